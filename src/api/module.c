@@ -1,0 +1,97 @@
+/* Engine and module entry points of kite.h. */
+#include <string.h>
+
+#include "binary/decode.h"
+#include "kite.h"
+#include "runtime/engine.h"
+#include "text/parse.h"
+#include "util/alloc.h"
+#include "util/error.h"
+#include "valid/validate.h"
+
+struct kite_module {
+    kite_engine_t *engine;
+    kir_module *ir;
+};
+
+kite_engine_t *kite_engine_new(const kite_config_t *config)
+{
+    kite_engine_t *e = kite_calloc(1, sizeof(*e));
+    if (!e)
+        return NULL;
+    if (config)
+        e->config = *config;
+    else
+        krt_config_defaults(&e->config);
+    e->canon = kval_canon_new();
+    if (!e->canon) {
+        kite_free(e);
+        return NULL;
+    }
+    return e;
+}
+
+void kite_engine_free(kite_engine_t *engine)
+{
+    if (!engine)
+        return;
+    kval_canon_free(engine->canon);
+    kite_free(engine);
+}
+
+/* Validate a freshly built ir module and wrap it; takes ownership of `ir`. */
+static kite_error_t *finish_module(kite_engine_t *engine, kir_module *ir, kite_module_t **out)
+{
+    kite_error_t *err = kval_validate(&engine->config, engine->canon, ir);
+    if (err) {
+        kir_module_free(ir);
+        return err;
+    }
+    kite_module_t *m = kite_malloc(sizeof(*m));
+    if (!m) {
+        kir_module_free(ir);
+        return kite_error_oom();
+    }
+    m->engine = engine;
+    m->ir = ir;
+    *out = m;
+    return NULL;
+}
+
+kite_error_t *kite_module_new(kite_engine_t *engine, const uint8_t *bytes, size_t len,
+                              kite_module_t **out)
+{
+    *out = NULL;
+    kir_module *ir = NULL;
+    kite_error_t *err = kdec_decode(&engine->config, bytes, len, &ir);
+    if (err)
+        return err;
+    return finish_module(engine, ir, out);
+}
+
+kite_error_t *kite_module_new_text(kite_engine_t *engine, const char *text, size_t len,
+                                   kite_module_t **out)
+{
+    *out = NULL;
+    kir_module *ir = NULL;
+    kite_error_t *err = ktext_parse_module(&engine->config, text, len, 1, 1, &ir);
+    if (err)
+        return err;
+    return finish_module(engine, ir, out);
+}
+
+kite_error_t *kite_module_new_any(kite_engine_t *engine, const uint8_t *bytes, size_t len,
+                                  kite_module_t **out)
+{
+    if (len >= 4 && memcmp(bytes, "\0asm", 4) == 0)
+        return kite_module_new(engine, bytes, len, out);
+    return kite_module_new_text(engine, (const char *)bytes, len, out);
+}
+
+void kite_module_free(kite_module_t *module)
+{
+    if (!module)
+        return;
+    kir_module_free(module->ir);
+    kite_free(module);
+}

@@ -1,0 +1,71 @@
+#include "runtime/config.h"
+
+#include <string.h>
+
+#include "util/alloc.h"
+
+#define KITE_FEATURE_BIT(id) (1u << KITE_FEATURE_##id)
+
+typedef struct feature_row {
+    const char *name;
+    bool on_by_default;
+    unsigned implies;
+    const char *help;
+} feature_row;
+
+static const feature_row g_features[KITE_FEATURE_COUNT] = {
+#define KITE_FEATURE(id, name, on, implies, help) [KITE_FEATURE_##id] = {name, on, implies, help},
+#include "kite_features.def"
+#undef KITE_FEATURE
+};
+
+void krt_config_defaults(struct kite_config *c)
+{
+    for (int f = 0; f < KITE_FEATURE_COUNT; f++)
+        c->features[f] = g_features[f].on_by_default;
+}
+
+kite_config_t *kite_config_new(void)
+{
+    kite_config_t *c = kite_malloc(sizeof(*c));
+    if (c)
+        krt_config_defaults(c);
+    return c;
+}
+
+void kite_config_free(kite_config_t *config) { kite_free(config); }
+
+void kite_config_set_feature(kite_config_t *config, kite_feature_t feature, bool enabled)
+{
+    if ((unsigned)feature >= KITE_FEATURE_COUNT)
+        return;
+    config->features[feature] = enabled;
+    if (!enabled)
+        return;
+    for (int f = 0; f < KITE_FEATURE_COUNT; f++)
+        if ((g_features[feature].implies >> f) & 1u)
+            kite_config_set_feature(config, (kite_feature_t)f, true);
+}
+
+bool kite_config_feature(const kite_config_t *config, kite_feature_t feature)
+{
+    return (unsigned)feature < KITE_FEATURE_COUNT && config->features[feature];
+}
+
+int kite_feature_by_name(const char *name)
+{
+    for (int f = 0; f < KITE_FEATURE_COUNT; f++)
+        if (strcmp(g_features[f].name, name) == 0)
+            return f;
+    return -1;
+}
+
+const char *kite_feature_name(kite_feature_t feature)
+{
+    return (unsigned)feature < KITE_FEATURE_COUNT ? g_features[feature].name : NULL;
+}
+
+const char *kite_feature_help(kite_feature_t feature)
+{
+    return (unsigned)feature < KITE_FEATURE_COUNT ? g_features[feature].help : NULL;
+}

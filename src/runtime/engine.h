@@ -1,0 +1,14 @@
+/* The engine: configuration and engine-wide canonical types, shared by threads. */
+#ifndef KITE_RUNTIME_ENGINE_H
+#define KITE_RUNTIME_ENGINE_H
+
+#include "kite.h"
+#include "runtime/config.h"
+#include "valid/canon.h"
+
+struct kite_engine {
+    struct kite_config config;
+    kval_canon *canon;
+};
+
+#endif

@@ -1,0 +1,82 @@
+/*
+ * The WAT/WAST lexer: turns source text into tokens with line:column
+ * positions, skipping whitespace, line and (nested) block comments and
+ * annotations `(@...)`. Also converts literal tokens to values.
+ *
+ * The lexer is a plain value: copying the struct saves its state, assigning
+ * it back restores it (parsers use this for lookahead).
+ */
+#ifndef KITE_TEXT_LEXER_H
+#define KITE_TEXT_LEXER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kite.h"
+
+typedef enum ktext_tok {
+    KTEXT_EOF,
+    KTEXT_LPAREN,
+    KTEXT_RPAREN,
+    KTEXT_KEYWORD,  /* starts with a lowercase letter: module, i32.add, offset=4, nan:0x1 ... */
+    KTEXT_ID,       /* $name or $"name" (text includes the $) */
+    KTEXT_STRING,   /* "..." (text includes the quotes; see ktext_string_decode) */
+    KTEXT_NAT,      /* unsigned integer: 123, 0x1F, 1_000 */
+    KTEXT_INT,      /* signed integer: +1, -0x10 */
+    KTEXT_FLOAT,    /* any other number: 1.5, -1e10, 0x1p-3, inf, -nan, nan:0x8 */
+    KTEXT_RESERVED, /* anything else made of idchars: an error wherever it is used */
+} ktext_tok;
+
+typedef struct ktext_token {
+    ktext_tok kind;
+    const char *text;
+    uint32_t len;
+    uint32_t line, col; /* 1-based */
+} ktext_token;
+
+typedef struct ktext_lexer {
+    const char *src, *cur, *end;
+    uint32_t line;
+    const char *line_start;
+    kite_error_t *error; /* set when ktext_next fails */
+} ktext_lexer;
+
+/* base_line/base_col (1-based) give the position of src[0] in its file. */
+void ktext_lexer_init(ktext_lexer *lx, const char *src, size_t len, uint32_t base_line,
+                      uint32_t base_col);
+/* The next token; false on a lexical error (lx->error says which, with
+ * position, e.g. "unclosed comment", "unclosed string"). */
+bool ktext_next(ktext_lexer *lx, ktext_token *out);
+/* The next token without consuming it. */
+bool ktext_peek(ktext_lexer *lx, ktext_token *out);
+/* Skip the rest of an s-expression whose '(' was already consumed,
+ * through its matching ')'. */
+bool ktext_skip_sexpr(ktext_lexer *lx);
+
+bool ktext_tok_is(const ktext_token *t, const char *keyword);
+
+/*
+ * Literal conversion. Each returns false when the token is not a literal of
+ * that kind or is out of range ("constant out of range" at the call site).
+ *  - nat: KTEXT_NAT only, value < 2^bits
+ *  - int: KTEXT_NAT or KTEXT_INT, -2^(bits-1) <= value < 2^bits, result is
+ *    the two's-complement bit pattern truncated to `bits`
+ *  - f32/f64: KTEXT_FLOAT, KTEXT_NAT or KTEXT_INT; IEEE bits, correctly
+ *    rounded (round to nearest, ties to even), decimal and hex forms,
+ *    inf, nan, nan:0xN with N a non-zero payload that fits the mantissa
+ */
+bool ktext_nat(const ktext_token *t, unsigned bits, uint64_t *out);
+bool ktext_int(const ktext_token *t, unsigned bits, uint64_t *out);
+bool ktext_f32(const ktext_token *t, uint32_t *bits);
+bool ktext_f64(const ktext_token *t, uint64_t *bits);
+
+/*
+ * Decode a KTEXT_STRING's escapes (\n \t \\ \' \" \hh \u{...}) into `out`,
+ * which must have room for t->len bytes. False on a malformed escape.
+ */
+bool ktext_string_decode(const ktext_token *t, uint8_t *out, size_t *out_len);
+/* Whether bytes are well-formed UTF-8 (names must be). */
+bool ktext_utf8_valid(const uint8_t *s, size_t len);
+
+#endif

@@ -1,0 +1,72 @@
+#include "util/arena.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include "util/alloc.h"
+
+struct kite_arena_chunk {
+    kite_arena_chunk *next;
+    size_t pad; /* keeps data 16-byte aligned */
+    _Alignas(16) unsigned char data[];
+};
+
+enum { ARENA_CHUNK = 64 * 1024 };
+
+void kite_arena_init(kite_arena *a) { memset(a, 0, sizeof(*a)); }
+
+void *kite_arena_alloc(kite_arena *a, size_t size)
+{
+    size_t need = (size + 15) & ~(size_t)15;
+    if (need < size)
+        return NULL;
+    if (!a->head || a->size - a->used < need) {
+        /* Large requests get a chunk of their own, so the current one is kept. */
+        size_t cap = need > ARENA_CHUNK / 4 ? need : ARENA_CHUNK;
+        if (cap > SIZE_MAX - sizeof(kite_arena_chunk))
+            return NULL;
+        kite_arena_chunk *c = kite_malloc(sizeof(kite_arena_chunk) + cap);
+        if (!c)
+            return NULL;
+        if (a->head && cap != ARENA_CHUNK) {
+            c->next = a->head->next;
+            a->head->next = c;
+            memset(c->data, 0, need);
+            return c->data;
+        }
+        c->next = a->head;
+        a->head = c;
+        a->used = 0;
+        a->size = cap;
+    }
+    void *p = a->head->data + a->used;
+    a->used += need;
+    memset(p, 0, need);
+    return p;
+}
+
+void *kite_arena_array(kite_arena *a, size_t count, size_t size)
+{
+    if (size != 0 && count > SIZE_MAX / size)
+        return NULL;
+    return kite_arena_alloc(a, count * size);
+}
+
+void *kite_arena_dup(kite_arena *a, const void *src, size_t size)
+{
+    void *p = kite_arena_alloc(a, size);
+    if (p && size)
+        memcpy(p, src, size);
+    return p;
+}
+
+void kite_arena_release(kite_arena *a)
+{
+    kite_arena_chunk *c = a->head;
+    while (c) {
+        kite_arena_chunk *next = c->next;
+        kite_free(c);
+        c = next;
+    }
+    kite_arena_init(a);
+}
