@@ -62,6 +62,7 @@ typedef struct kir_func {
     kir_local_group *local_groups;
     uint32_t nlocals;   /* sum of the groups' counts (params not included) */
     kir_expr body;      /* instructions after the local declarations */
+    uint32_t max_stack; /* set by the validator: most operand values live at once */
 } kir_func;
 
 typedef struct kir_table {

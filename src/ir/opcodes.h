@@ -5,6 +5,7 @@
 #define KITE_IR_OPCODES_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Immediate kinds: how an instruction's immediates are encoded and written. */
