@@ -1,0 +1,123 @@
+/*
+ * The OS layer: the few operating-system services the runtime needs, behind
+ * one small interface so the rest of kite never calls mmap or sigaction.
+ *
+ *   - virtual memory: reserve address space without backing it, commit and
+ *     decommit page ranges inside a reservation, release it;
+ *   - fault recovery: a process-wide SIGSEGV/SIGBUS handler that turns a
+ *     fault inside a registered guard range, taken while the faulting thread
+ *     runs Wasm code, into a jump back to the executor's entry point; every
+ *     other fault goes to whoever handled it before us (or kills the process
+ *     as it would have without kite).
+ *
+ * Functions return 0 on success or an errno value; none of them aborts.
+ * Implemented for POSIX systems (Linux, macOS) in os_posix.c and
+ * os_signals.c. Needs the POSIX declarations (sigjmp_buf): the build's
+ * gnu17 mode provides them; a file compiled as strict C17 defines
+ * _DEFAULT_SOURCE before its first include.
+ */
+#ifndef KITE_RUNTIME_OS_OS_H
+#define KITE_RUNTIME_OS_OS_H
+
+#include <setjmp.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- virtual memory ------------------------------------------------------- */
+
+/* The OS page size in bytes (a power of two), the unit of every range below. */
+size_t kos_page_size(void);
+
+/*
+ * Reserves `size` bytes (a multiple of the page size) of address space with
+ * no access and no commit charge, so that reserving far more than the machine
+ * has costs nothing until pages are committed. *out is the page-aligned start.
+ */
+int kos_reserve(size_t size, void **out);
+
+/* Makes [addr, addr+size) of a reservation readable and writable. Pages read
+ * as zero until written. Both arguments must be page-aligned. */
+int kos_commit(void *addr, size_t size);
+
+/* Returns [addr, addr+size) to the reserved state: its contents are dropped
+ * (zero again if recommitted), the memory is given back to the OS and any
+ * access faults. */
+int kos_decommit(void *addr, size_t size);
+
+/* Gives a whole reservation back (start and size as reserved). */
+int kos_release(void *addr, size_t size);
+
+/* ---- fault recovery ------------------------------------------------------- */
+
+/*
+ * Installs the fault handler for SIGSEGV and SIGBUS, once per process
+ * (later calls return the first call's result). The handlers found in place
+ * are kept and chained to for every fault that is not a Wasm memory fault.
+ * A handler installed after ours sees every fault first and must chain to
+ * ours for Wasm faults to become traps.
+ */
+int kos_signals_install(void);
+
+/*
+ * Guard ranges: address ranges (usually a linear memory's whole reservation)
+ * where a fault taken during Wasm execution means "out of bounds memory
+ * access". The registry is lock-free so the signal handler can read it.
+ * A range must stay mapped (reserved) until it is unregistered.
+ * kos_guard_register stores a handle for kos_guard_unregister in *handle.
+ */
+int kos_guard_register(const void *start, size_t size, void **handle);
+void kos_guard_unregister(void *handle);
+/* Whether addr lies inside a registered range (async-signal-safe). */
+int kos_guard_contains(uintptr_t addr);
+
+/*
+ * One Wasm execution on the current thread. The executor runs its
+ * interpreter loop through kos_exec_run:
+ *
+ *     kos_exec ex;
+ *     if (kos_exec_run(&ex, interp_loop, &state) == KOS_EXEC_FAULT)
+ *         return trap("out of bounds memory access");  // ex.fault_addr says where
+ *
+ * If the body faults inside a guard range, the handler unwinds straight back
+ * into kos_exec_run (siglongjmp), which returns KOS_EXEC_FAULT. The body's
+ * own C frames are abandoned, so it must not own resources (locks, mallocs)
+ * across guarded memory accesses, and anything the caller reads after a
+ * fault (the Wasm pc for the backtrace, say) must be stored to memory
+ * reachable from `arg` before the access, not only kept in locals.
+ *
+ * Calls may nest (Wasm -> host -> Wasm); each level has its own kos_exec.
+ * Host code called from Wasm must run outside the Wasm context, so that a
+ * fault in the host is never mistaken for a Wasm trap: wrap host calls in
+ * kos_exec_pause / kos_exec_resume.
+ *
+ * The first run on a thread installs the handler if needed and gives the
+ * thread an alternate signal stack (freed when the thread exits); faults are
+ * recovered only if kos_signals_install succeeds, so call it first to learn
+ * whether it did.
+ */
+enum {
+    KOS_EXEC_OK = 0,    /* body returned normally */
+    KOS_EXEC_FAULT = 1, /* a guarded memory access faulted */
+};
+
+typedef struct kos_exec {
+    sigjmp_buf jmp;
+    struct kos_exec *prev;          /* the context this one is nested in */
+    volatile uintptr_t fault_addr;  /* set on KOS_EXEC_FAULT */
+    volatile int fault_signal;      /* SIGSEGV or SIGBUS */
+} kos_exec;
+
+typedef void kos_exec_body(void *arg);
+
+int kos_exec_run(kos_exec *ex, kos_exec_body *body, void *arg);
+
+/* The innermost running Wasm execution of this thread, or NULL. */
+kos_exec *kos_exec_current(void);
+
+/* Leaves the Wasm context around a host call; returns what to pass to
+ * kos_exec_resume afterwards. */
+kos_exec *kos_exec_pause(void);
+void kos_exec_resume(kos_exec *saved);
+
+#endif
