@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "binary/decode.h"
+#include "api/module_internal.h"
 #include "kite.h"
 #include "runtime/engine.h"
 #include "text/parse.h"
@@ -69,16 +70,24 @@ kite_error_t *kite_module_new(kite_engine_t *engine, const uint8_t *bytes, size_
     return finish_module(engine, ir, out);
 }
 
-kite_error_t *kite_module_new_text(kite_engine_t *engine, const char *text, size_t len,
-                                   kite_module_t **out)
+kite_error_t *kapi_module_new_text_at(kite_engine_t *engine, const char *text, size_t len,
+                                      uint32_t base_line, uint32_t base_col, kite_module_t **out)
 {
     *out = NULL;
     kir_module *ir = NULL;
-    kite_error_t *err = ktext_parse_module(&engine->config, text, len, 1, 1, &ir);
+    kite_error_t *err = ktext_parse_module(&engine->config, text, len, base_line, base_col, &ir);
     if (err)
         return err;
     return finish_module(engine, ir, out);
 }
+
+kite_error_t *kite_module_new_text(kite_engine_t *engine, const char *text, size_t len,
+                                   kite_module_t **out)
+{
+    return kapi_module_new_text_at(engine, text, len, 1, 1, out);
+}
+
+const kir_module *kapi_module_ir(const kite_module_t *module) { return module->ir; }
 
 kite_error_t *kite_module_new_any(kite_engine_t *engine, const uint8_t *bytes, size_t len,
                                   kite_module_t **out)

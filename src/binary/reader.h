@@ -31,6 +31,8 @@ static inline uint64_t kdec_offset(const kdec_reader *r) { return r->base + (uin
 static inline bool kdec_at_end(const kdec_reader *r) { return r->p >= r->end; }
 /* Record an error at the current offset (first error wins); returns false. */
 bool kdec_fail(kdec_reader *r, const char *fmt, ...);
+/* The same at a given offset (of the whole binary). */
+bool kdec_fail_at(kdec_reader *r, uint64_t offset, const char *fmt, ...);
 
 bool kdec_u8(kdec_reader *r, uint8_t *out);
 bool kdec_u32(kdec_reader *r, uint32_t *out);  /* "integer representation too long" / "integer too large" */

@@ -39,7 +39,8 @@ typedef struct ktext_lexer {
     const char *src, *cur, *end;
     uint32_t line;
     const char *line_start;
-    kite_error_t *error; /* set when ktext_next fails */
+    kite_error_t *error; /* set when ktext_next fails; the caller owns it */
+    uint32_t base_col;   /* column of src[0]: applies while on the first line */
 } ktext_lexer;
 
 /* base_line/base_col (1-based) give the position of src[0] in its file. */

@@ -28,4 +28,33 @@ kite_error_t *kval_canon_module(kval_canon *c, kir_module *m);
  * (transitive) subtype of it. Constant time. */
 bool kval_canon_is_subtype(const kval_canon *c, uint32_t sub, uint32_t super);
 
+/* Canonical ids fit in the 24-bit heap field of a kir_valtype. */
+#define KVAL_CANON_MAX_TYPES (1u << 24)
+/* Longest chain of declared supertypes (as in other engines and the JS API). */
+#define KVAL_CANON_MAX_DEPTH 63u
+
+/*
+ * A canonical type, for code that inspects types after validation (casts,
+ * the runtime's type checks, the host API). Value types in `types` and
+ * `fields` are canonical: a concrete heap type holds a canonical id. The
+ * types of one rec group have consecutive ids starting at `group`.
+ * `ancestors[d]` is the supertype at depth d (ancestors[depth] is the type
+ * itself), which makes subtype tests constant time.
+ */
+typedef struct kval_ctype {
+    kir_comp comp;
+    bool final;
+    uint32_t super;      /* canonical id, or KIR_NO_SUPER */
+    uint32_t depth;      /* number of declared supertypes above this type */
+    const uint32_t *ancestors; /* depth + 1 entries */
+    uint32_t group, group_size;
+    uint32_t nparams, nresults;
+    const kir_valtype *types; /* nparams + nresults */
+    uint32_t nfields;
+    const kir_field *fields;
+} kval_ctype;
+
+/* The canonical type `id` (which must have been handed out by this registry). */
+const kval_ctype *kval_canon_type(const kval_canon *c, uint32_t id);
+
 #endif

@@ -1,0 +1,373 @@
+/*
+ * The canonical type registry.
+ *
+ * A rec group is identified by a key: a flat array of 32-bit words that
+ * describes each of its types, where a reference to a type of the same group
+ * is written as its position in the group and a reference to any other type
+ * as that type's canonical id. Two groups are the same canonical group
+ * exactly when their keys are equal (iso-recursive equivalence), so the
+ * registry is a hash table from keys to the first id of the group.
+ *
+ * Canonical types live in segments of doubling size (64, 128, 256, ...
+ * entries) that never move, so kval_canon_type and kval_canon_is_subtype
+ * read them without taking the lock: an id a thread holds was published
+ * (under the lock) before the thread could obtain it.
+ */
+#include "valid/canon.h"
+
+#include <pthread.h>
+#include <string.h>
+
+#include "util/alloc.h"
+#include "util/arena.h"
+#include "util/error.h"
+
+#define SEG_SHIFT 6u   /* the first segment holds 2^6 types */
+#define NSEGS 20u      /* enough segments for KVAL_CANON_MAX_TYPES */
+
+/* Key encoding of a value type's heap field: same-group references. */
+#define KEY_REL_VT 0x80u       /* in a kir_valtype word (bit 7 is unused) */
+#define KEY_REL_SUPER 0x80000000u /* in a supertype word */
+
+typedef struct canon_group {
+    uint32_t hash;
+    uint32_t keylen;
+    uint32_t *key;
+    uint32_t base, size;
+} canon_group;
+
+struct kval_canon {
+    pthread_mutex_t lock;
+    kite_arena arena; /* keys and type structures */
+    kval_ctype *segs[NSEGS];
+    uint32_t ntypes;
+    canon_group *groups;
+    uint32_t ngroups, groups_cap;
+    uint32_t *table; /* group index + 1, 0 = empty; open addressing */
+    uint32_t table_cap;
+};
+
+static unsigned bit_length(uint32_t x)
+{
+#if defined(__GNUC__)
+    return x ? 32u - (unsigned)__builtin_clz(x) : 0u;
+#else
+    unsigned n = 0;
+    while (x) {
+        n++;
+        x >>= 1;
+    }
+    return n;
+#endif
+}
+
+/* Segment k holds ids [2^S (2^k - 1), 2^S (2^(k+1) - 1)). */
+static kval_ctype *slot_of(const kval_canon *c, uint32_t id)
+{
+    uint32_t i = id + (1u << SEG_SHIFT);
+    unsigned k = bit_length(i) - 1u - SEG_SHIFT;
+    return &c->segs[k][i - (1u << (k + SEG_SHIFT))];
+}
+
+kval_canon *kval_canon_new(void)
+{
+    kval_canon *c = kite_calloc(1, sizeof(*c));
+    if (!c)
+        return NULL;
+    if (pthread_mutex_init(&c->lock, NULL) != 0) {
+        kite_free(c);
+        return NULL;
+    }
+    kite_arena_init(&c->arena);
+    return c;
+}
+
+void kval_canon_free(kval_canon *c)
+{
+    if (!c)
+        return;
+    for (unsigned k = 0; k < NSEGS; k++)
+        kite_free(c->segs[k]);
+    kite_free(c->groups);
+    kite_free(c->table);
+    kite_arena_release(&c->arena);
+    pthread_mutex_destroy(&c->lock);
+    kite_free(c);
+}
+
+const kval_ctype *kval_canon_type(const kval_canon *c, uint32_t id) { return slot_of(c, id); }
+
+bool kval_canon_is_subtype(const kval_canon *c, uint32_t sub, uint32_t super)
+{
+    if (sub == super)
+        return true;
+    const kval_ctype *t = slot_of(c, sub);
+    const kval_ctype *s = slot_of(c, super);
+    return s->depth < t->depth && t->ancestors[s->depth] == super;
+}
+
+/* ---- keys ---------------------------------------------------------------- */
+
+typedef struct keybuf {
+    uint32_t *w;
+    size_t n, cap;
+    bool oom;
+} keybuf;
+
+static void key_put(keybuf *k, uint32_t w)
+{
+    if (k->n == k->cap) {
+        size_t cap = k->cap ? k->cap * 2 : 64;
+        uint32_t *p = cap <= SIZE_MAX / sizeof(uint32_t) ? kite_realloc(k->w, cap * sizeof(uint32_t)) : NULL;
+        if (!p) {
+            k->oom = true;
+            return;
+        }
+        k->w = p;
+        k->cap = cap;
+    }
+    k->w[k->n++] = w;
+}
+
+static uint32_t key_valtype(const kir_module *m, uint32_t rec_start, uint32_t rec_size, kir_valtype t)
+{
+    if (!kir_vt_is_ref(t) || !kir_vt_concrete(t))
+        return t;
+    uint32_t h = kir_vt_heap(t);
+    uint32_t low = t & 0xFFu;
+    if (h >= rec_start && h - rec_start < rec_size)
+        return low | KEY_REL_VT | ((h - rec_start) << KIR_VT_HEAP_SHIFT);
+    return low | (m->canon[h] << KIR_VT_HEAP_SHIFT);
+}
+
+/* Describe the rec group of types [start, start + size) of `m` as a key. */
+static void key_group(keybuf *k, const kir_module *m, uint32_t start, uint32_t size)
+{
+    key_put(k, size);
+    for (uint32_t i = start; i < start + size; i++) {
+        const kir_type *t = &m->types[i];
+        key_put(k, (uint32_t)t->comp | (t->final ? 0x100u : 0u));
+        if (t->super == KIR_NO_SUPER)
+            key_put(k, KIR_NO_SUPER);
+        else if (t->super >= start)
+            key_put(k, KEY_REL_SUPER | (t->super - start));
+        else
+            key_put(k, m->canon[t->super]);
+        if (t->comp == KIR_COMP_FUNC) {
+            key_put(k, t->nparams);
+            key_put(k, t->nresults);
+            for (uint32_t j = 0; j < t->nparams + t->nresults; j++)
+                key_put(k, key_valtype(m, start, size, t->types[j]));
+        } else {
+            key_put(k, t->nfields);
+            for (uint32_t j = 0; j < t->nfields; j++) {
+                key_put(k, key_valtype(m, start, size, t->fields[j].type));
+                key_put(k, t->fields[j].mutable_ ? 1u : 0u);
+            }
+        }
+    }
+}
+
+static uint32_t key_hash(const uint32_t *w, size_t n)
+{
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ n;
+    for (size_t i = 0; i < n; i++) {
+        h ^= w[i];
+        h *= 0xFF51AFD7ED558CCDull;
+        h ^= h >> 32;
+    }
+    return (uint32_t)h;
+}
+
+/* ---- the table ------------------------------------------------------------ */
+
+static bool table_grow(kval_canon *c)
+{
+    uint32_t cap = c->table_cap ? c->table_cap * 2 : 64;
+    uint32_t *t = kite_calloc(cap, sizeof(uint32_t));
+    if (!t)
+        return false;
+    for (uint32_t g = 0; g < c->ngroups; g++) {
+        uint32_t s = c->groups[g].hash & (cap - 1);
+        while (t[s])
+            s = (s + 1) & (cap - 1);
+        t[s] = g + 1;
+    }
+    kite_free(c->table);
+    c->table = t;
+    c->table_cap = cap;
+    return true;
+}
+
+/* The group with this key, or UINT32_MAX; *slot is where to insert it. */
+static uint32_t table_find(const kval_canon *c, const keybuf *k, uint32_t hash, uint32_t *slot)
+{
+    uint32_t s = hash & (c->table_cap - 1);
+    for (;;) {
+        uint32_t g = c->table[s];
+        if (g == 0) {
+            *slot = s;
+            return UINT32_MAX;
+        }
+        const canon_group *cg = &c->groups[g - 1];
+        if (cg->hash == hash && cg->keylen == k->n &&
+            memcmp(cg->key, k->w, k->n * sizeof(uint32_t)) == 0)
+            return g - 1;
+        s = (s + 1) & (c->table_cap - 1);
+    }
+}
+
+static kir_valtype canon_valtype(const kir_module *m, uint32_t base, uint32_t rec_start,
+                                 uint32_t rec_size, kir_valtype t)
+{
+    if (!kir_vt_is_ref(t) || !kir_vt_concrete(t))
+        return t;
+    uint32_t h = kir_vt_heap(t);
+    uint32_t id = h >= rec_start && h - rec_start < rec_size ? base + (h - rec_start) : m->canon[h];
+    return (t & 0xFFu) | (id << KIR_VT_HEAP_SHIFT);
+}
+
+/* Make sure the segments can hold ids below `end`. */
+static bool reserve_ids(kval_canon *c, uint32_t end)
+{
+    if (end == 0)
+        return true;
+    uint32_t last = end - 1;
+    unsigned kmax = bit_length(last + (1u << SEG_SHIFT)) - 1u - SEG_SHIFT;
+    for (unsigned k = 0; k <= kmax; k++) {
+        if (c->segs[k])
+            continue;
+        c->segs[k] = kite_calloc((size_t)1 << (k + SEG_SHIFT), sizeof(kval_ctype));
+        if (!c->segs[k])
+            return false;
+    }
+    return true;
+}
+
+/*
+ * Create the canonical types of a new group from module types
+ * [start, start + size) and give them ids base .. base + size - 1.
+ */
+static kite_error_t *add_group(kval_canon *c, const kir_module *m, uint32_t start, uint32_t size,
+                               uint32_t base)
+{
+    for (uint32_t i = 0; i < size; i++) {
+        const kir_type *t = &m->types[start + i];
+        kval_ctype *ct = slot_of(c, base + i);
+        memset(ct, 0, sizeof(*ct));
+        ct->comp = t->comp;
+        ct->final = t->final;
+        ct->group = base;
+        ct->group_size = size;
+        if (t->super == KIR_NO_SUPER)
+            ct->super = KIR_NO_SUPER;
+        else if (t->super >= start)
+            ct->super = base + (t->super - start);
+        else
+            ct->super = m->canon[t->super];
+        const kval_ctype *sup = ct->super == KIR_NO_SUPER ? NULL : slot_of(c, ct->super);
+        ct->depth = sup ? sup->depth + 1 : 0;
+        if (ct->depth > KVAL_CANON_MAX_DEPTH)
+            return kite_error_new(KITE_ERROR_LIMIT, "sub type depth exceeds %u", KVAL_CANON_MAX_DEPTH);
+        uint32_t *anc = kite_arena_array(&c->arena, ct->depth + 1, sizeof(uint32_t));
+        if (!anc)
+            return kite_error_oom();
+        if (sup)
+            memcpy(anc, sup->ancestors, (size_t)sup->depth * sizeof(uint32_t) + sizeof(uint32_t));
+        anc[ct->depth] = base + i;
+        ct->ancestors = anc;
+        if (t->comp == KIR_COMP_FUNC) {
+            uint32_t n = t->nparams + t->nresults;
+            kir_valtype *ts = kite_arena_array(&c->arena, n ? n : 1, sizeof(kir_valtype));
+            if (!ts)
+                return kite_error_oom();
+            for (uint32_t j = 0; j < n; j++)
+                ts[j] = canon_valtype(m, base, start, size, t->types[j]);
+            ct->nparams = t->nparams;
+            ct->nresults = t->nresults;
+            ct->types = ts;
+        } else {
+            kir_field *fs = kite_arena_array(&c->arena, t->nfields ? t->nfields : 1, sizeof(kir_field));
+            if (!fs)
+                return kite_error_oom();
+            for (uint32_t j = 0; j < t->nfields; j++) {
+                fs[j].type = canon_valtype(m, base, start, size, t->fields[j].type);
+                fs[j].mutable_ = t->fields[j].mutable_;
+            }
+            ct->nfields = t->nfields;
+            ct->fields = fs;
+        }
+    }
+    return NULL;
+}
+
+/* Find or register the group [start, start + size) of `m`; lock held. */
+static kite_error_t *canon_group_locked(kval_canon *c, kir_module *m, keybuf *k, uint32_t start,
+                                        uint32_t size)
+{
+    k->n = 0;
+    key_group(k, m, start, size);
+    if (k->oom)
+        return kite_error_oom();
+    uint32_t hash = key_hash(k->w, k->n);
+    if ((c->ngroups + 1) * 2 > c->table_cap && !table_grow(c))
+        return kite_error_oom();
+    uint32_t slot;
+    uint32_t g = table_find(c, k, hash, &slot);
+    if (g != UINT32_MAX) {
+        for (uint32_t i = 0; i < size; i++)
+            m->canon[start + i] = c->groups[g].base + i;
+        return NULL;
+    }
+    if (size > KVAL_CANON_MAX_TYPES - c->ntypes)
+        return kite_error_new(KITE_ERROR_LIMIT, "too many distinct types in the engine");
+    if (c->ngroups == c->groups_cap) {
+        uint32_t cap = c->groups_cap ? c->groups_cap * 2 : 64;
+        canon_group *gs = kite_realloc(c->groups, (size_t)cap * sizeof(canon_group));
+        if (!gs)
+            return kite_error_oom();
+        c->groups = gs;
+        c->groups_cap = cap;
+    }
+    uint32_t base = c->ntypes;
+    if (!reserve_ids(c, base + size))
+        return kite_error_oom();
+    uint32_t *key = kite_arena_dup(&c->arena, k->w, k->n * sizeof(uint32_t));
+    if (!key)
+        return kite_error_oom();
+    kite_error_t *err = add_group(c, m, start, size, base);
+    if (err)
+        return err;
+    /* Publish: the group becomes findable and its ids are used up. */
+    c->groups[c->ngroups] = (canon_group){hash, (uint32_t)k->n, key, base, size};
+    c->ngroups++;
+    c->table[slot] = c->ngroups;
+    c->ntypes += size;
+    for (uint32_t i = 0; i < size; i++)
+        m->canon[start + i] = base + i;
+    return NULL;
+}
+
+kite_error_t *kval_canon_module(kval_canon *c, kir_module *m)
+{
+    if (m->ntypes == 0)
+        return NULL;
+    if (!m->canon) {
+        m->canon = kite_arena_array(&m->arena, m->ntypes, sizeof(uint32_t));
+        if (!m->canon)
+            return kite_error_oom();
+    }
+    keybuf k = {0};
+    kite_error_t *err = NULL;
+    pthread_mutex_lock(&c->lock);
+    for (uint32_t i = 0; i < m->ntypes && !err;) {
+        uint32_t size = m->types[i].rec_size ? m->types[i].rec_size : 1;
+        if (size > m->ntypes - i)
+            size = m->ntypes - i;
+        err = canon_group_locked(c, m, &k, i, size);
+        i += size;
+    }
+    pthread_mutex_unlock(&c->lock);
+    kite_free(k.w);
+    return err;
+}
