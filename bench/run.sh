@@ -121,6 +121,16 @@ now_us() { local t=$EPOCHREALTIME; printf '%s\n' "${t/./}"; }
 declare -A secs status expected
 mismatches=0
 
+# A runtime that cannot run the modules at all fails every workload the same
+# way; failures are grouped by message so that reads as one note.
+declare -A failed_in
+failure_msgs=()
+note_failure() {
+    local key="$1: $3"
+    [[ -n ${failed_in[$key]:-} ]] || failure_msgs+=("$key")
+    failed_in[$key]+="${failed_in[$key]:+, }$2"
+}
+
 # Times runtime $1 on workload $2; sets secs[$1,$2] (seconds) or status[$1,$2].
 measure() {
     local rt=$1 w=$2 cmd out rc t0 t1 best=-1 i
@@ -135,7 +145,7 @@ measure() {
         t1=$(now_us)
         if ((rc != 0)); then
             status[$rt,$w]=fail
-            notes+=("$rt/$w: exit status $rc: $(head -c 300 "$tmp/err" | head -n 3 | tr '\n' ' ')")
+            note_failure "$rt" "$w" "exit status $rc: $(head -c 300 "$tmp/err" | head -n 3 | tr '\n' ' ' | sed 's/ *$//')"
             return
         fi
         if [[ $rt == native ]]; then
@@ -164,7 +174,7 @@ measure() {
         if ! hyperfine -N --style none --runs "$RUNS" --export-csv "$tmp/hf.csv" -- "$quoted" \
             >/dev/null 2>"$tmp/err"; then
             status[$rt,$w]=fail
-            notes+=("$rt/$w: hyperfine failed: $(head -n 2 "$tmp/err" | tr '\n' ' ')")
+            note_failure "$rt" "$w" "hyperfine failed: $(head -n 2 "$tmp/err" | tr '\n' ' ')"
             return
         fi
         # Columns: command,mean,stddev,median,user,system,min,max
@@ -244,6 +254,9 @@ for rt in "${runtimes[@]:1}"; do
 done
 echo "$row |"
 
+for key in "${failure_msgs[@]}"; do
+    notes+=("${key%%: *} failed (${failed_in[$key]}): ${key#*: }")
+done
 if ((${#notes[@]} > 0)); then
     echo
     for note in "${notes[@]}"; do echo "- $note"; done

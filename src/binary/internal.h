@@ -32,8 +32,26 @@ typedef struct kdec_state {
     uint32_t names_len;
 } kdec_state;
 
-/* Most locals a function may declare (as in the major web engines). */
+/*
+ * Implementation limits, those of the JS API (which the major engines
+ * share). Besides keeping kite compatible with them, they bound the memory a
+ * hostile module can make the decoder allocate per input byte.
+ */
 #define KDEC_MAX_LOCALS 50000u
+#define KDEC_MAX_TYPES 1000000u
+#define KDEC_MAX_FUNCS 1000000u
+#define KDEC_MAX_IMPORTS 100000u
+#define KDEC_MAX_EXPORTS 100000u
+#define KDEC_MAX_GLOBALS 1000000u
+#define KDEC_MAX_TAGS 1000000u
+#define KDEC_MAX_TABLES 100000u
+#define KDEC_MAX_MEMORIES 100000u
+#define KDEC_MAX_ELEMS 1000000u
+#define KDEC_MAX_DATAS 100000u
+#define KDEC_MAX_FIELDS 10000u
+
+/* KITE_ERROR_LIMIT "too many <what>" when have + more exceeds max; false. */
+bool kdec_limit(kdec_reader *r, uint64_t have, uint64_t more, uint64_t max, const char *what);
 
 /* Record out-of-memory (unless an error is already recorded); false. */
 bool kdec_oom(kdec_reader *r);

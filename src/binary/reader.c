@@ -53,6 +53,16 @@ bool kdec_oom(kdec_reader *r)
     return false;
 }
 
+bool kdec_limit(kdec_reader *r, uint64_t have, uint64_t more, uint64_t max, const char *what)
+{
+    if (have + more <= max)
+        return true;
+    if (!r->error)
+        r->error = kite_error_at_offset(KITE_ERROR_LIMIT, kdec_offset(r), "too many %s (limit %llu)",
+                                        what, (unsigned long long)max);
+    return false;
+}
+
 bool kdec_fail(kdec_reader *r, const char *fmt, ...)
 {
     va_list ap;

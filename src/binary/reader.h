@@ -17,8 +17,10 @@
 
 /*
  * A cursor over bytes. On failure a read returns false and sets `error`
- * (KITE_ERROR_MALFORMED at offset base + (p - start)); later reads keep
- * failing, so callers may check once after a run of reads.
+ * (KITE_ERROR_MALFORMED, at an offset in the base + (p - start) space: where
+ * the input ends for "unexpected end of section or function", at the
+ * offending byte otherwise); later reads keep failing, so callers may check
+ * once after a run of reads.
  */
 typedef struct kdec_reader {
     const uint8_t *start, *p, *end;

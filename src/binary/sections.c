@@ -79,7 +79,7 @@ static bool comptype(kdec_state *d, kir_type *t)
     }
     if (b == 0x5F && gc) {
         t->comp = KIR_COMP_STRUCT;
-        if (!kdec_count(r, &t->nfields))
+        if (!kdec_count(r, &t->nfields) || !kdec_limit(r, 0, t->nfields, KDEC_MAX_FIELDS, "fields"))
             return false;
         if (t->nfields) {
             t->fields = kite_arena_array(&d->m->arena, t->nfields, sizeof(kir_field));
@@ -107,11 +107,8 @@ static bool subtype(kdec_state *d, uint32_t rec_start, uint32_t rec_size)
 {
     kdec_reader *r = &d->r;
     kir_module *m = d->m;
-    if (m->ntypes > KIR_MAX_TYPE_INDEX) {
-        if (!r->error)
-            r->error = kite_error_at_offset(KITE_ERROR_LIMIT, kdec_offset(r), "too many types");
+    if (!kdec_limit(r, m->ntypes, 1, KDEC_MAX_TYPES, "types"))
         return false;
-    }
     kir_type *t = KIR_PUSH(m, m->types, m->ntypes);
     if (!t)
         return kdec_oom(r);
@@ -299,7 +296,7 @@ bool kdec_import_section(kdec_state *d)
     kdec_reader *r = &d->r;
     kir_module *m = d->m;
     uint32_t n;
-    if (!kdec_count(r, &n))
+    if (!kdec_count(r, &n) || !kdec_limit(r, 0, n, KDEC_MAX_IMPORTS, "imports"))
         return false;
     for (uint32_t i = 0; i < n; i++) {
         kir_name module, field;
@@ -322,7 +319,8 @@ bool kdec_function_section(kdec_state *d)
 {
     kdec_reader *r = &d->r;
     kir_module *m = d->m;
-    if (!kdec_count(r, &d->nfunc_decls))
+    if (!kdec_count(r, &d->nfunc_decls) ||
+        !kdec_limit(r, m->nfuncs, d->nfunc_decls, KDEC_MAX_FUNCS, "functions"))
         return false;
     for (uint32_t i = 0; i < d->nfunc_decls; i++) {
         kir_func *f = KIR_PUSH(m, m->funcs, m->nfuncs);
@@ -367,7 +365,7 @@ bool kdec_table_section(kdec_state *d)
     kdec_reader *r = &d->r;
     kir_module *m = d->m;
     uint32_t n;
-    if (!kdec_count(r, &n))
+    if (!kdec_count(r, &n) || !kdec_limit(r, m->ntables, n, KDEC_MAX_TABLES, "tables"))
         return false;
     for (uint32_t i = 0; i < n; i++) {
         kir_table *t = KIR_PUSH(m, m->tables, m->ntables);
@@ -385,7 +383,7 @@ bool kdec_memory_section(kdec_state *d)
     kdec_reader *r = &d->r;
     kir_module *m = d->m;
     uint32_t n;
-    if (!kdec_count(r, &n))
+    if (!kdec_count(r, &n) || !kdec_limit(r, m->nmemories, n, KDEC_MAX_MEMORIES, "memories"))
         return false;
     for (uint32_t i = 0; i < n; i++) {
         kir_memory *mem = KIR_PUSH(m, m->memories, m->nmemories);
@@ -403,7 +401,7 @@ bool kdec_tag_section(kdec_state *d)
     kdec_reader *r = &d->r;
     kir_module *m = d->m;
     uint32_t n;
-    if (!kdec_count(r, &n))
+    if (!kdec_count(r, &n) || !kdec_limit(r, m->ntags, n, KDEC_MAX_TAGS, "tags"))
         return false;
     for (uint32_t i = 0; i < n; i++) {
         kir_tag *t = KIR_PUSH(m, m->tags, m->ntags);
@@ -421,7 +419,7 @@ bool kdec_global_section(kdec_state *d)
     kdec_reader *r = &d->r;
     kir_module *m = d->m;
     uint32_t n;
-    if (!kdec_count(r, &n))
+    if (!kdec_count(r, &n) || !kdec_limit(r, m->nglobals, n, KDEC_MAX_GLOBALS, "globals"))
         return false;
     for (uint32_t i = 0; i < n; i++) {
         kir_global *g = KIR_PUSH(m, m->globals, m->nglobals);
@@ -441,7 +439,7 @@ bool kdec_export_section(kdec_state *d)
     kdec_reader *r = &d->r;
     kir_module *m = d->m;
     uint32_t n;
-    if (!kdec_count(r, &n))
+    if (!kdec_count(r, &n) || !kdec_limit(r, 0, n, KDEC_MAX_EXPORTS, "exports"))
         return false;
     for (uint32_t i = 0; i < n; i++) {
         kir_name name;
@@ -558,7 +556,7 @@ bool kdec_elem_section(kdec_state *d)
     kdec_reader *r = &d->r;
     kir_module *m = d->m;
     uint32_t n;
-    if (!kdec_count(r, &n))
+    if (!kdec_count(r, &n) || !kdec_limit(r, 0, n, KDEC_MAX_ELEMS, "element segments"))
         return false;
     for (uint32_t i = 0; i < n; i++) {
         kir_elem *e = KIR_PUSH(m, m->elems, m->nelems);
@@ -609,7 +607,7 @@ bool kdec_data_section(kdec_state *d)
     kdec_reader *r = &d->r;
     kir_module *m = d->m;
     uint32_t n;
-    if (!kdec_count(r, &n))
+    if (!kdec_count(r, &n) || !kdec_limit(r, 0, n, KDEC_MAX_DATAS, "data segments"))
         return false;
     for (uint32_t i = 0; i < n; i++) {
         kir_data *seg = KIR_PUSH(m, m->datas, m->ndatas);

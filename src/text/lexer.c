@@ -218,6 +218,8 @@ static bool check_name(ktext_lexer *lx, const char *at, const char *s, const cha
     while (s < e) {
         uint8_t buf[4];
         int n = ktext_string_elem(&s, e, buf);
+        if (n == 0)
+            return fail(lx, at, "illegal escape");
         for (int i = 0; i < n; i++)
             if (!ktext_utf8_feed(&u, buf[i]))
                 return fail(lx, at, "malformed UTF-8 encoding");
@@ -229,14 +231,15 @@ static bool check_name(ktext_lexer *lx, const char *at, const char *s, const cha
 
 typedef struct run_info {
     unsigned nstrings;
-    bool punct;            /* reserved punctuation seen */
+    bool punct;               /* reserved punctuation seen */
     const char *last_str;     /* start of the last string */
     const char *last_str_end; /* just past its closing quote */
 } run_info;
 
 /*
- * Scan a maximal run of token characters at lx->cur. `ctx` is used for a
- * string that directly follows a leading '$' or the '@' of an annotation.
+ * Scan a maximal run of token characters at lx->cur. When the run starts
+ * with `$"`, a malformed string is reported as `first_string_ctx` (the
+ * testsuite calls a bad $"..." an "empty identifier").
  */
 static bool scan_run(ktext_lexer *lx, run_info *ri, const char *first_string_ctx)
 {

@@ -19,7 +19,7 @@ typedef enum ktext_tok {
     KTEXT_EOF,
     KTEXT_LPAREN,
     KTEXT_RPAREN,
-    KTEXT_KEYWORD,  /* starts with a lowercase letter: module, i32.add, offset=4, nan:0x1 ... */
+    KTEXT_KEYWORD,  /* starts with a lowercase letter: module, i32.add, offset=4, nan:canonical */
     KTEXT_ID,       /* $name or $"name" (text includes the $) */
     KTEXT_STRING,   /* "..." (text includes the quotes; see ktext_string_decode) */
     KTEXT_NAT,      /* unsigned integer: 123, 0x1F, 1_000 */
@@ -75,6 +75,7 @@ bool ktext_f64(const ktext_token *t, uint64_t *bits);
 /*
  * Decode a KTEXT_STRING's escapes (\n \t \\ \' \" \hh \u{...}) into `out`,
  * which must have room for t->len bytes. False on a malformed escape.
+ * Also accepts a KTEXT_ID of the form $"..." and decodes its name.
  */
 bool ktext_string_decode(const ktext_token *t, uint8_t *out, size_t *out_len);
 /* Whether bytes are well-formed UTF-8 (names must be). */

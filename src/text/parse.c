@@ -15,6 +15,7 @@
 
 #include <string.h>
 
+#include "runtime/config.h"
 #include "text/parse_int.h"
 #include "util/alloc.h"
 #include "util/error.h"
@@ -373,26 +374,32 @@ static bool addrtype(ktext_parser *p, bool *is64)
     return true;
 }
 
-static bool nat64_tok(ktext_parser *p, uint64_t *v)
+/* A limit bound: 64-bit in the Wasm 3.0 grammar; without memory64 the
+ * grammar (and so the older proposal tests) has 32-bit bounds. */
+static bool limit_tok(ktext_parser *p, uint64_t *v)
 {
     ktext_token t;
     if (!ktext_get(p, &t))
         return false;
     if (t.kind != KTEXT_NAT)
         return ktext_unexpected(p, &t);
-    if (!ktext_nat(&t, 64, v))
+    if (p->config && !krt_feature(p->config, KITE_FEATURE_MEMORY64)) {
+        if (!ktext_nat(&t, 32, v))
+            return ktext_fail(p, &t, "i32 constant out of range");
+    } else if (!ktext_nat(&t, 64, v)) {
         return ktext_fail(p, &t, "i64 constant out of range");
+    }
     return true;
 }
 
 static bool limits(ktext_parser *p, kir_limits *l)
 {
     ktext_token t;
-    if (!nat64_tok(p, &l->min) || !ktext_look(p, &t))
+    if (!limit_tok(p, &l->min) || !ktext_look(p, &t))
         return false;
     if (t.kind == KTEXT_NAT) {
         l->has_max = true;
-        return nat64_tok(p, &l->max);
+        return limit_tok(p, &l->max);
     }
     return true;
 }
@@ -505,12 +512,13 @@ static bool scratch_bytes(ktext_parser *p, const uint8_t **bytes, uint32_t *len)
     if (p->scratch.len > UINT32_MAX)
         return ktext_fail(p, NULL, "data segment too large");
     *len = (uint32_t)p->scratch.len;
-    *bytes = NULL;
-    if (p->scratch.len) {
-        *bytes = kite_arena_dup(&p->m->arena, p->scratch.data, p->scratch.len);
-        if (!*bytes)
-            return ktext_oom(p);
-    }
+    /* Never NULL, even when empty. */
+    uint8_t *b = kite_arena_alloc(&p->m->arena, p->scratch.len ? p->scratch.len : 1);
+    if (!b)
+        return ktext_oom(p);
+    if (p->scratch.len)
+        memcpy(b, p->scratch.data, p->scratch.len);
+    *bytes = b;
     return true;
 }
 
@@ -597,7 +605,8 @@ static bool comptype(ktext_parser *p, const ktext_token *kw, uint32_t typeidx, k
     }
     t->nfields = fields->n;
     if (fields->n) {
-        t->fields = kite_arena_dup(&p->m->arena, fields->data, (size_t)fields->n * sizeof(kir_field));
+        t->fields =
+            kite_arena_dup(&p->m->arena, fields->data, (size_t)fields->n * sizeof(kir_field));
         if (!t->fields)
             return ktext_oom(p);
     }
@@ -945,9 +954,11 @@ static bool is_ref_func(const kir_expr *e, uint32_t *x)
 }
 
 /*
- * Store the elements in the form the binary format would use: function
- * indices when the type is (ref func) and every element is a plain
- * ref.func, expressions otherwise.
+ * Store the elements as function indices when the type is funcref or
+ * (ref func) and every element is a plain ref.func, expressions otherwise.
+ * (The binary format keeps the index form for (ref func) only; funcref with
+ * indices behaves identically and keeps pre-reference-types modules free of
+ * ref.func.)
  */
 static bool elem_store(ktext_parser *p, kir_elem *e, const tvec *funcs, const tvec *exprs,
                        const ktext_token *at)
@@ -956,7 +967,7 @@ static bool elem_store(ktext_parser *p, kir_elem *e, const tvec *funcs, const tv
     if (exprs) {
         const kir_expr *xs = exprs->data;
         uint32_t x;
-        bool all = e->type == REF_FUNC_NONNULL;
+        bool all = kir_vt_with_nullable(e->type, false) == REF_FUNC_NONNULL;
         for (uint32_t i = 0; all && i < exprs->n; i++)
             all = is_ref_func(&xs[i], &x);
         e->count = exprs->n;
@@ -977,7 +988,7 @@ static bool elem_store(ktext_parser *p, kir_elem *e, const tvec *funcs, const tv
     }
     const uint32_t *fs = funcs->data;
     e->count = funcs->n;
-    if (e->type == REF_FUNC_NONNULL) {
+    if (kir_vt_with_nullable(e->type, false) == REF_FUNC_NONNULL) {
         e->funcs = kite_arena_array(&m->arena, funcs->n ? funcs->n : 1, sizeof(uint32_t));
         if (!e->funcs)
             return ktext_oom(p);
@@ -1033,7 +1044,8 @@ static bool elem_list(ktext_parser *p, kir_elem *e, bool allow_bare, tvec *funcs
     ktext_token t;
     if (!ktext_look(p, &t))
         return false;
-    if (ktext_is_kw(&t, "func") || (allow_bare && (ktext_is_idx_tok(&t) || t.kind == KTEXT_RPAREN))) {
+    bool bare = allow_bare && (ktext_is_idx_tok(&t) || t.kind == KTEXT_RPAREN);
+    if (ktext_is_kw(&t, "func") || bare) {
         if (ktext_is_kw(&t, "func") && !ktext_get(p, &t))
             return false;
         e->type = REF_FUNC_NONNULL;
@@ -1140,10 +1152,11 @@ static bool table_field(ktext_parser *p, tvec *funcs, tvec *exprs)
             e.type = tab.elem;
             if (!ktext_look(p, &t))
                 return false;
-            bool ok = t.kind == KTEXT_LPAREN ? elem_exprs(p, exprs) && elem_store(p, &e, NULL, exprs, &t)
-                                             : func_indices(p, funcs) && elem_store(p, &e, funcs, NULL, &t);
-            if (!ok || !ktext_make_const_expr(p, tab.limits.is64 ? KIR_OP_I64_CONST : KIR_OP_I32_CONST,
-                                              0, &id, &e.offset))
+            bool ok = t.kind == KTEXT_LPAREN
+                          ? elem_exprs(p, exprs) && elem_store(p, &e, NULL, exprs, &t)
+                          : func_indices(p, funcs) && elem_store(p, &e, funcs, NULL, &t);
+            kir_op zero = tab.limits.is64 ? KIR_OP_I64_CONST : KIR_OP_I32_CONST;
+            if (!ok || !ktext_make_const_expr(p, zero, 0, &id, &e.offset))
                 return false;
             tab.limits.min = tab.limits.max = e.count;
             tab.limits.has_max = true;
@@ -1250,8 +1263,10 @@ static bool export_field(ktext_parser *p)
         kir_extern_kind kind;
         ktext_space sp;
     } kinds[] = {
-        {"func", KIR_EXTERN_FUNC, KTEXT_SP_FUNC},       {"table", KIR_EXTERN_TABLE, KTEXT_SP_TABLE},
-        {"memory", KIR_EXTERN_MEMORY, KTEXT_SP_MEMORY}, {"global", KIR_EXTERN_GLOBAL, KTEXT_SP_GLOBAL},
+        {"func", KIR_EXTERN_FUNC, KTEXT_SP_FUNC},
+        {"table", KIR_EXTERN_TABLE, KTEXT_SP_TABLE},
+        {"memory", KIR_EXTERN_MEMORY, KTEXT_SP_MEMORY},
+        {"global", KIR_EXTERN_GLOBAL, KTEXT_SP_GLOBAL},
         {"tag", KIR_EXTERN_TAG, KTEXT_SP_TAG},
     };
     kir_name n;

@@ -772,8 +772,8 @@ static bool legacy_catch(ktext_parser *p, const ktext_token *t)
            idx_imm(p, KTEXT_SP_TAG, 0, &p->code);
 }
 
-/* After `(`: a folded instruction. */
-static bool folded_start(ktext_parser *p)
+/* After `(` (token lp): a folded instruction, positioned at its `(`. */
+static bool folded_start(ktext_parser *p, const ktext_token *lp)
 {
     ktext_token t;
     if (!ktext_get(p, &t))
@@ -789,10 +789,10 @@ static bool folded_start(ktext_parser *p)
     case KIR_OP_BLOCK:
     case KIR_OP_LOOP:
     case KIR_OP_TRY_TABLE:
-    case KIR_OP_TRY: return open_block(p, op, &t, true);
-    case KIR_OP_IF: return open_folded_if(p, &t);
+    case KIR_OP_TRY: return open_block(p, op, lp, true);
+    case KIR_OP_IF: return open_folded_if(p, lp);
     default: {
-        ktext_frame *f = push_frame(p, FK_FOLD, ST_OPERANDS, true, &t);
+        ktext_frame *f = push_frame(p, FK_FOLD, ST_OPERANDS, true, lp);
         return f && encode_instr(p, op, &t, &p->pending);
     }
     }
@@ -923,7 +923,7 @@ static bool clause_token(ktext_parser *p, const ktext_token *t)
             return true;
         }
         if (t->kind == KTEXT_LPAREN)
-            return folded_start(p);
+            return folded_start(p, t);
         break;
     case ST_COND:
         if (t->kind != KTEXT_LPAREN)
@@ -931,7 +931,7 @@ static bool clause_token(ktext_parser *p, const ktext_token *t)
         if (!clause_kw(p, "then", &yes, &kw))
             return false;
         if (!yes)
-            return folded_start(p);
+            return folded_start(p, t);
         if (!flush_pending(p, f) || !label_push(p, f))
             return false;
         f->state = ST_THEN;
@@ -985,7 +985,7 @@ static bool run(ktext_parser *p, bool single, ktext_token *close)
             return false;
         if (t.kind != KTEXT_LPAREN)
             return ktext_unexpected(p, &t);
-        if (!folded_start(p))
+        if (!folded_start(p, &t))
             return false;
     }
     for (;;) {
@@ -1005,7 +1005,7 @@ static bool run(ktext_parser *p, bool single, ktext_token *close)
         bool ok, done = false;
         switch (t.kind) {
         case KTEXT_RPAREN: ok = body_rparen(p, &t, &done); break;
-        case KTEXT_LPAREN: ok = folded_start(p); break;
+        case KTEXT_LPAREN: ok = folded_start(p, &t); break;
         case KTEXT_KEYWORD: ok = plain_instr(p, &t); break;
         default: ok = ktext_unexpected(p, &t); break;
         }

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "ir/module.h"
 #include "ir/opcodes.h"
@@ -111,6 +112,11 @@ typedef struct ktext_parser {
     uint32_t next_scope;
     bool uses_data;       /* some instruction names a data segment */
 
+    /* The last keyword classified (lookahead reads tokens repeatedly). */
+    const char *kw_text;
+    bool kw_known;
+    kir_op kw_op;
+
     /* Type use scratch: value types and (optional) parameter names. */
     kir_valtype *vt;
     uint32_t nvt, vt_cap;
@@ -141,9 +147,14 @@ bool ktext_at_sexpr(ktext_parser *p, const char *kw, bool *yes);
 bool ktext_take_sexpr(ktext_parser *p, const char *kw, bool *taken);
 bool ktext_expect(ktext_parser *p, ktext_tok kind, ktext_token *t);
 bool ktext_expect_kw(ktext_parser *p, const char *kw);
-bool ktext_is_kw(const ktext_token *t, const char *kw);
+/* Inline so that strlen of a literal keyword folds to a constant. */
+static inline bool ktext_is_kw(const ktext_token *t, const char *kw)
+{
+    size_t n = strlen(kw);
+    return t->kind == KTEXT_KEYWORD && t->len == n && memcmp(t->text, kw, n) == 0;
+}
 /* Whether the keyword names an instruction enabled in the configuration. */
-kir_op ktext_lookup_op(const ktext_parser *p, const ktext_token *t);
+kir_op ktext_lookup_op(ktext_parser *p, const ktext_token *t);
 
 /* ---- buffers and encodings */
 bool ktext_reserve(ktext_parser *p, ktext_buf *b, size_t extra);

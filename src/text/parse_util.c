@@ -3,7 +3,6 @@
  * table, value types and type uses (including implicit function types).
  */
 #include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "runtime/config.h"
@@ -41,26 +40,30 @@ bool ktext_oom(ktext_parser *p)
 /* Keywords of the text and script formats that are not instruction names:
  * meeting one of them in the wrong place is "unexpected token", while any
  * other keyword is "unknown operator" (the reference lexer's distinction). */
-static const char *const g_keywords[] = {
-    "module", "type", "func", "param", "result", "local", "global", "table", "memory", "elem",
-    "data", "start", "import", "export", "tag", "mut", "field", "struct", "array", "sub",
-    "final", "rec", "ref", "null", "i32", "i64", "f32", "f64", "v128", "i8", "i16", "any",
-    "eq", "i31", "none", "extern", "noextern", "nofunc", "exn", "noexn", "anyref", "eqref",
-    "i31ref", "structref", "arrayref", "nullref", "funcref", "nullfuncref", "externref",
-    "nullexternref", "exnref", "nullexnref", "i8x16", "i16x8", "i32x4", "i64x2", "f32x4",
-    "f64x2", "then", "item", "offset", "declare", "shared", "pagesize", "do", "catch_ref",
-    "catch_all_ref", "binary", "quote", "definition", "instance", "script", "register",
-    "invoke", "get", "assert_malformed", "assert_invalid", "assert_unlinkable",
-    "assert_return", "assert_trap", "assert_exception", "assert_exhaustion",
-    "assert_malformed_custom", "assert_invalid_custom", "nan:canonical", "nan:arithmetic",
-    "either", "input", "output", "ref.extern", "ref.host", "ref.struct", "ref.array",
-    "ref.exn", "ref.any",
+#define KW(s) {s, sizeof(s) - 1}
+static const struct {
+    const char *s;
+    uint32_t len;
+} g_keywords[] = {
+    KW("module"), KW("type"), KW("func"), KW("param"), KW("result"), KW("local"), KW("global"),
+    KW("table"), KW("memory"), KW("elem"), KW("data"), KW("start"), KW("import"), KW("export"),
+    KW("tag"), KW("mut"), KW("field"), KW("struct"), KW("array"), KW("sub"), KW("final"),
+    KW("rec"), KW("ref"), KW("null"), KW("i32"), KW("i64"), KW("f32"), KW("f64"), KW("v128"),
+    KW("i8"), KW("i16"), KW("any"), KW("eq"), KW("i31"), KW("none"), KW("extern"),
+    KW("noextern"), KW("nofunc"), KW("exn"), KW("noexn"), KW("anyref"), KW("eqref"),
+    KW("i31ref"), KW("structref"), KW("arrayref"), KW("nullref"), KW("funcref"),
+    KW("nullfuncref"), KW("externref"), KW("nullexternref"), KW("exnref"), KW("nullexnref"),
+    KW("i8x16"), KW("i16x8"), KW("i32x4"), KW("i64x2"), KW("f32x4"), KW("f64x2"), KW("then"),
+    KW("item"), KW("offset"), KW("declare"), KW("shared"), KW("pagesize"), KW("do"),
+    KW("catch_ref"), KW("catch_all_ref"), KW("binary"), KW("quote"), KW("definition"),
+    KW("instance"), KW("script"), KW("register"), KW("invoke"), KW("get"),
+    KW("assert_malformed"), KW("assert_invalid"), KW("assert_unlinkable"), KW("assert_return"),
+    KW("assert_trap"), KW("assert_exception"), KW("assert_exhaustion"),
+    KW("assert_malformed_custom"), KW("assert_invalid_custom"), KW("nan:canonical"),
+    KW("nan:arithmetic"), KW("either"), KW("input"), KW("output"), KW("ref.extern"),
+    KW("ref.host"), KW("ref.struct"), KW("ref.array"), KW("ref.exn"), KW("ref.any"),
 };
-
-bool ktext_is_kw(const ktext_token *t, const char *kw)
-{
-    return t->kind == KTEXT_KEYWORD && strlen(kw) == t->len && memcmp(t->text, kw, t->len) == 0;
-}
+#undef KW
 
 /* offset=N / align=N with N a well-formed natural number. */
 static bool is_memarg_kw(const ktext_token *t)
@@ -76,19 +79,42 @@ static bool is_memarg_kw(const ktext_token *t)
     return ktext_numscan(t->text + skip, t->len - skip, &syn) == KTEXT_NAT;
 }
 
-static bool known_keyword(const ktext_token *t)
+/* A keyword of the grammar other than an instruction name. */
+static bool grammar_keyword(const ktext_token *t)
 {
-    if (kir_op_by_mnemonic(t->text, t->len) != KIR_OP_COUNT || is_memarg_kw(t))
+    if (is_memarg_kw(t))
         return true;
     for (size_t i = 0; i < sizeof(g_keywords) / sizeof(g_keywords[0]); i++)
-        if (ktext_is_kw(t, g_keywords[i]))
+        if (g_keywords[i].len == t->len && memcmp(g_keywords[i].s, t->text, t->len) == 0)
             return true;
     return false;
 }
 
+/* Classify a keyword token once: whether it is known, and its opcode. */
+static void classify(ktext_parser *p, const ktext_token *t)
+{
+    if (p->kw_text == t->text)
+        return;
+    p->kw_text = t->text;
+    p->kw_op = kir_op_by_mnemonic(t->text, t->len);
+    p->kw_known = p->kw_op != KIR_OP_COUNT || grammar_keyword(t);
+}
+
+static bool op_enabled(const ktext_parser *p, kir_op op)
+{
+    uint8_t feat = kir_op_info(op)->feature;
+    return feat == KIR_FEATURE_CORE || !p->config || krt_feature(p->config, (kite_feature_t)feat);
+}
+
 bool ktext_unexpected(ktext_parser *p, const ktext_token *t)
 {
-    if ((t->kind == KTEXT_KEYWORD && !known_keyword(t)) || t->kind == KTEXT_RESERVED) {
+    bool unknown = t->kind == KTEXT_RESERVED;
+    if (t->kind == KTEXT_KEYWORD) {
+        classify(p, t);
+        /* An instruction of a disabled feature is no operator either. */
+        unknown = !p->kw_known || (p->kw_op != KIR_OP_COUNT && !op_enabled(p, p->kw_op));
+    }
+    if (unknown) {
         int n = t->len > 200 ? 200 : (int)t->len;
         return ktext_fail(p, t, "unknown operator %.*s", n, t->text);
     }
@@ -98,17 +124,12 @@ bool ktext_unexpected(ktext_parser *p, const ktext_token *t)
     return ktext_fail(p, t, "unexpected token %.*s", n, t->text);
 }
 
-kir_op ktext_lookup_op(const ktext_parser *p, const ktext_token *t)
+kir_op ktext_lookup_op(ktext_parser *p, const ktext_token *t)
 {
     if (t->kind != KTEXT_KEYWORD)
         return KIR_OP_COUNT;
-    kir_op op = kir_op_by_mnemonic(t->text, t->len);
-    if (op == KIR_OP_COUNT)
-        return op;
-    uint8_t feat = kir_op_info(op)->feature;
-    if (feat != KIR_FEATURE_CORE && p->config && !krt_feature(p->config, (kite_feature_t)feat))
-        return KIR_OP_COUNT;
-    return op;
+    classify(p, t);
+    return p->kw_op != KIR_OP_COUNT && op_enabled(p, p->kw_op) ? p->kw_op : KIR_OP_COUNT;
 }
 
 /* ---- tokens -------------------------------------------------------------- */
@@ -126,7 +147,12 @@ bool ktext_get(ktext_parser *p, ktext_token *t)
     }
     /* Like the reference lexer, reject a token that is no keyword of the
      * format at all as soon as it is read, whatever the parser expects. */
-    if (t->kind == KTEXT_RESERVED || (t->kind == KTEXT_KEYWORD && !known_keyword(t)))
+    if (t->kind == KTEXT_KEYWORD) {
+        classify(p, t);
+        if (!p->kw_known)
+            return ktext_unexpected(p, t);
+    }
+    if (t->kind == KTEXT_RESERVED)
         return ktext_unexpected(p, t);
     return true;
 }

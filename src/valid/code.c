@@ -323,7 +323,7 @@ static kite_error_t *op_br_table(kval_code *c, const kdec_instr *in)
     for (uint32_t i = 0; i <= in->count; i++) {
         uint32_t l = in->idx[0];
         if (i < in->count && !kdec_br_table_next(&cur, &l)) {
-            kite_error_t *e = cur.error ? cur.error : kval_cerr(c, "unexpected end");
+            kite_error_t *e = cur.error ? cur.error : kval_error_kind(c->v, KITE_ERROR_MALFORMED, c->off, "unexpected end");
             cur.error = NULL;
             return e;
         }
@@ -575,7 +575,7 @@ static kite_error_t *op_try_table(kval_code *c, const kdec_instr *in)
         kdec_catch_kind kind;
         uint32_t tag = 0, label;
         if (!kdec_catch_next(&cur, &kind, &tag, &label)) {
-            kite_error_t *e = cur.error ? cur.error : kval_cerr(c, "unexpected end");
+            kite_error_t *e = cur.error ? cur.error : kval_error_kind(c->v, KITE_ERROR_MALFORMED, c->off, "unexpected end");
             cur.error = NULL;
             return e;
         }
@@ -683,7 +683,7 @@ static kite_error_t *check_memarg(kval_code *c, const kdec_instr *in, const kir_
 kite_error_t *kval_check_data(kval_code *c, uint32_t x)
 {
     const kir_module *m = c->m;
-    if (!m->has_data_count && m->nsrcpos == 0)
+    if (!m->has_data_count)
         return kval_error_kind(c->v, KITE_ERROR_MALFORMED, c->off, "data count section required");
     if (x >= m->ndatas)
         return kval_cerr(c, "unknown data segment %u", x);
@@ -842,9 +842,9 @@ static kite_error_t *run(kval_code *c)
         }
         kdec_instr in;
         if (!kdec_instr_read(&c->r, &in)) {
-            kite_error_t *e = c->r.error ? c->r.error : kite_error_oom();
+            kite_error_t *e = c->r.error;
             c->r.error = NULL;
-            return e;
+            return e ? e : kval_error_kind(c->v, KITE_ERROR_MALFORMED, kdec_offset(&c->r), "malformed instruction");
         }
         c->off = in.offset;
         TRY(step(c, &in));

@@ -93,7 +93,8 @@ void kval_set_unreachable(kval_code *c);
 kite_error_t *kval_label(kval_code *c, uint32_t l, const kir_valtype **ts, uint32_t *n);
 
 /* The data index of memory.init, data.drop, array.new_data, array.init_data:
- * "unknown data segment", or (binary modules) "data count section required". */
+ * "unknown data segment", or "data count section required" (malformed) when
+ * the module has no data count (the text parser sets it when data is used). */
 kite_error_t *kval_check_data(kval_code *c, uint32_t x);
 
 static inline kir_valtype kval_addr(bool is64) { return kir_vt(is64 ? KIR_I64 : KIR_I32); }

@@ -75,6 +75,8 @@ static kite_error_t *check_memories(const kval_ctx *v)
     const kir_module *m = v->m;
     if (m->nmemories > 1 && !feature(v, KITE_FEATURE_MULTI_MEMORY))
         return kval_error(v, KVAL_NOPOS, "multiple memories");
+    if (m->ntables > 1 && !feature(v, KITE_FEATURE_REFERENCE_TYPES))
+        return kval_error(v, KVAL_NOPOS, "multiple tables");
     for (uint32_t i = 0; i < m->nmemories; i++) {
         const kir_memory *mem = &m->memories[i];
         const kir_limits *l = &mem->limits;

@@ -10,6 +10,7 @@
 #include "binary/decode.h"
 #include "binary/reader.h"
 #include "runtime/config.h"
+#include "util/alloc.h"
 #include "util/error.h"
 
 static int g_failures;
@@ -501,9 +502,32 @@ static void test_instrs(void)
     INSTR_BAD("malformed reference type", 1, 0x02, 0x50);
 }
 
+/* Every allocation the decoder makes may fail: each must end in the
+ * out-of-memory error, without leaks (checked under ASan) or crashes. */
+static void test_out_of_memory(void)
+{
+    for (unsigned long n = 1; n < 10000; n++) {
+        kite_alloc_fail_after(n);
+        kir_module *m = NULL;
+        kite_error_t *e = kdec_decode(&g_config, g_add, sizeof g_add, &m);
+        kite_alloc_fail_after(0);
+        if (!e) {
+            CHECK(m != NULL, "no module and no error");
+            kir_module_free(m);
+            return;
+        }
+        CHECK(kite_error_code(e) == KITE_ERROR_OUT_OF_MEMORY && m == NULL,
+              "allocation %lu: got \"%s\"", n, kite_error_message(e));
+        kite_error_free(e);
+    }
+    CHECK(false, "decode never succeeded under failure injection");
+}
+
 int main(void)
 {
     krt_config_defaults(&g_config);
+    /* The tests use the custom-page-sizes encoding, a proposal that is off by default. */
+    g_config.features[KITE_FEATURE_CUSTOM_PAGE_SIZES] = true;
     test_empty();
     test_add();
     test_bad_name_section();
@@ -515,6 +539,7 @@ int main(void)
     test_features();
     test_types();
     test_instrs();
+    test_out_of_memory();
     if (g_failures) {
         printf("%d failure(s)\n", g_failures);
         return 1;

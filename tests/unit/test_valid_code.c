@@ -156,6 +156,58 @@ static void test_basics(void)
     /* ref.as_non_null on an unknown operand is still a reference */
     EXPECT(fn(NULL, 0, r_i32, 1, BODY("\x00\xd4\x6a\x0b")), "type mismatch");
     EXPECT(fn(NULL, 0, NULL, 0, BODY("\x00\xd4\x1a\x0b")), NULL);
+    /* a huge array.new_fixed in unreachable code pops only what is there */
+    {
+        kir_valtype f = KIR_I32;
+        kir_module *m = kir_module_new();
+        kir_type *t = KIR_PUSH(m, m->types, m->ntypes);
+        t->comp = KIR_COMP_ARRAY;
+        t->final = true;
+        t->super = KIR_NO_SUPER;
+        t->rec_size = 1;
+        t->nfields = 1;
+        t->fields = kite_arena_alloc(&m->arena, sizeof(kir_field));
+        t->fields[0].type = f;
+        add_func(m, add_functype(m, NULL, 0, NULL, 0), NULL, 0,
+                 BODY("\x00\x41\x01\xfb\x08\x00\xff\xff\xff\xff\x0f\x1a\x0b"));
+        EXPECT(m, NULL);
+    }
+}
+
+/* Text modules report errors at the source position of the instruction. */
+static void test_positions(void)
+{
+    kir_module *m = fn(NULL, 0, r_i32, 1, BODY("\x41\x01\x42\x02\x6a\x0b"));
+    uint32_t base = m->funcs[0].body.offset;
+    for (uint32_t i = 0; i < 4; i++) {
+        kir_srcpos *sp = KIR_PUSH(m, m->srcpos, m->nsrcpos);
+        sp->offset = base + (uint32_t[]){0, 2, 4, 5}[i];
+        sp->line = 10 + i;
+        sp->col = 3;
+    }
+    kite_error_t *e = kval_validate(&g_config, g_canon, m);
+    if (!e) {
+        fprintf(stderr, "positions: expected an error\n");
+        failures++;
+    } else {
+        kite_position_t pos = kite_error_position(e);
+        if (!pos.has_line || pos.line != 12 || pos.column != 3) {
+            fprintf(stderr, "positions: got %u:%u for \"%s\"\n", pos.line, pos.column, kite_error_message(e));
+            failures++;
+        }
+        kite_error_free(e);
+    }
+    kir_module_free(m);
+    /* binary modules: byte offsets */
+    m = fn(NULL, 0, r_i32, 1, BODY("\x41\x01\x42\x02\x6a\x0b"));
+    base = m->funcs[0].body.offset;
+    e = kval_validate(&g_config, g_canon, m);
+    if (!e || !kite_error_position(e).has_offset || kite_error_position(e).offset != base + 4) {
+        fprintf(stderr, "positions: wrong binary offset\n");
+        failures++;
+    }
+    kite_error_free(e);
+    kir_module_free(m);
 }
 
 static void test_blocks(void)
@@ -444,6 +496,7 @@ int main(void)
     if (!g_canon)
         return 1;
     test_basics();
+    test_positions();
     test_blocks();
     test_locals();
     test_memory();
