@@ -104,6 +104,13 @@ typedef struct kir_type {
     kir_field *fields;
 } kir_type;
 
+/* A function type's results. (`types` is NULL for a type without params
+ * and results, and pointer arithmetic on NULL is undefined.) */
+static inline const kir_valtype *kir_type_results(const kir_type *t)
+{
+    return t->types ? t->types + t->nparams : t->types;
+}
+
 /* Limits of tables and memories. */
 typedef struct kir_limits {
     uint64_t min;

@@ -162,7 +162,7 @@ static void frame_results(const kir_module *m, const kval_frame *f, const kir_va
 {
     if (f->type != KIR_NONE) {
         const kir_type *t = &m->types[f->type];
-        *ts = t->types + t->nparams;
+        *ts = kir_type_results(t);
         *n = t->nresults;
     } else if (f->single) {
         *ts = &f->single;
@@ -364,7 +364,7 @@ static kite_error_t *func_type_of(kval_code *c, uint32_t x, const kir_type **out
 /* Tail calls: the callee's results must match the caller's. */
 static kite_error_t *check_tail(kval_code *c, const kir_type *t)
 {
-    const kir_valtype *rs = t->types + t->nparams;
+    const kir_valtype *rs = kir_type_results(t);
     bool ok = t->nresults == c->nresults;
     for (uint32_t i = 0; ok && i < t->nresults; i++)
         ok = kval_sub(c->v, rs[i], c->results[i]);
@@ -387,7 +387,7 @@ static kite_error_t *finish_call(kval_code *c, const kir_type *t, bool tail)
         kval_set_unreachable(c);
         return NULL;
     }
-    return kval_push_types(c, t->types + t->nparams, t->nresults);
+    return kval_push_types(c, kir_type_results(t), t->nresults);
 }
 
 static kite_error_t *op_call(kval_code *c, const kdec_instr *in, bool tail)
@@ -865,6 +865,10 @@ static kite_error_t *code_state(kval_ctx *v, kval_code **out)
             return kite_error_oom();
     }
     kval_code *c = v->code;
+    /* The value stack always exists, so that views into it (error
+     * messages over its top k entries) never start from a NULL pointer. */
+    if (!reserve((void **)&c->vals, &c->vcap, 64, sizeof(kir_valtype)))
+        return kite_error_oom();
     c->v = v;
     c->m = v->m;
     c->nvals = c->nctl = c->ngroups = c->nundo = c->max = 0;
@@ -921,7 +925,7 @@ kite_error_t *kval_check_body(kval_ctx *v, uint32_t funcidx)
     const kir_type *t = &v->m->types[f->type];
     c->off = f->body.offset;
     TRY(setup_locals(c, f, t));
-    c->results = t->types + t->nparams;
+    c->results = kir_type_results(t);
     c->nresults = t->nresults;
     kdec_reader_init(&c->r, f->body.code, f->body.len, f->body.offset);
     TRY(push_frame(c, KVAL_F_FUNC, f->type, 0));

@@ -53,7 +53,7 @@ static bool comp_sub(const kval_ctx *v, const kir_type *sub, const kir_type *sup
     case KIR_COMP_FUNC:
         return sub->nparams == sup->nparams && sub->nresults == sup->nresults &&
                results_sub(v, sup->types, sub->types, sub->nparams) &&
-               results_sub(v, sub->types + sub->nparams, sup->types + sup->nparams, sub->nresults);
+               results_sub(v, kir_type_results(sub), kir_type_results(sup), sub->nresults);
     case KIR_COMP_STRUCT:
     case KIR_COMP_ARRAY:
         if (sub->nfields < sup->nfields)
