@@ -113,6 +113,307 @@ KITE_API kite_error_t *kite_module_new_any(kite_engine_t *engine, const uint8_t 
                                            size_t len, kite_module_t **out);
 KITE_API void kite_module_free(kite_module_t *module);
 
+/* ---- module introspection ---------------------------------------------------------- */
+
+typedef enum kite_externkind {
+    KITE_EXTERN_FUNC = 0,
+    KITE_EXTERN_TABLE = 1,
+    KITE_EXTERN_MEMORY = 2,
+    KITE_EXTERN_GLOBAL = 3,
+    KITE_EXTERN_TAG = 4,
+} kite_externkind_t;
+
+/* Names are borrowed from the module (valid while it lives), not NUL-safe:
+ * use the lengths. */
+typedef struct kite_import_desc {
+    const char *module;
+    size_t module_len;
+    const char *name;
+    size_t name_len;
+    kite_externkind_t kind;
+} kite_import_desc_t;
+
+typedef struct kite_export_desc {
+    const char *name;
+    size_t name_len;
+    kite_externkind_t kind;
+} kite_export_desc_t;
+
+KITE_API size_t kite_module_import_count(const kite_module_t *module);
+KITE_API kite_import_desc_t kite_module_import(const kite_module_t *module, size_t index);
+KITE_API size_t kite_module_export_count(const kite_module_t *module);
+KITE_API kite_export_desc_t kite_module_export(const kite_module_t *module, size_t index);
+
+/* ---- values ------------------------------------------------------------------------ */
+
+/*
+ * A reference value. Null is 0. Otherwise opaque: it may be a function, a
+ * host (extern) reference, an exception, or (with GC) an i31, struct or
+ * array. Use the kite_ref_* functions; never dereference it.
+ */
+typedef uintptr_t kite_ref_t;
+#define KITE_REF_NULL ((kite_ref_t)0)
+
+typedef enum kite_valkind {
+    KITE_I32,
+    KITE_I64,
+    KITE_F32,
+    KITE_F64,
+    KITE_V128,
+    KITE_REF,
+} kite_valkind_t;
+
+/*
+ * A value. Floats are kept as their IEEE bit patterns, so NaN payloads
+ * survive a round trip through the host.
+ */
+typedef struct kite_val {
+    kite_valkind_t kind;
+    union {
+        int32_t i32;
+        int64_t i64;
+        uint32_t f32_bits;
+        uint64_t f64_bits;
+        uint8_t v128[16];
+        kite_ref_t ref;
+    } of;
+} kite_val_t;
+
+/*
+ * A value type: the kind, and for references whether null is allowed and
+ * the heap type: one of the KITE_HEAP_* abstract codes (their binary
+ * encodings), or a concrete type, for which heap is KITE_HEAP_CONCRETE.
+ */
+typedef struct kite_valtype {
+    kite_valkind_t kind;
+    bool nullable;
+    uint32_t heap;
+} kite_valtype_t;
+
+#define KITE_HEAP_EXN 0x69
+#define KITE_HEAP_ARRAY 0x6A
+#define KITE_HEAP_STRUCT 0x6B
+#define KITE_HEAP_I31 0x6C
+#define KITE_HEAP_EQ 0x6D
+#define KITE_HEAP_ANY 0x6E
+#define KITE_HEAP_EXTERN 0x6F
+#define KITE_HEAP_FUNC 0x70
+#define KITE_HEAP_NONE 0x71
+#define KITE_HEAP_NOEXTERN 0x72
+#define KITE_HEAP_NOFUNC 0x73
+#define KITE_HEAP_NOEXN 0x74
+#define KITE_HEAP_CONCRETE 0xFFFFFFFFu
+
+/* ---- store ---------------------------------------------------------------------------- */
+
+/*
+ * A store owns everything instantiated in it (instances, functions,
+ * memories, tables, globals, tags, references made by the host) and frees it
+ * all with kite_store_free. One thread at a time may use a store.
+ */
+typedef struct kite_store kite_store_t;
+
+typedef struct kite_store_limits {
+    uint64_t memory_bytes;   /* all memories of the store together; 0: no limit */
+    uint64_t table_elements; /* all tables together; 0: no limit */
+    uint32_t instances;      /* 0: no limit */
+    uint32_t stack_slots;    /* Wasm value stack per call into Wasm (8-byte slots); 0: default */
+    uint32_t call_depth;     /* nested Wasm calls; 0: default */
+} kite_store_limits_t;
+
+KITE_API kite_store_t *kite_store_new(kite_engine_t *engine);
+KITE_API void kite_store_free(kite_store_t *store);
+/* Set before instantiating anything. */
+KITE_API void kite_store_set_limits(kite_store_t *store, const kite_store_limits_t *limits);
+/*
+ * Fuel: when set (non-zero), Wasm execution consumes fuel (about one unit
+ * per instruction) and traps with "all fuel consumed" when it runs out.
+ */
+KITE_API void kite_store_set_fuel(kite_store_t *store, uint64_t fuel);
+KITE_API uint64_t kite_store_fuel(const kite_store_t *store);
+
+/* ---- references --------------------------------------------------------------------- */
+
+typedef struct kite_func kite_func_t;
+
+/* A host reference (externref) wrapping a host value; owned by the store. */
+KITE_API kite_error_t *kite_ref_new_host(kite_store_t *store, uintptr_t host_value, kite_ref_t *out);
+/* The host value of a host reference; false for anything else. */
+KITE_API bool kite_ref_host_value(kite_ref_t ref, uintptr_t *out);
+/* The function of a function reference, or NULL. */
+KITE_API kite_func_t *kite_ref_func(kite_ref_t ref);
+KITE_API kite_ref_t kite_func_ref(kite_func_t *func);
+
+typedef enum kite_refkind {
+    KITE_REFKIND_NULL,
+    KITE_REFKIND_FUNC,
+    KITE_REFKIND_HOST,   /* made by kite_ref_new_host */
+    KITE_REFKIND_EXN,
+    KITE_REFKIND_I31,
+    KITE_REFKIND_STRUCT,
+    KITE_REFKIND_ARRAY,
+} kite_refkind_t;
+KITE_API kite_refkind_t kite_ref_kind(kite_ref_t ref);
+
+/* ---- traps ------------------------------------------------------------------------------ */
+
+typedef enum kite_trap_kind {
+#define KITE_TRAP(id, message) KITE_TRAP_##id,
+#include "kite_traps.def"
+#undef KITE_TRAP
+    KITE_TRAP_KIND_COUNT
+} kite_trap_kind_t;
+
+typedef struct kite_trap kite_trap_t;
+
+/* A trap made by a host function (kind KITE_TRAP_HOST), message copied. */
+KITE_API kite_trap_t *kite_trap_new(const char *message);
+KITE_API kite_trap_kind_t kite_trap_kind(const kite_trap_t *trap);
+/* The spec's message for the kind ("integer divide by zero", ...). */
+KITE_API const char *kite_trap_message(const kite_trap_t *trap);
+
+/* The Wasm call stack at the trap, innermost frame first. */
+typedef struct kite_frame {
+    uint32_t func_index;     /* in its module's function index space */
+    const char *func_name;   /* from the name section, or NULL */
+    const char *module_name; /* from the name section, or NULL */
+    uint64_t code_offset;    /* byte offset of the instruction in the module, or 0 */
+} kite_frame_t;
+KITE_API size_t kite_trap_frame_count(const kite_trap_t *trap);
+KITE_API kite_frame_t kite_trap_frame(const kite_trap_t *trap, size_t index);
+
+typedef struct kite_tag kite_tag_t;
+/* For KITE_TRAP_EXCEPTION (an exception that reached the host): its tag and
+ * payload (values written to `values`, at most `max`; returns the count),
+ * and the exception itself as an exnref. */
+KITE_API kite_tag_t *kite_trap_exception_tag(const kite_trap_t *trap);
+KITE_API size_t kite_trap_exception_values(const kite_trap_t *trap, kite_val_t *values, size_t max);
+KITE_API kite_ref_t kite_trap_exception_ref(const kite_trap_t *trap);
+KITE_API void kite_trap_free(kite_trap_t *trap);
+
+/* ---- functions --------------------------------------------------------------------------- */
+
+KITE_API size_t kite_func_param_count(const kite_func_t *func);
+KITE_API size_t kite_func_result_count(const kite_func_t *func);
+KITE_API kite_valtype_t kite_func_param(const kite_func_t *func, size_t index);
+KITE_API kite_valtype_t kite_func_result(const kite_func_t *func, size_t index);
+
+/*
+ * Call a function. An argument count or type that does not match is an
+ * error (KITE_ERROR_ARGUMENT) and nothing runs. A trap during the call is
+ * returned in *trap (caller frees) and the store stays usable.
+ */
+KITE_API kite_error_t *kite_func_call(kite_store_t *store, kite_func_t *func, const kite_val_t *args,
+                                      size_t nargs, kite_val_t *results, size_t nresults,
+                                      kite_trap_t **trap);
+
+typedef struct kite_caller kite_caller_t;
+typedef struct kite_extern kite_extern_t;
+
+/*
+ * A host function. `results` has room for the declared results; return
+ * NULL, or a trap (e.g. kite_trap_new) to stop the Wasm code that called.
+ */
+typedef kite_trap_t *(*kite_host_func_t)(void *env, kite_caller_t *caller, const kite_val_t *args,
+                                         kite_val_t *results);
+KITE_API kite_error_t *kite_func_new_host(kite_store_t *store, const kite_valtype_t *params,
+                                          size_t nparams, const kite_valtype_t *results,
+                                          size_t nresults, kite_host_func_t callback, void *env,
+                                          void (*finalize)(void *env), kite_func_t **out);
+/* From inside a host function: the store, and an export of the calling
+ * instance (e.g. its "memory"); false when there is none. */
+KITE_API kite_store_t *kite_caller_store(kite_caller_t *caller);
+KITE_API bool kite_caller_export(kite_caller_t *caller, const char *name, size_t name_len,
+                                 kite_extern_t *out);
+
+/* ---- memories, tables, globals, tags -------------------------------------------------------- */
+
+typedef struct kite_memory kite_memory_t;
+typedef struct kite_table kite_table_t;
+typedef struct kite_global kite_global_t;
+
+typedef struct kite_limits {
+    uint64_t min, max;
+    bool has_max;
+    bool is64;
+    bool shared;
+} kite_limits_t;
+
+KITE_API kite_error_t *kite_memory_new(kite_store_t *store, const kite_limits_t *pages,
+                                       kite_memory_t **out);
+KITE_API uint8_t *kite_memory_data(kite_memory_t *memory);
+KITE_API uint64_t kite_memory_size(const kite_memory_t *memory); /* bytes */
+KITE_API uint64_t kite_memory_pages(const kite_memory_t *memory);
+/* Returns the old page count, or UINT64_MAX when the memory cannot grow. */
+KITE_API uint64_t kite_memory_grow(kite_memory_t *memory, uint64_t delta_pages);
+
+KITE_API kite_error_t *kite_table_new(kite_store_t *store, kite_valtype_t elem,
+                                      const kite_limits_t *limits, kite_ref_t init,
+                                      kite_table_t **out);
+KITE_API uint64_t kite_table_size(const kite_table_t *table);
+KITE_API bool kite_table_get(const kite_table_t *table, uint64_t index, kite_ref_t *out);
+KITE_API kite_error_t *kite_table_set(kite_table_t *table, uint64_t index, kite_ref_t ref);
+KITE_API uint64_t kite_table_grow(kite_table_t *table, uint64_t delta, kite_ref_t init);
+
+KITE_API kite_error_t *kite_global_new(kite_store_t *store, kite_valtype_t type, bool mutable_,
+                                       const kite_val_t *value, kite_global_t **out);
+KITE_API kite_val_t kite_global_get(const kite_global_t *global);
+KITE_API kite_error_t *kite_global_set(kite_global_t *global, const kite_val_t *value);
+
+/* A tag with the given parameter types (for host-defined exceptions). */
+KITE_API kite_error_t *kite_tag_new(kite_store_t *store, const kite_valtype_t *params,
+                                    size_t nparams, kite_tag_t **out);
+
+/* ---- externs and instances ----------------------------------------------------------------- */
+
+struct kite_extern {
+    kite_externkind_t kind;
+    union {
+        kite_func_t *func;
+        kite_table_t *table;
+        kite_memory_t *memory;
+        kite_global_t *global;
+        kite_tag_t *tag;
+    } of;
+};
+
+typedef struct kite_instance kite_instance_t;
+
+/*
+ * Instantiate `module` in `store` with `imports` given in the module's
+ * import order. Link errors (a missing or mismatching import) are
+ * KITE_ERROR_UNLINKABLE with a message in the spec's words ("unknown
+ * import", "incompatible import type"); a trap while initializing or in the
+ * start function is returned in *trap with a NULL error and no instance
+ * (KITE_ERROR_UNINSTANTIABLE is not used for traps). The instance is owned
+ * by the store.
+ */
+KITE_API kite_error_t *kite_instance_new(kite_store_t *store, const kite_module_t *module,
+                                         const kite_extern_t *imports, size_t nimports,
+                                         kite_instance_t **out, kite_trap_t **trap);
+/* An export by name; false when there is none. */
+KITE_API bool kite_instance_export(const kite_instance_t *instance, const char *name,
+                                   size_t name_len, kite_extern_t *out);
+KITE_API size_t kite_instance_export_count(const kite_instance_t *instance);
+KITE_API kite_export_desc_t kite_instance_export_desc(const kite_instance_t *instance, size_t index);
+KITE_API kite_extern_t kite_instance_export_at(const kite_instance_t *instance, size_t index);
+
+/*
+ * A linker resolves imports by (module, name): define externs one by one or
+ * all exports of an instance under a module name, then instantiate.
+ */
+typedef struct kite_linker kite_linker_t;
+KITE_API kite_linker_t *kite_linker_new(void);
+KITE_API void kite_linker_free(kite_linker_t *linker);
+/* Later definitions of the same (module, name) replace earlier ones. */
+KITE_API kite_error_t *kite_linker_define(kite_linker_t *linker, const char *module,
+                                          const char *name, size_t name_len, kite_extern_t ext);
+KITE_API kite_error_t *kite_linker_define_instance(kite_linker_t *linker, const char *module,
+                                                   const kite_instance_t *instance);
+KITE_API kite_error_t *kite_linker_instantiate(kite_linker_t *linker, kite_store_t *store,
+                                               const kite_module_t *module, kite_instance_t **out,
+                                               kite_trap_t **trap);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,246 @@
+/*
+ * Runtime objects: store, instances, functions, globals, tags, exceptions,
+ * traps. The public handles of kite.h (kite_func_t, kite_instance_t, ...)
+ * are these structs.
+ *
+ * Values at run time are 8-byte slots (uint64_t); a v128 takes two slots
+ * (low half first). A reference is pointer-sized, kept in a slot:
+ *
+ *   0                      null
+ *   ...xxxxxxx1 (low bit)  an i31 (the GC issue; (value << 1) | 1)
+ *   ...xxxxxxx0            a pointer to an object whose first member is
+ *                          krt_obj (8-byte aligned)
+ *
+ * krt_ref_* below are the one place that encodes and decodes this.
+ */
+#ifndef KITE_RUNTIME_RUNTIME_H
+#define KITE_RUNTIME_RUNTIME_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ir/module.h"
+#include "kite.h"
+#include "runtime/budget.h"
+#include "runtime/memory.h"
+#include "runtime/table.h"
+
+struct kint_code;
+struct kint_thread;
+
+/* ---- references and objects ----------------------------------------------------------- */
+
+typedef enum krt_obj_kind {
+    KRT_OBJ_FUNC = 1,
+    KRT_OBJ_HOST,   /* a host reference (externref made by the host) */
+    KRT_OBJ_EXN,    /* an exception (exnref) */
+    KRT_OBJ_STRUCT, /* GC issue */
+    KRT_OBJ_ARRAY,  /* GC issue */
+} krt_obj_kind;
+
+/* The first member of every object a reference can point at. */
+typedef struct krt_obj {
+    uint32_t kind;  /* krt_obj_kind */
+    uint32_t canon; /* canonical type id (functions, structs, arrays), else 0 */
+} krt_obj;
+
+typedef uintptr_t krt_ref;
+
+static inline bool krt_ref_is_null(krt_ref r) { return r == 0; }
+static inline bool krt_ref_is_i31(krt_ref r) { return (r & 1u) != 0; }
+static inline krt_obj *krt_ref_obj(krt_ref r)
+{
+    return (r == 0 || (r & 1u)) ? (krt_obj *)0 : (krt_obj *)r;
+}
+static inline krt_ref krt_ref_from_obj(const void *obj) { return (krt_ref)obj; }
+
+/* ---- store ----------------------------------------------------------------------------- */
+
+/* Everything a store owns is on one list of allocations, freed with it. */
+typedef struct krt_owned {
+    struct krt_owned *next;
+    void (*destroy)(struct krt_owned *self);
+} krt_owned;
+
+struct kite_store {
+    kite_engine_t *engine;
+    kite_store_limits_t limits;
+    krt_budget memory_budget;
+    krt_budget table_budget;
+    uint32_t ninstances;
+    bool fuel_enabled;
+    uint64_t fuel;
+    krt_owned *owned;
+    struct kint_thread *thread; /* the interpreter's stacks, made on first call */
+};
+
+/* Register `o` to be destroyed with the store. */
+void krt_store_own(kite_store_t *store, krt_owned *o);
+
+/* ---- functions --------------------------------------------------------------------------- */
+
+typedef struct kite_instance krt_instance;
+
+/*
+ * A function instance: a Wasm function of an instance, or a host function.
+ * `params`/`results` are canonical value types (concrete heap types hold
+ * canonical ids, see krt_canon_valtype).
+ */
+struct kite_func {
+    krt_obj hdr;               /* KRT_OBJ_FUNC, canonical function type id */
+    krt_owned owned;
+    krt_instance *instance;    /* NULL for host functions */
+    uint32_t index;            /* in the instance's module */
+    uint32_t nparams, nresults;
+    const kir_valtype *params, *results;
+    uint32_t param_slots, result_slots; /* 8-byte slots (v128 counts 2) */
+    /* host functions */
+    kite_host_func_t host;
+    void *env;
+    void (*finalize)(void *env);
+};
+typedef struct kite_func krt_func;
+
+/* ---- globals, tags, memories, tables ------------------------------------------------------------ */
+
+struct kite_global {
+    krt_owned owned;
+    kir_valtype type;  /* canonical */
+    bool mutable_;
+    uint64_t value[2]; /* v128 uses both */
+};
+
+struct kite_tag {
+    krt_owned owned;
+    uint32_t canon;    /* canonical function type id of [params] -> [] */
+    uint32_t nparams;
+    const kir_valtype *params; /* canonical */
+    uint32_t param_slots;
+};
+
+struct kite_memory {
+    krt_owned owned;
+    krt_memory *mem;   /* reference-counted: shared memories outlive stores */
+};
+
+struct kite_table {
+    krt_owned owned;
+    kir_valtype elem;  /* canonical */
+    krt_table *table;
+};
+
+/* An exception: its tag and payload slots. */
+typedef struct krt_exn {
+    krt_obj hdr; /* KRT_OBJ_EXN */
+    krt_owned owned;
+    struct kite_tag *tag;
+    uint32_t nslots;
+    uint64_t slots[];
+} krt_exn;
+
+/* A new exception of `tag` with room for nslots payload slots (zeroed),
+ * owned by the store; NULL when out of memory. */
+krt_exn *krt_exn_new(kite_store_t *store, struct kite_tag *tag, uint32_t nslots);
+
+/* A host reference. */
+typedef struct krt_hostref {
+    krt_obj hdr; /* KRT_OBJ_HOST */
+    krt_owned owned;
+    uintptr_t value;
+} krt_hostref;
+
+/* ---- instances ----------------------------------------------------------------------------- */
+
+/* An element segment at run time: its references, or dropped (count 0). */
+typedef struct krt_elem_seg {
+    uint32_t count;
+    krt_ref *refs;
+} krt_elem_seg;
+
+struct kite_instance {
+    krt_owned owned;
+    kite_store_t *store;
+    const kite_module_t *module;
+    const kir_module *m;
+    krt_func **funcs;           /* m->nfuncs */
+    struct kite_table **tables; /* m->ntables */
+    struct kite_memory **memories;
+    struct kite_global **globals;
+    struct kite_tag **tags;
+    krt_elem_seg *elems;        /* m->nelems */
+    bool *data_dropped;         /* m->ndatas */
+    uint32_t *canon;            /* module type index -> canonical id (= m->canon) */
+};
+
+/* What a host function sees of its caller. */
+struct kite_caller {
+    kite_store_t *store;
+    krt_instance *instance; /* the calling Wasm function's instance, or NULL */
+};
+
+/* ---- modules (the engine-side, shared part) ----------------------------------------------- */
+
+/*
+ * A compiled module: the validated ir module, and per defined function its
+ * translated code, made on first call and published atomically (threads may
+ * race to translate; the loser frees its copy).
+ */
+struct kite_module {
+    kite_engine_t *engine;
+    kir_module *ir;
+    _Atomic(struct kint_code *) *code; /* ir->nfuncs entries (imports stay NULL) */
+};
+
+/* A module-relative value type with concrete heap indices made canonical. */
+kir_valtype krt_canon_valtype(const kir_module *m, kir_valtype t);
+/* Slots a value of type t takes (1, or 2 for v128). */
+static inline uint32_t krt_slots(kir_valtype t) { return kir_vt_kind(t) == KIR_V128 ? 2u : 1u; }
+
+/* ---- traps ----------------------------------------------------------------------------------- */
+
+typedef struct krt_frame_info {
+    const krt_instance *instance;
+    uint32_t func_index;
+    uint64_t code_offset;
+} krt_frame_info;
+
+struct kite_trap {
+    kite_trap_kind_t kind;
+    char *message;           /* owned */
+    size_t nframes;
+    kite_frame_t *frames;    /* owned; names borrowed from modules */
+    /* KITE_TRAP_EXCEPTION */
+    krt_exn *exn;
+};
+
+/* A new trap of `kind` with its spec message; NULL only when out of memory
+ * (callers then use krt_trap_oom()). */
+kite_trap_t *krt_trap_new(kite_trap_kind_t kind);
+kite_trap_t *krt_trap_oom(void);
+/* The spec message of a trap kind. */
+const char *krt_trap_kind_message(kite_trap_kind_t kind);
+/* Append a backtrace frame (innermost first). */
+void krt_trap_add_frame(kite_trap_t *trap, const krt_instance *instance, uint32_t func_index,
+                        uint64_t code_offset);
+
+/* ---- calling ------------------------------------------------------------------------------------ */
+
+/*
+ * Call `f` with its arguments in slots[0 .. param_slots) and get its
+ * results in slots[0 .. result_slots) (the array must hold the larger of the
+ * two). Returns NULL or a trap. Used by the API, instantiation (start
+ * function) and host-to-Wasm calls; implemented by the interpreter
+ * (src/interp/).
+ */
+kite_trap_t *krt_call(kite_store_t *store, krt_func *f, uint64_t *slots);
+
+/* Convert between kite_val_t and slots for a function's params/results. */
+void krt_val_to_slots(const kite_val_t *v, uint64_t *slots);
+kite_val_t krt_val_from_slots(kir_valtype t, const uint64_t *slots);
+
+/* Evaluate a validated constant expression in an instance under
+ * construction (globals [0, nglobals) are ready). Result in out[0..1]. */
+kite_trap_t *krt_eval_const(krt_instance *inst, const kir_expr *e, uint64_t out[2]);
+
+#endif
