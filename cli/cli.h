@@ -18,5 +18,6 @@ bool cli_feature_flag(kite_config_t *config, const char *arg);
 
 int cli_validate(int argc, char **argv);
 int cli_wast(int argc, char **argv);
+int cli_run(int argc, char **argv);
 
 #endif

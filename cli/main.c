@@ -12,10 +12,15 @@ static void usage(FILE *out)
             "\n"
             "commands:\n"
             "  validate FILE         check a module (.wasm or .wat); prints nothing if valid\n"
-            "  wast FILE...          run WebAssembly script files (.wast)\n"
+            "  run [OPTIONS] FILE [ARGS...]\n"
+            "                        instantiate a module and call an export\n"
+            "                        (see `kite run --help`)\n"
+            "  wast [-v] [--skip-list LIST] FILE...\n"
+            "                        run WebAssembly script files (.wast); LIST names\n"
+            "                        files (globs) or FILE:LINE commands not to execute\n"
             "  help                  this text\n"
             "\n"
-            "feature options (for validate and wast):\n");
+            "feature options (for validate, run and wast):\n");
     for (int f = 0; f < KITE_FEATURE_COUNT; f++)
         fprintf(out, "  --enable-%-18s / --disable-%s: %s\n", kite_feature_name((kite_feature_t)f),
                 kite_feature_name((kite_feature_t)f), kite_feature_help((kite_feature_t)f));
@@ -92,6 +97,8 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "validate") == 0)
         return cli_validate(argc - 2, argv + 2);
+    if (strcmp(cmd, "run") == 0)
+        return cli_run(argc - 2, argv + 2);
     if (strcmp(cmd, "wast") == 0)
         return cli_wast(argc - 2, argv + 2);
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {

@@ -5,15 +5,11 @@
 #include "api/module_internal.h"
 #include "kite.h"
 #include "runtime/engine.h"
+#include "runtime/runtime.h"
 #include "text/parse.h"
 #include "util/alloc.h"
 #include "util/error.h"
 #include "valid/validate.h"
-
-struct kite_module {
-    kite_engine_t *engine;
-    kir_module *ir;
-};
 
 kite_engine_t *kite_engine_new(const kite_config_t *config)
 {
@@ -49,12 +45,19 @@ static kite_error_t *finish_module(kite_engine_t *engine, kir_module *ir, kite_m
         return err;
     }
     kite_module_t *m = kite_malloc(sizeof(*m));
-    if (!m) {
+    _Atomic(struct kint_code *) *code = kite_calloc(ir->nfuncs ? ir->nfuncs : 1, sizeof(*code));
+    if (!m || !code) {
+        kite_free(m);
+        kite_free(code);
         kir_module_free(ir);
         return kite_error_oom();
     }
+    for (uint32_t i = 0; i < ir->nfuncs; i++)
+        atomic_init(&code[i], NULL);
     m->engine = engine;
     m->ir = ir;
+    m->code = code;
+    atomic_init(&m->refs, 1);
     *out = m;
     return NULL;
 }
@@ -97,10 +100,56 @@ kite_error_t *kite_module_new_any(kite_engine_t *engine, const uint8_t *bytes, s
     return kite_module_new_text(engine, (const char *)bytes, len, out);
 }
 
-void kite_module_free(kite_module_t *module)
+void krt_module_retain(const kite_module_t *module)
 {
-    if (!module)
+    kite_module_t *m = (kite_module_t *)module;
+    atomic_fetch_add_explicit(&m->refs, 1, memory_order_relaxed);
+}
+
+/* The last reference frees the translated code too: nothing can run the
+ * module's functions any more. */
+void krt_module_release(const kite_module_t *module)
+{
+    kite_module_t *m = (kite_module_t *)module;
+    if (!m || atomic_fetch_sub_explicit(&m->refs, 1, memory_order_acq_rel) != 1)
         return;
-    kir_module_free(module->ir);
-    kite_free(module);
+    for (uint32_t i = 0; i < m->ir->nfuncs; i++)
+        kint_code_free(atomic_load_explicit(&m->code[i], memory_order_relaxed));
+    kite_free(m->code);
+    kir_module_free(m->ir);
+    kite_free(m);
+}
+
+void kite_module_free(kite_module_t *module) { krt_module_release(module); }
+
+/* ---- introspection ------------------------------------------------------------------- */
+
+size_t kite_module_import_count(const kite_module_t *module) { return module->ir->nimports; }
+
+kite_import_desc_t kite_module_import(const kite_module_t *module, size_t index)
+{
+    kite_import_desc_t d = {0};
+    if (index >= module->ir->nimports)
+        return d;
+    const kir_import *imp = &module->ir->imports[index];
+    d.module = imp->module.ptr;
+    d.module_len = imp->module.len;
+    d.name = imp->field.ptr;
+    d.name_len = imp->field.len;
+    d.kind = (kite_externkind_t)imp->kind;
+    return d;
+}
+
+size_t kite_module_export_count(const kite_module_t *module) { return module->ir->nexports; }
+
+kite_export_desc_t kite_module_export(const kite_module_t *module, size_t index)
+{
+    kite_export_desc_t d = {0};
+    if (index >= module->ir->nexports)
+        return d;
+    const kir_export *ex = &module->ir->exports[index];
+    d.name = ex->name.ptr;
+    d.name_len = ex->name.len;
+    d.kind = (kite_externkind_t)ex->kind;
+    return d;
 }

@@ -28,6 +28,7 @@
 
 struct kint_code;
 struct kint_thread;
+struct kint_instance;
 
 /* ---- references and objects ----------------------------------------------------------- */
 
@@ -122,12 +123,14 @@ struct kite_tag {
 struct kite_memory {
     krt_owned owned;
     krt_memory *mem;   /* reference-counted: shared memories outlive stores */
+    bool has_max;      /* whether the type declares a maximum (import matching) */
 };
 
 struct kite_table {
     krt_owned owned;
     kir_valtype elem;  /* canonical */
     krt_table *table;
+    bool has_max;      /* whether the type declares a maximum (import matching) */
 };
 
 /* An exception: its tag and payload slots. */
@@ -152,7 +155,8 @@ typedef struct krt_hostref {
 
 /* ---- instances ----------------------------------------------------------------------------- */
 
-/* An element segment at run time: its references, or dropped (count 0). */
+/* An element segment at run time: its references, or dropped (count 0).
+ * Dropping only sets count to 0; `refs` is freed with the instance. */
 typedef struct krt_elem_seg {
     uint32_t count;
     krt_ref *refs;
@@ -171,6 +175,10 @@ struct kite_instance {
     krt_elem_seg *elems;        /* m->nelems */
     bool *data_dropped;         /* m->ndatas */
     uint32_t *canon;            /* module type index -> canonical id (= m->canon) */
+    /* The interpreter's per-instance cache (memory bases, code variant), made
+     * and owned by src/interp/ on the first call into the instance; must
+     * start out NULL (zero-initialized instance). */
+    struct kint_instance *kint;
 };
 
 /* What a host function sees of its caller. */
@@ -190,7 +198,18 @@ struct kite_module {
     kite_engine_t *engine;
     kir_module *ir;
     _Atomic(struct kint_code *) *code; /* ir->nfuncs entries (imports stay NULL) */
+    _Atomic(uint32_t) refs; /* the creator's, and one per instance made from it */
 };
+
+/* Instances keep their module alive: kite_module_free drops the creator's
+ * reference, the store drops the instances'. */
+void krt_module_retain(const kite_module_t *module);
+void krt_module_release(const kite_module_t *module);
+
+/* Implemented by the interpreter: release one function's translated code,
+ * and a store's interpreter state (stacks). NULL is ignored by both. */
+void kint_code_free(struct kint_code *code);
+void kint_thread_free(struct kint_thread *t);
 
 /* A module-relative value type with concrete heap indices made canonical. */
 kir_valtype krt_canon_valtype(const kir_module *m, kir_valtype t);

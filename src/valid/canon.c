@@ -371,3 +371,105 @@ kite_error_t *kval_canon_module(kval_canon *c, kir_module *m)
     kite_free(k.w);
     return err;
 }
+
+/* ---- types made outside modules ------------------------------------------------ */
+
+kite_error_t *kval_canon_func(kval_canon *c, const kir_valtype *params, uint32_t nparams,
+                              const kir_valtype *results, uint32_t nresults, uint32_t *out)
+{
+    uint64_t n = (uint64_t)nparams + nresults;
+    if (n > UINT32_MAX / 2)
+        return kite_error_new(KITE_ERROR_LIMIT, "too many parameters and results");
+    kir_valtype *types = kite_malloc(n ? (size_t)n * sizeof(kir_valtype) : 1);
+    if (!types)
+        return kite_error_oom();
+    for (uint32_t i = 0; i < n; i++) {
+        kir_valtype t = i < nparams ? params[i] : results[i - nparams];
+        kir_kind k = kir_vt_kind(t);
+        if (k < KIR_I32 || k > KIR_REF || (k == KIR_REF && kir_vt_concrete(t))) {
+            kite_free(types);
+            return kite_error_new(KITE_ERROR_ARGUMENT,
+                                  "function types made by the host take numeric, vector "
+                                  "and abstract reference types only");
+        }
+        types[i] = t;
+    }
+    /* A one-type module in all but name, so the group gets the same key a
+     * module's identical type would. */
+    kir_type t = {.comp = KIR_COMP_FUNC, .final = true, .super = KIR_NO_SUPER,
+                  .rec_start = 0, .rec_size = 1, .nparams = nparams, .nresults = nresults,
+                  .types = types};
+    kir_module m;
+    memset(&m, 0, sizeof(m));
+    m.ntypes = 1;
+    m.types = &t;
+    m.canon = out;
+    keybuf k = {0};
+    pthread_mutex_lock(&c->lock);
+    kite_error_t *err = canon_group_locked(c, &m, &k, 0, 1);
+    pthread_mutex_unlock(&c->lock);
+    kite_free(k.w);
+    kite_free(types);
+    return err;
+}
+
+/* Abstract heap types as bits, and for each the set of those above it. */
+#define ABIT(h) (1u << ((h) - KIR_HEAP_EXN))
+#define ABOVE_EQ (ABIT(KIR_HEAP_EQ) | ABIT(KIR_HEAP_ANY))
+
+static uint32_t abstract_above(uint32_t h)
+{
+    switch (h) {
+    case KIR_HEAP_ANY: return ABIT(KIR_HEAP_ANY);
+    case KIR_HEAP_EQ: return ABOVE_EQ;
+    case KIR_HEAP_I31: return ABIT(KIR_HEAP_I31) | ABOVE_EQ;
+    case KIR_HEAP_STRUCT: return ABIT(KIR_HEAP_STRUCT) | ABOVE_EQ;
+    case KIR_HEAP_ARRAY: return ABIT(KIR_HEAP_ARRAY) | ABOVE_EQ;
+    case KIR_HEAP_NONE:
+        return ABIT(KIR_HEAP_NONE) | ABIT(KIR_HEAP_I31) | ABIT(KIR_HEAP_STRUCT) |
+               ABIT(KIR_HEAP_ARRAY) | ABOVE_EQ;
+    case KIR_HEAP_FUNC: return ABIT(KIR_HEAP_FUNC);
+    case KIR_HEAP_NOFUNC: return ABIT(KIR_HEAP_NOFUNC) | ABIT(KIR_HEAP_FUNC);
+    case KIR_HEAP_EXTERN: return ABIT(KIR_HEAP_EXTERN);
+    case KIR_HEAP_NOEXTERN: return ABIT(KIR_HEAP_NOEXTERN) | ABIT(KIR_HEAP_EXTERN);
+    case KIR_HEAP_EXN: return ABIT(KIR_HEAP_EXN);
+    case KIR_HEAP_NOEXN: return ABIT(KIR_HEAP_NOEXN) | ABIT(KIR_HEAP_EXN);
+    default: return 0;
+    }
+}
+
+bool kval_canon_heap_sub(const kval_canon *c, kir_valtype a, kir_valtype b)
+{
+    bool ca = kir_vt_concrete(a), cb = kir_vt_concrete(b);
+    uint32_t ha = kir_vt_heap(a), hb = kir_vt_heap(b);
+    if (ca && cb)
+        return kval_canon_is_subtype(c, ha, hb);
+    if (ca) {
+        if (hb < KIR_HEAP_EXN || hb > KIR_HEAP_NOEXN)
+            return false;
+        switch (kval_canon_type(c, ha)->comp) {
+        case KIR_COMP_FUNC: return hb == KIR_HEAP_FUNC;
+        case KIR_COMP_STRUCT: return hb == KIR_HEAP_STRUCT || (ABIT(hb) & ABOVE_EQ);
+        case KIR_COMP_ARRAY: return hb == KIR_HEAP_ARRAY || (ABIT(hb) & ABOVE_EQ);
+        }
+        return false;
+    }
+    if (cb) {
+        bool func = kval_canon_type(c, hb)->comp == KIR_COMP_FUNC;
+        return func ? ha == KIR_HEAP_NOFUNC : ha == KIR_HEAP_NONE;
+    }
+    if (hb < KIR_HEAP_EXN || hb > KIR_HEAP_NOEXN)
+        return false;
+    return (abstract_above(ha) & ABIT(hb)) != 0;
+}
+
+bool kval_canon_valtype_sub(const kval_canon *c, kir_valtype a, kir_valtype b)
+{
+    if (a == b)
+        return true;
+    if (!kir_vt_is_ref(a) || !kir_vt_is_ref(b))
+        return false;
+    if (kir_vt_nullable(a) && !kir_vt_nullable(b))
+        return false;
+    return kval_canon_heap_sub(c, a, b);
+}

@@ -57,4 +57,20 @@ typedef struct kval_ctype {
 /* The canonical type `id` (which must have been handed out by this registry). */
 const kval_ctype *kval_canon_type(const kval_canon *c, uint32_t id);
 
+/*
+ * The canonical id of the plain function type [params] -> [results] (final,
+ * no supertype, alone in its rec group), registering it if it is new: what
+ * a module's `(type (func ...))` with the same value types canonicalizes
+ * to. For host functions and tags made through the API; value types must
+ * be numeric or abstract references (KITE_ERROR_ARGUMENT otherwise).
+ */
+kite_error_t *kval_canon_func(kval_canon *c, const kir_valtype *params, uint32_t nparams,
+                              const kir_valtype *results, uint32_t nresults, uint32_t *out);
+
+/* Subtyping of canonical value types (concrete heap types hold canonical
+ * ids): numeric types match only themselves; references by nullability and
+ * heap type. */
+bool kval_canon_heap_sub(const kval_canon *c, kir_valtype a, kir_valtype b);
+bool kval_canon_valtype_sub(const kval_canon *c, kir_valtype a, kir_valtype b);
+
 #endif

@@ -1,0 +1,570 @@
+/*
+ * kite run [OPTIONS] FILE [ARGS...]: instantiate a module and call one of
+ * its exports, printing the results one per line.
+ *
+ * Exit status: the call's success is 0; a usage mistake (unknown option,
+ * bad option value, wrong argument count or text) is 2; a module that
+ * cannot be read, compiled, linked or called is 1; a trap (also in the
+ * start function or while initializing) is 133, i.e. 128 + SIGTRAP, the
+ * status a shell shows for a native program stopped by a trap.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define RUN_EXIT_OK 0
+#define RUN_EXIT_ERROR 1
+#define RUN_EXIT_USAGE 2
+#define RUN_EXIT_TRAP (128 + 5)
+
+/* A backtrace longer than RUN_MAX_FRAMES shows its first frames and its
+ * last RUN_OUTER_FRAMES. */
+#define RUN_MAX_FRAMES 30
+#define RUN_OUTER_FRAMES 5
+
+typedef struct run_opts {
+    const char *file;
+    const char *invoke;   /* export to call, or NULL for _start */
+    bool has_fuel;
+    uint64_t fuel;
+    uint64_t max_memory;  /* bytes; 0: no limit */
+    char **args;
+    int nargs;
+} run_opts;
+
+static void run_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: kite run [OPTIONS] FILE [ARGS...]\n"
+            "\n"
+            "Instantiate FILE (.wasm or .wat) and call an export with ARGS, printing\n"
+            "each result on its own line. Options come before FILE; everything after\n"
+            "FILE is an argument (so negative numbers need no quoting).\n"
+            "\n"
+            "options:\n"
+            "  --invoke NAME       call the export NAME (default: _start)\n"
+            "  --fuel N            trap (\"all fuel consumed\") after about N instructions;\n"
+            "                      N > 0, a k, m or g suffix as for --max-memory\n"
+            "  --max-memory BYTES  limit all linear memories together; a k, m or g\n"
+            "                      suffix multiplies by 1024, 1024^2 or 1024^3\n"
+            "  --enable-F, --disable-F\n"
+            "                      turn a feature on or off (see `kite help`)\n"
+            "  --help              this text\n"
+            "\n"
+            "arguments, by the function's parameter types:\n"
+            "  i32, i64   decimal or 0x hexadecimal, optionally negative\n"
+            "  f32, f64   decimal or hexadecimal float, inf, nan, nan:0xPAYLOAD\n"
+            "  v128       0x followed by up to 32 hex digits (a 128-bit integer)\n"
+            "  references `null`\n"
+            "\n"
+            "results: i32/i64 as signed decimal, f32/f64 with enough digits to read\n"
+            "back exactly (or inf, -inf, nan, nan:0xPAYLOAD), v128 as 0x + 32 hex\n"
+            "digits, references as null, ref.func, ref.host N, ref.exn, ...\n"
+            "\n"
+            "exit status: 0 success; 1 the module cannot be read, compiled, linked\n"
+            "or called (also a missing or non-function export); 2 a usage mistake;\n"
+            "133 (128 + SIGTRAP) a trap, reported as `kite: trap: MESSAGE` with a\n"
+            "backtrace on stderr.\n"
+            "\n"
+            "Imports cannot be provided yet: a module that imports anything is\n"
+            "reported as unlinkable (WASI is not supported yet).\n");
+}
+
+/* ---- numbers ----------------------------------------------------------------- */
+
+/* An integer of `bits` bits: decimal or 0x hex, negative allowed; signed or
+ * unsigned range. */
+static bool parse_int(const char *s, unsigned bits, uint64_t *out)
+{
+    bool neg = false;
+    if (*s == '-' || *s == '+')
+        neg = *s++ == '-';
+    int base = 10;
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        base = 16;
+        s += 2;
+    }
+    if (!isxdigit((unsigned char)*s))
+        return false;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, base);
+    if (*end || errno == ERANGE)
+        return false;
+    uint64_t umax = bits == 64 ? UINT64_MAX : (UINT64_C(1) << bits) - 1;
+    uint64_t nmax = UINT64_C(1) << (bits - 1); /* magnitude of the most negative */
+    if (neg ? v > nmax : v > umax)
+        return false;
+    *out = neg ? (uint64_t)0 - v : v;
+    if (bits < 64)
+        *out &= umax;
+    return true;
+}
+
+/* "nan", "nan:0xPAYLOAD" (sign already taken off); false if not a NaN form. */
+static bool parse_nan(const char *s, unsigned mant_bits, uint64_t *payload, bool *ok)
+{
+    *ok = false;
+    if (strncmp(s, "nan", 3) != 0)
+        return false;
+    uint64_t quiet = UINT64_C(1) << (mant_bits - 1);
+    if (!s[3]) {
+        *payload = quiet;
+        *ok = true;
+        return true;
+    }
+    if (strncmp(s + 3, ":0x", 3) != 0)
+        return true;
+    char *end;
+    errno = 0;
+    unsigned long long p = strtoull(s + 6, &end, 16);
+    *ok = s[6] && !*end && errno != ERANGE && p != 0 && p < (UINT64_C(1) << mant_bits);
+    *payload = p;
+    return true;
+}
+
+static bool parse_float(const char *s, bool is64, uint64_t *bits)
+{
+    bool neg = *s == '-';
+    const char *body = (*s == '-' || *s == '+') ? s + 1 : s;
+    uint64_t payload;
+    bool ok;
+    if (parse_nan(body, is64 ? 52 : 23, &payload, &ok)) {
+        if (!ok)
+            return false;
+        *bits = is64 ? (UINT64_C(0x7ff) << 52) | payload | ((uint64_t)neg << 63)
+                     : (UINT64_C(0xff) << 23) | payload | ((uint64_t)neg << 31);
+        return true;
+    }
+    if (!*body || isspace((unsigned char)*body) || *body == '-' || *body == '+' ||
+        strncmp(body, "nan", 3) == 0)
+        return false;
+    char *end;
+    if (is64) {
+        double d = strtod(s, &end);
+        memcpy(bits, &d, sizeof(d));
+    } else {
+        /* strtof rounds once, straight to single precision */
+        float f = strtof(s, &end);
+        uint32_t b;
+        memcpy(&b, &f, sizeof(f));
+        *bits = b;
+    }
+    return *end == 0;
+}
+
+static bool parse_v128(const char *s, uint8_t out[16])
+{
+    if (s[0] != '0' || (s[1] != 'x' && s[1] != 'X') || !s[2])
+        return false;
+    size_t n = strlen(s + 2);
+    if (n > 32)
+        return false;
+    memset(out, 0, 16);
+    for (size_t i = 0; i < n; i++) {
+        char c = s[2 + n - 1 - i]; /* least significant digit first */
+        unsigned d;
+        if (c >= '0' && c <= '9')
+            d = (unsigned)(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            d = (unsigned)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F')
+            d = (unsigned)(c - 'A' + 10);
+        else
+            return false;
+        out[i / 2] |= (uint8_t)(d << (4 * (i % 2)));
+    }
+    return true;
+}
+
+static const char *type_name(kite_valtype_t t)
+{
+    switch (t.kind) {
+    case KITE_I32: return "i32";
+    case KITE_I64: return "i64";
+    case KITE_F32: return "f32";
+    case KITE_F64: return "f64";
+    case KITE_V128: return "v128";
+    case KITE_REF: return "a reference";
+    }
+    return "a value";
+}
+
+static bool parse_arg(const char *s, kite_valtype_t type, kite_val_t *out)
+{
+    uint64_t x;
+    memset(out, 0, sizeof(*out));
+    out->kind = type.kind;
+    switch (type.kind) {
+    case KITE_I32:
+        if (!parse_int(s, 32, &x))
+            return false;
+        out->of.i32 = (int32_t)(uint32_t)x;
+        return true;
+    case KITE_I64:
+        if (!parse_int(s, 64, &x))
+            return false;
+        out->of.i64 = (int64_t)x;
+        return true;
+    case KITE_F32:
+        if (!parse_float(s, false, &x))
+            return false;
+        out->of.f32_bits = (uint32_t)x;
+        return true;
+    case KITE_F64:
+        return parse_float(s, true, &out->of.f64_bits);
+    case KITE_V128:
+        return parse_v128(s, out->of.v128);
+    case KITE_REF:
+        out->of.ref = KITE_REF_NULL;
+        return strcmp(s, "null") == 0;
+    }
+    return false;
+}
+
+/* ---- results ------------------------------------------------------------------ */
+
+static void print_float(uint64_t bits, bool is64)
+{
+    unsigned mant_bits = is64 ? 52 : 23;
+    uint64_t mant = bits & ((UINT64_C(1) << mant_bits) - 1);
+    uint64_t exp = (bits >> mant_bits) & (is64 ? 0x7ff : 0xff);
+    bool neg = (bits >> (is64 ? 63 : 31)) & 1;
+    if (exp == (is64 ? 0x7ffu : 0xffu)) {
+        if (!mant)
+            printf("%sinf\n", neg ? "-" : "");
+        else if (mant == UINT64_C(1) << (mant_bits - 1))
+            printf("%snan\n", neg ? "-" : "");
+        else
+            printf("%snan:0x%" PRIx64 "\n", neg ? "-" : "", mant);
+        return;
+    }
+    if (is64) {
+        double d;
+        memcpy(&d, &bits, sizeof(d));
+        printf("%.17g\n", d);
+    } else {
+        uint32_t b = (uint32_t)bits;
+        float f;
+        memcpy(&f, &b, sizeof(f));
+        printf("%.9g\n", (double)f);
+    }
+}
+
+static void print_ref(kite_ref_t ref)
+{
+    uintptr_t hv;
+    switch (kite_ref_kind(ref)) {
+    case KITE_REFKIND_NULL: printf("null\n"); return;
+    case KITE_REFKIND_FUNC: printf("ref.func\n"); return;
+    case KITE_REFKIND_HOST:
+        if (kite_ref_host_value(ref, &hv))
+            printf("ref.host %" PRIuPTR "\n", hv);
+        else
+            printf("ref.host\n");
+        return;
+    case KITE_REFKIND_EXN: printf("ref.exn\n"); return;
+    case KITE_REFKIND_I31: printf("ref.i31\n"); return;
+    case KITE_REFKIND_STRUCT: printf("ref.struct\n"); return;
+    case KITE_REFKIND_ARRAY: printf("ref.array\n"); return;
+    }
+    printf("ref\n");
+}
+
+static void print_value(const kite_val_t *v)
+{
+    switch (v->kind) {
+    case KITE_I32:
+        printf("%" PRId32 "\n", v->of.i32);
+        return;
+    case KITE_I64:
+        printf("%" PRId64 "\n", v->of.i64);
+        return;
+    case KITE_F32:
+        print_float(v->of.f32_bits, false);
+        return;
+    case KITE_F64:
+        print_float(v->of.f64_bits, true);
+        return;
+    case KITE_V128:
+        printf("0x");
+        for (int i = 15; i >= 0; i--)
+            printf("%02x", v->of.v128[i]);
+        printf("\n");
+        return;
+    case KITE_REF:
+        print_ref(v->of.ref);
+        return;
+    }
+}
+
+/* ---- running -------------------------------------------------------------------- */
+
+static const char *basename_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+static int report_trap(const run_opts *o, kite_trap_t *trap)
+{
+    fprintf(stderr, "kite: trap: %s\n", kite_trap_message(trap));
+    /* Deep recursion can leave many thousands of frames: show the
+     * innermost and the outermost ones. */
+    size_t n = kite_trap_frame_count(trap);
+    for (size_t i = 0; i < n; i++) {
+        if (n > RUN_MAX_FRAMES && i == RUN_MAX_FRAMES - RUN_OUTER_FRAMES) {
+            fprintf(stderr, "  ... %zu more frames ...\n", n - RUN_MAX_FRAMES);
+            i = n - RUN_OUTER_FRAMES;
+        }
+        kite_frame_t f = kite_trap_frame(trap, i);
+        fprintf(stderr, "  at ");
+        if (f.func_name)
+            fprintf(stderr, "%s", f.func_name);
+        else
+            fprintf(stderr, "func[%" PRIu32 "]", f.func_index);
+        fprintf(stderr, " (%s+0x%" PRIx64 ")\n",
+                f.module_name ? f.module_name : basename_of(o->file), f.code_offset);
+    }
+    kite_trap_free(trap);
+    return RUN_EXIT_TRAP;
+}
+
+static int report_error(const char *what, kite_error_t *err)
+{
+    fprintf(stderr, "kite: %s%s\n", what, kite_error_message(err));
+    kite_error_free(err);
+    return RUN_EXIT_ERROR;
+}
+
+/* Nothing can be imported yet: name the first import, WASI specially. */
+static bool check_imports(const kite_module_t *module)
+{
+    if (kite_module_import_count(module) == 0)
+        return true;
+    kite_import_desc_t d = kite_module_import(module, 0);
+    bool wasi = (d.module_len == 22 && memcmp(d.module, "wasi_snapshot_preview1", 22) == 0) ||
+                (d.module_len == 13 && memcmp(d.module, "wasi_unstable", 13) == 0);
+    fprintf(stderr, "kite: unknown import: %.*s.%.*s%s\n", (int)d.module_len, d.module,
+            (int)d.name_len, d.name, wasi ? " (WASI is not supported yet)" : "");
+    return false;
+}
+
+static int call_export(const run_opts *o, kite_store_t *store, kite_instance_t *inst)
+{
+    const char *name = o->invoke ? o->invoke : "_start";
+    kite_extern_t ext;
+    if (!kite_instance_export(inst, name, strlen(name), &ext)) {
+        if (o->invoke)
+            fprintf(stderr, "kite: no export named '%s'\n", name);
+        else
+            fprintf(stderr, "kite: no _start export; use --invoke NAME\n");
+        return RUN_EXIT_ERROR;
+    }
+    if (ext.kind != KITE_EXTERN_FUNC) {
+        fprintf(stderr, "kite: export '%s' is not a function\n", name);
+        return RUN_EXIT_ERROR;
+    }
+    kite_func_t *func = ext.of.func;
+    size_t np = kite_func_param_count(func), nr = kite_func_result_count(func);
+    if ((size_t)o->nargs != np) {
+        fprintf(stderr, "kite: %s: expected %zu argument%s, got %d\n", name, np,
+                np == 1 ? "" : "s", o->nargs);
+        return RUN_EXIT_USAGE;
+    }
+    kite_val_t *args = calloc(np ? np : 1, sizeof(*args));
+    kite_val_t *results = calloc(nr ? nr : 1, sizeof(*results));
+    int status = RUN_EXIT_OK;
+    if (!args || !results) {
+        fprintf(stderr, "kite: out of memory\n");
+        status = RUN_EXIT_ERROR;
+    }
+    for (size_t i = 0; status == RUN_EXIT_OK && i < np; i++) {
+        kite_valtype_t t = kite_func_param(func, i);
+        if (!parse_arg(o->args[i], t, &args[i])) {
+            fprintf(stderr, "kite: %s: argument %zu: '%s' is not %s\n", name, i + 1, o->args[i],
+                    type_name(t));
+            status = RUN_EXIT_USAGE;
+        }
+    }
+    if (status == RUN_EXIT_OK) {
+        kite_trap_t *trap = NULL;
+        kite_error_t *err = kite_func_call(store, func, args, np, results, nr, &trap);
+        if (err)
+            status = report_error("call failed: ", err);
+        else if (trap)
+            status = report_trap(o, trap);
+        else
+            for (size_t i = 0; i < nr; i++)
+                print_value(&results[i]);
+    }
+    free(args);
+    free(results);
+    return status;
+}
+
+static int run_module(const run_opts *o, kite_engine_t *engine)
+{
+    size_t len;
+    char *bytes = cli_read_file(o->file, &len);
+    if (!bytes)
+        return RUN_EXIT_ERROR;
+    kite_module_t *module = NULL;
+    kite_error_t *err = kite_module_new_any(engine, (const uint8_t *)bytes, len, &module);
+    free(bytes);
+    if (err) {
+        fprintf(stderr, "kite: ");
+        cli_print_error(stderr, o->file, err);
+        kite_error_free(err);
+        return RUN_EXIT_ERROR;
+    }
+    int status = RUN_EXIT_ERROR;
+    kite_store_t *store = NULL;
+    if (!check_imports(module))
+        goto done;
+    store = kite_store_new(engine);
+    if (!store) {
+        fprintf(stderr, "kite: out of memory\n");
+        goto done;
+    }
+    if (o->max_memory) {
+        kite_store_limits_t limits = {.memory_bytes = o->max_memory};
+        kite_store_set_limits(store, &limits);
+    }
+    if (o->has_fuel)
+        kite_store_set_fuel(store, o->fuel);
+    kite_instance_t *inst = NULL;
+    kite_trap_t *trap = NULL;
+    err = kite_instance_new(store, module, NULL, 0, &inst, &trap);
+    if (err)
+        status = report_error("cannot instantiate: ", err);
+    else if (trap)
+        status = report_trap(o, trap);
+    else
+        status = call_export(o, store, inst);
+    fflush(stdout);
+done:
+    kite_store_free(store);
+    kite_module_free(module);
+    return status;
+}
+
+/* ---- options -------------------------------------------------------------------- */
+
+/* BYTES with an optional k/m/g suffix. */
+static bool parse_size(const char *s, uint64_t *out)
+{
+    if (*s < '0' || *s > '9')
+        return false;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno == ERANGE)
+        return false;
+    unsigned shift = 0;
+    if (*end == 'k' || *end == 'K')
+        shift = 10;
+    else if (*end == 'm' || *end == 'M')
+        shift = 20;
+    else if (*end == 'g' || *end == 'G')
+        shift = 30;
+    if (shift)
+        end++;
+    if (*end || (shift && v > (UINT64_MAX >> shift)))
+        return false;
+    *out = (uint64_t)v << shift;
+    return true;
+}
+
+/* Options before FILE; returns -1 when parsed, else the exit status. */
+static int parse_opts(int argc, char **argv, kite_config_t *config, run_opts *o)
+{
+    int i = 0;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0) {
+            i++;
+            break;
+        }
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            run_usage(stdout);
+            return RUN_EXIT_OK;
+        }
+        if (cli_feature_flag(config, a))
+            continue;
+        bool has_value = strcmp(a, "--invoke") == 0 || strcmp(a, "--fuel") == 0 ||
+                         strcmp(a, "--max-memory") == 0;
+        if (!has_value) {
+            fprintf(stderr, "kite run: unknown option '%s'\n", a);
+            return RUN_EXIT_USAGE;
+        }
+        if (i + 1 == argc) {
+            fprintf(stderr, "kite run: %s needs a value\n", a);
+            return RUN_EXIT_USAGE;
+        }
+        const char *v = argv[++i];
+        bool ok = true;
+        if (strcmp(a, "--invoke") == 0) {
+            o->invoke = v;
+        } else if (strcmp(a, "--fuel") == 0) {
+            uint64_t fuel = 0;
+            ok = parse_size(v, &fuel) && fuel > 0;
+            o->has_fuel = true;
+            o->fuel = fuel;
+        } else {
+            ok = parse_size(v, &o->max_memory);
+        }
+        if (!ok) {
+            fprintf(stderr, "kite run: bad value '%s' for %s\n", v, a);
+            return RUN_EXIT_USAGE;
+        }
+    }
+    if (i == argc) {
+        fprintf(stderr, "kite run: no FILE given\n");
+        run_usage(stderr);
+        return RUN_EXIT_USAGE;
+    }
+    o->file = argv[i];
+    o->args = argv + i + 1;
+    o->nargs = argc - i - 1;
+    /* Arguments are numbers or `null`: an option after FILE is a mistake in
+     * the order, not an argument. */
+    for (int k = 0; k < o->nargs; k++) {
+        if (strncmp(o->args[k], "--", 2) == 0 && o->args[k][2] != 0) {
+            fprintf(stderr, "kite run: options go before FILE ('%s' comes after it)\n",
+                    o->args[k]);
+            return RUN_EXIT_USAGE;
+        }
+    }
+    return -1;
+}
+
+int cli_run(int argc, char **argv)
+{
+    kite_config_t *config = kite_config_new();
+    if (!config) {
+        fprintf(stderr, "kite: out of memory\n");
+        return RUN_EXIT_ERROR;
+    }
+    run_opts o = {0};
+    int status = parse_opts(argc, argv, config, &o);
+    if (status >= 0) {
+        kite_config_free(config);
+        return status;
+    }
+    kite_engine_t *engine = kite_engine_new(config);
+    kite_config_free(config);
+    if (!engine) {
+        fprintf(stderr, "kite: out of memory\n");
+        return RUN_EXIT_ERROR;
+    }
+    status = run_module(&o, engine);
+    kite_engine_free(engine);
+    return status;
+}

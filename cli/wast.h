@@ -1,0 +1,106 @@
+/* kite wast: the script runner's shared state, split over wast*.c and spectest.c. */
+#ifndef KITE_CLI_WAST_H
+#define KITE_CLI_WAST_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "kite.h"
+#include "text/script.h"
+
+typedef struct wast_counts {
+    unsigned long passed, failed, skipped;
+} wast_counts;
+
+/* A script name ("$id") bound to a module definition or an instance. */
+typedef struct wast_binding {
+    const char *id;
+    kite_module_t *module;     /* definitions */
+    kite_instance_t *instance; /* instances; NULL when its instantiation failed */
+} wast_binding;
+
+typedef struct wast_bindings {
+    wast_binding *items;
+    size_t count, cap;
+} wast_bindings;
+
+/* Host references made for (ref.extern N) / (ref.host N) arguments, reused
+ * so that a script's repeated arguments do not pile up in the store. */
+typedef struct wast_hostref {
+    uintptr_t value;
+    kite_ref_t ref;
+} wast_hostref;
+
+/* The skip list: `<glob of file basename>` or `<glob>:<line>`, with a reason. */
+typedef struct wast_skip {
+    char *pattern;   /* file glob */
+    unsigned line;   /* 0: the whole file's execution */
+    char *reason;
+} wast_skip;
+
+typedef struct wast_skiplist {
+    wast_skip *items;
+    size_t count;
+} wast_skiplist;
+
+/* One script file's run. */
+typedef struct wast_run {
+    const char *file;     /* as given, for messages */
+    const char *base;     /* its basename, for the skip list */
+    kite_engine_t *engine;
+    kite_store_t *store;  /* one per file: registered instances stay alive */
+    kite_linker_t *linker;
+    wast_counts counts;
+    bool verbose;
+    const wast_skiplist *skips;
+    const char *skip_reason; /* the whole file's execution is skipped, why */
+
+    kite_module_t **modules; /* every module compiled, freed after the store */
+    size_t nmodules, cap_modules;
+    wast_bindings defs;      /* (module definition $id ...) and (module $id ...) */
+    wast_bindings insts;
+    kite_module_t *current_def;
+    kite_instance_t *current;
+    bool current_failed;     /* the latest module did not instantiate */
+
+    wast_hostref *hostrefs;
+    size_t nhostrefs, cap_hostrefs;
+} wast_run;
+
+/* A bounded text buffer for failure reports (truncates, never fails). */
+typedef struct wast_buf {
+    char text[2048];
+    size_t len;
+} wast_buf;
+
+void wast_buf_printf(wast_buf *b, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* ---- wast_values.c ---- */
+
+/* Turn a script argument into a value; false (with why) when it cannot be. */
+bool wast_arg(wast_run *run, const kscr_value *in, kite_val_t *out, wast_buf *why);
+/* Does a result match an assert_return pattern? */
+bool wast_match(const kscr_value *expected, const kite_val_t *got);
+void wast_format_expected(wast_buf *b, const kscr_value *v);
+/* `shape` (may be NULL) picks the lane layout of a v128. */
+void wast_format_value(wast_buf *b, const kite_val_t *v, const kscr_value *shape);
+
+/* ---- spectest.c ---- */
+
+/* Define the spec harness's `spectest` module in the linker, its objects in the store. */
+kite_error_t *wast_define_spectest(kite_linker_t *linker, kite_store_t *store);
+
+/* ---- wast_skip.c ---- */
+
+/* Read a skip list file; false (and a message on stderr) on failure. */
+bool wast_skiplist_load(wast_skiplist *list, const char *path);
+void wast_skiplist_free(wast_skiplist *list);
+/* The reason a file's execution (line 0) or one command (line > 0) is skipped, or NULL. */
+const char *wast_skipped(const wast_skiplist *list, const char *base, unsigned line);
+
+#endif

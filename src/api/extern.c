@@ -1,0 +1,214 @@
+/* Memories, tables, globals, tags and references in kite.h. */
+#include <string.h>
+
+#include "runtime/objects.h"
+#include "util/alloc.h"
+#include "util/error.h"
+
+/* Public limits as module limits. */
+static kir_limits limits_from_api(const kite_limits_t *l)
+{
+    kir_limits k = {l->min, l->max, l->has_max, l->is64, l->shared};
+    return k;
+}
+
+/* ---- memories ------------------------------------------------------------------------ */
+
+kite_error_t *kite_memory_new(kite_store_t *store, const kite_limits_t *pages, kite_memory_t **out)
+{
+    *out = NULL;
+    if (pages->has_max && pages->max < pages->min)
+        return kite_error_new(KITE_ERROR_ARGUMENT,
+                              "size minimum must not be greater than maximum");
+    if (pages->shared && !pages->has_max)
+        return kite_error_new(KITE_ERROR_ARGUMENT, "shared memory must have maximum");
+    kir_limits l = limits_from_api(pages);
+    return krt_memory_obj_new(store, &l, 16, out);
+}
+
+uint8_t *kite_memory_data(kite_memory_t *memory) { return memory->mem->base; }
+uint64_t kite_memory_size(const kite_memory_t *memory) { return krt_memory_size(memory->mem); }
+uint64_t kite_memory_pages(const kite_memory_t *memory) { return krt_memory_pages(memory->mem); }
+
+uint64_t kite_memory_grow(kite_memory_t *memory, uint64_t delta_pages)
+{
+    return krt_memory_grow(memory->mem, delta_pages);
+}
+
+/* ---- tables -------------------------------------------------------------------------- */
+
+kite_error_t *kite_table_new(kite_store_t *store, kite_valtype_t elem, const kite_limits_t *limits,
+                             kite_ref_t init, kite_table_t **out)
+{
+    *out = NULL;
+    kir_valtype t;
+    kite_error_t *err = krt_valtype_from_api(elem, &t);
+    if (err)
+        return err;
+    if (!kir_vt_is_ref(t))
+        return kite_error_new(KITE_ERROR_ARGUMENT, "a table's elements must be references");
+    if (limits->shared)
+        return kite_error_new(KITE_ERROR_ARGUMENT, "tables cannot be shared");
+    if (limits->has_max && limits->max < limits->min)
+        return kite_error_new(KITE_ERROR_ARGUMENT,
+                              "size minimum must not be greater than maximum");
+    kite_val_t v = {.kind = KITE_REF, .of.ref = init};
+    err = krt_val_check(store->engine->canon, &v, t, "initial element");
+    if (err)
+        return err;
+    kir_limits l = limits_from_api(limits);
+    return krt_table_obj_new(store, t, &l, (krt_ref)init, out);
+}
+
+uint64_t kite_table_size(const kite_table_t *table) { return table->table->size; }
+
+bool kite_table_get(const kite_table_t *table, uint64_t index, kite_ref_t *out)
+{
+    uintptr_t r;
+    if (krt_table_get(table->table, index, &r) != KRT_TABLE_OK)
+        return false;
+    *out = (kite_ref_t)r;
+    return true;
+}
+
+/*
+ * Whether `ref` fits canonical type t, for tables and globals, which do not
+ * lead to their engine's type registry. Only a concrete heap type needs it,
+ * and only for function references (GC objects come with the GC issue): a
+ * Wasm function leads to the registry through its instance, and a host
+ * function's type is final without supertypes, so it matches exactly its
+ * own canonical id. Everything else is decided without the registry.
+ */
+static bool ref_fits(kite_ref_t ref, kir_valtype t)
+{
+    const krt_obj *o = krt_ref_obj((krt_ref)ref);
+    if (!o || !kir_vt_is_ref(t) || !kir_vt_concrete(t))
+        return krt_ref_matches(NULL, (krt_ref)ref, t);
+    if (o->kind != KRT_OBJ_FUNC)
+        return false;
+    const krt_func *f = (const krt_func *)o;
+    if (f->instance)
+        return krt_ref_matches(f->instance->store->engine->canon, (krt_ref)ref, t);
+    return o->canon == kir_vt_heap(t);
+}
+
+kite_error_t *kite_table_set(kite_table_t *table, uint64_t index, kite_ref_t ref)
+{
+    if (!ref_fits(ref, table->elem))
+        return kite_error_new(KITE_ERROR_ARGUMENT, "the reference does not fit the table's type");
+    if (krt_table_set(table->table, index, (uintptr_t)ref) != KRT_TABLE_OK)
+        return kite_error_new(KITE_ERROR_ARGUMENT, "out of bounds table access");
+    return NULL;
+}
+
+uint64_t kite_table_grow(kite_table_t *table, uint64_t delta, kite_ref_t init)
+{
+    if (!ref_fits(init, table->elem))
+        return KRT_TABLE_GROW_FAILED;
+    return krt_table_grow(table->table, delta, (uintptr_t)init);
+}
+
+/* ---- globals ------------------------------------------------------------------------- */
+
+kite_error_t *kite_global_new(kite_store_t *store, kite_valtype_t type, bool mutable_,
+                              const kite_val_t *value, kite_global_t **out)
+{
+    *out = NULL;
+    kir_valtype t;
+    kite_error_t *err = krt_valtype_from_api(type, &t);
+    if (!err)
+        err = krt_val_check(store->engine->canon, value, t, "global value");
+    if (err)
+        return err;
+    uint64_t slots[2] = {0, 0};
+    krt_val_to_slots(value, slots);
+    return krt_global_new(store, t, mutable_, slots, out);
+}
+
+kite_val_t kite_global_get(const kite_global_t *global)
+{
+    return krt_val_from_slots(global->type, global->value);
+}
+
+kite_error_t *kite_global_set(kite_global_t *global, const kite_val_t *value)
+{
+    if (!global->mutable_)
+        return kite_error_new(KITE_ERROR_ARGUMENT, "global is immutable");
+    kite_valtype_t want = krt_valtype_to_api(global->type);
+    if (value->kind != want.kind)
+        return kite_error_new(KITE_ERROR_ARGUMENT, "global value: wrong kind of value");
+    if (value->kind == KITE_REF && !ref_fits(value->of.ref, global->type))
+        return kite_error_new(KITE_ERROR_ARGUMENT,
+                              "global value: the reference does not fit the global's type");
+    uint64_t slots[2] = {0, 0};
+    krt_val_to_slots(value, slots);
+    global->value[0] = slots[0];
+    global->value[1] = slots[1];
+    return NULL;
+}
+
+/* ---- tags ---------------------------------------------------------------------------- */
+
+kite_error_t *kite_tag_new(kite_store_t *store, const kite_valtype_t *params, size_t nparams,
+                           kite_tag_t **out)
+{
+    *out = NULL;
+    if (nparams > UINT32_MAX / 4)
+        return kite_error_new(KITE_ERROR_LIMIT, "too many tag parameters");
+    kir_valtype *ps = kite_malloc(nparams ? nparams * sizeof(kir_valtype) : 1);
+    if (!ps)
+        return kite_error_oom();
+    kite_error_t *err = NULL;
+    for (size_t i = 0; i < nparams && !err; i++)
+        err = krt_valtype_from_api(params[i], &ps[i]);
+    uint32_t canon = 0;
+    if (!err)
+        err = kval_canon_func(store->engine->canon, ps, (uint32_t)nparams, NULL, 0, &canon);
+    kite_free(ps);
+    return err ? err : krt_tag_new(store, canon, out);
+}
+
+/* ---- references ---------------------------------------------------------------------- */
+
+kite_error_t *kite_ref_new_host(kite_store_t *store, uintptr_t host_value, kite_ref_t *out)
+{
+    *out = KITE_REF_NULL;
+    krt_hostref *h;
+    kite_error_t *err = krt_hostref_new(store, host_value, &h);
+    if (!err)
+        *out = (kite_ref_t)krt_ref_from_obj(h);
+    return err;
+}
+
+bool kite_ref_host_value(kite_ref_t ref, uintptr_t *out)
+{
+    const krt_obj *o = krt_ref_obj((krt_ref)ref);
+    if (!o || o->kind != KRT_OBJ_HOST)
+        return false;
+    *out = ((const krt_hostref *)o)->value;
+    return true;
+}
+
+kite_func_t *kite_ref_func(kite_ref_t ref)
+{
+    krt_obj *o = krt_ref_obj((krt_ref)ref);
+    return o && o->kind == KRT_OBJ_FUNC ? (kite_func_t *)o : NULL;
+}
+
+kite_ref_t kite_func_ref(kite_func_t *func) { return (kite_ref_t)krt_ref_from_obj(func); }
+
+kite_refkind_t kite_ref_kind(kite_ref_t ref)
+{
+    if (krt_ref_is_null((krt_ref)ref))
+        return KITE_REFKIND_NULL;
+    if (krt_ref_is_i31((krt_ref)ref))
+        return KITE_REFKIND_I31;
+    switch ((krt_obj_kind)krt_ref_obj((krt_ref)ref)->kind) {
+    case KRT_OBJ_FUNC: return KITE_REFKIND_FUNC;
+    case KRT_OBJ_HOST: return KITE_REFKIND_HOST;
+    case KRT_OBJ_EXN: return KITE_REFKIND_EXN;
+    case KRT_OBJ_STRUCT: return KITE_REFKIND_STRUCT;
+    case KRT_OBJ_ARRAY: return KITE_REFKIND_ARRAY;
+    }
+    return KITE_REFKIND_NULL;
+}

@@ -1,0 +1,108 @@
+/*
+ * The interpreter's internal code: what the translator makes of a validated
+ * function and the executor runs.
+ *
+ * A register machine over frame slots. A frame is an array of 8-byte slots
+ * (a v128 takes two):
+ *
+ *   fp[0]                                                          fp[frame_slots]
+ *   | params | locals (zeroed) | constants (copied) | operand slots              |
+ *   |<-------------------- opbase -------------->|
+ *
+ * Every Wasm operand-stack position has a fixed slot (opbase + its height in
+ * slots) and every instruction names the slots it reads and writes, so the
+ * operand stack costs nothing at run time. The constants a function uses are
+ * given slots once and copied in at entry, so any operand may be a constant.
+ * A call passes its arguments in the caller's operand slots: the callee's
+ * frame starts at the first argument (its fp[0]), and its results come back
+ * at the same place.
+ *
+ * Code is an array of 64-bit words. An instruction is a handler word (the
+ * address of its handler in the executor under computed goto, its op number
+ * with switch dispatch) followed by a fixed number of operand words; each
+ * operand word packs two 32-bit fields:
+ *
+ *   word 0                      word 1                      word 2
+ *   +-------------------------+ +------------+------------+ +------------+-------+
+ *   | handler (64)            | | a (lo 32)  | b (hi 32)  | | dst (lo)   | -     |   i32.add
+ *   +-------------------------+ +------------+------------+ +------------+-------+
+ *   | handler                 | | a          | b          | | off (s32)  | fuel  |   br_if a<b
+ *   +-------------------------+ +------------+------------+ +------------+-------+
+ *
+ * ops_all.h lists every instruction with its layout. Branch offsets count
+ * words from the start of the branching instruction; blocks and loops emit
+ * nothing. Only br_table has a variable length.
+ */
+#ifndef KITE_INTERP_CODE_H
+#define KITE_INTERP_CODE_H
+
+#include <stdint.h>
+
+typedef uint64_t kint_word;
+
+/*
+ * Float chains, fused: OP2(OP1(a, b), c) (suffix _L) and OP2(c, OP1(a, b))
+ * (_R) for OP1, OP2 in add, sub, mul, rounded after each operation as Wasm
+ * requires. Y(T, t, L, OP1, op1, OP2, op2): T / t the type in upper / lower
+ * case, L its opcode-table letter.
+ */
+#define KINT_FCHAIN_2(Y, T, t, L, O1, o1) \
+    Y(T, t, L, O1, o1, ADD, add) Y(T, t, L, O1, o1, SUB, sub) Y(T, t, L, O1, o1, MUL, mul)
+#define KINT_FCHAIN_1(Y, T, t, L)                                                            \
+    KINT_FCHAIN_2(Y, T, t, L, ADD, add) KINT_FCHAIN_2(Y, T, t, L, SUB, sub)                  \
+    KINT_FCHAIN_2(Y, T, t, L, MUL, mul)
+#define KINT_FCHAIN(Y) KINT_FCHAIN_1(Y, F64, f64, F) KINT_FCHAIN_1(Y, F32, f32, f)
+
+/* The internal instructions (see ops_all.h). */
+typedef enum kint_op {
+#define KINT_OP(name, layout) KINT_OP_##name,
+#include "interp/ops_all.h"
+    KINT_OP_COUNT
+} kint_op;
+
+/* Code position (word index) -> Wasm byte offset of the instruction that
+ * starts there; one entry per instruction, sorted. Used for backtraces
+ * (only when trapping) and to turn op numbers into handler addresses. */
+typedef struct kint_pcmap {
+    uint32_t pos;
+    uint32_t offset;
+} kint_pcmap;
+
+/*
+ * Exception handlers. A try_table (or legacy try) covers the code range
+ * [start, end) of its body; entries are ordered innermost first (by the end
+ * of their body), so the first entry whose range holds the throwing
+ * position and whose clauses match wins. A legacy `delegate` entry sends
+ * the search on at entry `delegate` (entries from there on are the
+ * delegate's target and what encloses it).
+ */
+typedef struct kint_catch {
+    uint32_t kind;     /* kdec_catch_kind */
+    uint32_t tag;      /* module tag index (catch, catch_ref) */
+    uint32_t target;   /* code position of the handler (the label) */
+    uint32_t dst;      /* first slot of the payload */
+    uint32_t ref_slot; /* slot for the exnref, or UINT32_MAX */
+} kint_catch;
+
+typedef struct kint_handler {
+    uint32_t start, end;   /* code range */
+    uint32_t first, count; /* catches[first .. first+count) */
+    uint32_t delegate;     /* UINT32_MAX, or the entry the search continues at */
+} kint_handler;
+
+/* One translated function (immutable once published). */
+typedef struct kint_code {
+    uint32_t func_index;
+    uint32_t param_slots;
+    uint32_t local_slots;  /* zeroed at entry, from fp[param_slots] */
+    uint32_t nconsts;      /* copied at entry, from fp[param_slots + local_slots] */
+    uint32_t frame_slots;  /* the whole frame */
+    uint32_t nwords, npcmap, nhandlers, ncatches;
+    const uint64_t *consts;
+    const kint_pcmap *pcmap;
+    const kint_handler *handlers;
+    const kint_catch *catches;
+    kint_word *code;
+} kint_code;
+
+#endif

@@ -1,0 +1,1144 @@
+/*
+ * The executor: one loop that runs internal code (code.h) until the entry
+ * function returns, a trap, or an exception leaves it.
+ *
+ * Dispatch is direct threading with computed goto under GCC and Clang (each
+ * instruction's first word is its handler's address), or a switch over op
+ * numbers when KINT_SWITCH_DISPATCH is defined or the compiler has no
+ * label addresses; a unit test builds this file that way
+ * (tests/unit/test_interpswitch_exec.c). Handlers for the numeric and
+ * memory instructions are generated from numeric_ops.def and
+ * memory_ops.def, one line each.
+ *
+ * Wasm calls push a frame record and continue in the same loop (no C
+ * recursion); tail calls reuse the frame. A trap is a normal exit from the
+ * loop with its kind and position; only a fault in a guarded memory access
+ * leaves by siglongjmp (os/os.h), which is why the loop keeps the frame
+ * record stack's top in memory (th->top) at every call and return.
+ */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include "binary/reader.h"
+#include "interp/interp.h"
+#include "interp/numeric.h"
+#include "runtime/os/os.h"
+
+#if defined(__GNUC__) && !defined(KINT_SWITCH_DISPATCH)
+#define KINT_GOTO 1
+#else
+#define KINT_GOTO 0
+#endif
+
+/* The switch build gets its own entry point, so a test can link both. */
+#ifdef KINT_SWITCH_DISPATCH
+#define KINT_EXEC_ENTRY kint_exec_call_switch
+kite_trap_t *KINT_EXEC_ENTRY(kite_store_t *store, krt_func *f, uint64_t *slots);
+#else
+#define KINT_EXEC_ENTRY kint_exec_call
+#endif
+
+#if defined(__GNUC__)
+#define UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define UNLIKELY(x) (x)
+#endif
+
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#if defined(__GNUC__)
+#error "the interpreter's memory accesses assume a little-endian host"
+#endif
+#endif
+
+/* How a run ended. */
+enum { RUN_OK, RUN_TRAP, RUN_TRAP_OBJ, RUN_EXN };
+
+/* What the entry and the loop share; in memory, so it survives a fault. */
+typedef struct kint_run {
+    kint_thread *th; /* NULL: only fetch the handler table */
+    kite_store_t *store;
+    kint_frame *entry;
+    const void *const *labels;
+    int status;
+    kite_trap_kind_t kind; /* RUN_TRAP */
+    uint32_t pos;          /* RUN_TRAP, RUN_TRAP_OBJ: code position in the innermost frame */
+    kite_trap_t *trap;     /* RUN_TRAP_OBJ: a trap made by a host function */
+    krt_exn *exn;          /* RUN_EXN */
+} kint_run;
+
+/* Locals zeroed, constants copied: a new frame's fixed part. */
+static inline void init_frame(uint64_t *fp, const kint_code *c)
+{
+    uint64_t *p = fp + c->param_slots;
+    for (uint32_t i = 0; i < c->local_slots; i++)
+        p[i] = 0;
+    p += c->local_slots;
+    for (uint32_t i = 0; i < c->nconsts; i++)
+        p[i] = c->consts[i];
+}
+
+static kite_trap_kind_t numeric_trap(kint_trapcode c)
+{
+    switch (c) {
+    case KINT_TRAP_INT_DIV_BY_ZERO: return KITE_TRAP_INTEGER_DIVIDE_BY_ZERO;
+    case KINT_TRAP_INT_OVERFLOW: return KITE_TRAP_INTEGER_OVERFLOW;
+    default: return KITE_TRAP_INVALID_CONVERSION;
+    }
+}
+
+/*
+ * memory.atomic.wait on a shared memory whose value matched. No other
+ * thread can notify yet, so this is a timeout: sleep for it and report
+ * "timed out" (2). A wait without timeout would never end; it reports a
+ * timeout at once instead.
+ */
+static uint32_t wait_timeout(int64_t ns)
+{
+    if (ns > 0) {
+        struct timespec ts = {(time_t)(ns / 1000000000), (long)(ns % 1000000000)};
+        while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+        }
+    }
+    return 2;
+}
+
+/* ---- atomics ---------------------------------------------------------------------------- */
+
+#if KINT_GNUC
+#define A_LOAD(T, p) __atomic_load_n((T *)(p), __ATOMIC_SEQ_CST)
+#define A_STORE(T, p, v) __atomic_store_n((T *)(p), (T)(v), __ATOMIC_SEQ_CST)
+#define A_RMW_add(T, p, v) __atomic_fetch_add((T *)(p), (T)(v), __ATOMIC_SEQ_CST)
+#define A_RMW_sub(T, p, v) __atomic_fetch_sub((T *)(p), (T)(v), __ATOMIC_SEQ_CST)
+#define A_RMW_and(T, p, v) __atomic_fetch_and((T *)(p), (T)(v), __ATOMIC_SEQ_CST)
+#define A_RMW_or(T, p, v) __atomic_fetch_or((T *)(p), (T)(v), __ATOMIC_SEQ_CST)
+#define A_RMW_xor(T, p, v) __atomic_fetch_xor((T *)(p), (T)(v), __ATOMIC_SEQ_CST)
+#define A_RMW_xchg(T, p, v) __atomic_exchange_n((T *)(p), (T)(v), __ATOMIC_SEQ_CST)
+#define A_FENCE() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+#define A_CMPXCHG(T, p, e, r)                                                                    \
+    do {                                                                                         \
+        __atomic_compare_exchange_n((T *)(p), &(e), (r), false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST); \
+    } while (0)
+#else
+/* Without the builtins: plain accesses (no atomicity between threads). */
+#define A_LOAD(T, p) kint_a_load_##T(p)
+#define A_STORE(T, p, v) do { T v_ = (T)(v); memcpy((p), &v_, sizeof(T)); } while (0)
+#define A_RMW_(T, p, v, expr) kint_a_rmw_##T((p), (T)(v), expr)
+#define A_RMW_add(T, p, v) kint_a_rmw_##T((p), (T)(v), 0)
+#define A_RMW_sub(T, p, v) kint_a_rmw_##T((p), (T)(v), 1)
+#define A_RMW_and(T, p, v) kint_a_rmw_##T((p), (T)(v), 2)
+#define A_RMW_or(T, p, v) kint_a_rmw_##T((p), (T)(v), 3)
+#define A_RMW_xor(T, p, v) kint_a_rmw_##T((p), (T)(v), 4)
+#define A_RMW_xchg(T, p, v) kint_a_rmw_##T((p), (T)(v), 5)
+#define A_FENCE() atomic_thread_fence(memory_order_seq_cst)
+#define A_CMPXCHG(T, p, e, r)                        \
+    do {                                             \
+        T old_ = A_LOAD(T, p);                       \
+        if (old_ == (e))                             \
+            A_STORE(T, p, (r));                      \
+        (e) = old_;                                  \
+    } while (0)
+#define KINT_PLAIN_ATOMICS(T)                                              \
+    static inline T kint_a_load_##T(const void *p)                         \
+    {                                                                      \
+        T v;                                                               \
+        memcpy(&v, p, sizeof v);                                           \
+        return v;                                                          \
+    }                                                                      \
+    static inline T kint_a_rmw_##T(void *p, T v, int op)                   \
+    {                                                                      \
+        T old = kint_a_load_##T(p), n;                                     \
+        switch (op) {                                                      \
+        case 0: n = (T)(old + v); break;                                   \
+        case 1: n = (T)(old - v); break;                                   \
+        case 2: n = old & v; break;                                        \
+        case 3: n = old | v; break;                                        \
+        case 4: n = old ^ v; break;                                        \
+        default: n = v; break;                                             \
+        }                                                                  \
+        memcpy(p, &n, sizeof n);                                           \
+        return old;                                                        \
+    }
+KINT_PLAIN_ATOMICS(uint8_t)
+KINT_PLAIN_ATOMICS(uint16_t)
+KINT_PLAIN_ATOMICS(uint32_t)
+KINT_PLAIN_ATOMICS(uint64_t)
+#endif
+
+/* ---- the loop ------------------------------------------------------------------------------- */
+
+/* Operand fields of the current instruction: word k's low / high half. */
+#define LO(k) ((uint32_t)pc[k])
+#define HI(k) ((uint32_t)(pc[k] >> 32))
+
+/* Slot readers and writers by the opcode table's type letters. */
+#define GET_i(v) ((uint32_t)(v))
+#define GET_I(v) ((uint64_t)(v))
+#define GET_f(v) kint_f32_from_bits((uint32_t)(v))
+#define GET_F(v) kint_f64_from_bits((uint64_t)(v))
+#define PUT_i(x) ((uint64_t)(uint32_t)(x))
+#define PUT_I(x) ((uint64_t)(x))
+#define PUT_f(x) ((uint64_t)kint_f32_bits(x))
+#define PUT_F(x) kint_f64_bits(x)
+/* A loaded T as an i32/f32 slot (X = 32) or an i64/f64 slot (X = 64);
+ * signed types sign-extend, unsigned ones zero-extend. */
+/* An immediate operand of an i32 / i64 operation. */
+#define IMM_i(x) ((uint32_t)(x))
+#define IMM_I(x) ((uint64_t)(int64_t)kint_s32((uint32_t)(x)))
+#define EXT32(v) ((uint64_t)(uint32_t)(v))
+#define EXT64(v) ((uint64_t)(v))
+
+#if KINT_GOTO
+#define CASE(name) L_##name:
+#define NEXT() goto *(const void *)(uintptr_t)(*pc)
+#else
+#define CASE(name) case KINT_OP_##name:
+#define NEXT() goto dispatch
+#endif
+
+#define TRAP(k)                        \
+    do {                               \
+        run->kind = KITE_TRAP_##k;     \
+        goto trap_exit;                \
+    } while (0)
+#define TRAP_KIND(k)                   \
+    do {                               \
+        run->kind = (k);               \
+        goto trap_exit;                \
+    } while (0)
+
+/* Charges fuel (only called when fuel is on). */
+#define FUEL(cost)                                 \
+    do {                                           \
+        uint64_t cost_ = (cost);                   \
+        if (store->fuel < cost_) {                 \
+            store->fuel = 0;                       \
+            TRAP(OUT_OF_FUEL);                     \
+        }                                          \
+        store->fuel -= cost_;                      \
+    } while (0)
+
+/* Takes the branch whose [off|fuel] word is pc[k]. */
+#define TAKE(k)                                    \
+    do {                                           \
+        if (UNLIKELY(fuel_on))                     \
+            FUEL(HI(k));                           \
+        pc += (int32_t)LO(k);                      \
+        NEXT();                                    \
+    } while (0)
+
+/* A checked memory access of n bytes: address operand in word 1's low
+ * half, memory index in LO(memw), offset in the whole word offw. */
+#define CHECKED(p, n, memw, offw)                                                  \
+    uint8_t *p = krt_memory_ptr(ki->mems[LO(memw)], fp[LO(1)], pc[offw], (n));     \
+    if (UNLIKELY(!p))                                                              \
+        TRAP(MEMORY_OUT_OF_BOUNDS)
+
+/* Fused address computations: i32.add of word 1's operands (the second
+ * an immediate for ADDR_ADD_I), and i32.add of LO(2) and LO(1) shifted by
+ * the immediate HI(1). */
+#define ADDR_ADD kint_i32_add((uint32_t)fp[LO(1)], (uint32_t)fp[HI(1)])
+#define ADDR_ADD_I kint_i32_add((uint32_t)fp[LO(1)], HI(1))
+#define ADDR_SHL_ADD kint_i32_add((uint32_t)fp[LO(2)], kint_i32_shl((uint32_t)fp[LO(1)], HI(1)))
+
+/* An atomic access: also naturally aligned. */
+#define ATOMIC(p, n, memw, offw)                                                   \
+    if (UNLIKELY((fp[LO(1)] + pc[offw]) & ((n) - 1)))                             \
+        TRAP(UNALIGNED_ATOMIC);                                                    \
+    CHECKED(p, n, memw, offw)
+
+static void run_loop(void *arg)
+{
+    kint_run *const run = arg;
+#if KINT_GOTO
+    static const void *const labels[KINT_OP_COUNT] = {
+#define KINT_OP(name, layout) [KINT_OP_##name] = &&L_##name,
+#include "interp/ops_all.h"
+    };
+    if (!run->th) {
+        run->labels = labels;
+        return;
+    }
+#else
+    const void *const *const labels = NULL;
+#endif
+    kint_thread *const th = run->th;
+    kite_store_t *const store = run->store;
+    kint_frame *const entry = run->entry;
+    kint_frame *const frames_end = th->frames_end;
+    uint64_t *const stack_end = th->stack_end;
+    kint_frame *top = th->top;
+    const kint_word *pc = top->code->code;
+    uint64_t *fp = top->fp;
+    kint_instance *ki = top->ki;
+    uint8_t *mem = ki->mem0;
+    bool fuel_on = store->fuel_enabled;
+
+    /* Shared by the call paths. */
+    krt_func *callf = NULL;
+    const kint_code *callee = NULL;
+    kint_instance *cki = NULL;
+    uint32_t callbase = 0;
+    const kint_word *retpc = pc;
+    bool tail = false;
+    /* Shared by the throw paths. */
+    krt_exn *exn = NULL;
+    uint32_t throw_pos = 0;
+
+#if KINT_GOTO
+    NEXT();
+#else
+dispatch:
+    switch ((kint_op)*pc) {
+#endif
+
+    /* ---- numerics ---- */
+#define UN(id, fn, a, r)                                      \
+    CASE(id)                                                  \
+    {                                                         \
+        fp[HI(1)] = PUT_##r(fn(GET_##a(fp[LO(1)])));          \
+        pc += 2;                                              \
+        NEXT();                                               \
+    }
+#define TEST(id, fn, a)                                       \
+    UN(id, fn, a, i)                                          \
+    CASE(BR_##id)                                             \
+    {                                                         \
+        if (fn(GET_##a(fp[LO(1)])))                           \
+            TAKE(2);                                          \
+        pc += 3;                                              \
+        NEXT();                                               \
+    }                                                         \
+    CASE(BRN_##id)                                            \
+    {                                                         \
+        if (!fn(GET_##a(fp[LO(1)])))                          \
+            TAKE(2);                                          \
+        pc += 3;                                              \
+        NEXT();                                               \
+    }
+#define BIN(id, fn, a, r)                                                \
+    CASE(id)                                                             \
+    {                                                                    \
+        fp[LO(2)] = PUT_##r(fn(GET_##a(fp[LO(1)]), GET_##a(fp[HI(1)]))); \
+        pc += 3;                                                         \
+        NEXT();                                                          \
+    }
+#define CMP(id, fn, a)                                        \
+    BIN(id, fn, a, i)                                         \
+    CASE(BR_##id)                                             \
+    {                                                         \
+        if (fn(GET_##a(fp[LO(1)]), GET_##a(fp[HI(1)])))       \
+            TAKE(2);                                          \
+        pc += 3;                                              \
+        NEXT();                                               \
+    }                                                         \
+    CASE(BRN_##id)                                            \
+    {                                                         \
+        if (!fn(GET_##a(fp[LO(1)]), GET_##a(fp[HI(1)])))      \
+            TAKE(2);                                          \
+        pc += 3;                                              \
+        NEXT();                                               \
+    }
+#define BINI(id, fn, a, r)                                               \
+    BIN(id, fn, a, r)                                                    \
+    CASE(id##_I)                                                         \
+    {                                                                    \
+        fp[LO(2)] = PUT_##r(fn(GET_##a(fp[LO(1)]), IMM_##a(HI(1))));     \
+        pc += 3;                                                         \
+        NEXT();                                                          \
+    }
+#define CMPI(id, fn, a)                                       \
+    CMP(id, fn, a)                                            \
+    CASE(id##_I)                                              \
+    {                                                         \
+        fp[LO(2)] = PUT_i(fn(GET_##a(fp[LO(1)]), IMM_##a(HI(1)))); \
+        pc += 3;                                              \
+        NEXT();                                               \
+    }                                                         \
+    CASE(BR_##id##_I)                                         \
+    {                                                         \
+        if (fn(GET_##a(fp[LO(1)]), IMM_##a(HI(1))))           \
+            TAKE(2);                                          \
+        pc += 3;                                              \
+        NEXT();                                               \
+    }                                                         \
+    CASE(BRN_##id##_I)                                        \
+    {                                                         \
+        if (!fn(GET_##a(fp[LO(1)]), IMM_##a(HI(1))))          \
+            TAKE(2);                                          \
+        pc += 3;                                              \
+        NEXT();                                               \
+    }
+#define TRAP_UN(id, fn, a, R)                                 \
+    CASE(id)                                                  \
+    {                                                         \
+        R v_;                                                 \
+        kint_trapcode c_ = fn(GET_##a(fp[LO(1)]), &v_);       \
+        if (UNLIKELY(c_ != KINT_TRAP_NONE))                   \
+            TRAP_KIND(numeric_trap(c_));                      \
+        fp[HI(1)] = v_;                                       \
+        pc += 2;                                              \
+        NEXT();                                               \
+    }
+#define TRAP_BIN(id, fn, R)                                   \
+    CASE(id)                                                  \
+    {                                                         \
+        R v_;                                                 \
+        kint_trapcode c_ = fn((R)fp[LO(1)], (R)fp[HI(1)], &v_); \
+        if (UNLIKELY(c_ != KINT_TRAP_NONE))                   \
+            TRAP_KIND(numeric_trap(c_));                      \
+        fp[LO(2)] = v_;                                       \
+        pc += 3;                                              \
+        NEXT();                                               \
+    }
+#define WIDE4(id, fn)                                                   \
+    CASE(id)                                                            \
+    {                                                                   \
+        uint64_t lo_, hi_;                                              \
+        fn(fp[LO(1)], fp[HI(1)], fp[LO(2)], fp[HI(2)], &lo_, &hi_);     \
+        fp[LO(3)] = lo_;                                                \
+        fp[HI(3)] = hi_;                                                \
+        pc += 4;                                                        \
+        NEXT();                                                         \
+    }
+#define WIDE2(id, fn)                                                   \
+    CASE(id)                                                            \
+    {                                                                   \
+        uint64_t lo_, hi_;                                              \
+        fn(fp[LO(1)], fp[HI(1)], &lo_, &hi_);                           \
+        fp[LO(2)] = lo_;                                                \
+        fp[HI(2)] = hi_;                                                \
+        pc += 3;                                                        \
+        NEXT();                                                         \
+    }
+#include "interp/numeric_ops.def"
+#undef UN
+#undef TEST
+#undef BIN
+#undef CMP
+#undef BINI
+#undef CMPI
+#undef TRAP_UN
+#undef TRAP_BIN
+#undef WIDE4
+#undef WIDE2
+
+    /* ---- memory ---- */
+#define LOAD(id, T, X)                                                         \
+    CASE(id)                                                                   \
+    {                                                                          \
+        T v_;                                                                  \
+        memcpy(&v_, mem + (uint64_t)(uint32_t)fp[LO(1)] + LO(2), sizeof v_);   \
+        fp[HI(1)] = EXT##X(v_);                                                \
+        pc += 3;                                                               \
+        NEXT();                                                                \
+    }                                                                          \
+    CASE(C_##id)                                                               \
+    {                                                                          \
+        T v_;                                                                  \
+        CHECKED(p_, sizeof v_, 2, 3);                                          \
+        memcpy(&v_, p_, sizeof v_);                                            \
+        fp[HI(1)] = EXT##X(v_);                                                \
+        pc += 4;                                                               \
+        NEXT();                                                                \
+    }                                                                          \
+    CASE(LA_##id)                                                              \
+    {                                                                          \
+        T v_;                                                                  \
+        memcpy(&v_, mem + (uint64_t)ADDR_ADD + HI(2), sizeof v_);              \
+        fp[LO(2)] = EXT##X(v_);                                                \
+        pc += 3;                                                               \
+        NEXT();                                                                \
+    }                                                                          \
+    CASE(LAI_##id)                                                             \
+    {                                                                          \
+        T v_;                                                                  \
+        memcpy(&v_, mem + (uint64_t)ADDR_ADD_I + HI(2), sizeof v_);            \
+        fp[LO(2)] = EXT##X(v_);                                                \
+        pc += 3;                                                               \
+        NEXT();                                                                \
+    }                                                                          \
+    CASE(LSA_##id)                                                             \
+    {                                                                          \
+        T v_;                                                                  \
+        memcpy(&v_, mem + (uint64_t)ADDR_SHL_ADD + LO(3), sizeof v_);          \
+        fp[HI(2)] = EXT##X(v_);                                                \
+        pc += 4;                                                               \
+        NEXT();                                                                \
+    }
+#define STORE(id, T)                                                           \
+    CASE(id)                                                                   \
+    {                                                                          \
+        T v_ = (T)fp[HI(1)];                                                   \
+        memcpy(mem + (uint64_t)(uint32_t)fp[LO(1)] + LO(2), &v_, sizeof v_);   \
+        pc += 3;                                                               \
+        NEXT();                                                                \
+    }                                                                          \
+    CASE(C_##id)                                                               \
+    {                                                                          \
+        T v_ = (T)fp[HI(1)];                                                   \
+        CHECKED(p_, sizeof v_, 2, 3);                                          \
+        memcpy(p_, &v_, sizeof v_);                                            \
+        pc += 4;                                                               \
+        NEXT();                                                                \
+    }                                                                          \
+    CASE(SA_##id)                                                              \
+    {                                                                          \
+        T v_ = (T)fp[LO(2)];                                                   \
+        memcpy(mem + (uint64_t)ADDR_ADD + HI(2), &v_, sizeof v_);              \
+        pc += 3;                                                               \
+        NEXT();                                                                \
+    }                                                                          \
+    CASE(SAI_##id)                                                             \
+    {                                                                          \
+        T v_ = (T)fp[LO(2)];                                                   \
+        memcpy(mem + (uint64_t)ADDR_ADD_I + HI(2), &v_, sizeof v_);            \
+        pc += 3;                                                               \
+        NEXT();                                                                \
+    }                                                                          \
+    CASE(SSA_##id)                                                             \
+    {                                                                          \
+        T v_ = (T)fp[HI(2)];                                                   \
+        memcpy(mem + (uint64_t)ADDR_SHL_ADD + LO(3), &v_, sizeof v_);          \
+        pc += 4;                                                               \
+        NEXT();                                                                \
+    }
+#define ALOAD(id, T, X)                                                        \
+    CASE(id)                                                                   \
+    {                                                                          \
+        ATOMIC(p_, sizeof(T), 2, 3);                                           \
+        fp[HI(1)] = EXT##X(A_LOAD(T, p_));                                     \
+        pc += 4;                                                               \
+        NEXT();                                                                \
+    }
+#define ASTORE(id, T)                                                          \
+    CASE(id)                                                                   \
+    {                                                                          \
+        ATOMIC(p_, sizeof(T), 2, 3);                                           \
+        A_STORE(T, p_, fp[HI(1)]);                                             \
+        pc += 4;                                                               \
+        NEXT();                                                                \
+    }
+#define ARMW(id, T, X, OP)                                                     \
+    CASE(id)                                                                   \
+    {                                                                          \
+        ATOMIC(p_, sizeof(T), 2, 3);                                           \
+        fp[HI(2)] = EXT##X(A_RMW_##OP(T, p_, fp[HI(1)]));                      \
+        pc += 4;                                                               \
+        NEXT();                                                                \
+    }
+#define ACMPXCHG(id, T, X)                                                     \
+    CASE(id)                                                                   \
+    {                                                                          \
+        ATOMIC(p_, sizeof(T), 2, 3);                                           \
+        T e_ = (T)fp[HI(1)], r_ = (T)fp[LO(4)];                                \
+        A_CMPXCHG(T, p_, e_, r_);                                              \
+        fp[HI(2)] = EXT##X(e_);                                                \
+        pc += 5;                                                               \
+        NEXT();                                                                \
+    }
+#include "interp/memory_ops.def"
+#undef LOAD
+#undef STORE
+#undef ALOAD
+#undef ASTORE
+#undef ARMW
+#undef ACMPXCHG
+
+    CASE(ATOMIC_NOTIFY)
+    {
+        ATOMIC(p_, 4, 2, 3);
+        (void)p_;
+        fp[HI(2)] = 0; /* no thread waits yet */
+        pc += 4;
+        NEXT();
+    }
+    CASE(ATOMIC_WAIT32)
+    {
+        ATOMIC(p_, 4, 2, 3);
+        if (!ki->mems[LO(2)]->shared)
+            TRAP(EXPECTED_SHARED_MEMORY);
+        fp[HI(2)] = A_LOAD(uint32_t, p_) != (uint32_t)fp[HI(1)] ? 1 : wait_timeout((int64_t)fp[LO(4)]);
+        pc += 5;
+        NEXT();
+    }
+    CASE(ATOMIC_WAIT64)
+    {
+        ATOMIC(p_, 8, 2, 3);
+        if (!ki->mems[LO(2)]->shared)
+            TRAP(EXPECTED_SHARED_MEMORY);
+        fp[HI(2)] = A_LOAD(uint64_t, p_) != fp[HI(1)] ? 1 : wait_timeout((int64_t)fp[LO(4)]);
+        pc += 5;
+        NEXT();
+    }
+    CASE(ATOMIC_FENCE)
+    {
+        A_FENCE();
+        pc += 1;
+        NEXT();
+    }
+
+    CASE(MEMORY_SIZE)
+    {
+        fp[HI(1)] = krt_memory_pages(ki->mems[LO(1)]);
+        pc += 2;
+        NEXT();
+    }
+    CASE(MEMORY_GROW)
+    {
+        krt_memory *m = ki->mems[LO(2)];
+        uint64_t r = krt_memory_grow(m, fp[LO(1)]);
+        fp[HI(1)] = r == KRT_MEMORY_GROW_FAILED && !m->is64 ? UINT32_MAX : r;
+        pc += 3;
+        NEXT();
+    }
+    CASE(MEMORY_FILL)
+    {
+        if (krt_memory_fill(ki->mems[HI(2)], fp[LO(1)], (uint8_t)fp[HI(1)], fp[LO(2)]) != KRT_MEM_OK)
+            TRAP(MEMORY_OUT_OF_BOUNDS);
+        pc += 3;
+        NEXT();
+    }
+    CASE(MEMORY_COPY)
+    {
+        if (krt_memory_copy(ki->mems[LO(3)], fp[LO(1)], ki->mems[HI(3)], fp[HI(1)], fp[LO(2)]) != KRT_MEM_OK)
+            TRAP(MEMORY_OUT_OF_BOUNDS);
+        pc += 4;
+        NEXT();
+    }
+    CASE(MEMORY_INIT)
+    {
+        const kir_data *d = &ki->inst->m->datas[LO(3)];
+        uint64_t len = ki->inst->data_dropped[LO(3)] ? 0 : d->len;
+        if (krt_memory_init(ki->mems[HI(3)], fp[LO(1)], d->bytes, len, fp[HI(1)], fp[LO(2)]) != KRT_MEM_OK)
+            TRAP(MEMORY_OUT_OF_BOUNDS);
+        pc += 4;
+        NEXT();
+    }
+    CASE(DATA_DROP)
+    {
+        ki->inst->data_dropped[LO(1)] = true;
+        pc += 2;
+        NEXT();
+    }
+
+    /* ---- tables ---- */
+    CASE(TABLE_GET)
+    {
+        uintptr_t r;
+        if (krt_table_get(ki->tables[LO(2)], fp[LO(1)], &r) != KRT_TABLE_OK)
+            TRAP(TABLE_OUT_OF_BOUNDS);
+        fp[HI(1)] = r;
+        pc += 3;
+        NEXT();
+    }
+    CASE(TABLE_SET)
+    {
+        if (krt_table_set(ki->tables[LO(2)], fp[LO(1)], (uintptr_t)fp[HI(1)]) != KRT_TABLE_OK)
+            TRAP(TABLE_OUT_OF_BOUNDS);
+        pc += 3;
+        NEXT();
+    }
+    CASE(TABLE_SIZE)
+    {
+        fp[HI(1)] = ki->tables[LO(1)]->size;
+        pc += 2;
+        NEXT();
+    }
+    CASE(TABLE_GROW)
+    {
+        krt_table *t = ki->tables[LO(2)];
+        uint64_t r = krt_table_grow(t, fp[HI(1)], (uintptr_t)fp[LO(1)]);
+        fp[HI(2)] = r == KRT_TABLE_GROW_FAILED && !t->is64 ? UINT32_MAX : r;
+        pc += 3;
+        NEXT();
+    }
+    CASE(TABLE_FILL)
+    {
+        if (krt_table_fill(ki->tables[HI(2)], fp[LO(1)], (uintptr_t)fp[HI(1)], fp[LO(2)]) != KRT_TABLE_OK)
+            TRAP(TABLE_OUT_OF_BOUNDS);
+        pc += 3;
+        NEXT();
+    }
+    CASE(TABLE_COPY)
+    {
+        if (krt_table_copy(ki->tables[LO(3)], fp[LO(1)], ki->tables[HI(3)], fp[HI(1)], fp[LO(2)]) !=
+            KRT_TABLE_OK)
+            TRAP(TABLE_OUT_OF_BOUNDS);
+        pc += 4;
+        NEXT();
+    }
+    CASE(TABLE_INIT)
+    {
+        const krt_elem_seg *s = &ki->inst->elems[LO(3)];
+        if (krt_table_init(ki->tables[HI(3)], fp[LO(1)], s->refs, s->count, fp[HI(1)], fp[LO(2)]) !=
+            KRT_TABLE_OK)
+            TRAP(TABLE_OUT_OF_BOUNDS);
+        pc += 4;
+        NEXT();
+    }
+    CASE(ELEM_DROP)
+    {
+        ki->inst->elems[LO(1)].count = 0;
+        pc += 2;
+        NEXT();
+    }
+
+    /* ---- variables and references ---- */
+    CASE(COPY)
+    {
+        fp[HI(1)] = fp[LO(1)];
+        pc += 2;
+        NEXT();
+    }
+    CASE(COPY2)
+    {
+        uint64_t a = fp[LO(1)], b = fp[LO(1) + 1];
+        fp[HI(1)] = a;
+        fp[HI(1) + 1] = b;
+        pc += 2;
+        NEXT();
+    }
+    CASE(CONST)
+    {
+        fp[LO(1)] = pc[2];
+        pc += 3;
+        NEXT();
+    }
+#define FCHAIN(T, t, L, O1, o1, O2, o2)                                                       \
+    CASE(T##_##O1##_##O2##_L)                                                                 \
+    {                                                                                         \
+        fp[HI(2)] = PUT_##L(kint_##t##_##o2(kint_##t##_##o1(GET_##L(fp[LO(1)]), GET_##L(fp[HI(1)])), \
+                                            GET_##L(fp[LO(2)])));                             \
+        pc += 3;                                                                              \
+        NEXT();                                                                               \
+    }                                                                                         \
+    CASE(T##_##O1##_##O2##_R)                                                                 \
+    {                                                                                         \
+        fp[HI(2)] = PUT_##L(kint_##t##_##o2(GET_##L(fp[LO(2)]),                               \
+                                            kint_##t##_##o1(GET_##L(fp[LO(1)]), GET_##L(fp[HI(1)])))); \
+        pc += 3;                                                                              \
+        NEXT();                                                                               \
+    }
+    KINT_FCHAIN(FCHAIN)
+#undef FCHAIN
+
+    CASE(I32_SHL_ADD)
+    {
+        fp[HI(2)] = PUT_i(ADDR_SHL_ADD);
+        pc += 3;
+        NEXT();
+    }
+    CASE(SELECT)
+    {
+        fp[HI(2)] = (uint32_t)fp[LO(2)] ? fp[LO(1)] : fp[HI(1)];
+        pc += 3;
+        NEXT();
+    }
+    CASE(SELECT2)
+    {
+        uint32_t s = (uint32_t)fp[LO(2)] ? LO(1) : HI(1);
+        uint64_t a = fp[s], b = fp[s + 1];
+        fp[HI(2)] = a;
+        fp[HI(2) + 1] = b;
+        pc += 3;
+        NEXT();
+    }
+    CASE(GLOBAL_GET)
+    {
+        fp[HI(1)] = *ki->globals[LO(1)];
+        pc += 2;
+        NEXT();
+    }
+    CASE(GLOBAL_SET)
+    {
+        *ki->globals[HI(1)] = fp[LO(1)];
+        pc += 2;
+        NEXT();
+    }
+    CASE(GLOBAL_GET2)
+    {
+        const uint64_t *g = ki->globals[LO(1)];
+        fp[HI(1)] = g[0];
+        fp[HI(1) + 1] = g[1];
+        pc += 2;
+        NEXT();
+    }
+    CASE(GLOBAL_SET2)
+    {
+        uint64_t *g = ki->globals[HI(1)];
+        g[0] = fp[LO(1)];
+        g[1] = fp[LO(1) + 1];
+        pc += 2;
+        NEXT();
+    }
+    CASE(REF_FUNC)
+    {
+        fp[HI(1)] = (uint64_t)krt_ref_from_obj(ki->inst->funcs[LO(1)]);
+        pc += 2;
+        NEXT();
+    }
+    CASE(REF_AS_NON_NULL)
+    {
+        if (!fp[LO(1)])
+            TRAP(NULL_REFERENCE);
+        pc += 2;
+        NEXT();
+    }
+
+    /* ---- control ---- */
+    CASE(UNREACHABLE) TRAP(UNREACHABLE);
+    CASE(TRAP) TRAP_KIND((kite_trap_kind_t)LO(1));
+    CASE(BR) TAKE(1);
+    CASE(BR_TABLE)
+    {
+        uint32_t i = (uint32_t)fp[LO(1)], n = HI(1);
+        if (i > n)
+            i = n;
+        if (UNLIKELY(fuel_on))
+            FUEL(1);
+        pc += (int32_t)(uint32_t)(pc[2 + i / 2] >> (32 * (i & 1)));
+        NEXT();
+    }
+    CASE(RET1)
+    {
+        fp[0] = fp[LO(1)];
+        goto do_return;
+    }
+    CASE(RETN)
+    {
+        uint32_t src = LO(1), n = HI(1);
+        for (uint32_t i = 0; i < n; i++)
+            fp[i] = fp[src + i];
+        goto do_return;
+    }
+    CASE(RET)
+    do_return:
+    {
+        if (top == entry) {
+            run->status = RUN_OK;
+            th->top = top;
+            return;
+        }
+        top--;
+        pc = top->pc;
+        fp = top->fp;
+        ki = top->ki;
+        mem = ki->mem0;
+        th->top = top;
+        NEXT();
+    }
+
+    /* ---- calls ---- */
+    CASE(CALL)
+    {
+        _Atomic(kint_code *) *cell = (_Atomic(kint_code *) *)(uintptr_t)pc[1];
+        callee = atomic_load_explicit(cell, memory_order_acquire);
+        callbase = LO(2);
+        retpc = pc + 3;
+        cki = ki;
+        if (UNLIKELY(!callee)) {
+            callee = kint_code_get(ki, (uint32_t)(cell - ki->cells), labels);
+            if (!callee)
+                TRAP(OUT_OF_MEMORY);
+        }
+    do_enter:
+    {
+        uint64_t *nfp = fp + callbase;
+        if (UNLIKELY((size_t)(stack_end - nfp) < callee->frame_slots || top + 1 == frames_end))
+            TRAP(CALL_STACK_EXHAUSTED);
+        top->pc = retpc;
+        top++;
+        top->fp = nfp;
+        top->code = callee;
+        top->ki = cki;
+        th->top = top;
+        init_frame(nfp, callee);
+        fp = nfp;
+        ki = cki;
+        mem = ki->mem0;
+        pc = callee->code;
+        if (UNLIKELY(fuel_on))
+            FUEL(1);
+        NEXT();
+    }
+    }
+    CASE(CALL_FUNC)
+    {
+        callf = ki->inst->funcs[LO(1)];
+        callbase = HI(1);
+        retpc = pc + 2;
+        tail = false;
+        goto do_call_func;
+    }
+    CASE(CALL_INDIRECT)
+    {
+        tail = false;
+        retpc = pc + 3;
+    do_call_indirect:
+    {
+        const krt_table *tab = ki->tables[HI(1)];
+        uint64_t i = fp[LO(2)];
+        if (UNLIKELY(i >= tab->size))
+            TRAP(UNDEFINED_ELEMENT);
+        krt_ref r = tab->elems[i];
+        if (UNLIKELY(!r))
+            TRAP(UNINITIALIZED_ELEMENT);
+        callf = (krt_func *)r;
+        if (UNLIKELY(callf->hdr.canon != LO(1)) && !kval_canon_is_subtype(ki->canon, callf->hdr.canon, LO(1)))
+            TRAP(INDIRECT_CALL_TYPE_MISMATCH);
+        callbase = HI(2);
+        goto do_call_func;
+    }
+    }
+    CASE(CALL_REF)
+    {
+        tail = false;
+        retpc = pc + 2;
+    do_call_ref:
+        if (UNLIKELY(!fp[LO(1)]))
+            TRAP(NULL_FUNCTION_REFERENCE);
+        callf = (krt_func *)(uintptr_t)fp[LO(1)];
+        callbase = HI(1);
+    do_call_func:
+        if (callf->host)
+            goto do_host;
+        cki = callf->instance == ki->inst ? ki : kint_instance_get(callf->instance);
+        if (UNLIKELY(!cki))
+            TRAP(OUT_OF_MEMORY);
+        callee = atomic_load_explicit(&cki->cells[callf->index], memory_order_acquire);
+        if (UNLIKELY(!callee)) {
+            callee = kint_code_get(cki, callf->index, labels);
+            if (!callee)
+                TRAP(OUT_OF_MEMORY);
+        }
+        if (tail)
+            goto do_tail;
+        goto do_enter;
+    }
+    CASE(RETURN_CALL)
+    {
+        _Atomic(kint_code *) *cell = (_Atomic(kint_code *) *)(uintptr_t)pc[1];
+        callee = atomic_load_explicit(cell, memory_order_acquire);
+        callbase = LO(2);
+        cki = ki;
+        if (UNLIKELY(!callee)) {
+            callee = kint_code_get(ki, (uint32_t)(cell - ki->cells), labels);
+            if (!callee)
+                TRAP(OUT_OF_MEMORY);
+        }
+    do_tail:
+    {
+        /* The arguments move down to the start of this frame, which the
+         * callee then takes over. */
+        if (UNLIKELY((size_t)(stack_end - fp) < callee->frame_slots))
+            TRAP(CALL_STACK_EXHAUSTED);
+        for (uint32_t i = 0; i < callee->param_slots; i++)
+            fp[i] = fp[callbase + i];
+        top->code = callee;
+        top->ki = cki;
+        init_frame(fp, callee);
+        ki = cki;
+        mem = ki->mem0;
+        pc = callee->code;
+        if (UNLIKELY(fuel_on))
+            FUEL(1);
+        NEXT();
+    }
+    }
+    CASE(RETURN_CALL_FUNC)
+    {
+        callf = ki->inst->funcs[LO(1)];
+        callbase = HI(1);
+        retpc = pc + 2;
+        tail = true;
+        goto do_call_func;
+    }
+    CASE(RETURN_CALL_INDIRECT)
+    {
+        tail = true;
+        retpc = pc + 3;
+        goto do_call_indirect;
+    }
+    CASE(RETURN_CALL_REF)
+    {
+        tail = true;
+        retpc = pc + 2;
+        goto do_call_ref;
+    }
+
+    /*
+     * A host function: arguments and results at fp[callbase..]. It may call
+     * back into Wasm, which then runs above this frame (th->sp).
+     */
+do_host:
+    {
+        top->pc = retpc;
+        th->top = top;
+        th->sp = fp + top->code->frame_slots;
+        kite_trap_t *t = kint_host_call(store, callf, fp + callbase, ki->inst);
+        fuel_on = store->fuel_enabled;
+        if (UNLIKELY(t != NULL)) {
+            if (t->kind == KITE_TRAP_EXCEPTION && t->exn) {
+                /* An exception from Wasm called by the host: keep unwinding here. */
+                exn = t->exn;
+                kite_trap_free(t);
+                throw_pos = (uint32_t)(retpc - top->code->code) - 1;
+                goto do_throw;
+            }
+            run->trap = t;
+            run->pos = (uint32_t)(retpc - top->code->code) - 1;
+            run->status = RUN_TRAP_OBJ;
+            return;
+        }
+        if (tail) {
+            for (uint32_t i = 0; i < callf->result_slots; i++)
+                fp[i] = fp[callbase + i];
+            goto do_return;
+        }
+        pc = retpc;
+        NEXT();
+    }
+
+    /* ---- exceptions ---- */
+    CASE(THROW)
+    {
+        struct kite_tag *tag = ki->inst->tags[LO(1)];
+        exn = krt_exn_new(store, tag, tag->param_slots);
+        if (!exn)
+            TRAP(OUT_OF_MEMORY);
+        memcpy(exn->slots, fp + HI(1), (size_t)tag->param_slots * sizeof(uint64_t));
+        goto do_throw_here;
+    }
+    CASE(THROW_REF)
+    {
+        if (!fp[LO(1)])
+            TRAP(NULL_EXCEPTION_REFERENCE);
+        exn = (krt_exn *)(uintptr_t)fp[LO(1)];
+    do_throw_here:
+        if (UNLIKELY(fuel_on))
+            FUEL(1);
+        throw_pos = (uint32_t)(pc - top->code->code);
+    do_throw:
+        /* Unwind frame by frame to the innermost matching handler. */
+        for (;;) {
+            const kint_code *c = top->code;
+            const kint_catch *k = kint_find_catch(c, throw_pos, exn, ki->inst);
+            if (k) {
+                if (k->kind == KDEC_CATCH || k->kind == KDEC_CATCH_REF)
+                    memcpy(fp + k->dst, exn->slots, (size_t)exn->nslots * sizeof(uint64_t));
+                if (k->ref_slot != UINT32_MAX)
+                    fp[k->ref_slot] = (uint64_t)krt_ref_from_obj(exn);
+                pc = c->code + k->target;
+                NEXT();
+            }
+            if (top == entry) {
+                run->exn = exn;
+                run->status = RUN_EXN;
+                th->top = top;
+                return;
+            }
+            top--;
+            fp = top->fp;
+            ki = top->ki;
+            mem = ki->mem0;
+            th->top = top;
+            throw_pos = (uint32_t)(top->pc - top->code->code) - 1;
+        }
+    }
+
+#if !KINT_GOTO
+    default: TRAP(UNREACHABLE);
+    }
+#endif
+
+trap_exit:
+    run->pos = (uint32_t)(pc - top->code->code);
+    run->status = RUN_TRAP;
+    th->top = top;
+}
+
+/* The goto build's handler addresses (NULL with switch dispatch). */
+static const void *const *exec_labels(void)
+{
+#if KINT_GOTO
+    kint_run r;
+    memset(&r, 0, sizeof(r));
+    run_loop(&r);
+    return r.labels;
+#else
+    return NULL;
+#endif
+}
+
+static kite_trap_t *new_trap(kite_trap_kind_t kind)
+{
+    kite_trap_t *t = krt_trap_new(kind);
+    return t ? t : krt_trap_oom();
+}
+
+kite_trap_t *KINT_EXEC_ENTRY(kite_store_t *store, krt_func *f, uint64_t *slots)
+{
+    kint_thread *th = kint_thread_get(store);
+    if (!th)
+        return krt_trap_oom();
+    if (th->nesting >= KINT_MAX_NESTING)
+        return new_trap(KITE_TRAP_CALL_STACK_EXHAUSTED);
+    kint_instance *ki = kint_instance_get(f->instance);
+    kint_code *code = ki ? kint_code_get(ki, f->index, exec_labels()) : NULL;
+    if (!code)
+        return krt_trap_oom();
+    uint64_t *base = th->sp;
+    kint_frame *rec = th->top + 1;
+    if ((size_t)(th->stack_end - base) < code->frame_slots || rec >= th->frames_end)
+        return new_trap(KITE_TRAP_CALL_STACK_EXHAUSTED);
+    if (store->fuel_enabled) {
+        if (store->fuel == 0)
+            return new_trap(KITE_TRAP_OUT_OF_FUEL);
+        store->fuel--;
+    }
+    memcpy(base, slots, (size_t)f->param_slots * sizeof(uint64_t));
+    init_frame(base, code);
+    rec->pc = NULL;
+    rec->fp = base;
+    rec->code = code;
+    rec->ki = ki;
+    th->top = rec;
+    th->nesting++;
+
+    kint_run run;
+    memset(&run, 0, sizeof(run));
+    run.th = th;
+    run.store = store;
+    run.entry = rec;
+    kos_exec ex;
+    int r = kos_exec_run(&ex, run_loop, &run);
+    th->nesting--;
+
+    kite_trap_t *trap = NULL;
+    if (r == KOS_EXEC_FAULT) {
+        /* Where exactly in the innermost function is not known. */
+        trap = new_trap(KITE_TRAP_MEMORY_OUT_OF_BOUNDS);
+        kint_trap_backtrace(trap, rec, th->top, UINT32_MAX);
+    } else {
+        switch (run.status) {
+        case RUN_OK: memcpy(slots, base, (size_t)f->result_slots * sizeof(uint64_t)); break;
+        case RUN_TRAP:
+            trap = new_trap(run.kind);
+            kint_trap_backtrace(trap, rec, th->top, run.pos);
+            break;
+        case RUN_TRAP_OBJ:
+            trap = run.trap;
+            kint_trap_backtrace(trap, rec, th->top, run.pos);
+            break;
+        default:
+            trap = new_trap(KITE_TRAP_EXCEPTION);
+            if (trap != krt_trap_oom())
+                trap->exn = run.exn;
+            break;
+        }
+    }
+    th->top = rec - 1;
+    th->sp = base;
+    return trap;
+}

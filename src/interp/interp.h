@@ -1,0 +1,128 @@
+/*
+ * The interpreter's internal interface: the translator (validated code ->
+ * internal code, code.h), the executor, and the run-time state they share:
+ * per-store stacks (kint_thread), per-instance caches (kint_instance) and
+ * frame records (kint_frame).
+ */
+#ifndef KITE_INTERP_INTERP_H
+#define KITE_INTERP_INTERP_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "interp/code.h"
+#include "runtime/runtime.h"
+#include "valid/canon.h"
+
+/* Defaults for the store limits kite_store_limits_t.stack_slots / call_depth. */
+#define KINT_DEFAULT_STACK_SLOTS (UINT32_C(1) << 20)
+#define KINT_DEFAULT_CALL_DEPTH UINT32_C(100000)
+/* Nested entries into Wasm (Wasm -> host -> Wasm ...) on one store: each
+ * one uses some C stack. */
+#define KINT_MAX_NESTING 256u
+/* A function whose frame would be larger than this many slots is translated
+ * to code that traps with "call stack exhausted" when called. */
+#define KINT_MAX_FRAME_SLOTS (UINT32_C(1) << 26)
+
+/*
+ * Code variants. Variant 0 accesses memory 0 (when it is a 32-bit memory
+ * with 64 KiB pages) without bounds checks, relying on the guarded
+ * reservation; variant 1 checks every access. An instance whose memory 0 did
+ * get the guarded layout runs variant 0, shared by all such instances
+ * through kite_module.code; otherwise variant 1, kept per instance.
+ */
+enum { KINT_VARIANT_GUARDED = 0, KINT_VARIANT_CHECKED = 1 };
+
+/* The interpreter's view of an instance, made on the first call into it. */
+typedef struct kint_instance {
+    krt_owned owned;
+    krt_instance *inst;
+    const kval_canon *canon;          /* the engine's canonical types */
+    uint8_t *mem0;                    /* base of memory 0, or NULL */
+    _Atomic(kint_code *) *cells;      /* translated code per function index */
+    uint64_t **globals;               /* each global's value */
+    krt_memory **mems;
+    krt_table **tables;
+    unsigned variant;
+    _Atomic(kint_code *) *own_cells;  /* variant 1: this instance's own code */
+} kint_instance;
+
+/*
+ * A frame record. The executor keeps one per active Wasm frame on the
+ * thread's record stack; `pc` is where the frame resumes (set when it makes
+ * a call). Records are in memory, so a fault can still walk them.
+ */
+typedef struct kint_frame {
+    const kint_word *pc;
+    uint64_t *fp;
+    const kint_code *code;
+    kint_instance *ki;
+} kint_frame;
+
+/* A store's execution stacks, made on its first call into Wasm. */
+struct kint_thread {
+    kite_store_t *store;
+    uint64_t *stack, *stack_end;   /* value slots */
+    kint_frame *frames, *frames_end;
+    uint64_t *sp;                  /* first free slot: where a nested entry starts */
+    kint_frame *top;               /* innermost record in use, or frames - 1 */
+    uint32_t nesting;              /* entries in progress */
+};
+typedef struct kint_thread kint_thread;
+
+/* ---- thread.c: state ---------------------------------------------------------------- */
+
+/* The store's stacks (made on first use); NULL when out of memory. */
+kint_thread *kint_thread_get(kite_store_t *store);
+/* The instance's cache (made on first use); NULL when out of memory. */
+kint_instance *kint_instance_get(krt_instance *inst);
+/* The code of defined function `funcidx` of ki's instance, translated on
+ * first use and published for every later caller; `labels` are the
+ * executor's handler addresses (NULL: keep op numbers). NULL when out of
+ * memory. */
+kint_code *kint_code_get(kint_instance *ki, uint32_t funcidx, const void *const *labels);
+
+/* ---- translate.c ------------------------------------------------------------------------ */
+
+/*
+ * Translates defined function `funcidx` of a validated module into internal
+ * code of `variant`; direct calls refer to the code cells `cells` (indexed
+ * by function index). NULL when out of memory.
+ */
+kint_code *kint_translate(const kite_module_t *module, uint32_t funcidx, unsigned variant,
+                          _Atomic(kint_code *) *cells, const void *const *labels);
+
+/* ---- trap.c ------------------------------------------------------------------------------ */
+
+/* The Wasm byte offset of the instruction holding code position pos. */
+uint64_t kint_wasm_offset(const kint_code *code, uint32_t pos);
+/*
+ * Adds the backtrace of records [entry, top] to trap (innermost first):
+ * the innermost frame at code position inner_pos (UINT32_MAX: unknown, as
+ * after a memory fault), the others at their calls.
+ */
+void kint_trap_backtrace(kite_trap_t *trap, const kint_frame *entry, const kint_frame *top,
+                         uint32_t inner_pos);
+
+/* ---- exceptions.c ------------------------------------------------------------------------ */
+
+/* The handler clause of `code` that catches exn thrown at position pos, or NULL. */
+const kint_catch *kint_find_catch(const kint_code *code, uint32_t pos, const krt_exn *exn,
+                                  const krt_instance *inst);
+
+/* ---- call.c ------------------------------------------------------------------------------ */
+
+/* Calls host function f with its arguments in slots (results written back
+ * there), outside the Wasm execution context. `caller` may be NULL. */
+kite_trap_t *kint_host_call(kite_store_t *store, krt_func *f, uint64_t *slots,
+                            krt_instance *caller);
+
+/* ---- exec.c ------------------------------------------------------------------------------ */
+
+/* Runs Wasm function f (not a host function), as krt_call. */
+typedef kite_trap_t *kint_exec_fn(kite_store_t *store, krt_func *f, uint64_t *slots);
+kite_trap_t *kint_exec_call(kite_store_t *store, krt_func *f, uint64_t *slots);
+/* What krt_call uses: kint_exec_call (a test swaps in the switch-dispatch build). */
+extern kint_exec_fn *kint_executor;
+
+#endif

@@ -1,0 +1,145 @@
+/*
+ * The interpreter's run-time state: a store's stacks, per-instance caches
+ * and the per-function code cells (translation on first use).
+ */
+#include <string.h>
+
+#include "interp/interp.h"
+#include "runtime/engine.h"
+#include "util/alloc.h"
+
+/* ---- stacks ------------------------------------------------------------------------------- */
+
+/*
+ * The stacks are allocated at their full size on first use; large
+ * allocations are mapped lazily by the system allocator, so only the part
+ * actually used costs memory.
+ */
+kint_thread *kint_thread_get(kite_store_t *store)
+{
+    if (store->thread)
+        return store->thread;
+    uint64_t slots = store->limits.stack_slots ? store->limits.stack_slots : KINT_DEFAULT_STACK_SLOTS;
+    uint64_t depth = store->limits.call_depth ? store->limits.call_depth : KINT_DEFAULT_CALL_DEPTH;
+    kint_thread *th = kite_calloc(1, sizeof(*th));
+    if (!th)
+        return NULL;
+    th->stack = kite_malloc((size_t)slots * sizeof(uint64_t));
+    th->frames = kite_malloc((size_t)depth * sizeof(kint_frame));
+    if (!th->stack || !th->frames) {
+        kite_free(th->stack);
+        kite_free(th->frames);
+        kite_free(th);
+        return NULL;
+    }
+    th->store = store;
+    th->stack_end = th->stack + slots;
+    th->frames_end = th->frames + depth;
+    th->sp = th->stack;
+    th->top = th->frames - 1;
+    store->thread = th;
+    return th;
+}
+
+void kint_thread_free(kint_thread *t)
+{
+    if (!t)
+        return;
+    kite_free(t->stack);
+    kite_free(t->frames);
+    kite_free(t);
+}
+
+/* ---- instances ------------------------------------------------------------------------------- */
+
+static void instance_destroy(krt_owned *o)
+{
+    kint_instance *ki = (kint_instance *)((char *)o - offsetof(kint_instance, owned));
+    if (ki->own_cells) {
+        for (uint32_t i = 0; i < ki->inst->m->nfuncs; i++)
+            kint_code_free(atomic_load_explicit(&ki->own_cells[i], memory_order_relaxed));
+        kite_free(ki->own_cells);
+    }
+    kite_free(ki->globals);
+    kite_free(ki->mems);
+    kite_free(ki->tables);
+    kite_free(ki);
+}
+
+/* Whether memory 0 of inst has the shape variant 0 can leave unchecked but
+ * did not get the guarded layout. */
+static bool needs_checked_variant(const krt_instance *inst)
+{
+    const kir_module *m = inst->m;
+    if (!m->nmemories)
+        return false;
+    const kir_memory *mem = &m->memories[0];
+    return !mem->limits.is64 && mem->page_size_log2 == 16 && inst->memories[0]->mem->needs_bounds_checks;
+}
+
+kint_instance *kint_instance_get(krt_instance *inst)
+{
+    if (inst->kint)
+        return inst->kint;
+    const kir_module *m = inst->m;
+    kint_instance *ki = kite_calloc(1, sizeof(*ki));
+    if (!ki)
+        return NULL;
+    ki->inst = inst;
+    ki->canon = inst->module->engine->canon;
+    ki->globals = kite_calloc(m->nglobals ? m->nglobals : 1, sizeof(uint64_t *));
+    ki->mems = kite_calloc(m->nmemories ? m->nmemories : 1, sizeof(krt_memory *));
+    ki->tables = kite_calloc(m->ntables ? m->ntables : 1, sizeof(krt_table *));
+    ki->variant = needs_checked_variant(inst) ? KINT_VARIANT_CHECKED : KINT_VARIANT_GUARDED;
+    if (ki->variant == KINT_VARIANT_CHECKED) {
+        ki->own_cells = kite_calloc(m->nfuncs ? m->nfuncs : 1, sizeof(*ki->own_cells));
+        for (uint32_t i = 0; ki->own_cells && i < m->nfuncs; i++)
+            atomic_init(&ki->own_cells[i], NULL);
+    }
+    if (!ki->globals || !ki->mems || !ki->tables || (ki->variant && !ki->own_cells)) {
+        kite_free(ki->globals);
+        kite_free(ki->mems);
+        kite_free(ki->tables);
+        kite_free(ki->own_cells);
+        kite_free(ki);
+        return NULL;
+    }
+    ki->cells = ki->variant ? ki->own_cells : inst->module->code;
+    for (uint32_t i = 0; i < m->nglobals; i++)
+        ki->globals[i] = inst->globals[i]->value;
+    for (uint32_t i = 0; i < m->nmemories; i++)
+        ki->mems[i] = inst->memories[i]->mem;
+    for (uint32_t i = 0; i < m->ntables; i++)
+        ki->tables[i] = inst->tables[i]->table;
+    ki->mem0 = m->nmemories ? ki->mems[0]->base : NULL;
+    ki->owned.destroy = instance_destroy;
+    krt_store_own(inst->store, &ki->owned);
+    inst->kint = ki;
+    return ki;
+}
+
+/* ---- code ------------------------------------------------------------------------------------- */
+
+/*
+ * Translation happens outside any lock: threads sharing a module may both
+ * translate a function, and the first to publish wins (the other frees its
+ * copy). Publication is a release store, so a thread that loads the pointer
+ * (acquire) sees the finished code.
+ */
+kint_code *kint_code_get(kint_instance *ki, uint32_t funcidx, const void *const *labels)
+{
+    _Atomic(kint_code *) *cell = &ki->cells[funcidx];
+    kint_code *c = atomic_load_explicit(cell, memory_order_acquire);
+    if (c)
+        return c;
+    c = kint_translate(ki->inst->module, funcidx, ki->variant, ki->cells, labels);
+    if (!c)
+        return NULL;
+    kint_code *expected = NULL;
+    if (!atomic_compare_exchange_strong_explicit(cell, &expected, c, memory_order_acq_rel,
+                                                 memory_order_acquire)) {
+        kint_code_free(c);
+        c = expected;
+    }
+    return c;
+}

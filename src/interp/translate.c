@@ -1,0 +1,1220 @@
+/*
+ * The translator: one validated function -> internal code (code.h), in one
+ * linear pass with explicit stacks (no recursion on nesting). This file has
+ * the driver, emission, the virtual value stack and control flow (blocks,
+ * branches, returns, exception handlers); translate_ops.c the remaining
+ * instructions.
+ */
+#include "interp/translate.h"
+
+#include <string.h>
+
+#include "util/alloc.h"
+
+/* ---- growing arrays and emission ------------------------------------------------------- */
+
+bool kint_tr_grow(void **arr, uint32_t *cap, uint32_t n, size_t sz)
+{
+    if (n <= *cap)
+        return true;
+    uint64_t c = *cap ? *cap : 16;
+    while (c < n)
+        c *= 2;
+    if (c > UINT32_MAX)
+        return false;
+    void *p = kite_realloc(*arr, (size_t)c * sz);
+    if (!p)
+        return false;
+    *arr = p;
+    *cap = (uint32_t)c;
+    return true;
+}
+
+#define GROW(t, arr, cap, n) \
+    (kint_tr_grow((void **)&(t)->arr, &(t)->cap, (n), sizeof(*(t)->arr)) || ((t)->oom = true, false))
+
+void kint_tr_w64(kint_tr *t, uint64_t w)
+{
+    if (!GROW(t, code, codecap, t->ncode + 1))
+        return;
+    t->code[t->ncode++] = w;
+}
+
+void kint_tr_w(kint_tr *t, uint32_t lo, uint32_t hi) { kint_tr_w64(t, (uint64_t)lo | ((uint64_t)hi << 32)); }
+
+uint32_t kint_tr_op(kint_tr *t, kint_op op)
+{
+    uint32_t pos = t->ncode;
+    if (GROW(t, pcmap, pcmapcap, t->npcmap + 1))
+        t->pcmap[t->npcmap++] = (kint_pcmap){pos, (uint32_t)t->offset};
+    kint_tr_w64(t, (uint64_t)op);
+    t->last.valid = false;
+    return pos;
+}
+
+void kint_tr_set_last(kint_tr *t, uint32_t pos, uint32_t dst, uint32_t dst_at, bool dst_hi)
+{
+    if (pos >= t->ncode)
+        return; /* out of memory */
+    t->last = (kint_last){.valid = true, .pos = pos, .npcmap = t->npcmap - 1, .dst = dst,
+                          .dst_at = dst_at, .dst_hi = dst_hi, .op = (kint_op)t->code[pos]};
+}
+
+bool kint_tr_is_last(const kint_tr *t, const kint_tv *v, kint_op op)
+{
+    return v->kind == KINT_TV_HOME && t->last.valid && t->last.op == op && t->last.dst == v->home;
+}
+
+kint_last kint_tr_unemit_last(kint_tr *t)
+{
+    kint_last l = t->last;
+    t->ncode = l.pos;
+    t->npcmap = l.npcmap;
+    t->last.valid = false;
+    return l;
+}
+
+/* Sets a 32-bit field of emitted code. */
+static void set_field(kint_tr *t, uint32_t at, bool hi, uint32_t v)
+{
+    if (at >= t->ncode)
+        return; /* only after running out of memory */
+    kint_word w = t->code[at];
+    t->code[at] = hi ? (w & 0xFFFFFFFFu) | ((uint64_t)v << 32) : (w & ~(uint64_t)0xFFFFFFFFu) | v;
+}
+
+/* A label is bound here: code before it can no longer be fused with what follows. */
+static void bind_here(kint_tr *t) { t->last.valid = false; }
+
+/* Resolves a chain of forward references to code position pos. */
+static void bind_chain(kint_tr *t, uint32_t chain, uint32_t pos)
+{
+    for (uint32_t i = chain; i != KINT_NONE; i = t->fix[i].next) {
+        const kint_fix *x = &t->fix[i];
+        if (x->kind == KINT_FIX_CATCH)
+            t->catches[x->at].target = pos;
+        else
+            set_field(t, x->at, x->kind == KINT_FIX_HI, pos - x->instr);
+    }
+    bind_here(t);
+}
+
+static void add_fix(kint_tr *t, uint32_t *chain, uint32_t at, uint32_t instr, uint8_t kind)
+{
+    if (!GROW(t, fix, fixcap, t->nfix + 1))
+        return;
+    t->fix[t->nfix] = (kint_fix){at, instr, *chain, kind};
+    *chain = t->nfix++;
+}
+
+/* ---- block types -------------------------------------------------------------------------- */
+
+static void ctl_params(const kint_tr *t, const kint_ctl *c, const kir_valtype **ts, uint32_t *n)
+{
+    if (c->type != KINT_NONE) {
+        *ts = t->m->types[c->type].types;
+        *n = t->m->types[c->type].nparams;
+    } else {
+        *ts = NULL;
+        *n = 0;
+    }
+}
+
+static void ctl_results(const kint_tr *t, const kint_ctl *c, const kir_valtype **ts, uint32_t *n)
+{
+    if (c->type != KINT_NONE) {
+        *ts = kir_type_results(&t->m->types[c->type]);
+        *n = t->m->types[c->type].nresults;
+    } else {
+        *ts = &c->single;
+        *n = c->single ? 1 : 0;
+    }
+}
+
+/* The values a branch to the label of frame c carries. */
+static uint32_t label_arity(const kint_tr *t, const kint_ctl *c)
+{
+    const kir_valtype *ts;
+    uint32_t n;
+    if (c->kind == KINT_CTL_LOOP)
+        ctl_params(t, c, &ts, &n);
+    else
+        ctl_results(t, c, &ts, &n);
+    return n;
+}
+
+static uint32_t slots_of(const kir_valtype *ts, uint32_t n)
+{
+    uint32_t s = 0;
+    for (uint32_t i = 0; i < n; i++)
+        s += krt_slots(ts[i]);
+    return s;
+}
+
+/* ---- the value stack ---------------------------------------------------------------------- */
+
+static kint_tv *push(kint_tr *t, uint8_t kind, uint32_t size)
+{
+    if (!GROW(t, vals, vcap, t->nvals + 1))
+        return NULL;
+    kint_tv *v = &t->vals[t->nvals++];
+    *v = (kint_tv){.home = t->opbase + t->height, .slot = 0, .local = KINT_NONE, .kind = kind, .size = (uint8_t)size};
+    t->height += size;
+    if (t->height > t->max_height)
+        t->max_height = t->height;
+    return v;
+}
+
+uint32_t kint_tr_push_home(kint_tr *t, uint32_t size)
+{
+    kint_tv *v = push(t, KINT_TV_HOME, size);
+    return v ? v->home : 0;
+}
+
+static void push_ref(kint_tr *t, uint32_t slot, uint32_t local, uint32_t size)
+{
+    kint_tv *v = push(t, KINT_TV_REF, size);
+    if (!v)
+        return;
+    v->slot = slot;
+    v->local = local;
+    if (local != KINT_NONE)
+        t->pending[local]++;
+}
+
+/* A constant: placed when a consumer needs it in a slot. */
+static void push_const(kint_tr *t, uint64_t value)
+{
+    kint_tv *v = push(t, KINT_TV_IMM, 1);
+    if (v)
+        v->imm = value;
+}
+
+/* The pool slot of a constant: found, or given out while reserved slots
+ * remain (`add`). False when it has none. */
+static bool const_slot(kint_tr *t, uint64_t value, bool add, uint32_t *slot)
+{
+    uint32_t h = (uint32_t)((value * UINT64_C(0x9E3779B97F4A7C15)) >> 57) & (2 * KINT_CONST_POOL - 1);
+    for (;; h = (h + 1) & (2 * KINT_CONST_POOL - 1)) {
+        uint32_t i = t->chash[h];
+        if (!i)
+            break;
+        if (t->consts[i - 1] == value) {
+            *slot = t->param_slots + t->local_slots + i - 1;
+            return true;
+        }
+    }
+    if (!add || t->nconsts == t->npool)
+        return false;
+    t->consts[t->nconsts++] = value;
+    t->chash[h] = (uint16_t)t->nconsts;
+    *slot = t->param_slots + t->local_slots + t->nconsts - 1;
+    return true;
+}
+
+kint_tv kint_tr_pop(kint_tr *t)
+{
+    kint_tv v = t->vals[--t->nvals];
+    t->height -= v.size;
+    if (v.kind == KINT_TV_REF && v.local != KINT_NONE)
+        t->pending[v.local]--;
+    if (t->vlow > t->nvals)
+        t->vlow = t->nvals;
+    return v;
+}
+
+/* Emits a copy of entry v to slot dst (nothing if it is there already). */
+static void copy_to(kint_tr *t, const kint_tv *v, uint32_t dst)
+{
+    if (v->kind == KINT_TV_IMM) {
+        kint_tr_op(t, KINT_OP_CONST);
+        kint_tr_w(t, dst, 0);
+        kint_tr_w64(t, v->imm);
+        return;
+    }
+    uint32_t src = v->kind == KINT_TV_HOME ? v->home : v->slot;
+    if (src == dst)
+        return;
+    kint_tr_op(t, v->size == 2 ? KINT_OP_COPY2 : KINT_OP_COPY);
+    kint_tr_w(t, src, dst);
+}
+
+static void materialize(kint_tr *t, kint_tv *v)
+{
+    if (v->kind == KINT_TV_HOME)
+        return;
+    copy_to(t, v, v->home);
+    if (v->kind == KINT_TV_REF && v->local != KINT_NONE)
+        t->pending[v->local]--;
+    v->kind = KINT_TV_HOME;
+}
+
+static void materialize_all(kint_tr *t)
+{
+    for (uint32_t i = t->vlow; i < t->nvals; i++)
+        materialize(t, &t->vals[i]);
+    t->vlow = t->nvals;
+}
+
+void kint_tr_materialize_top(kint_tr *t, uint32_t n)
+{
+    for (uint32_t i = t->nvals - n; i < t->nvals; i++)
+        materialize(t, &t->vals[i]);
+}
+
+uint32_t kint_tr_top_slots(const kint_tr *t, uint32_t n)
+{
+    uint32_t s = 0;
+    for (uint32_t i = t->nvals - n; i < t->nvals; i++)
+        s += t->vals[i].size;
+    return s;
+}
+
+bool kint_tr_use_free(kint_tr *t, const kint_tv *v, uint32_t *slot)
+{
+    switch (v->kind) {
+    case KINT_TV_REF: *slot = v->slot; return true;
+    case KINT_TV_IMM: return const_slot(t, v->imm, true, slot);
+    default: *slot = v->home; return true;
+    }
+}
+
+uint32_t kint_tr_use(kint_tr *t, kint_tv *v)
+{
+    uint32_t s;
+    if (kint_tr_use_free(t, v, &s))
+        return s;
+    copy_to(t, v, v->home);
+    return v->home;
+}
+
+/* Before local x changes: copy the entries still reading it to their homes.
+ * A long scan materializes everything it passes, so scans stay linear. */
+static void flush_local(kint_tr *t, uint32_t x)
+{
+    if (!t->pending[x])
+        return;
+    if (t->nvals - t->vlow > 32) {
+        materialize_all(t);
+        return;
+    }
+    for (uint32_t i = t->nvals; i-- > t->vlow && t->pending[x];) {
+        kint_tv *v = &t->vals[i];
+        if (v->kind == KINT_TV_REF && v->local == x)
+            materialize(t, v);
+    }
+}
+
+/* local.set / local.tee x. */
+static void local_set(kint_tr *t, uint32_t x, bool tee)
+{
+    uint32_t slot = t->local_slot[x];
+    uint32_t size = t->local_slot[x + 1] - slot;
+    kint_tv *top = &t->vals[t->nvals - 1];
+    if (top->kind == KINT_TV_HOME && t->last.valid && t->last.dst == top->home && !t->pending[x]) {
+        /* The instruction that computed the value writes the local instead. */
+        set_field(t, t->last.dst_at, t->last.dst_hi, slot);
+        t->last.dst = slot;
+        t->last.fusable = false;
+        kint_tr_pop(t);
+    } else {
+        kint_tv v = kint_tr_pop(t);
+        flush_local(t, x);
+        copy_to(t, &v, slot);
+    }
+    if (tee)
+        push_ref(t, slot, x, size);
+}
+
+/* ---- control frames --------------------------------------------------------------------- */
+
+static kint_ctl *push_ctl(kint_tr *t, uint8_t kind, uint32_t type, kir_valtype single)
+{
+    if (!GROW(t, ctl, ccap, t->nctl + 1))
+        return NULL;
+    kint_ctl *c = &t->ctl[t->nctl++];
+    memset(c, 0, sizeof(*c));
+    c->kind = kind;
+    c->type = type;
+    c->single = single;
+    c->fixups = c->else_fix = KINT_NONE;
+    c->handler = c->hmark = c->delegates = KINT_NONE;
+    if (kind == KINT_CTL_FUNC)
+        return c; /* the function's parameters are locals, not stack values */
+    const kir_valtype *ps;
+    uint32_t np;
+    ctl_params(t, c, &ps, &np);
+    c->height = t->nvals - np;
+    c->base = t->height - slots_of(ps, np);
+    return c;
+}
+
+/* Block type of a decoded block instruction. */
+static void block_type(const kdec_instr *in, uint32_t *type, kir_valtype *single)
+{
+    *type = KINT_NONE;
+    *single = 0;
+    if (in->bt.kind == KDEC_BT_TYPEIDX)
+        *type = in->bt.typeidx;
+    else if (in->bt.kind == KDEC_BT_VALTYPE)
+        *single = in->bt.valtype;
+}
+
+/* Enters a block, loop, if or try: the values below it move to their
+ * homes, so every path into and out of the block sees the same layout. */
+static kint_ctl *enter(kint_tr *t, uint8_t kind, const kdec_instr *in)
+{
+    uint32_t type;
+    kir_valtype single;
+    block_type(in, &type, &single);
+    materialize_all(t);
+    bind_here(t);
+    return push_ctl(t, kind, type, single);
+}
+
+/* Records that delegates to frame c resume at handler index hmark. */
+static void set_hmark(kint_tr *t, kint_ctl *c)
+{
+    if (c->hmark != KINT_NONE)
+        return;
+    c->hmark = t->nhandlers;
+    for (uint32_t d = c->delegates; d != KINT_NONE; d = t->dnext[d])
+        t->handlers[d].delegate = c->hmark;
+    c->delegates = KINT_NONE;
+}
+
+/* Fuel a taken branch to frame c costs: the loop body's instructions for a
+ * backward branch, nothing for a forward one. */
+static uint32_t branch_fuel(const kint_tr *t, const kint_ctl *c)
+{
+    return c->kind == KINT_CTL_LOOP ? t->icount - c->icount + 1 : 0;
+}
+
+/* Fills the [off|fuel] field at word `at` of the branch at `instr` with a
+ * jump to the label of frame ci. */
+static void ref_label(kint_tr *t, uint32_t ci, uint32_t instr, uint32_t at, bool hi)
+{
+    kint_ctl *c = &t->ctl[ci];
+    if (c->kind == KINT_CTL_LOOP) {
+        set_field(t, at, hi, c->label - instr);
+    } else {
+        c->reached = true;
+        add_fix(t, &c->fixups, at, instr, hi ? KINT_FIX_HI : KINT_FIX_LO);
+    }
+}
+
+/* Emits a BR to frame ci's label. */
+static void emit_br(kint_tr *t, uint32_t ci)
+{
+    uint32_t pos = kint_tr_op(t, KINT_OP_BR);
+    uint32_t at = t->ncode;
+    kint_tr_w(t, 0, branch_fuel(t, &t->ctl[ci]));
+    ref_label(t, ci, pos, at, false);
+}
+
+/* Whether the top values are already where a branch to frame ci wants them. */
+static bool needs_moves(const kint_tr *t, uint32_t ci)
+{
+    const kint_ctl *c = &t->ctl[ci];
+    uint32_t n = label_arity(t, c);
+    uint32_t dst = t->opbase + c->base;
+    for (uint32_t i = t->nvals - n; i < t->nvals; i++) {
+        const kint_tv *v = &t->vals[i];
+        if (v->kind != KINT_TV_HOME || v->home != dst)
+            return true;
+        dst += v->size;
+    }
+    return false;
+}
+
+/* Copies the top n values to the slots of frame c's base. Ascending order
+ * is safe: a value is never below its destination. */
+static void moves_to_base(kint_tr *t, const kint_ctl *c, uint32_t n)
+{
+    uint32_t dst = t->opbase + c->base;
+    for (uint32_t i = t->nvals - n; i < t->nvals; i++) {
+        copy_to(t, &t->vals[i], dst);
+        dst += t->vals[i].size;
+    }
+}
+
+/* Copies the values a branch to frame ci carries into the label's slots. */
+static void emit_moves(kint_tr *t, uint32_t ci)
+{
+    moves_to_base(t, &t->ctl[ci], label_arity(t, &t->ctl[ci]));
+}
+
+/* Leaving the current part of the innermost frame at its end (or else,
+ * catch): its results go to the frame's base. */
+static void end_moves(kint_tr *t)
+{
+    const kint_ctl *c = &t->ctl[t->nctl - 1];
+    const kir_valtype *rs;
+    uint32_t nr;
+    if (c->dead)
+        return;
+    ctl_results(t, c, &rs, &nr);
+    moves_to_base(t, c, nr);
+}
+
+/* Returns the function's results (the top values). Leaves the value stack
+ * as it is, so it may sit on a conditional path. */
+static void emit_return(kint_tr *t)
+{
+    uint32_t n = t->m->types[t->f->type].nresults;
+    if (n == 0) {
+        kint_tr_op(t, KINT_OP_RET);
+        return;
+    }
+    kint_tv *first = &t->vals[t->nvals - n];
+    if (n == 1 && first->size == 1) {
+        uint32_t src = kint_tr_use(t, first);
+        kint_tr_op(t, KINT_OP_RET1);
+        kint_tr_w(t, src, 0);
+        return;
+    }
+    /* Through the home slots: results may read locals that the first
+     * results would overwrite. */
+    for (uint32_t i = t->nvals - n; i < t->nvals; i++)
+        copy_to(t, &t->vals[i], t->vals[i].home);
+    uint32_t src = first->home;
+    if (src == 0) {
+        kint_tr_op(t, KINT_OP_RET);
+        return;
+    }
+    kint_tr_op(t, KINT_OP_RETN);
+    kint_tr_w(t, src, kint_tr_top_slots(t, n));
+}
+
+/* The rest of the current block is unreachable. */
+static void set_dead(kint_tr *t) { t->ctl[t->nctl - 1].dead = true; }
+
+/* Unconditional branch to frame ci. */
+static void branch(kint_tr *t, uint32_t ci)
+{
+    if (t->ctl[ci].kind == KINT_CTL_FUNC) {
+        emit_return(t);
+    } else {
+        emit_moves(t, ci);
+        emit_br(t, ci);
+    }
+    set_dead(t);
+}
+
+/*
+ * Emits a jump taken when the condition `cond` (already popped) is
+ * `when` (nonzero for true). A comparison or test computed by the
+ * instruction just before becomes part of the branch. Returns the
+ * branch's position; its [off|fuel] word is at *at (off to be filled).
+ */
+static uint32_t emit_cond(kint_tr *t, kint_tv *cond, bool when, uint32_t fuel, uint32_t *at)
+{
+    uint32_t pos;
+    const kint_last *l = &t->last;
+    if (cond->kind == KINT_TV_HOME && l->valid && l->fusable && l->dst == cond->home) {
+        kint_last saved = kint_tr_unemit_last(t);
+        pos = kint_tr_op(t, when ? saved.br_op : saved.brn_op);
+        kint_tr_w(t, saved.a, saved.b);
+    } else {
+        uint32_t s = kint_tr_use(t, cond);
+        pos = kint_tr_op(t, when ? KINT_OP_BRN_I32_EQZ : KINT_OP_BR_I32_EQZ);
+        kint_tr_w(t, s, 0);
+    }
+    *at = t->ncode;
+    kint_tr_w(t, 0, fuel);
+    return pos;
+}
+
+/* br_if to frame ci with the condition popped. */
+static void branch_if(kint_tr *t, uint32_t ci, kint_tv *cond)
+{
+    uint32_t at, pos;
+    if (t->ctl[ci].kind == KINT_CTL_FUNC) {
+        pos = emit_cond(t, cond, false, 0, &at);
+        emit_return(t);
+    } else if (!needs_moves(t, ci)) {
+        pos = emit_cond(t, cond, true, branch_fuel(t, &t->ctl[ci]), &at);
+        ref_label(t, ci, pos, at, false);
+        return;
+    } else {
+        pos = emit_cond(t, cond, false, 0, &at);
+        emit_moves(t, ci);
+        emit_br(t, ci);
+    }
+    set_field(t, at, false, t->ncode - pos);
+    bind_here(t);
+}
+
+/* br_on_null (null: jump) and br_on_non_null (non-null: jump with it). */
+static void branch_on_null(kint_tr *t, uint32_t ci, bool on_null)
+{
+    uint32_t s = kint_tr_use(t, &t->vals[t->nvals - 1]);
+    if (on_null) {
+        /* The label takes the values below the reference. */
+        kint_tv saved = kint_tr_pop(t);
+        bool direct = t->ctl[ci].kind != KINT_CTL_FUNC && !needs_moves(t, ci);
+        uint32_t at, pos = kint_tr_op(t, direct ? KINT_OP_BR_I64_EQZ : KINT_OP_BRN_I64_EQZ);
+        kint_tr_w(t, s, 0);
+        at = t->ncode;
+        kint_tr_w(t, 0, direct ? branch_fuel(t, &t->ctl[ci]) : 0);
+        if (direct) {
+            ref_label(t, ci, pos, at, false);
+        } else {
+            if (t->ctl[ci].kind == KINT_CTL_FUNC) {
+                emit_return(t);
+            } else {
+                emit_moves(t, ci);
+                emit_br(t, ci);
+            }
+            set_field(t, at, false, t->ncode - pos);
+            bind_here(t);
+        }
+        /* Back on the stack, now known to be non-null. */
+        kint_tv *v = push(t, saved.kind, saved.size);
+        if (v) {
+            v->slot = saved.slot;
+            v->imm = saved.imm;
+            v->local = saved.local;
+            if (saved.kind == KINT_TV_REF && saved.local != KINT_NONE)
+                t->pending[saved.local]++;
+        }
+        return;
+    }
+    bool direct = t->ctl[ci].kind != KINT_CTL_FUNC && !needs_moves(t, ci);
+    uint32_t at, pos = kint_tr_op(t, direct ? KINT_OP_BRN_I64_EQZ : KINT_OP_BR_I64_EQZ);
+    kint_tr_w(t, s, 0);
+    at = t->ncode;
+    kint_tr_w(t, 0, direct ? branch_fuel(t, &t->ctl[ci]) : 0);
+    if (direct) {
+        ref_label(t, ci, pos, at, false);
+    } else {
+        if (t->ctl[ci].kind == KINT_CTL_FUNC) {
+            emit_return(t);
+        } else {
+            emit_moves(t, ci);
+            emit_br(t, ci);
+        }
+        set_field(t, at, false, t->ncode - pos);
+        bind_here(t);
+    }
+    kint_tr_pop(t);
+}
+
+/* br_table: a jump table; targets whose values must move first go through
+ * a small trampoline after the table, one per target frame. scratch[ci]
+ * (KINT_NONE between uses) marks the frames that need one; the marked
+ * frames are listed in scratch[nctl ..] so that clearing stays linear. */
+static void branch_table(kint_tr *t, const kdec_instr *in)
+{
+    kint_tv idx = kint_tr_pop(t);
+    uint32_t s = kint_tr_use(t, &idx);
+    uint32_t n = in->count;
+    uint32_t old = t->scap;
+    if (!GROW(t, scratch, scap, 2 * t->nctl)) {
+        set_dead(t);
+        return;
+    }
+    for (uint32_t i = old; i < t->scap; i++)
+        t->scratch[i] = KINT_NONE;
+    uint32_t *marked = t->scratch + t->nctl, nmarked = 0;
+    uint32_t pos = kint_tr_op(t, KINT_OP_BR_TABLE);
+    kint_tr_w(t, s, n);
+    uint32_t table = t->ncode;
+    for (uint32_t i = 0; i < n / 2 + 1; i++)
+        kint_tr_w64(t, 0);
+    kdec_reader cur;
+    kdec_list_reader(&t->r, in, &cur);
+    /* Direct targets get their offsets; the others are marked. */
+    for (uint32_t i = 0; i <= n; i++) {
+        uint32_t depth = in->idx[0];
+        if (i < n && !kdec_br_table_next(&cur, &depth))
+            break;
+        uint32_t ci = t->nctl - 1 - depth;
+        if (t->scratch[ci] != KINT_NONE)
+            continue;
+        if (t->ctl[ci].kind != KINT_CTL_FUNC && !needs_moves(t, ci)) {
+            ref_label(t, ci, pos, table + i / 2, i & 1);
+        } else {
+            t->scratch[ci] = 0;
+            marked[nmarked++] = ci;
+        }
+    }
+    /* One trampoline per marked frame. */
+    for (uint32_t k = 0; k < nmarked; k++) {
+        uint32_t ci = marked[k];
+        t->scratch[ci] = t->ncode;
+        if (t->ctl[ci].kind == KINT_CTL_FUNC) {
+            emit_return(t);
+        } else {
+            emit_moves(t, ci);
+            emit_br(t, ci);
+        }
+    }
+    if (nmarked) {
+        kdec_list_reader(&t->r, in, &cur);
+        for (uint32_t i = 0; i <= n; i++) {
+            uint32_t depth = in->idx[0];
+            if (i < n && !kdec_br_table_next(&cur, &depth))
+                break;
+            uint32_t ci = t->nctl - 1 - depth;
+            if (t->scratch[ci] != KINT_NONE)
+                set_field(t, table + i / 2, i & 1, t->scratch[ci] - pos);
+        }
+        for (uint32_t k = 0; k < nmarked; k++) {
+            t->scratch[marked[k]] = KINT_NONE;
+            marked[k] = KINT_NONE;
+        }
+    }
+    set_dead(t);
+}
+
+/* ---- block ends ---------------------------------------------------------------------------- */
+
+/* Resets the value stack to the frame's base and pushes `types` as homes. */
+static void reset_stack(kint_tr *t, const kint_ctl *c, const kir_valtype *ts, uint32_t n)
+{
+    while (t->nvals > c->height)
+        kint_tr_pop(t);
+    for (uint32_t i = 0; i < n; i++)
+        kint_tr_push_home(t, krt_slots(ts[i]));
+}
+
+/* The first catch, catch_all or delegate of a legacy try: its body ends. */
+static void end_try_body(kint_tr *t, kint_ctl *c)
+{
+    set_hmark(t, c);
+    if (!GROW(t, handlers, hcap, t->nhandlers + 1) || !GROW(t, dnext, dcap, t->nhandlers + 1))
+        return;
+    c->handler = t->nhandlers;
+    t->dnext[t->nhandlers] = KINT_NONE;
+    t->handlers[t->nhandlers++] = (kint_handler){c->try_start, t->ncode, 0, 0, KINT_NONE};
+}
+
+/* else */
+static void op_else(kint_tr *t)
+{
+    kint_ctl *c = &t->ctl[t->nctl - 1];
+    if (!c->dead) {
+        end_moves(t);
+        emit_br(t, t->nctl - 1);
+    }
+    bind_chain(t, c->else_fix, t->ncode);
+    c->else_fix = KINT_NONE;
+    const kir_valtype *ps;
+    uint32_t np;
+    ctl_params(t, c, &ps, &np);
+    reset_stack(t, c, ps, np);
+    c->kind = KINT_CTL_ELSE;
+    c->dead = false;
+}
+
+/* catch / catch_all of a legacy try. */
+static void op_catch(kint_tr *t, const kdec_instr *in)
+{
+    kint_ctl *c = &t->ctl[t->nctl - 1];
+    if (c->kind == KINT_CTL_TRY)
+        end_try_body(t, c);
+    if (!c->dead) {
+        end_moves(t);
+        emit_br(t, t->nctl - 1);
+    }
+    bind_here(t);
+    reset_stack(t, c, NULL, 0);
+    kint_tr_push_home(t, 1); /* the caught exception, for rethrow */
+    uint32_t dst = t->opbase + c->base;
+    uint32_t kind = KDEC_CATCH_ALL, tag = 0;
+    if (in->op == KIR_OP_CATCH) {
+        kind = KDEC_CATCH;
+        tag = in->idx[0];
+        const kir_type *tt = &t->m->types[t->m->tags[tag].type];
+        for (uint32_t i = 0; i < tt->nparams; i++)
+            kint_tr_push_home(t, krt_slots(tt->types[i]));
+    }
+    if (GROW(t, pend, pendcap, t->npend + 1))
+        t->pend[t->npend++] = (kint_catch){kind, tag, t->ncode, dst + 1, dst};
+    c->kind = KINT_CTL_CATCH;
+    c->dead = false;
+}
+
+/* end (and delegate, which ends a legacy try): returns true when the
+ * function body ended. */
+static bool op_end(kint_tr *t, const kdec_instr *in)
+{
+    uint32_t ci = t->nctl - 1;
+    kint_ctl *c = &t->ctl[ci];
+    if (c->kind == KINT_CTL_FUNC) {
+        set_hmark(t, c);
+        if (c->fixups != KINT_NONE) {
+            /* Catch clauses branch to the function's end with the results
+             * in the label slots. */
+            end_moves(t);
+            bind_chain(t, c->fixups, t->ncode);
+            const kir_valtype *rs;
+            uint32_t nr;
+            ctl_results(t, c, &rs, &nr);
+            reset_stack(t, c, rs, nr);
+            emit_return(t);
+        } else if (!c->dead) {
+            emit_return(t);
+        }
+        t->nctl--;
+        return true;
+    }
+    uint32_t body_end = t->ncode;
+    bool reachable = !c->dead || c->reached || c->kind == KINT_CTL_IF;
+    end_moves(t);
+    switch (c->kind) {
+    case KINT_CTL_TRY_TABLE:
+        set_hmark(t, c);
+        if (GROW(t, handlers, hcap, t->nhandlers + 1) && GROW(t, dnext, dcap, t->nhandlers + 1)) {
+            t->dnext[t->nhandlers] = KINT_NONE;
+            t->handlers[t->nhandlers++] =
+                (kint_handler){c->try_start, body_end, c->catch_first, c->catch_count, KINT_NONE};
+        }
+        break;
+    case KINT_CTL_TRY:
+        if (in->op == KIR_OP_DELEGATE) {
+            end_try_body(t, c);
+            uint32_t h = c->handler;
+            kint_ctl *target = &t->ctl[ci - 1 - in->idx[0]];
+            if (h != KINT_NONE) {
+                if (target->hmark != KINT_NONE) {
+                    t->handlers[h].delegate = target->hmark;
+                } else {
+                    t->dnext[h] = target->delegates;
+                    target->delegates = h;
+                }
+            }
+        } else {
+            set_hmark(t, c);
+        }
+        break;
+    case KINT_CTL_CATCH:
+        if (c->handler != KINT_NONE && GROW(t, catches, catchcap, t->ncatches + (t->npend - c->pend_first))) {
+            kint_handler *h = &t->handlers[c->handler];
+            h->first = t->ncatches;
+            h->count = t->npend - c->pend_first;
+            memcpy(t->catches + t->ncatches, t->pend + c->pend_first, h->count * sizeof(kint_catch));
+            t->ncatches += h->count;
+        }
+        t->npend = c->pend_first;
+        break;
+    default:
+        set_hmark(t, c);
+        break;
+    }
+    if (c->kind == KINT_CTL_IF)
+        bind_chain(t, c->else_fix, t->ncode);
+    bind_chain(t, c->fixups, t->ncode);
+    const kir_valtype *rs;
+    uint32_t nr;
+    ctl_results(t, c, &rs, &nr);
+    kir_valtype single = c->single;
+    if (c->type == KINT_NONE)
+        rs = &single;
+    reset_stack(t, c, rs, nr);
+    t->nctl--;
+    if (!reachable)
+        set_dead(t);
+    return false;
+}
+
+/* try_table: its catch clauses branch to labels outside it. */
+static void op_try_table(kint_tr *t, const kdec_instr *in)
+{
+    uint32_t first = t->ncatches;
+    kdec_reader cur;
+    kdec_list_reader(&t->r, in, &cur);
+    if (!GROW(t, catches, catchcap, t->ncatches + in->count))
+        return;
+    /* Resolve the clauses before the try_table's own frame exists. */
+    uint32_t type;
+    kir_valtype single;
+    block_type(in, &type, &single);
+    materialize_all(t);
+    for (uint32_t i = 0; i < in->count; i++) {
+        kdec_catch_kind kind;
+        uint32_t tag = 0, label = 0;
+        if (!kdec_catch_next(&cur, &kind, &tag, &label))
+            break;
+        uint32_t ci = t->nctl - 1 - label;
+        kint_ctl *target = &t->ctl[ci];
+        uint32_t dst = t->opbase + target->base;
+        uint32_t ref = KINT_NONE;
+        if (kind == KDEC_CATCH_REF)
+            ref = dst + slots_of(t->m->types[t->m->tags[tag].type].types,
+                                 t->m->types[t->m->tags[tag].type].nparams);
+        else if (kind == KDEC_CATCH_ALL_REF)
+            ref = dst;
+        uint32_t k = t->ncatches++;
+        t->catches[k] = (kint_catch){(uint32_t)kind, tag, 0, dst, ref};
+        if (target->kind == KINT_CTL_LOOP) {
+            t->catches[k].target = target->label;
+        } else {
+            target->reached = true;
+            add_fix(t, &target->fixups, k, 0, KINT_FIX_CATCH);
+        }
+    }
+    bind_here(t);
+    kint_ctl *c = push_ctl(t, KINT_CTL_TRY_TABLE, type, single);
+    if (!c)
+        return;
+    c->try_start = t->ncode;
+    c->catch_first = first;
+    c->catch_count = t->ncatches - first;
+}
+
+/* ---- the driver ----------------------------------------------------------------------------- */
+
+/* Control instructions; false for everything else. Sets *done at the
+ * function's end. */
+static bool control(kint_tr *t, const kdec_instr *in, bool *done)
+{
+    kint_ctl *c;
+    switch (in->op) {
+    case KIR_OP_NOP: return true;
+    case KIR_OP_UNREACHABLE:
+        kint_tr_op(t, KINT_OP_UNREACHABLE);
+        set_dead(t);
+        return true;
+    case KIR_OP_BLOCK: enter(t, KINT_CTL_BLOCK, in); return true;
+    case KIR_OP_LOOP:
+        c = enter(t, KINT_CTL_LOOP, in);
+        if (c) {
+            c->label = t->ncode;
+            c->icount = t->icount;
+        }
+        return true;
+    case KIR_OP_IF: {
+        kint_tv cond = kint_tr_pop(t);
+        uint32_t type;
+        kir_valtype single;
+        block_type(in, &type, &single);
+        if (t->vlow < t->nvals) {
+            materialize_all(t);
+            bind_here(t); /* no fusion across the copies */
+        }
+        uint32_t at, pos = emit_cond(t, &cond, false, 0, &at);
+        bind_here(t);
+        c = push_ctl(t, KINT_CTL_IF, type, single);
+        if (c)
+            add_fix(t, &c->else_fix, at, pos, KINT_FIX_LO);
+        return true;
+    }
+    case KIR_OP_ELSE: op_else(t); return true;
+    case KIR_OP_TRY:
+        c = enter(t, KINT_CTL_TRY, in);
+        if (c) {
+            c->try_start = t->ncode;
+            c->pend_first = t->npend;
+        }
+        return true;
+    case KIR_OP_CATCH:
+    case KIR_OP_CATCH_ALL: op_catch(t, in); return true;
+    case KIR_OP_TRY_TABLE: op_try_table(t, in); return true;
+    case KIR_OP_END:
+    case KIR_OP_DELEGATE: *done = op_end(t, in); return true;
+    case KIR_OP_BR: branch(t, t->nctl - 1 - in->idx[0]); return true;
+    case KIR_OP_BR_IF: {
+        kint_tv cond = kint_tr_pop(t);
+        branch_if(t, t->nctl - 1 - in->idx[0], &cond);
+        return true;
+    }
+    case KIR_OP_BR_TABLE: branch_table(t, in); return true;
+    case KIR_OP_BR_ON_NULL: branch_on_null(t, t->nctl - 1 - in->idx[0], true); return true;
+    case KIR_OP_BR_ON_NON_NULL: branch_on_null(t, t->nctl - 1 - in->idx[0], false); return true;
+    case KIR_OP_RETURN:
+        emit_return(t);
+        set_dead(t);
+        return true;
+    case KIR_OP_THROW: {
+        const kir_type *tt = &t->m->types[t->m->tags[in->idx[0]].type];
+        kint_tr_materialize_top(t, tt->nparams);
+        uint32_t base = t->opbase + t->height - kint_tr_top_slots(t, tt->nparams);
+        kint_tr_op(t, KINT_OP_THROW);
+        kint_tr_w(t, in->idx[0], base);
+        set_dead(t);
+        return true;
+    }
+    case KIR_OP_THROW_REF: {
+        kint_tv v = kint_tr_pop(t);
+        kint_tr_op(t, KINT_OP_THROW_REF);
+        kint_tr_w(t, kint_tr_use(t, &v), 0);
+        set_dead(t);
+        return true;
+    }
+    case KIR_OP_RETHROW:
+        c = &t->ctl[t->nctl - 1 - in->idx[0]];
+        kint_tr_op(t, KINT_OP_THROW_REF);
+        kint_tr_w(t, t->opbase + c->base, 0);
+        set_dead(t);
+        return true;
+    case KIR_OP_CALL:
+    case KIR_OP_CALL_INDIRECT:
+    case KIR_OP_CALL_REF:
+    case KIR_OP_RETURN_CALL:
+    case KIR_OP_RETURN_CALL_INDIRECT:
+    case KIR_OP_RETURN_CALL_REF:
+        kint_tr_call(t, in);
+        if (in->op == KIR_OP_RETURN_CALL || in->op == KIR_OP_RETURN_CALL_INDIRECT ||
+            in->op == KIR_OP_RETURN_CALL_REF)
+            set_dead(t);
+        return true;
+    default: return false;
+    }
+}
+
+/* Variables and parametric instructions. */
+static bool variable(kint_tr *t, const kdec_instr *in)
+{
+    switch (in->op) {
+    case KIR_OP_LOCAL_GET: {
+        uint32_t x = in->idx[0];
+        push_ref(t, t->local_slot[x], x, t->local_slot[x + 1] - t->local_slot[x]);
+        return true;
+    }
+    case KIR_OP_LOCAL_SET: local_set(t, in->idx[0], false); return true;
+    case KIR_OP_LOCAL_TEE: local_set(t, in->idx[0], true); return true;
+    case KIR_OP_DROP: kint_tr_pop(t); return true;
+    case KIR_OP_SELECT:
+    case KIR_OP_SELECT_T: {
+        kint_tv cond = kint_tr_pop(t);
+        kint_tv b = kint_tr_pop(t);
+        kint_tv a = kint_tr_pop(t);
+        uint32_t sa = kint_tr_use(t, &a), sb = kint_tr_use(t, &b), sc = kint_tr_use(t, &cond);
+        uint32_t dst = kint_tr_push_home(t, a.size);
+        uint32_t pos = kint_tr_op(t, a.size == 2 ? KINT_OP_SELECT2 : KINT_OP_SELECT);
+        kint_tr_w(t, sa, sb);
+        kint_tr_w(t, sc, dst);
+        if (a.size == 1)
+            kint_tr_set_last(t, pos, dst, pos + 2, true);
+        return true;
+    }
+    case KIR_OP_I32_CONST: push_const(t, (uint32_t)in->num); return true;
+    case KIR_OP_I64_CONST:
+    case KIR_OP_F64_CONST: push_const(t, in->num); return true;
+    case KIR_OP_F32_CONST: push_const(t, (uint32_t)in->num); return true;
+    case KIR_OP_REF_NULL: push_const(t, 0); return true;
+    default: return false;
+    }
+}
+
+/* Skips an instruction in unreachable code, keeping track of nesting.
+ * Returns true when the instruction closes or splits the current frame,
+ * so that it is translated after all. */
+static bool dead_code(kint_tr *t, const kdec_instr *in)
+{
+    switch (in->op) {
+    case KIR_OP_BLOCK:
+    case KIR_OP_LOOP:
+    case KIR_OP_IF:
+    case KIR_OP_TRY:
+    case KIR_OP_TRY_TABLE: t->dead_depth++; return false;
+    case KIR_OP_END:
+    case KIR_OP_DELEGATE:
+        if (t->dead_depth) {
+            t->dead_depth--;
+            return false;
+        }
+        return true;
+    case KIR_OP_ELSE:
+    case KIR_OP_CATCH:
+    case KIR_OP_CATCH_ALL: return t->dead_depth == 0;
+    default: return false;
+    }
+}
+
+/* Sets up the locals' slots; false if the frame would be too large. */
+static bool setup_frame(kint_tr *t)
+{
+    const kir_type *ft = &t->m->types[t->f->type];
+    uint64_t n = (uint64_t)ft->nparams + t->f->nlocals;
+    /* At least one slot per local: reject huge frames before allocating. */
+    if (n + (uint64_t)t->f->max_stack * 2 + KINT_CONST_POOL > KINT_MAX_FRAME_SLOTS)
+        return false;
+    t->nlocals = (uint32_t)n;
+    t->local_slot = kite_malloc((n + 1) * sizeof(uint32_t));
+    t->pending = kite_calloc(n + 1, sizeof(uint32_t));
+    if (!t->local_slot || !t->pending) {
+        t->oom = true;
+        return true;
+    }
+    uint32_t s = 0, x = 0;
+    for (uint32_t i = 0; i < ft->nparams; i++, x++) {
+        t->local_slot[x] = s;
+        s += krt_slots(ft->types[i]);
+    }
+    t->param_slots = s;
+    for (uint32_t g = 0; g < t->f->nlocal_groups; g++) {
+        const kir_local_group *lg = &t->f->local_groups[g];
+        uint32_t size = krt_slots(lg->type);
+        for (uint32_t i = 0; i < lg->count; i++, x++) {
+            t->local_slot[x] = s;
+            s += size;
+        }
+    }
+    t->local_slot[x] = s;
+    t->local_slots = s - t->param_slots;
+    return (uint64_t)s + (uint64_t)t->f->max_stack * 2 + KINT_CONST_POOL <= KINT_MAX_FRAME_SLOTS;
+}
+
+/* Counts the function's distinct constants, up to the pool's size (a
+ * linear pre-pass over the code): that many slots are reserved. */
+static void scan_consts(kint_tr *t)
+{
+    kdec_reader r;
+    kdec_reader_init(&r, t->f->body.code, t->f->body.len, t->f->body.offset);
+    kdec_instr in;
+    t->npool = KINT_CONST_POOL;
+    while (t->nconsts < KINT_CONST_POOL && !kdec_at_end(&r) && kdec_instr_read(&r, &in)) {
+        uint32_t slot;
+        switch (in.op) {
+        case KIR_OP_I32_CONST:
+        case KIR_OP_F32_CONST: const_slot(t, (uint32_t)in.num, true, &slot); break;
+        case KIR_OP_I64_CONST:
+        case KIR_OP_F64_CONST: const_slot(t, in.num, true, &slot); break;
+        case KIR_OP_REF_NULL: const_slot(t, 0, true, &slot); break;
+        default: break;
+        }
+    }
+    if (r.error)
+        kite_error_free(r.error);
+    t->npool = t->nconsts;
+    t->nconsts = 0;
+    memset(t->chash, 0, sizeof(t->chash));
+}
+
+/* Translates the body; false if the code cannot be read (never for
+ * validated code) or memory ran out. */
+static bool translate_body(kint_tr *t)
+{
+    kdec_reader_init(&t->r, t->f->body.code, t->f->body.len, t->f->body.offset);
+    push_ctl(t, KINT_CTL_FUNC, t->f->type, 0);
+    bool done = false;
+    kdec_instr in;
+    while (!done && !t->oom) {
+        if (kdec_at_end(&t->r) || !kdec_instr_read(&t->r, &in))
+            return false;
+        if (t->ctl[t->nctl - 1].dead && !dead_code(t, &in))
+            continue;
+        t->offset = in.offset;
+        t->icount++;
+        if (!control(t, &in, &done) && !variable(t, &in) && !kint_tr_numeric(t, &in) &&
+            !kint_tr_memory(t, &in) && !kint_tr_misc(t, &in)) {
+            /* SIMD and GC heap instructions: not supported by this tier. */
+            kint_tr_op(t, KINT_OP_TRAP);
+            kint_tr_w(t, KITE_TRAP_UNSUPPORTED, 0);
+            set_dead(t);
+        }
+    }
+    return !t->oom;
+}
+
+/* Code that traps with `kind` when called (frames too large to run). */
+static void trap_body(kint_tr *t, kite_trap_kind_t kind)
+{
+    t->ncode = t->npcmap = t->nhandlers = t->ncatches = t->nconsts = 0;
+    t->local_slots = 0;
+    t->max_height = 0;
+    t->opbase = t->param_slots;
+    t->offset = t->f->body.offset;
+    kint_tr_op(t, KINT_OP_TRAP);
+    kint_tr_w(t, kind, 0);
+}
+
+/* Everything in one allocation: the header, then the arrays. */
+static kint_code *finish(kint_tr *t, const void *const *labels)
+{
+    size_t size = sizeof(kint_code), at;
+    size_t o_code = size = (size + 7) & ~(size_t)7;
+    size += (size_t)t->ncode * sizeof(kint_word);
+    size_t o_consts = size;
+    size += (size_t)t->nconsts * sizeof(uint64_t);
+    size_t o_pcmap = size;
+    size += (size_t)t->npcmap * sizeof(kint_pcmap);
+    size_t o_handlers = size;
+    size += (size_t)t->nhandlers * sizeof(kint_handler);
+    size_t o_catches = size;
+    size += (size_t)t->ncatches * sizeof(kint_catch);
+    char *p = kite_malloc(size);
+    if (!p)
+        return NULL;
+    kint_code *c = (kint_code *)p;
+    c->func_index = t->funcidx;
+    c->param_slots = t->param_slots;
+    c->local_slots = t->local_slots;
+    c->nconsts = t->nconsts;
+    c->frame_slots = t->opbase + t->max_height;
+    c->nwords = t->ncode;
+    c->npcmap = t->npcmap;
+    c->nhandlers = t->nhandlers;
+    c->ncatches = t->ncatches;
+    c->code = (kint_word *)(p + o_code);
+    c->consts = (const uint64_t *)(p + o_consts);
+    c->pcmap = (const kint_pcmap *)(p + o_pcmap);
+    c->handlers = (const kint_handler *)(p + o_handlers);
+    c->catches = (const kint_catch *)(p + o_catches);
+    if (t->ncode)
+        memcpy(c->code, t->code, t->ncode * sizeof(kint_word));
+    if (t->nconsts)
+        memcpy(p + o_consts, t->consts, t->nconsts * sizeof(uint64_t));
+    if (t->npcmap)
+        memcpy(p + o_pcmap, t->pcmap, t->npcmap * sizeof(kint_pcmap));
+    if (t->nhandlers)
+        memcpy(p + o_handlers, t->handlers, t->nhandlers * sizeof(kint_handler));
+    if (t->ncatches)
+        memcpy(p + o_catches, t->catches, t->ncatches * sizeof(kint_catch));
+    /* Op numbers become handler addresses (every instruction has a pcmap entry). */
+    if (labels) {
+        for (at = 0; at < t->npcmap; at++) {
+            kint_word *w = &c->code[t->pcmap[at].pos];
+            *w = (kint_word)(uintptr_t)labels[*w];
+        }
+    }
+    return c;
+}
+
+kint_code *kint_translate(const kite_module_t *module, uint32_t funcidx, unsigned variant,
+                          _Atomic(kint_code *) *cells, const void *const *labels)
+{
+    kint_tr t;
+    memset(&t, 0, sizeof(t));
+    t.m = module->ir;
+    t.f = &t.m->funcs[funcidx];
+    t.funcidx = funcidx;
+    t.variant = variant;
+    t.cells = cells;
+    kint_code *code = NULL;
+    bool fits = setup_frame(&t);
+    if (!t.oom) {
+        if (fits) {
+            scan_consts(&t);
+            t.opbase = t.param_slots + t.local_slots + t.npool;
+            if (!translate_body(&t) && !t.oom)
+                trap_body(&t, KITE_TRAP_UNREACHABLE);
+            if (!t.oom && (uint64_t)t.opbase + t.max_height > KINT_MAX_FRAME_SLOTS)
+                trap_body(&t, KITE_TRAP_CALL_STACK_EXHAUSTED);
+        } else {
+            trap_body(&t, KITE_TRAP_CALL_STACK_EXHAUSTED);
+        }
+        if (!t.oom)
+            code = finish(&t, labels);
+    }
+    if (t.r.error)
+        kite_error_free(t.r.error);
+    kite_free(t.local_slot);
+    kite_free(t.pending);
+    kite_free(t.vals);
+    kite_free(t.ctl);
+    kite_free(t.code);
+    kite_free(t.pcmap);
+    kite_free(t.fix);
+    kite_free(t.handlers);
+    kite_free(t.catches);
+    kite_free(t.pend);
+    kite_free(t.dnext);
+    kite_free(t.scratch);
+    return code;
+}
+
+void kint_code_free(kint_code *code) { kite_free(code); }

@@ -1,0 +1,192 @@
+/*
+ * The translator's state, shared by translate.c (driver, value stack,
+ * control flow) and translate_ops.c (the other instructions).
+ *
+ * The translator walks the validated code once, keeping a virtual operand
+ * stack: each entry says where its value is right now. An entry is either
+ * in its home slot (opbase + its stack height in slots: TV_HOME), still in
+ * another slot it was read from (a local after local.get: TV_REF), or a
+ * constant (TV_IMM), which an instruction takes as an immediate or reads
+ * from the function's constant pool (slots filled at entry). Consumers read entries
+ * wherever they are, so local.get and constants cost nothing; an entry is
+ * "materialized" (copied to its home) only when its value must live there:
+ * before the local it refers to changes, at control-flow merges, for call
+ * arguments and branch values.
+ */
+#ifndef KITE_INTERP_TRANSLATE_H
+#define KITE_INTERP_TRANSLATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "binary/reader.h"
+#include "interp/code.h"
+#include "interp/interp.h"
+
+#define KINT_NONE UINT32_MAX
+/* Distinct constants given frame slots per function (more are materialized
+ * where used). */
+#define KINT_CONST_POOL 64u
+
+enum { KINT_TV_HOME, KINT_TV_REF, KINT_TV_IMM };
+
+typedef struct kint_tv {
+    uint32_t home;  /* its operand slot */
+    uint32_t slot;  /* KINT_TV_REF: the slot holding the value */
+    uint32_t local; /* KINT_TV_REF of a local: its index, else KINT_NONE */
+    uint8_t kind;
+    uint8_t size;   /* slots: 1, or 2 for v128 */
+    uint64_t imm;   /* KINT_TV_IMM */
+} kint_tv;
+
+enum {
+    KINT_CTL_FUNC,
+    KINT_CTL_BLOCK,
+    KINT_CTL_LOOP,
+    KINT_CTL_IF,
+    KINT_CTL_ELSE,
+    KINT_CTL_TRY_TABLE,
+    KINT_CTL_TRY,   /* legacy try, in its body */
+    KINT_CTL_CATCH, /* legacy try, in a catch or catch_all clause */
+};
+
+typedef struct kint_ctl {
+    uint8_t kind;
+    bool dead;          /* the rest of the current part is unreachable */
+    bool reached;       /* a branch goes to the end label */
+    uint32_t height;    /* value stack entries below the block */
+    uint32_t base;      /* slot height below the block (from opbase) */
+    uint32_t type;      /* block type: function type index, or KINT_NONE */
+    kir_valtype single; /* single result type when type is KINT_NONE (0: none) */
+    uint32_t label;     /* loop: the header's code position */
+    uint32_t icount;    /* loop: instructions translated before the header */
+    uint32_t fixups;    /* chain of forward branches to the end label */
+    uint32_t else_fix;  /* if: chain of the branch to the else part */
+    uint32_t try_start; /* try_table / try: code position where the body starts */
+    uint32_t catch_first, catch_count; /* try_table: its clauses */
+    uint32_t handler;   /* legacy try: its handler entry, once the body ended */
+    uint32_t pend_first;/* legacy try: its first clause on the pending stack */
+    uint32_t hmark;     /* handler index delegates to this label resume at */
+    uint32_t delegates; /* chain of delegate entries waiting for hmark */
+} kint_ctl;
+
+enum { KINT_FIX_LO, KINT_FIX_HI, KINT_FIX_CATCH };
+
+/* A forward reference: a 32-bit field (word `at`, low or high half) to be
+ * set to (label - instr), or a catch clause's target (catches[at]). */
+typedef struct kint_fix {
+    uint32_t at, instr, next;
+    uint8_t kind;
+} kint_fix;
+
+/* What the last emitted instruction produced, for fusing it with what
+ * follows: retargeting its destination (local.set) or turning a
+ * comparison and a conditional branch into one instruction. */
+typedef struct kint_last {
+    bool valid;
+    bool fusable;       /* a comparison or test: br_op/brn_op apply */
+    uint32_t pos;       /* code position */
+    uint32_t npcmap;    /* pcmap length before it */
+    uint32_t dst;       /* the slot it writes */
+    uint32_t dst_at;    /* where dst is encoded: word, ... */
+    bool dst_hi;        /* ... and half */
+    kint_op op;         /* its internal op */
+    uint32_t a, b, c;   /* operand slots (comparisons, address arithmetic) */
+    kint_op br_op, brn_op;
+} kint_last;
+
+typedef struct kint_tr {
+    const kir_module *m;
+    const kir_func *f;
+    uint32_t funcidx;
+    unsigned variant;
+    _Atomic(kint_code *) *cells;
+    kdec_reader r;
+    uint64_t offset;    /* Wasm offset of the instruction being translated */
+    uint32_t icount;    /* instructions translated */
+    bool oom;
+
+    /* frame layout */
+    uint32_t nlocals;   /* params included */
+    uint32_t *local_slot; /* nlocals + 1 entries: slot of each local, then the end */
+    uint32_t *pending;  /* per local: KINT_TV_REF entries reading it */
+    uint32_t param_slots, local_slots, opbase;
+    uint32_t max_height;
+
+    /* constant pool: slots reserved for npool constants (the distinct
+     * constants of the function, at most KINT_CONST_POOL), given out in
+     * order of first use; constants only used as immediates take none */
+    uint64_t consts[KINT_CONST_POOL];
+    uint32_t nconsts, npool;
+    uint16_t chash[2 * KINT_CONST_POOL]; /* index + 1, open addressing */
+
+    /* value stack */
+    kint_tv *vals;
+    uint32_t nvals, vcap;
+    uint32_t height;    /* in slots, from opbase */
+    uint32_t vlow;      /* entries below vlow are all KINT_TV_HOME */
+
+    /* control stack */
+    kint_ctl *ctl;
+    uint32_t nctl, ccap;
+    uint32_t dead_depth; /* blocks opened inside unreachable code */
+
+    /* output */
+    kint_word *code;
+    uint32_t ncode, codecap;
+    kint_pcmap *pcmap;
+    uint32_t npcmap, pcmapcap;
+    kint_fix *fix;
+    uint32_t nfix, fixcap;
+    kint_handler *handlers;
+    uint32_t nhandlers, hcap;
+    kint_catch *catches;
+    uint32_t ncatches, catchcap;
+    kint_catch *pend;   /* legacy catch clauses of the open tries */
+    uint32_t npend, pendcap;
+    uint32_t *dnext;    /* per handler entry: next in its delegate chain */
+    uint32_t dcap;
+    uint32_t *scratch;  /* per control frame (br_table trampolines) */
+    uint32_t scap;
+
+    kint_last last;
+} kint_tr;
+
+/* Grows *arr (elements of size sz, capacity *cap) to hold n; false when out of memory. */
+bool kint_tr_grow(void **arr, uint32_t *cap, uint32_t n, size_t sz);
+
+/* Emission. kint_tr_op starts an instruction (recording its Wasm offset);
+ * kint_tr_w appends an operand word. */
+uint32_t kint_tr_op(kint_tr *t, kint_op op);
+void kint_tr_w(kint_tr *t, uint32_t lo, uint32_t hi);
+void kint_tr_w64(kint_tr *t, uint64_t w);
+/* Records the last instruction as producing slot dst (encoded in word
+ * dst_at, high half if dst_hi). */
+void kint_tr_set_last(kint_tr *t, uint32_t pos, uint32_t dst, uint32_t dst_at, bool dst_hi);
+/* Whether entry v (just popped) is the result of the last instruction and
+ * that instruction is `op`: then it can be fused into its consumer. */
+bool kint_tr_is_last(const kint_tr *t, const kint_tv *v, kint_op op);
+/* Removes the last instruction (to emit a fused one instead); returns it. */
+kint_last kint_tr_unemit_last(kint_tr *t);
+
+/* Value stack. */
+uint32_t kint_tr_push_home(kint_tr *t, uint32_t size);
+kint_tv kint_tr_pop(kint_tr *t);
+/* The slot an operand can be read from (a pool slot for a constant, or
+ * its home after materializing it). */
+uint32_t kint_tr_use(kint_tr *t, kint_tv *v);
+/* The same, but only if that needs no instruction: false otherwise. */
+bool kint_tr_use_free(kint_tr *t, const kint_tv *v, uint32_t *slot);
+/* Copies the top n entries to their home slots (call arguments). */
+void kint_tr_materialize_top(kint_tr *t, uint32_t n);
+/* Slots taken by the top n entries. */
+uint32_t kint_tr_top_slots(const kint_tr *t, uint32_t n);
+
+/* Instructions of translate_ops.c: false if `in` is not one of them. */
+bool kint_tr_numeric(kint_tr *t, const kdec_instr *in);
+bool kint_tr_memory(kint_tr *t, const kdec_instr *in);
+bool kint_tr_misc(kint_tr *t, const kdec_instr *in);
+/* Calls: direct, indirect, by reference; tail calls when `tail`. */
+void kint_tr_call(kint_tr *t, const kdec_instr *in);
+
+#endif

@@ -1,0 +1,237 @@
+/*
+ * Function, global, tag, memory, table, host reference and exception
+ * objects. Those the host makes are allocated one by one and registered
+ * with the store; those an instance defines live in the instance's arrays
+ * and are set up with the *_init helpers here.
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "runtime/objects.h"
+#include "util/alloc.h"
+#include "util/error.h"
+
+#define CONTAINER(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+
+static uint32_t count_slots(const kir_valtype *types, uint32_t n)
+{
+    uint32_t slots = 0;
+    for (uint32_t i = 0; i < n; i++)
+        slots += krt_slots(types[i]);
+    return slots;
+}
+
+/* ---- functions ----------------------------------------------------------------------- */
+
+/* A Wasm function of `inst`: its types are the canonical function type's. */
+void krt_func_init_wasm(krt_func *f, krt_instance *inst, uint32_t index)
+{
+    const kir_module *m = inst->m;
+    uint32_t canon = m->canon[m->funcs[index].type];
+    const kval_ctype *ct = kval_canon_type(inst->store->engine->canon, canon);
+    memset(f, 0, sizeof(*f));
+    f->hdr.kind = KRT_OBJ_FUNC;
+    f->hdr.canon = canon;
+    f->instance = inst;
+    f->index = index;
+    f->nparams = ct->nparams;
+    f->nresults = ct->nresults;
+    f->params = ct->types;
+    f->results = ct->types + ct->nparams;
+    f->param_slots = count_slots(f->params, f->nparams);
+    f->result_slots = count_slots(f->results, f->nresults);
+}
+
+static void destroy_host_func(krt_owned *o)
+{
+    krt_func *f = CONTAINER(o, krt_func, owned);
+    if (f->finalize)
+        f->finalize(f->env);
+    kite_free(f);
+}
+
+kite_error_t *krt_host_func_new(kite_store_t *s, const kir_valtype *params, uint32_t nparams,
+                                const kir_valtype *results, uint32_t nresults,
+                                kite_host_func_t callback, void *env, void (*finalize)(void *),
+                                krt_func **out)
+{
+    *out = NULL;
+    if (!callback)
+        return kite_error_new(KITE_ERROR_ARGUMENT, "a host function needs a callback");
+    uint32_t canon;
+    kite_error_t *err =
+        kval_canon_func(s->engine->canon, params, nparams, results, nresults, &canon);
+    if (err)
+        return err;
+    /* The registry keeps the canonical type's value types for as long as
+     * the engine lives, so the function can point at them. */
+    const kval_ctype *ct = kval_canon_type(s->engine->canon, canon);
+    krt_func *f = kite_calloc(1, sizeof(*f));
+    if (!f)
+        return kite_error_oom();
+    f->hdr.kind = KRT_OBJ_FUNC;
+    f->hdr.canon = canon;
+    f->nparams = nparams;
+    f->nresults = nresults;
+    f->params = ct->types;
+    f->results = ct->types + nparams;
+    f->param_slots = count_slots(f->params, nparams);
+    f->result_slots = count_slots(f->results, nresults);
+    f->index = UINT32_MAX;
+    f->host = callback;
+    f->env = env;
+    f->finalize = finalize;
+    f->owned.destroy = destroy_host_func;
+    krt_store_own(s, &f->owned);
+    *out = f;
+    return NULL;
+}
+
+/* ---- globals and tags ---------------------------------------------------------------- */
+
+static void destroy_global(krt_owned *o) { kite_free(CONTAINER(o, struct kite_global, owned)); }
+
+kite_error_t *krt_global_new(kite_store_t *s, kir_valtype type, bool mutable_,
+                             const uint64_t value[2], struct kite_global **out)
+{
+    *out = NULL;
+    struct kite_global *g = kite_calloc(1, sizeof(*g));
+    if (!g)
+        return kite_error_oom();
+    g->type = type;
+    g->mutable_ = mutable_;
+    g->value[0] = value[0];
+    g->value[1] = value[1];
+    g->owned.destroy = destroy_global;
+    krt_store_own(s, &g->owned);
+    *out = g;
+    return NULL;
+}
+
+void krt_tag_init(struct kite_tag *t, const kval_canon *c, uint32_t canon)
+{
+    const kval_ctype *ct = kval_canon_type(c, canon);
+    t->canon = canon;
+    t->nparams = ct->nparams;
+    t->params = ct->types;
+    t->param_slots = count_slots(ct->types, ct->nparams);
+}
+
+static void destroy_tag(krt_owned *o) { kite_free(CONTAINER(o, struct kite_tag, owned)); }
+
+kite_error_t *krt_tag_new(kite_store_t *s, uint32_t canon, struct kite_tag **out)
+{
+    *out = NULL;
+    struct kite_tag *t = kite_calloc(1, sizeof(*t));
+    if (!t)
+        return kite_error_oom();
+    krt_tag_init(t, s->engine->canon, canon);
+    t->owned.destroy = destroy_tag;
+    krt_store_own(s, &t->owned);
+    *out = t;
+    return NULL;
+}
+
+/* ---- memories and tables ------------------------------------------------------------- */
+
+kite_error_t *krt_memory_obj_init(kite_store_t *s, struct kite_memory *obj,
+                                  const kir_limits *limits, uint32_t page_size_log2)
+{
+    krt_memory_opts opts = {.budget = &s->memory_budget};
+    kite_error_t *err = krt_memory_new(limits, page_size_log2, &opts, &obj->mem);
+    obj->has_max = limits->has_max;
+    return err;
+}
+
+static void destroy_memory(krt_owned *o)
+{
+    struct kite_memory *m = CONTAINER(o, struct kite_memory, owned);
+    krt_memory_release(m->mem);
+    kite_free(m);
+}
+
+kite_error_t *krt_memory_obj_new(kite_store_t *s, const kir_limits *limits,
+                                 uint32_t page_size_log2, struct kite_memory **out)
+{
+    *out = NULL;
+    struct kite_memory *m = kite_calloc(1, sizeof(*m));
+    if (!m)
+        return kite_error_oom();
+    kite_error_t *err = krt_memory_obj_init(s, m, limits, page_size_log2);
+    if (err) {
+        kite_free(m);
+        return err;
+    }
+    m->owned.destroy = destroy_memory;
+    krt_store_own(s, &m->owned);
+    *out = m;
+    return NULL;
+}
+
+kite_error_t *krt_table_obj_init(kite_store_t *s, struct kite_table *obj, kir_valtype elem,
+                                 const kir_limits *limits, krt_ref init)
+{
+    krt_table_opts opts = {.budget = &s->table_budget};
+    obj->elem = elem;
+    obj->has_max = limits->has_max;
+    return krt_table_new(elem, limits, init, &opts, &obj->table);
+}
+
+static void destroy_table(krt_owned *o)
+{
+    struct kite_table *t = CONTAINER(o, struct kite_table, owned);
+    krt_table_free(t->table);
+    kite_free(t);
+}
+
+kite_error_t *krt_table_obj_new(kite_store_t *s, kir_valtype elem, const kir_limits *limits,
+                                krt_ref init, struct kite_table **out)
+{
+    *out = NULL;
+    struct kite_table *t = kite_calloc(1, sizeof(*t));
+    if (!t)
+        return kite_error_oom();
+    kite_error_t *err = krt_table_obj_init(s, t, elem, limits, init);
+    if (err) {
+        kite_free(t);
+        return err;
+    }
+    t->owned.destroy = destroy_table;
+    krt_store_own(s, &t->owned);
+    *out = t;
+    return NULL;
+}
+
+/* ---- host references and exceptions -------------------------------------------------- */
+
+static void destroy_hostref(krt_owned *o) { kite_free(CONTAINER(o, krt_hostref, owned)); }
+
+kite_error_t *krt_hostref_new(kite_store_t *s, uintptr_t value, krt_hostref **out)
+{
+    *out = NULL;
+    krt_hostref *h = kite_calloc(1, sizeof(*h));
+    if (!h)
+        return kite_error_oom();
+    h->hdr.kind = KRT_OBJ_HOST;
+    h->value = value;
+    h->owned.destroy = destroy_hostref;
+    krt_store_own(s, &h->owned);
+    *out = h;
+    return NULL;
+}
+
+static void destroy_exn(krt_owned *o) { kite_free(CONTAINER(o, krt_exn, owned)); }
+
+krt_exn *krt_exn_new(kite_store_t *store, struct kite_tag *tag, uint32_t nslots)
+{
+    /* nslots comes from a tag's parameter count, far below any size limit. */
+    krt_exn *e = kite_calloc(1, sizeof(krt_exn) + (size_t)nslots * sizeof(uint64_t));
+    if (!e)
+        return NULL;
+    e->hdr.kind = KRT_OBJ_EXN;
+    e->tag = tag;
+    e->nslots = nslots;
+    e->owned.destroy = destroy_exn;
+    krt_store_own(store, &e->owned);
+    return e;
+}

@@ -1,0 +1,32 @@
+;; Host (extern) references and function references crossing the host
+;; boundary, in tables and through `either`.
+
+(module
+  (table $t 2 externref)
+  (func $f)
+  (elem declare func $f)
+  (func (export "id") (param externref) (result externref) (local.get 0))
+  (func (export "is_null") (param externref) (result i32) (ref.is_null (local.get 0)))
+  (func (export "set") (param i32 externref) (table.set $t (local.get 0) (local.get 1)))
+  (func (export "get") (param i32) (result externref) (table.get $t (local.get 0)))
+  (func (export "fref") (result funcref) (ref.func $f))
+  (func (export "fnull") (result funcref) (ref.null func))
+  (func (export "fid") (param funcref) (result funcref) (local.get 0))
+)
+
+(assert_return (invoke "id" (ref.extern 1)) (ref.extern 1))
+(assert_return (invoke "id" (ref.extern 0)) (ref.extern 0))
+(assert_return (invoke "id" (ref.extern 1)) (ref.extern))
+(assert_return (invoke "id" (ref.null extern)) (ref.null extern))
+(assert_return (invoke "id" (ref.null extern)) (ref.null))
+(assert_return (invoke "id" (ref.extern 3)) (either (ref.extern 2) (ref.extern 3)))
+(assert_return (invoke "is_null" (ref.extern 0)) (i32.const 0))
+(assert_return (invoke "is_null" (ref.null extern)) (i32.const 1))
+(invoke "set" (i32.const 1) (ref.extern 7))
+(assert_return (invoke "get" (i32.const 1)) (ref.extern 7))
+(assert_return (invoke "get" (i32.const 0)) (ref.null extern))
+(assert_trap (invoke "get" (i32.const 2)) "out of bounds table access")
+(assert_trap (invoke "set" (i32.const 2) (ref.extern 1)) "out of bounds table access")
+(assert_return (invoke "fref") (ref.func))
+(assert_return (invoke "fnull") (ref.null func))
+(assert_return (invoke "fid" (ref.null func)) (ref.null func))
