@@ -548,9 +548,85 @@ out:
     kite_store_free(e.store);
 }
 
+/* The translator's fused forms: immediates, address arithmetic, float chains. */
+static void test_fusions(kite_engine_t *engine)
+{
+    env e = {engine, kite_store_new(engine), NULL, NULL};
+    char *wat = malloc(16384);
+    size_t n = (size_t)sprintf(wat,
+        "(module (memory 1)"
+        " (func (export \"imm\") (param i32 i64) (result i64)"
+        "   (i64.add (i64.extend_i32_u (i32.sub (i32.shl (local.get 0) (i32.const 33)) (i32.const 3)))"
+        "            (i64.sub (i64.shr_s (local.get 1) (i64.const 65)) (i64.const -2147483648))))"
+        " (func (export \"csub\") (param i32) (result i32) (i32.sub (i32.const 5) (local.get 0)))"
+        " (func (export \"cmp64\") (param i64) (result i32)"
+        "   (block (br_if 0 (i64.lt_s (local.get 0) (i64.const -5))) (return (i32.const 1))) (i32.const 2))"
+        " (func (export \"cmpbig\") (param i64) (result i32) (i64.eq (local.get 0) (i64.const 0x100000000)))"
+        " (func (export \"mem\") (param i32) (result i32) (local i32)"
+        "   (i32.store (i32.add (local.get 0) (i32.const 8)) (i32.const 11))"
+        "   (i32.store (i32.add (local.get 0) (local.get 0)) (i32.const 22))"
+        "   (i32.store offset=4 (i32.add (i32.const 100) (i32.shl (local.get 0) (i32.const 2))) (i32.const 33))"
+        "   (local.set 1 (i32.load (i32.add (local.get 0) (i32.const 8))))"
+        "   (local.set 1 (i32.add (local.get 1) (i32.load (i32.add (local.get 0) (local.get 0)))))"
+        "   (i32.add (local.get 1) (i32.load offset=4 (i32.add (i32.shl (local.get 0) (i32.const 2)) (i32.const 100)))))"
+        " (func (export \"wrap\") (result i32) (i32.load8_u (i32.add (i32.const -1) (i32.const 2))))"
+        " (func (export \"wrapoob\") (result i32) (i32.load offset=65534 (i32.add (i32.const -1) (i32.const 1))))"
+        " (func (export \"fchain\") (param f64 f64) (result i32)"
+        "   (i32.trunc_f64_s (f64.add (f64.sub (f64.const 10) (f64.mul (local.get 0) (local.get 1)))"
+        "                             (f64.sub (f64.mul (local.get 0) (local.get 1)) (f64.const 1)))))"
+        " (func (export \"manyconsts\") (result i32) (i32.const 0)");
+    for (int i = 1; i <= 100; i++)
+        n += (size_t)sprintf(wat + n, " (i32.add (i32.mul (i32.const %d) (i32.const %d)))", i * 1000, 3);
+    n += (size_t)sprintf(wat + n, ")"
+        " (func (export \"v128sel\") (param v128 v128 i32) (result v128)"
+        "   (select (local.get 0) (local.get 1) (local.get 2))))");
+    (void)n;
+    if (!load(&e, wat, NULL, 0))
+        goto out;
+    kite_val_t a[3] = {i32(3), i64(-64)};
+    /* (3 << 1) - 3 = 3; (-64 >> 1) + 2^31 = 2147483616 */
+    expect_int(&e, "imm", a, 2, 3 + 2147483616LL);
+    expect_int(&e, "csub", a, 1, 2);
+    a[0] = i64(-6);
+    expect_int(&e, "cmp64", a, 1, 2);
+    a[0] = i64(-5);
+    expect_int(&e, "cmp64", a, 1, 1);
+    a[0] = i64(0x100000000LL);
+    expect_int(&e, "cmpbig", a, 1, 1);
+    a[0] = i64(0);
+    expect_int(&e, "cmpbig", a, 1, 0);
+    a[0] = i32(40);
+    expect_int(&e, "mem", a, 1, 66);
+    expect_int(&e, "wrap", NULL, 0, 0);
+    expect_trap(&e, "wrapoob", NULL, 0, 1, "out of bounds memory access");
+    kite_val_t f[2];
+    double x = 2.5, y = 4.0;
+    f[0].kind = f[1].kind = KITE_F64;
+    memcpy(&f[0].of.f64_bits, &x, 8);
+    memcpy(&f[1].of.f64_bits, &y, 8);
+    expect_int(&e, "fchain", f, 2, 9);
+    int64_t sum = 0;
+    for (int i = 1; i <= 100; i++)
+        sum += i * 3000;
+    expect_int(&e, "manyconsts", NULL, 0, sum);
+    kite_val_t v[3], r[1];
+    v[0].kind = v[1].kind = KITE_V128;
+    memset(v[0].of.v128, 1, 16);
+    memset(v[1].of.v128, 2, 16);
+    v[2] = i32(0);
+    kite_trap_t *trap = call(&e, "v128sel", v, 3, r, 1);
+    check(!trap && r[0].of.v128[0] == 2 && r[0].of.v128[15] == 2, "v128 select");
+    kite_trap_free(trap);
+out:
+    free(wat);
+    unload(&e);
+    kite_store_free(e.store);
+}
+
 static int run_exec_cases(void)
 {
     kite_engine_t *engine = kite_engine_new(NULL);
+    test_fusions(engine);
     test_arith_control(engine);
     test_calls(engine);
     test_memory(engine);

@@ -10,17 +10,7 @@
 #include "binary/reader.h"
 #include "util/error.h"
 
-static int g_failures;
-
-#define CHECK(cond, ...)                                  \
-    do {                                                  \
-        if (!(cond)) {                                    \
-            g_failures++;                                 \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);   \
-            printf(__VA_ARGS__);                          \
-            printf("\n");                                 \
-        }                                                 \
-    } while (0)
+#include "check.h"
 
 enum kind { U32, U64, S32, S33, S64 };
 

@@ -10,17 +10,7 @@
 #include "ir/opcodes.h"
 #include "kite.h"
 
-static int g_failures;
-
-#define CHECK(cond, ...)                                              \
-    do {                                                              \
-        if (!(cond)) {                                                \
-            g_failures++;                                             \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);               \
-            printf(__VA_ARGS__);                                      \
-            printf("\n");                                             \
-        }                                                             \
-    } while (0)
+#include "check.h"
 
 /* The enum id of every row as written, to check the naming rule. */
 static const char *const g_ids[KIR_OP_COUNT] = {

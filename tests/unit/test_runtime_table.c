@@ -10,17 +10,7 @@
 #include "util/alloc.h"
 #include "util/error.h"
 
-static int g_failures;
-
-#define CHECK(cond, ...)                                              \
-    do {                                                              \
-        if (!(cond)) {                                                \
-            g_failures++;                                             \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);               \
-            printf(__VA_ARGS__);                                      \
-            printf("\n");                                             \
-        }                                                             \
-    } while (0)
+#include "check.h"
 
 static kir_limits limits(uint64_t min, uint64_t max, bool has_max, bool is64)
 {

@@ -9,17 +9,7 @@
 #include "text/lexer.h"
 #include "util/error.h"
 
-static int g_failures;
-
-#define CHECK(cond, ...)                                              \
-    do {                                                              \
-        if (!(cond)) {                                                \
-            g_failures++;                                             \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);               \
-            printf(__VA_ARGS__);                                      \
-            printf("\n");                                             \
-        }                                                             \
-    } while (0)
+#include "check.h"
 
 static const char *kind_name(ktext_tok k)
 {
