@@ -414,6 +414,93 @@ KITE_API kite_error_t *kite_linker_instantiate(kite_linker_t *linker, kite_store
                                                const kite_module_t *module, kite_instance_t **out,
                                                kite_trap_t **trap);
 
+/* ---- WASI preview1 --------------------------------------------------------------------------- */
+
+/*
+ * wasi_snapshot_preview1 as a library module: configure it, make a WASI
+ * object, define its functions in a linker for a store, instantiate a
+ * command module and call its "_start".
+ *
+ *     kite_wasi_config_t *cfg = kite_wasi_config_new();
+ *     kite_wasi_config_push_arg(cfg, "prog.wasm");
+ *     kite_wasi_config_preopen_dir(cfg, "/srv/data", "/data", KITE_WASI_READONLY);
+ *     kite_wasi_t *wasi;
+ *     kite_error_t *err = kite_wasi_new(cfg, &wasi);
+ *     kite_wasi_config_free(cfg);
+ *     err = kite_wasi_define(wasi, linker, store);
+ *     ... kite_linker_instantiate, kite_func_call(store, _start, ...) ...
+ *     uint32_t code;
+ *     if (trap && kite_wasi_exit_code(wasi, &code)) ... the guest called proc_exit(code)
+ *
+ * The guest reaches host files only through pre-opened directories: no path
+ * (with "..", absolute, through symbolic links, or racing with renames)
+ * resolves outside one. Every guest pointer is checked against the calling
+ * instance's exported "memory"; a bad one gives the guest EFAULT. A module
+ * that calls a WASI function needing memory without exporting "memory" traps.
+ *
+ * The WASI object owns the host descriptors the guest opens (and copies of
+ * those given in the configuration) and closes them when freed. It must
+ * outlive every call into the stores it was defined in: free it after the
+ * stores. One thread at a time may run guests using one WASI object.
+ */
+typedef struct kite_wasi_config kite_wasi_config_t;
+typedef struct kite_wasi kite_wasi_t;
+
+/* Flags of kite_wasi_config_preopen_dir. */
+#define KITE_WASI_READONLY 1u /* the guest may read but not change anything beneath */
+
+/* NULL when out of memory. Defaults: no arguments, no environment, no
+ * pre-opened directories, stdio on the host's descriptors 0, 1 and 2. */
+KITE_API kite_wasi_config_t *kite_wasi_config_new(void);
+KITE_API void kite_wasi_config_free(kite_wasi_config_t *config);
+/* Appends one argument (argv[0] is the program name by convention). Copied. */
+KITE_API kite_error_t *kite_wasi_config_push_arg(kite_wasi_config_t *config, const char *arg);
+/* Sets NAME=VALUE in the guest environment (replacing an earlier NAME).
+ * NAME must be non-empty without '='. Copied. */
+KITE_API kite_error_t *kite_wasi_config_push_env(kite_wasi_config_t *config, const char *name,
+                                                 const char *value);
+/* Copies the whole host environment into the guest's (later push_env calls
+ * still replace or add). */
+KITE_API kite_error_t *kite_wasi_config_inherit_env(kite_wasi_config_t *config);
+/*
+ * Pre-opens host directory `host_path` under the name `guest_path` (what the
+ * guest's libc matches paths against: "/data", "." ...). Directories get
+ * descriptors 3, 4, ... in the order given, before sockets. The directory is
+ * opened by kite_wasi_new.
+ */
+KITE_API kite_error_t *kite_wasi_config_preopen_dir(kite_wasi_config_t *config,
+                                                    const char *host_path,
+                                                    const char *guest_path, uint32_t flags);
+/* Pre-opens a host socket (listening or connected; duplicated by
+ * kite_wasi_new, the caller keeps its own) for sock_accept/recv/send/shutdown. */
+KITE_API kite_error_t *kite_wasi_config_preopen_socket(kite_wasi_config_t *config, int host_fd);
+/* Guest stream 0, 1 or 2 uses host descriptor `host_fd` (duplicated by
+ * kite_wasi_new), or is closed when host_fd is -1. */
+KITE_API kite_error_t *kite_wasi_config_stdio_fd(kite_wasi_config_t *config, int stream,
+                                                 int host_fd);
+/* The guest's stdin reads these bytes (copied), then end of file. */
+KITE_API kite_error_t *kite_wasi_config_stdin_bytes(kite_wasi_config_t *config, const void *data,
+                                                    size_t len);
+/* Guest stream 1 or 2 is kept in a buffer (read with kite_wasi_captured);
+ * writes beyond max_bytes (0: no limit) fail with ENOSPC. */
+KITE_API kite_error_t *kite_wasi_config_stdio_capture(kite_wasi_config_t *config, int stream,
+                                                      size_t max_bytes);
+
+/* Makes a WASI object from a configuration (which may be freed afterwards).
+ * KITE_ERROR_IO when a pre-opened directory or descriptor cannot be opened. */
+KITE_API kite_error_t *kite_wasi_new(const kite_wasi_config_t *config, kite_wasi_t **out);
+KITE_API void kite_wasi_free(kite_wasi_t *wasi);
+/* Defines every wasi_snapshot_preview1 function in `linker`, as host
+ * functions of `store`. May be called for several stores. */
+KITE_API kite_error_t *kite_wasi_define(kite_wasi_t *wasi, kite_linker_t *linker,
+                                        kite_store_t *store);
+/* Whether the guest called proc_exit, and its code. proc_exit stops the guest
+ * with a trap (KITE_TRAP_HOST); the embedder tells it from other traps here. */
+KITE_API bool kite_wasi_exit_code(const kite_wasi_t *wasi, uint32_t *code);
+/* What a captured stream (1 or 2) holds so far; NULL (length 0) if the
+ * stream is not captured. Valid until the guest writes again. */
+KITE_API const uint8_t *kite_wasi_captured(const kite_wasi_t *wasi, int stream, size_t *len);
+
 #ifdef __cplusplus
 }
 #endif

@@ -11,8 +11,11 @@
  *
  * Every Wasm operand-stack position has a fixed slot (opbase + its height in
  * slots) and every instruction names the slots it reads and writes, so the
- * operand stack costs nothing at run time. The constants a function uses are
- * given slots once and copied in at entry, so any operand may be a constant.
+ * operand stack costs nothing at run time: local.get is folded into its
+ * consumer, which reads the local's slot, and so are constants, taken as
+ * immediates by the common integer operations (i32.add x c, comparisons
+ * with c and the branches they fuse into) and otherwise read from the
+ * constant slots (at most KINT_CONST_POOL per function, copied in at entry).
  * A call passes its arguments in the caller's operand slots: the callee's
  * frame starts at the first argument (its fp[0]), and its results come back
  * at the same place.
@@ -27,6 +30,8 @@
  *   | handler (64)            | | a (lo 32)  | b (hi 32)  | | dst (lo)   | -     |   i32.add
  *   +-------------------------+ +------------+------------+ +------------+-------+
  *   | handler                 | | a          | b          | | off (s32)  | fuel  |   br_if a<b
+ *   +-------------------------+ +------------+------------+ +------------+-------+
+ *   | handler                 | | a          | imm        | | dst        | -     |   i32.add a c
  *   +-------------------------+ +------------+------------+ +------------+-------+
  *
  * ops_all.h lists every instruction with its layout. Branch offsets count
@@ -89,6 +94,11 @@ typedef struct kint_handler {
     uint32_t first, count; /* catches[first .. first+count) */
     uint32_t delegate;     /* UINT32_MAX, or the entry the search continues at */
 } kint_handler;
+
+/* Frame set-up writes this many locals and constants unconditionally:
+ * frame_slots >= param_slots + local_slots + KINT_INIT_WORDS, and consts
+ * has at least KINT_INIT_WORDS entries (zero padding). */
+#define KINT_INIT_WORDS 4
 
 /* One translated function (immutable once published). */
 typedef struct kint_code {

@@ -39,6 +39,7 @@ kite_trap_t *KINT_EXEC_ENTRY(kite_store_t *store, krt_func *f, uint64_t *slots);
 #define KINT_EXEC_ENTRY kint_exec_call
 #endif
 
+
 #if defined(__GNUC__)
 #define UNLIKELY(x) __builtin_expect(!!(x), 0)
 #else
@@ -67,15 +68,28 @@ typedef struct kint_run {
     krt_exn *exn;          /* RUN_EXN */
 } kint_run;
 
-/* Locals zeroed, constants copied: a new frame's fixed part. */
+/*
+ * Locals zeroed, constants copied: a new frame's fixed part. Most functions
+ * have few of either, so the first KINT_INIT_WORDS of each are written
+ * unconditionally (the translator pads frames and constant arrays for
+ * that; zeros past the locals land where the constants then go).
+ */
 static inline void init_frame(uint64_t *fp, const kint_code *c)
 {
     uint64_t *p = fp + c->param_slots;
-    for (uint32_t i = 0; i < c->local_slots; i++)
+    uint32_t n = c->local_slots;
+    for (int i = 0; i < KINT_INIT_WORDS; i++)
         p[i] = 0;
-    p += c->local_slots;
-    for (uint32_t i = 0; i < c->nconsts; i++)
-        p[i] = c->consts[i];
+    if (UNLIKELY(n > KINT_INIT_WORDS))
+        memset(p + KINT_INIT_WORDS, 0, (size_t)(n - KINT_INIT_WORDS) * sizeof(uint64_t));
+    if (c->nconsts) {
+        p += n;
+        for (int i = 0; i < KINT_INIT_WORDS; i++)
+            p[i] = c->consts[i];
+        if (UNLIKELY(c->nconsts > KINT_INIT_WORDS))
+            memcpy(p + KINT_INIT_WORDS, c->consts + KINT_INIT_WORDS,
+                   (size_t)(c->nconsts - KINT_INIT_WORDS) * sizeof(uint64_t));
+    }
 }
 
 static kite_trap_kind_t numeric_trap(kint_trapcode c)
@@ -205,6 +219,31 @@ KINT_PLAIN_ATOMICS(uint64_t)
     do {                               \
         run->kind = (k);               \
         goto trap_exit;                \
+    } while (0)
+
+/* Pushes a frame for code c with its parameters at fp[base..], the caller
+ * resuming at ret, in instance cki, and starts it. */
+#define ENTER(c, base, ret, cki)                                                     \
+    do {                                                                             \
+        const kint_code *c_ = (c);                                                   \
+        kint_instance *k_ = (cki);                                                   \
+        uint64_t *nfp_ = fp + (base);                                                \
+        if (UNLIKELY((size_t)(stack_end - nfp_) < c_->frame_slots || top + 1 == frames_end)) \
+            TRAP(CALL_STACK_EXHAUSTED);                                              \
+        top->pc = (ret);                                                             \
+        top++;                                                                       \
+        top->fp = nfp_;                                                              \
+        top->code = c_;                                                              \
+        top->ki = k_;                                                                \
+        th->top = top;                                                               \
+        init_frame(nfp_, c_);                                                        \
+        fp = nfp_;                                                                   \
+        ki = k_;                                                                     \
+        mem = k_->mem0;                                                              \
+        pc = c_->code;                                                               \
+        if (UNLIKELY(fuel_on))                                                       \
+            FUEL(1);                                                                 \
+        NEXT();                                                                      \
     } while (0)
 
 /* Charges fuel (only called when fuel is on). */
@@ -691,6 +730,18 @@ dispatch:
         pc += 2;
         NEXT();
     }
+    CASE(COPY_COPY)
+    {
+        fp[HI(1)] = fp[LO(1)];
+        fp[HI(2)] = fp[LO(2)];
+        pc += 3;
+        NEXT();
+    }
+    CASE(COPY_BR)
+    {
+        fp[HI(1)] = fp[LO(1)];
+        TAKE(2);
+    }
     CASE(COPY2)
     {
         uint64_t a = fp[LO(1)], b = fp[LO(1) + 1];
@@ -731,7 +782,9 @@ dispatch:
     }
     CASE(SELECT)
     {
-        fp[HI(2)] = (uint32_t)fp[LO(2)] ? fp[LO(1)] : fp[HI(1)];
+        /* Without a branch: select is often fed unpredictable conditions. */
+        uint64_t m = 0 - (uint64_t)((uint32_t)fp[LO(2)] != 0);
+        fp[HI(2)] = (fp[LO(1)] & m) | (fp[HI(1)] & ~m);
         pc += 3;
         NEXT();
     }
@@ -833,36 +886,16 @@ dispatch:
     CASE(CALL)
     {
         _Atomic(kint_code *) *cell = (_Atomic(kint_code *) *)(uintptr_t)pc[1];
-        callee = atomic_load_explicit(cell, memory_order_acquire);
-        callbase = LO(2);
-        retpc = pc + 3;
-        cki = ki;
-        if (UNLIKELY(!callee)) {
-            callee = kint_code_get(ki, (uint32_t)(cell - ki->cells), labels);
-            if (!callee)
+        const kint_code *c = atomic_load_explicit(cell, memory_order_acquire);
+        if (UNLIKELY(!c)) {
+            c = kint_code_get(ki, (uint32_t)(cell - ki->cells), labels);
+            if (!c)
                 TRAP(OUT_OF_MEMORY);
         }
+        ENTER(c, LO(2), pc + 3, ki);
+    }
     do_enter:
-    {
-        uint64_t *nfp = fp + callbase;
-        if (UNLIKELY((size_t)(stack_end - nfp) < callee->frame_slots || top + 1 == frames_end))
-            TRAP(CALL_STACK_EXHAUSTED);
-        top->pc = retpc;
-        top++;
-        top->fp = nfp;
-        top->code = callee;
-        top->ki = cki;
-        th->top = top;
-        init_frame(nfp, callee);
-        fp = nfp;
-        ki = cki;
-        mem = ki->mem0;
-        pc = callee->code;
-        if (UNLIKELY(fuel_on))
-            FUEL(1);
-        NEXT();
-    }
-    }
+        ENTER(callee, callbase, retpc, cki);
     CASE(CALL_FUNC)
     {
         callf = ki->inst->funcs[LO(1)];

@@ -44,6 +44,7 @@ typedef struct kint_instance {
     krt_memory **mems;
     krt_table **tables;
     unsigned variant;
+    uint32_t nfuncs;
     _Atomic(kint_code *) *own_cells;  /* variant 1: this instance's own code */
 } kint_instance;
 

@@ -56,7 +56,7 @@ static void instance_destroy(krt_owned *o)
 {
     kint_instance *ki = (kint_instance *)((char *)o - offsetof(kint_instance, owned));
     if (ki->own_cells) {
-        for (uint32_t i = 0; i < ki->inst->m->nfuncs; i++)
+        for (uint32_t i = 0; i < ki->nfuncs; i++)
             kint_code_free(atomic_load_explicit(&ki->own_cells[i], memory_order_relaxed));
         kite_free(ki->own_cells);
     }
@@ -86,6 +86,7 @@ kint_instance *kint_instance_get(krt_instance *inst)
     if (!ki)
         return NULL;
     ki->inst = inst;
+    ki->nfuncs = m->nfuncs;
     ki->canon = inst->module->engine->canon;
     ki->globals = kite_calloc(m->nglobals ? m->nglobals : 1, sizeof(uint64_t *));
     ki->mems = kite_calloc(m->nmemories ? m->nmemories : 1, sizeof(krt_memory *));

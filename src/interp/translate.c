@@ -49,6 +49,7 @@ uint32_t kint_tr_op(kint_tr *t, kint_op op)
         t->pcmap[t->npcmap++] = (kint_pcmap){pos, (uint32_t)t->offset};
     kint_tr_w64(t, (uint64_t)op);
     t->last.valid = false;
+    t->copy_pos = KINT_NONE;
     return pos;
 }
 
@@ -71,6 +72,7 @@ kint_last kint_tr_unemit_last(kint_tr *t)
     t->ncode = l.pos;
     t->npcmap = l.npcmap;
     t->last.valid = false;
+    t->copy_pos = KINT_NONE;
     return l;
 }
 
@@ -84,11 +86,18 @@ static void set_field(kint_tr *t, uint32_t at, bool hi, uint32_t v)
 }
 
 /* A label is bound here: code before it can no longer be fused with what follows. */
-static void bind_here(kint_tr *t) { t->last.valid = false; }
+static void bind_here(kint_tr *t)
+{
+    t->last.valid = false;
+    t->copy_pos = KINT_NONE;
+}
 
-/* Resolves a chain of forward references to code position pos. */
+/* Resolves a chain of forward references to code position pos (a label
+ * nothing jumps to is no merge point). */
 static void bind_chain(kint_tr *t, uint32_t chain, uint32_t pos)
 {
+    if (chain == KINT_NONE)
+        return;
     for (uint32_t i = chain; i != KINT_NONE; i = t->fix[i].next) {
         const kint_fix *x = &t->fix[i];
         if (x->kind == KINT_FIX_CATCH)
@@ -235,8 +244,18 @@ static void copy_to(kint_tr *t, const kint_tv *v, uint32_t dst)
     uint32_t src = v->kind == KINT_TV_HOME ? v->home : v->slot;
     if (src == dst)
         return;
-    kint_tr_op(t, v->size == 2 ? KINT_OP_COPY2 : KINT_OP_COPY);
+    if (v->size == 1 && t->copy_pos != KINT_NONE && t->copy_pos + 2 == t->ncode) {
+        /* Two copies in a row: one instruction. */
+        t->code[t->copy_pos] = KINT_OP_COPY_COPY;
+        kint_tr_w(t, src, dst);
+        t->last.valid = false;
+        t->copy_pos = KINT_NONE;
+        return;
+    }
+    uint32_t pos = kint_tr_op(t, v->size == 2 ? KINT_OP_COPY2 : KINT_OP_COPY);
     kint_tr_w(t, src, dst);
+    if (v->size == 1)
+        t->copy_pos = pos;
 }
 
 static void materialize(kint_tr *t, kint_tv *v)
@@ -403,10 +422,17 @@ static void ref_label(kint_tr *t, uint32_t ci, uint32_t instr, uint32_t at, bool
     }
 }
 
-/* Emits a BR to frame ci's label. */
+/* Emits a BR to frame ci's label (with the copy just before it, if any). */
 static void emit_br(kint_tr *t, uint32_t ci)
 {
-    uint32_t pos = kint_tr_op(t, KINT_OP_BR);
+    uint32_t pos;
+    if (t->copy_pos != KINT_NONE && t->copy_pos + 2 == t->ncode) {
+        pos = t->copy_pos;
+        t->code[pos] = KINT_OP_COPY_BR;
+        t->copy_pos = KINT_NONE;
+    } else {
+        pos = kint_tr_op(t, KINT_OP_BR);
+    }
     uint32_t at = t->ncode;
     kint_tr_w(t, 0, branch_fuel(t, &t->ctl[ci]));
     ref_label(t, ci, pos, at, false);
@@ -1114,6 +1140,7 @@ static bool translate_body(kint_tr *t)
 static void trap_body(kint_tr *t, kite_trap_kind_t kind)
 {
     t->ncode = t->npcmap = t->nhandlers = t->ncatches = t->nconsts = 0;
+    t->copy_pos = KINT_NONE;
     t->local_slots = 0;
     t->max_height = 0;
     t->opbase = t->param_slots;
@@ -1129,7 +1156,8 @@ static kint_code *finish(kint_tr *t, const void *const *labels)
     size_t o_code = size = (size + 7) & ~(size_t)7;
     size += (size_t)t->ncode * sizeof(kint_word);
     size_t o_consts = size;
-    size += (size_t)t->nconsts * sizeof(uint64_t);
+    uint32_t nconsts_padded = t->nconsts > KINT_INIT_WORDS ? t->nconsts : KINT_INIT_WORDS;
+    size += (size_t)nconsts_padded * sizeof(uint64_t);
     size_t o_pcmap = size;
     size += (size_t)t->npcmap * sizeof(kint_pcmap);
     size_t o_handlers = size;
@@ -1145,6 +1173,8 @@ static kint_code *finish(kint_tr *t, const void *const *labels)
     c->local_slots = t->local_slots;
     c->nconsts = t->nconsts;
     c->frame_slots = t->opbase + t->max_height;
+    if (c->frame_slots < t->param_slots + t->local_slots + KINT_INIT_WORDS)
+        c->frame_slots = t->param_slots + t->local_slots + KINT_INIT_WORDS;
     c->nwords = t->ncode;
     c->npcmap = t->npcmap;
     c->nhandlers = t->nhandlers;
@@ -1156,6 +1186,7 @@ static kint_code *finish(kint_tr *t, const void *const *labels)
     c->catches = (const kint_catch *)(p + o_catches);
     if (t->ncode)
         memcpy(c->code, t->code, t->ncode * sizeof(kint_word));
+    memset(p + o_consts, 0, nconsts_padded * sizeof(uint64_t));
     if (t->nconsts)
         memcpy(p + o_consts, t->consts, t->nconsts * sizeof(uint64_t));
     if (t->npcmap)
@@ -1184,6 +1215,7 @@ kint_code *kint_translate(const kite_module_t *module, uint32_t funcidx, unsigne
     t.funcidx = funcidx;
     t.variant = variant;
     t.cells = cells;
+    t.copy_pos = KINT_NONE;
     kint_code *code = NULL;
     bool fits = setup_frame(&t);
     if (!t.oom) {

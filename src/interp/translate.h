@@ -150,6 +150,7 @@ typedef struct kint_tr {
     uint32_t scap;
 
     kint_last last;
+    uint32_t copy_pos;  /* the last instruction, if it is a COPY (else KINT_NONE) */
 } kint_tr;
 
 /* Grows *arr (elements of size sz, capacity *cap) to hold n; false when out of memory. */

@@ -55,20 +55,15 @@ static bool fits_imm(const kint_tv *v, bool is64)
            (!is64 || v->imm + UINT64_C(0x80000000) <= UINT64_C(0xFFFFFFFF));
 }
 
-/* i32.add of an i32.shl just computed (and not needed otherwise): one
- * instruction. The other operand must not need materializing, which
- * could overwrite the shift's operands. */
+/* i32.add of an i32.shl by a constant just computed (and not needed
+ * otherwise): one instruction. The other operand must be readable without
+ * emitting anything, which could overwrite the shift's operand. */
 static bool add_shl(kint_tr *t, kint_tv *v)
 {
-    int s;
     uint32_t a;
-    if (kint_tr_is_last(t, &v[1], KINT_OP_I32_SHL_I) && kint_tr_use_free(t, &v[0], &a))
-        s = 1;
-    else if (kint_tr_is_last(t, &v[0], KINT_OP_I32_SHL_I) && kint_tr_use_free(t, &v[1], &a))
-        s = 0;
-    else
+    if (!(kint_tr_is_last(t, &v[1], KINT_OP_I32_SHL_I) && kint_tr_use_free(t, &v[0], &a)) &&
+        !(kint_tr_is_last(t, &v[0], KINT_OP_I32_SHL_I) && kint_tr_use_free(t, &v[1], &a)))
         return false;
-    (void)s;
     kint_last shl = kint_tr_unemit_last(t);
     uint32_t dst = kint_tr_push_home(t, 1);
     uint32_t pos = kint_tr_op(t, KINT_OP_I32_SHL_ADD);

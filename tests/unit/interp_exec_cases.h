@@ -9,17 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "kite.h"
 
-static int g_failures;
-
-static void check(int ok, const char *what)
-{
-    if (!ok) {
-        printf("FAIL: %s\n", what);
-        g_failures++;
-    }
-}
+static void check(int ok, const char *what) { CHECK(ok, "%s", what); }
 
 typedef struct env {
     kite_engine_t *engine;
