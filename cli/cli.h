@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "kite.h"
@@ -12,6 +13,10 @@
 char *cli_read_file(const char *path, size_t *len);
 /* "FILE:offset: message" or "FILE:line:col: message". */
 void cli_print_error(FILE *out, const char *file, const kite_error_t *err);
+
+/* A byte count: decimal digits with an optional k, m or g suffix (times
+ * 1024, 1024^2, 1024^3); false when malformed or too large. */
+bool cli_parse_size(const char *s, uint64_t *out);
 
 /* Parse a --enable-X / --disable-X flag into config; false if not one. */
 bool cli_feature_flag(kite_config_t *config, const char *arg);

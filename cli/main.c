@@ -1,4 +1,5 @@
 /* kite: the command-line front of the library. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,17 +14,42 @@ static void usage(FILE *out)
             "commands:\n"
             "  validate FILE         check a module (.wasm or .wat); prints nothing if valid\n"
             "  run [OPTIONS] FILE [ARGS...]\n"
-            "                        instantiate a module and call an export\n"
+            "                        run a WASI program, or call an export (--invoke)\n"
             "                        (see `kite run --help`)\n"
-            "  wast [-v] [--skip-list LIST] FILE...\n"
+            "  wast [-v] [--skip-list LIST] [--gc-heap-limit BYTES] FILE...\n"
             "                        run WebAssembly script files (.wast); LIST names\n"
-            "                        files (globs) or FILE:LINE commands not to execute\n"
+            "                        files (globs) or FILE:LINE commands not to execute;\n"
+            "                        BYTES caps each file's GC heap (k, m, g suffixes)\n"
             "  help                  this text\n"
             "\n"
             "feature options (for validate, run and wast):\n");
     for (int f = 0; f < KITE_FEATURE_COUNT; f++)
         fprintf(out, "  --enable-%-18s / --disable-%s: %s\n", kite_feature_name((kite_feature_t)f),
                 kite_feature_name((kite_feature_t)f), kite_feature_help((kite_feature_t)f));
+}
+
+bool cli_parse_size(const char *s, uint64_t *out)
+{
+    if (*s < '0' || *s > '9')
+        return false;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno == ERANGE)
+        return false;
+    unsigned shift = 0;
+    if (*end == 'k' || *end == 'K')
+        shift = 10;
+    else if (*end == 'm' || *end == 'M')
+        shift = 20;
+    else if (*end == 'g' || *end == 'G')
+        shift = 30;
+    if (shift)
+        end++;
+    if (*end || (shift && v > (UINT64_MAX >> shift)))
+        return false;
+    *out = (uint64_t)v << shift;
+    return true;
 }
 
 char *cli_read_file(const char *path, size_t *len)

@@ -1,20 +1,30 @@
 /*
- * kite run [OPTIONS] FILE [ARGS...]: instantiate a module and call one of
- * its exports, printing the results one per line.
+ * kite run [OPTIONS] FILE [ARGS...]: run a WASI program, or call one export.
  *
- * Exit status: the call's success is 0; a usage mistake (unknown option,
- * bad option value, wrong argument count or text) is 2; a module that
- * cannot be read, compiled, linked or called is 1; a trap (also in the
- * start function or while initializing) is 133, i.e. 128 + SIGTRAP, the
- * status a shell shows for a native program stopped by a trap.
+ * Without --invoke, FILE is a WASI command: its "_start" runs with argv
+ * FILE ARGS..., the pre-opened directories and environment the options
+ * give. With --invoke NAME, ARGS are NAME's typed arguments and its results
+ * are printed one per line; a reactor's "_initialize" runs first.
+ *
+ * Exit status: the guest's proc_exit code (modulo 256, as a native exit),
+ * 0 when _start or the export returns; a usage mistake (unknown option, bad
+ * option value, wrong argument count or text) is 2; a module that cannot be
+ * read, compiled, linked or called is 1; a trap (also in the start function
+ * or while initializing) is 133, i.e. 128 + SIGTRAP, the status a shell
+ * shows for a native program stopped by a trap.
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -28,14 +38,26 @@
 #define RUN_MAX_FRAMES 30
 #define RUN_OUTER_FRAMES 5
 
+typedef struct run_dir {
+    const char *host;
+    char *guest; /* owned */
+    bool readonly;
+} run_dir;
+
 typedef struct run_opts {
     const char *file;
-    const char *invoke;   /* export to call, or NULL for _start */
+    const char *invoke;   /* export to call, or NULL: a WASI command's _start */
     bool has_fuel;
     uint64_t fuel;
     uint64_t max_memory;  /* bytes; 0: no limit */
+    uint64_t gc_heap_limit; /* bytes; 0: no limit */
     char **args;
     int nargs;
+    run_dir *dirs;        /* --dir, --dir-ro in order */
+    int ndirs;
+    const char **envs;    /* --env values in order */
+    int nenvs;
+    bool inherit_env;
 } run_opts;
 
 static void run_usage(FILE *out)
@@ -43,21 +65,46 @@ static void run_usage(FILE *out)
     fprintf(out,
             "usage: kite run [OPTIONS] FILE [ARGS...]\n"
             "\n"
-            "Instantiate FILE (.wasm or .wat) and call an export with ARGS, printing\n"
-            "each result on its own line. Options come before FILE; everything after\n"
-            "FILE is an argument (so negative numbers need no quoting).\n"
+            "Run FILE (.wasm or .wat). Options come before FILE; everything after\n"
+            "FILE is an argument.\n"
+            "\n"
+            "Without --invoke, FILE is a WASI program (wasi_snapshot_preview1): its\n"
+            "_start export runs with the arguments FILE ARGS... (argv[0] is FILE as\n"
+            "given). It sees no files and no environment unless the options grant them.\n"
+            "With --invoke NAME, the export NAME is called with ARGS as its typed\n"
+            "arguments and its results are printed, one per line; a reactor's\n"
+            "_initialize export runs first.\n"
             "\n"
             "options:\n"
-            "  --invoke NAME       call the export NAME (default: _start)\n"
+            "  --invoke NAME       call the export NAME instead of running _start\n"
+            "  --dir HOST[::GUEST] let the program use host directory HOST and\n"
+            "                      everything beneath it, under the name GUEST (default:\n"
+            "                      HOST as written, e.g. `--dir .`); repeatable\n"
+            "  --dir-ro HOST[::GUEST]\n"
+            "                      the same, read-only: the program cannot create,\n"
+            "                      change, rename or remove anything beneath HOST\n"
+            "  --env NAME=VALUE    set an environment variable of the program; --env NAME\n"
+            "                      passes the host's value of NAME (if set); repeatable\n"
+            "  --inherit-env       pass the whole host environment (--env still applies)\n"
             "  --fuel N            trap (\"all fuel consumed\") after about N instructions;\n"
             "                      N > 0, a k, m or g suffix as for --max-memory\n"
+            "  --gc-heap-limit BYTES\n"
+            "                      limit the GC heap (structs and arrays); a GC allocation\n"
+            "                      that does not fit after a collection traps\n"
             "  --max-memory BYTES  limit all linear memories together; a k, m or g\n"
             "                      suffix multiplies by 1024, 1024^2 or 1024^3\n"
             "  --enable-F, --disable-F\n"
             "                      turn a feature on or off (see `kite help`)\n"
             "  --help              this text\n"
             "\n"
-            "arguments, by the function's parameter types:\n"
+            "A wall-clock limit (--timeout) is not available: the library has no way yet\n"
+            "to interrupt running Wasm code from another thread; use --fuel.\n"
+            "\n"
+            "The sandbox: paths resolve only beneath the --dir directories (no \"..\",\n"
+            "absolute path or symbolic link leads out of them); stdin, stdout and\n"
+            "stderr are kite's own.\n"
+            "\n"
+            "arguments of --invoke, by the function's parameter types:\n"
             "  i32, i64   decimal or 0x hexadecimal, optionally negative\n"
             "  f32, f64   decimal or hexadecimal float, inf, nan, nan:0xPAYLOAD\n"
             "  v128       0x followed by up to 32 hex digits (a 128-bit integer)\n"
@@ -67,13 +114,10 @@ static void run_usage(FILE *out)
             "back exactly (or inf, -inf, nan, nan:0xPAYLOAD), v128 as 0x + 32 hex\n"
             "digits, references as null, ref.func, ref.host N, ref.exn, ...\n"
             "\n"
-            "exit status: 0 success; 1 the module cannot be read, compiled, linked\n"
-            "or called (also a missing or non-function export); 2 a usage mistake;\n"
-            "133 (128 + SIGTRAP) a trap, reported as `kite: trap: MESSAGE` with a\n"
-            "backtrace on stderr.\n"
-            "\n"
-            "Imports cannot be provided yet: a module that imports anything is\n"
-            "reported as unlinkable (WASI is not supported yet).\n");
+            "exit status: the program's exit code (proc_exit; modulo 256), else 0 when\n"
+            "it returns; 1 the module cannot be read, compiled, linked or called (also\n"
+            "a missing or non-function export); 2 a usage mistake; 133 (128 + SIGTRAP)\n"
+            "a trap, reported as `kite: trap: MESSAGE` with a backtrace on stderr.\n");
 }
 
 /* ---- numbers ----------------------------------------------------------------- */
@@ -343,35 +387,83 @@ static int report_error(const char *what, kite_error_t *err)
     return RUN_EXIT_ERROR;
 }
 
-/* Nothing can be imported yet: name the first import, WASI specially. */
-static bool check_imports(const kite_module_t *module)
+/* After a trap: the guest's exit code if it called proc_exit, else the trap. */
+static int finish_trap(const run_opts *o, kite_wasi_t *wasi, kite_trap_t *trap)
 {
-    if (kite_module_import_count(module) == 0)
-        return true;
-    kite_import_desc_t d = kite_module_import(module, 0);
-    bool wasi = (d.module_len == 22 && memcmp(d.module, "wasi_snapshot_preview1", 22) == 0) ||
-                (d.module_len == 13 && memcmp(d.module, "wasi_unstable", 13) == 0);
-    fprintf(stderr, "kite: unknown import: %.*s.%.*s%s\n", (int)d.module_len, d.module,
-            (int)d.name_len, d.name, wasi ? " (WASI is not supported yet)" : "");
-    return false;
+    uint32_t code;
+    if (kite_wasi_exit_code(wasi, &code)) {
+        kite_trap_free(trap);
+        return (int)(code & 0xff); /* what exit(code) gives a native program */
+    }
+    return report_trap(o, trap);
 }
 
-static int call_export(const run_opts *o, kite_store_t *store, kite_instance_t *inst)
+/* Only WASI can be imported: name the first other import. */
+static bool check_imports(const kite_module_t *module)
 {
-    const char *name = o->invoke ? o->invoke : "_start";
+    size_t n = kite_module_import_count(module);
+    for (size_t i = 0; i < n; i++) {
+        kite_import_desc_t d = kite_module_import(module, i);
+        if (d.module_len == 22 && memcmp(d.module, "wasi_snapshot_preview1", 22) == 0)
+            continue;
+        bool old = d.module_len == 13 && memcmp(d.module, "wasi_unstable", 13) == 0;
+        fprintf(stderr, "kite: unknown import: %.*s.%.*s%s\n", (int)d.module_len, d.module,
+                (int)d.name_len, d.name,
+                old ? " (the old WASI 'wasi_unstable' is not supported; rebuild for "
+                      "wasi_snapshot_preview1)"
+                    : "");
+        return false;
+    }
+    return true;
+}
+
+/* The export `name` as a function, or NULL (with a message). */
+static kite_func_t *export_func(kite_instance_t *inst, const char *name, bool invoked)
+{
     kite_extern_t ext;
     if (!kite_instance_export(inst, name, strlen(name), &ext)) {
-        if (o->invoke)
+        if (invoked)
             fprintf(stderr, "kite: no export named '%s'\n", name);
         else
             fprintf(stderr, "kite: no _start export; use --invoke NAME\n");
-        return RUN_EXIT_ERROR;
+        return NULL;
     }
     if (ext.kind != KITE_EXTERN_FUNC) {
         fprintf(stderr, "kite: export '%s' is not a function\n", name);
+        return NULL;
+    }
+    return ext.of.func;
+}
+
+/* Calls a function without parameters, ignoring its results (_start,
+ * _initialize). */
+static int call_void(const run_opts *o, kite_store_t *store, kite_wasi_t *wasi, kite_func_t *func,
+                     const char *name)
+{
+    if (kite_func_param_count(func) != 0 || kite_func_result_count(func) != 0) {
+        fprintf(stderr, "kite: %s must take no parameters and return nothing\n", name);
         return RUN_EXIT_ERROR;
     }
-    kite_func_t *func = ext.of.func;
+    kite_trap_t *trap = NULL;
+    kite_error_t *err = kite_func_call(store, func, NULL, 0, NULL, 0, &trap);
+    if (err)
+        return report_error("call failed: ", err);
+    if (trap)
+        return finish_trap(o, wasi, trap);
+    return RUN_EXIT_OK;
+}
+
+static int call_export(const run_opts *o, kite_store_t *store, kite_instance_t *inst,
+                       kite_wasi_t *wasi)
+{
+    if (!o->invoke) {
+        kite_func_t *start = export_func(inst, "_start", false);
+        return start ? call_void(o, store, wasi, start, "_start") : RUN_EXIT_ERROR;
+    }
+    const char *name = o->invoke;
+    kite_func_t *func = export_func(inst, name, true);
+    if (!func)
+        return RUN_EXIT_ERROR;
     size_t np = kite_func_param_count(func), nr = kite_func_result_count(func);
     if ((size_t)o->nargs != np) {
         fprintf(stderr, "kite: %s: expected %zu argument%s, got %d\n", name, np,
@@ -393,13 +485,18 @@ static int call_export(const run_opts *o, kite_store_t *store, kite_instance_t *
             status = RUN_EXIT_USAGE;
         }
     }
+    /* A reactor is initialized before any other export is used. */
+    kite_extern_t init;
+    if (status == RUN_EXIT_OK && strcmp(name, "_initialize") != 0 &&
+        kite_instance_export(inst, "_initialize", 11, &init) && init.kind == KITE_EXTERN_FUNC)
+        status = call_void(o, store, wasi, init.of.func, "_initialize");
     if (status == RUN_EXIT_OK) {
         kite_trap_t *trap = NULL;
         kite_error_t *err = kite_func_call(store, func, args, np, results, nr, &trap);
         if (err)
             status = report_error("call failed: ", err);
         else if (trap)
-            status = report_trap(o, trap);
+            status = finish_trap(o, wasi, trap);
         else
             for (size_t i = 0; i < nr; i++)
                 print_value(&results[i]);
@@ -409,15 +506,103 @@ static int call_export(const run_opts *o, kite_store_t *store, kite_instance_t *
     return status;
 }
 
-static int run_module(const run_opts *o, kite_engine_t *engine)
+/* The guest's view: argv, environment, pre-opened directories. False (with
+ * a message) on failure. */
+static bool configure_wasi(const run_opts *o, kite_wasi_config_t *cfg)
 {
+    kite_error_t *err = kite_wasi_config_push_arg(cfg, o->file);
+    for (int i = 0; !err && !o->invoke && i < o->nargs; i++)
+        err = kite_wasi_config_push_arg(cfg, o->args[i]);
+    if (!err && o->inherit_env)
+        err = kite_wasi_config_inherit_env(cfg);
+    for (int i = 0; !err && i < o->nenvs; i++) {
+        const char *e = o->envs[i], *eq = strchr(e, '=');
+        if (!eq) {
+            const char *v = getenv(e);
+            if (v)
+                err = kite_wasi_config_push_env(cfg, e, v);
+            continue;
+        }
+        size_t n = (size_t)(eq - e);
+        char *name = malloc(n + 1);
+        if (!name) {
+            fprintf(stderr, "kite: out of memory\n");
+            return false;
+        }
+        memcpy(name, e, n);
+        name[n] = 0;
+        err = kite_wasi_config_push_env(cfg, name, eq + 1);
+        free(name);
+    }
+    for (int i = 0; !err && i < o->ndirs; i++)
+        err = kite_wasi_config_preopen_dir(cfg, o->dirs[i].host, o->dirs[i].guest,
+                                           o->dirs[i].readonly ? KITE_WASI_READONLY : 0);
+    if (err)
+        report_error("", err);
+    return !err;
+}
+
+static int instantiate_and_call(const run_opts *o, kite_store_t *store, kite_wasi_t *wasi,
+                                const kite_module_t *module)
+{
+    kite_linker_t *linker = kite_linker_new();
+    if (!linker) {
+        fprintf(stderr, "kite: out of memory\n");
+        return RUN_EXIT_ERROR;
+    }
+    int status;
+    kite_instance_t *inst = NULL;
+    kite_trap_t *trap = NULL;
+    kite_error_t *err = kite_wasi_define_imports(wasi, linker, store, module);
+    if (!err)
+        err = kite_linker_instantiate(linker, store, module, &inst, &trap);
+    if (err)
+        status = report_error("cannot instantiate: ", err);
+    else if (trap)
+        status = finish_trap(o, wasi, trap);
+    else
+        status = call_export(o, store, inst, wasi);
+    kite_linker_free(linker);
+    return status;
+}
+
+/*
+ * Compiles FILE. A regular file is mapped rather than read: start-up time
+ * is what `kite run` is judged by, and mapping a file already in the page
+ * cache costs a fraction of copying it into fresh heap pages.
+ */
+static kite_error_t *compile_file(const run_opts *o, kite_engine_t *engine, kite_module_t **out)
+{
+    int fd = open(o->file, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+        (uint64_t)st.st_size < SIZE_MAX) {
+        size_t len = (size_t)st.st_size;
+        void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+        close(fd);
+        if (map != MAP_FAILED) {
+            kite_error_t *err = kite_module_new_any(engine, map, len, out);
+            munmap(map, len);
+            return err;
+        }
+    } else if (fd >= 0) {
+        close(fd);
+    }
     size_t len;
     char *bytes = cli_read_file(o->file, &len);
     if (!bytes)
-        return RUN_EXIT_ERROR;
-    kite_module_t *module = NULL;
-    kite_error_t *err = kite_module_new_any(engine, (const uint8_t *)bytes, len, &module);
+        return NULL; /* reported; *out stays NULL */
+    kite_error_t *err = kite_module_new_any(engine, (const uint8_t *)bytes, len, out);
     free(bytes);
+    return err;
+}
+
+static int run_module(const run_opts *o, kite_engine_t *engine)
+{
+    kite_module_t *module = NULL;
+    kite_error_t *err = compile_file(o, engine, &module);
+    if (!err && !module)
+        return RUN_EXIT_ERROR;
     if (err) {
         fprintf(stderr, "kite: ");
         cli_print_error(stderr, o->file, err);
@@ -426,65 +611,112 @@ static int run_module(const run_opts *o, kite_engine_t *engine)
     }
     int status = RUN_EXIT_ERROR;
     kite_store_t *store = NULL;
+    kite_wasi_t *wasi = NULL;
+    kite_wasi_config_t *cfg = NULL;
     if (!check_imports(module))
         goto done;
+    cfg = kite_wasi_config_new();
     store = kite_store_new(engine);
-    if (!store) {
+    if (!store || !cfg) {
         fprintf(stderr, "kite: out of memory\n");
         goto done;
     }
-    if (o->max_memory) {
-        kite_store_limits_t limits = {.memory_bytes = o->max_memory};
+    if (!configure_wasi(o, cfg))
+        goto done;
+    err = kite_wasi_new(cfg, &wasi);
+    if (err) {
+        report_error("", err);
+        goto done;
+    }
+    if (o->max_memory || o->gc_heap_limit) {
+        kite_store_limits_t limits = {.memory_bytes = o->max_memory,
+                                      .gc_heap_bytes = o->gc_heap_limit};
         kite_store_set_limits(store, &limits);
     }
     if (o->has_fuel)
         kite_store_set_fuel(store, o->fuel);
-    kite_instance_t *inst = NULL;
-    kite_trap_t *trap = NULL;
-    err = kite_instance_new(store, module, NULL, 0, &inst, &trap);
-    if (err)
-        status = report_error("cannot instantiate: ", err);
-    else if (trap)
-        status = report_trap(o, trap);
-    else
-        status = call_export(o, store, inst);
+    status = instantiate_and_call(o, store, wasi, module);
     fflush(stdout);
 done:
+    /* The store's host functions point at the WASI object: store first. */
     kite_store_free(store);
+    kite_wasi_free(wasi);
+    kite_wasi_config_free(cfg);
     kite_module_free(module);
     return status;
 }
 
 /* ---- options -------------------------------------------------------------------- */
 
-/* BYTES with an optional k/m/g suffix. */
-static bool parse_size(const char *s, uint64_t *out)
+/* HOST[::GUEST] of --dir and --dir-ro. */
+static bool parse_dir(const char *v, bool readonly, run_dir *out)
 {
-    if (*s < '0' || *s > '9')
+    const char *sep = strstr(v, "::");
+    const char *guest = sep ? sep + 2 : v;
+    size_t hl = sep ? (size_t)(sep - v) : strlen(v);
+    if (hl == 0 || !*guest)
         return false;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno == ERANGE)
+    char *host = malloc(hl + 1 + strlen(guest) + 1);
+    if (!host)
         return false;
-    unsigned shift = 0;
-    if (*end == 'k' || *end == 'K')
-        shift = 10;
-    else if (*end == 'm' || *end == 'M')
-        shift = 20;
-    else if (*end == 'g' || *end == 'G')
-        shift = 30;
-    if (shift)
-        end++;
-    if (*end || (shift && v > (UINT64_MAX >> shift)))
+    memcpy(host, v, hl);
+    host[hl] = 0;
+    /* One allocation: the host path, then the guest name. */
+    out->guest = host + hl + 1;
+    strcpy(out->guest, guest);
+    out->host = host;
+    out->readonly = readonly;
+    return true;
+}
+
+/* Whether option `a` takes a value. */
+static bool takes_value(const char *a)
+{
+    static const char *const with_value[] = {"--invoke", "--fuel",   "--max-memory", "--gc-heap-limit",
+                                             "--dir",    "--dir-ro", "--env"};
+    for (size_t k = 0; k < sizeof(with_value) / sizeof(with_value[0]); k++)
+        if (strcmp(a, with_value[k]) == 0)
+            return true;
+    return false;
+}
+
+static bool parse_value(const char *a, const char *v, run_opts *o)
+{
+    if (strcmp(a, "--invoke") == 0) {
+        o->invoke = v;
+        return true;
+    }
+    if (strcmp(a, "--fuel") == 0) {
+        o->has_fuel = true;
+        return cli_parse_size(v, &o->fuel) && o->fuel > 0;
+    }
+    if (strcmp(a, "--max-memory") == 0)
+        return cli_parse_size(v, &o->max_memory);
+    if (strcmp(a, "--gc-heap-limit") == 0)
+        return cli_parse_size(v, &o->gc_heap_limit) && o->gc_heap_limit > 0;
+    if (strcmp(a, "--env") == 0) {
+        if (*v == '=' || !*v)
+            return false;
+        o->envs[o->nenvs++] = v;
+        return true;
+    }
+    bool ro = strcmp(a, "--dir-ro") == 0;
+    if (!parse_dir(v, ro, &o->dirs[o->ndirs]))
         return false;
-    *out = (uint64_t)v << shift;
+    o->ndirs++;
     return true;
 }
 
 /* Options before FILE; returns -1 when parsed, else the exit status. */
 static int parse_opts(int argc, char **argv, kite_config_t *config, run_opts *o)
 {
+    /* At most one --dir or --env per argument. */
+    o->dirs = calloc((size_t)argc + 1, sizeof(run_dir));
+    o->envs = calloc((size_t)argc + 1, sizeof(char *));
+    if (!o->dirs || !o->envs) {
+        fprintf(stderr, "kite: out of memory\n");
+        return RUN_EXIT_ERROR;
+    }
     int i = 0;
     for (; i < argc && argv[i][0] == '-'; i++) {
         const char *a = argv[i];
@@ -496,11 +728,13 @@ static int parse_opts(int argc, char **argv, kite_config_t *config, run_opts *o)
             run_usage(stdout);
             return RUN_EXIT_OK;
         }
+        if (strcmp(a, "--inherit-env") == 0) {
+            o->inherit_env = true;
+            continue;
+        }
         if (cli_feature_flag(config, a))
             continue;
-        bool has_value = strcmp(a, "--invoke") == 0 || strcmp(a, "--fuel") == 0 ||
-                         strcmp(a, "--max-memory") == 0;
-        if (!has_value) {
+        if (!takes_value(a)) {
             fprintf(stderr, "kite run: unknown option '%s'\n", a);
             return RUN_EXIT_USAGE;
         }
@@ -509,18 +743,7 @@ static int parse_opts(int argc, char **argv, kite_config_t *config, run_opts *o)
             return RUN_EXIT_USAGE;
         }
         const char *v = argv[++i];
-        bool ok = true;
-        if (strcmp(a, "--invoke") == 0) {
-            o->invoke = v;
-        } else if (strcmp(a, "--fuel") == 0) {
-            uint64_t fuel = 0;
-            ok = parse_size(v, &fuel) && fuel > 0;
-            o->has_fuel = true;
-            o->fuel = fuel;
-        } else {
-            ok = parse_size(v, &o->max_memory);
-        }
-        if (!ok) {
+        if (!parse_value(a, v, o)) {
             fprintf(stderr, "kite run: bad value '%s' for %s\n", v, a);
             return RUN_EXIT_USAGE;
         }
@@ -533,9 +756,10 @@ static int parse_opts(int argc, char **argv, kite_config_t *config, run_opts *o)
     o->file = argv[i];
     o->args = argv + i + 1;
     o->nargs = argc - i - 1;
-    /* Arguments are numbers or `null`: an option after FILE is a mistake in
-     * the order, not an argument. */
-    for (int k = 0; k < o->nargs; k++) {
+    /* --invoke's arguments are numbers or `null`: an option after FILE is a
+     * mistake in the order, not an argument. (A WASI program's arguments
+     * are its own business.) */
+    for (int k = 0; o->invoke && k < o->nargs; k++) {
         if (strncmp(o->args[k], "--", 2) == 0 && o->args[k][2] != 0) {
             fprintf(stderr, "kite run: options go before FILE ('%s' comes after it)\n",
                     o->args[k]);
@@ -543,6 +767,14 @@ static int parse_opts(int argc, char **argv, kite_config_t *config, run_opts *o)
         }
     }
     return -1;
+}
+
+static void free_opts(run_opts *o)
+{
+    for (int i = 0; o->dirs && i < o->ndirs; i++)
+        free((char *)o->dirs[i].host);
+    free(o->dirs);
+    free(o->envs);
 }
 
 int cli_run(int argc, char **argv)
@@ -556,15 +788,21 @@ int cli_run(int argc, char **argv)
     int status = parse_opts(argc, argv, config, &o);
     if (status >= 0) {
         kite_config_free(config);
+        free_opts(&o);
         return status;
     }
     kite_engine_t *engine = kite_engine_new(config);
     kite_config_free(config);
     if (!engine) {
         fprintf(stderr, "kite: out of memory\n");
+        free_opts(&o);
         return RUN_EXIT_ERROR;
     }
+    /* A guest writing to a closed pipe gets EPIPE, as programs of most
+     * runtimes do, instead of killing kite. */
+    signal(SIGPIPE, SIG_IGN);
     status = run_module(&o, engine);
     kite_engine_free(engine);
+    free_opts(&o);
     return status;
 }

@@ -628,6 +628,10 @@ static bool setup(wast_run *run)
         printf("%s: out of memory\n", run->file);
         return false;
     }
+    if (run->gc_heap_limit) {
+        kite_store_limits_t limits = {.gc_heap_bytes = run->gc_heap_limit};
+        kite_store_set_limits(run->store, &limits);
+    }
     kite_error_t *err = wast_define_spectest(run->linker, run->store);
     if (err) {
         printf("%s: cannot set up the spectest module: %s\n", run->file, kite_error_message(err));
@@ -690,7 +694,8 @@ static bool run_file(wast_run *run, const char *path)
 
 static int usage_error(kite_config_t *config, wast_skiplist *skips)
 {
-    fprintf(stderr, "usage: kite wast [-v] [--skip-list FILE] [--enable-F|--disable-F]... FILE...\n");
+    fprintf(stderr, "usage: kite wast [-v] [--skip-list FILE] [--gc-heap-limit BYTES] "
+                    "[--enable-F|--disable-F]... FILE...\n");
     kite_config_free(config);
     wast_skiplist_free(skips);
     return 2;
@@ -716,6 +721,11 @@ int cli_wast(int argc, char **argv)
             if (i + 1 == argc || !wast_skiplist_load(&skips, argv[i + 1]))
                 return usage_error(config, &skips);
             run.skips = &skips;
+            argv[i] = argv[i + 1] = NULL;
+            i++;
+        } else if (strcmp(argv[i], "--gc-heap-limit") == 0) {
+            if (i + 1 == argc || !cli_parse_size(argv[i + 1], &run.gc_heap_limit))
+                return usage_error(config, &skips);
             argv[i] = argv[i + 1] = NULL;
             i++;
         } else if (argv[i][0] == '-') {

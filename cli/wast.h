@@ -53,6 +53,7 @@ typedef struct wast_run {
     kite_linker_t *linker;
     wast_counts counts;
     bool verbose;
+    uint64_t gc_heap_limit;  /* bytes per file's store; 0: none */
     const wast_skiplist *skips;
     const char *skip_reason; /* the whole file's execution is skipped, why */
 

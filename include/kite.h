@@ -219,6 +219,9 @@ typedef struct kite_store_limits {
     uint32_t instances;      /* 0: no limit */
     uint32_t stack_slots;    /* Wasm value stack per call into Wasm (8-byte slots); 0: default */
     uint32_t call_depth;     /* nested Wasm calls; 0: default */
+    uint64_t gc_heap_bytes;  /* the GC heap (structs and arrays); 0: no limit. A GC
+                                allocation that does not fit after a full collection
+                                traps with "GC heap exhausted". */
 } kite_store_limits_t;
 
 KITE_API kite_store_t *kite_store_new(kite_engine_t *engine);
@@ -254,6 +257,79 @@ typedef enum kite_refkind {
     KITE_REFKIND_ARRAY,
 } kite_refkind_t;
 KITE_API kite_refkind_t kite_ref_kind(kite_ref_t ref);
+
+/* ---- GC values: i31, structs, arrays -------------------------------------------------- */
+
+/*
+ * Structs and arrays live in the store's GC heap, which frees them once
+ * nothing reaches them; i31 references are plain values. A kite_ref_t the
+ * host keeps in its own variables is not a root: it stays valid only until
+ * the next call that may allocate in the store (calling Wasm, making a
+ * struct or array, kite_store_gc). To keep a reference longer, hold it in a
+ * root handle (kite_root_new), in a global or in a table. The arguments and
+ * results of a host function are roots while the host function runs.
+ */
+
+/* ref.i31: the low 31 bits of value. */
+KITE_API kite_ref_t kite_ref_i31(uint32_t value);
+/* i31.get_s (sign_extend) or i31.get_u of an i31 reference; false for
+ * anything else (null included). */
+KITE_API bool kite_ref_i31_get(kite_ref_t ref, bool sign_extend, uint32_t *out);
+
+/*
+ * A new struct of the struct type at `type_index` in `module`'s type
+ * section (the module must belong to the store's engine), with one value
+ * per field (packed i8/i16 fields take a KITE_I32 and keep its low bits),
+ * or all fields zero / null when `fields` is NULL and nfields is 0.
+ * Errors: KITE_ERROR_ARGUMENT for a wrong type index, count or value;
+ * KITE_ERROR_LIMIT when the GC heap is exhausted ("GC heap exhausted").
+ */
+KITE_API kite_error_t *kite_struct_new(kite_store_t *store, const kite_module_t *module,
+                                       uint32_t type_index, const kite_val_t *fields,
+                                       size_t nfields, kite_ref_t *out);
+/* A new array of `length` elements, each `init` (NULL: zero / null). */
+KITE_API kite_error_t *kite_array_new(kite_store_t *store, const kite_module_t *module,
+                                      uint32_t type_index, uint32_t length,
+                                      const kite_val_t *init, kite_ref_t *out);
+/* A new array with the n given elements. */
+KITE_API kite_error_t *kite_array_new_fixed(kite_store_t *store, const kite_module_t *module,
+                                            uint32_t type_index, const kite_val_t *elems,
+                                            size_t n, kite_ref_t *out);
+
+/* Fields of a struct: the count (0 for anything but a struct), and reads
+ * and writes. Packed fields read as KITE_I32 zero-extended. Writes check
+ * the value's type and the field's mutability. */
+KITE_API size_t kite_struct_field_count(kite_ref_t ref);
+KITE_API kite_error_t *kite_struct_get(kite_ref_t ref, size_t field, kite_val_t *out);
+KITE_API kite_error_t *kite_struct_set(kite_ref_t ref, size_t field, const kite_val_t *value);
+/* Elements of an array: its length (0 for anything but an array), reads
+ * and writes (an index out of bounds is KITE_ERROR_ARGUMENT). */
+KITE_API uint32_t kite_array_len(kite_ref_t ref);
+KITE_API kite_error_t *kite_array_get(kite_ref_t ref, uint32_t index, kite_val_t *out);
+KITE_API kite_error_t *kite_array_set(kite_ref_t ref, uint32_t index, const kite_val_t *value);
+
+/*
+ * Root handles: the reference a handle holds (of any kind, null included)
+ * is kept alive until the handle is released. Release every handle before
+ * freeing its store (kite_store_free releases those left, after which
+ * they must not be used).
+ */
+typedef struct kite_root kite_root_t;
+KITE_API kite_error_t *kite_root_new(kite_store_t *store, kite_ref_t ref, kite_root_t **out);
+KITE_API kite_ref_t kite_root_get(const kite_root_t *root);
+KITE_API void kite_root_set(kite_root_t *root, kite_ref_t ref);
+KITE_API void kite_root_free(kite_root_t *root);
+
+/* A full collection now. */
+KITE_API void kite_store_gc(kite_store_t *store);
+
+typedef struct kite_gc_stats {
+    uint64_t collections;     /* so far */
+    uint64_t heap_bytes;      /* the heap's size now (blocks and large objects) */
+    uint64_t peak_heap_bytes; /* its largest size so far */
+    uint64_t live_bytes;      /* what survived the last collection */
+} kite_gc_stats_t;
+KITE_API void kite_store_gc_stats(const kite_store_t *store, kite_gc_stats_t *out);
 
 /* ---- traps ------------------------------------------------------------------------------ */
 
@@ -438,6 +514,10 @@ KITE_API kite_error_t *kite_linker_instantiate(kite_linker_t *linker, kite_store
  * instance's exported "memory"; a bad one gives the guest EFAULT. A module
  * that calls a WASI function needing memory without exporting "memory" traps.
  *
+ * Paths resolve with openat2(RESOLVE_BENEATH) where the kernel has it, else
+ * component by component; the environment variable KITE_WASI_NO_OPENAT2=1
+ * forces the second way (for testing it on Linux).
+ *
  * The WASI object owns the host descriptors the guest opens (and copies of
  * those given in the configuration) and closes them when freed. It must
  * outlive every call into the stores it was defined in: free it after the
@@ -494,6 +574,10 @@ KITE_API void kite_wasi_free(kite_wasi_t *wasi);
  * functions of `store`. May be called for several stores. */
 KITE_API kite_error_t *kite_wasi_define(kite_wasi_t *wasi, kite_linker_t *linker,
                                         kite_store_t *store);
+/* The same, for only the functions `module` imports from
+ * wasi_snapshot_preview1: quicker to start a program that uses a few. */
+KITE_API kite_error_t *kite_wasi_define_imports(kite_wasi_t *wasi, kite_linker_t *linker,
+                                               kite_store_t *store, const kite_module_t *module);
 /* Whether the guest called proc_exit, and its code. proc_exit stops the guest
  * with a trap (KITE_TRAP_HOST); the embedder tells it from other traps here. */
 KITE_API bool kite_wasi_exit_code(const kite_wasi_t *wasi, uint32_t *code);

@@ -69,6 +69,9 @@ EOF
 cat >"$tmp/wasi.wat" <<'EOF'
 (module (import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32 i32) (result i32))))
 EOF
+cat >"$tmp/wasi-old.wat" <<'EOF'
+(module (import "wasi_unstable" "f" (func)))
+EOF
 cat >"$tmp/invalid.wat" <<'EOF'
 (module (func (result i32) (i64.const 0)))
 EOF
@@ -100,7 +103,10 @@ check bad-float 2 "" "kite: mix: argument 2: '1.5x' is not f32" run --invoke mix
 check bad-ref 2 "" "kite: ref: argument 1: '5' is not a reference" run --invoke ref add.wat 5
 check unknown-option 2 "" "kite run: unknown option '--bogus'" run --bogus add.wat
 check no-file 2 "" "kite run: no FILE given.*" run --invoke add
-check option-after-file 2 "" "kite run: options go before FILE \('--invoke' comes after it\)" \
+check option-after-file 2 "" "kite run: options go before FILE \('--fuel' comes after it\)" \
+    run --invoke add add.wat 1 --fuel 2
+# Without --invoke, what follows FILE is the WASI program's argv.
+check wasi-args-after-file 1 "" "kite: no _start export; use --invoke NAME" \
     run add.wat --invoke add 1 2
 check bad-fuel 2 "" "kite run: bad value 'lots' for --fuel" run --fuel lots add.wat
 check help 0 "~usage: kite run .*--invoke NAME.*--fuel N.*--max-memory BYTES.*" "" run --help
@@ -112,8 +118,9 @@ check no-export 1 "" "kite: no export named 'nope'" run --invoke nope add.wat
 check not-func 1 "" "kite: export 'mem' is not a function" run --invoke mem add.wat
 check no-start 1 "" "kite: no _start export; use --invoke NAME" run add.wat
 check unknown-import 1 "" "kite: unknown import: env.f" run import.wat
-check wasi 1 "" "kite: unknown import: wasi_snapshot_preview1.fd_write \(WASI is not supported yet\)" \
-    run wasi.wat
+check wasi-import 1 "" "kite: no _start export; use --invoke NAME" run wasi.wat
+check wasi-old-import 1 "" "kite: unknown import: wasi_unstable.f \(the old WASI 'wasi_unstable' is not supported; rebuild for wasi_snapshot_preview1\)" \
+    run wasi-old.wat
 
 # Traps: status 133 with a backtrace, innermost frame first.
 check trap 133 "" $'kite: trap: integer divide by zero\n  at inner \\(trap.wat\\+0x[0-9a-f]+\\)\n  at outer \\(trap.wat\\+0x[0-9a-f]+\\)' \

@@ -1,6 +1,7 @@
 /* Memories, tables, globals, tags and references in kite.h. */
 #include <string.h>
 
+#include "gc/gc.h"
 #include "runtime/objects.h"
 #include "util/alloc.h"
 #include "util/error.h"
@@ -73,17 +74,19 @@ bool kite_table_get(const kite_table_t *table, uint64_t index, kite_ref_t *out)
 
 /*
  * Whether `ref` fits canonical type t, for tables and globals, which do not
- * lead to their engine's type registry. Only a concrete heap type needs it,
- * and only for function references (GC objects come with the GC issue): a
- * Wasm function leads to the registry through its instance, and a host
- * function's type is final without supertypes, so it matches exactly its
- * own canonical id. Everything else is decided without the registry.
+ * lead to their engine's type registry. Only a concrete heap type needs it:
+ * a Wasm function leads to the registry through its instance, a struct or
+ * array through its RTT, and a host function's type is final without
+ * supertypes, so it matches exactly its own canonical id. Everything else
+ * is decided without the registry.
  */
 static bool ref_fits(kite_ref_t ref, kir_valtype t)
 {
     const krt_obj *o = krt_ref_obj((krt_ref)ref);
     if (!o || !kir_vt_is_ref(t) || !kir_vt_concrete(t))
         return krt_ref_matches(NULL, (krt_ref)ref, t);
+    if (o->kind == KRT_OBJ_STRUCT || o->kind == KRT_OBJ_ARRAY)
+        return krt_ref_matches(kgc_rtt_of((const kgc_obj *)o)->registry, (krt_ref)ref, t);
     if (o->kind != KRT_OBJ_FUNC)
         return false;
     const krt_func *f = (const krt_func *)o;

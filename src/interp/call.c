@@ -4,6 +4,7 @@
  */
 #include <string.h>
 
+#include "gc/gc.h"
 #include "interp/interp.h"
 #include "runtime/os/os.h"
 #include "util/alloc.h"
@@ -27,6 +28,22 @@ static kite_valkind_t valkind_of(kir_valtype t)
     case KIR_V128: return KITE_V128;
     default: return KITE_REF;
     }
+}
+
+/* A host function's arguments and results, GC roots while it runs (it may
+ * allocate, or call Wasm, and still use them). */
+typedef struct host_roots {
+    kgc_roots roots; /* first */
+    const kite_val_t *vals;
+    size_t n;
+} host_roots;
+
+static void scan_host_vals(kgc_roots *r, kgc_heap *h)
+{
+    const host_roots *hr = (const host_roots *)(void *)r;
+    for (size_t i = 0; i < hr->n; i++)
+        if (hr->vals[i].kind == KITE_REF)
+            kgc_mark(h, (krt_ref)hr->vals[i].of.ref);
 }
 
 /*
@@ -55,9 +72,12 @@ kite_trap_t *kint_host_call(kite_store_t *store, krt_func *f, uint64_t *slots, k
         results[i].kind = valkind_of(f->results[i]);
     }
     struct kite_caller c = {store, caller};
+    host_roots roots = {{NULL, scan_host_vals}, args, n};
+    kgc_roots_push(store->gc, &roots.roots);
     kos_exec *saved = kos_exec_pause();
     kite_trap_t *trap = f->host(f->env, &c, args, results);
     kos_exec_resume(saved);
+    kgc_roots_pop(store->gc, &roots.roots);
     if (!trap) {
         s = 0;
         for (uint32_t i = 0; i < f->nresults; i++) {

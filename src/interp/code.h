@@ -95,6 +95,21 @@ typedef struct kint_handler {
     uint32_t delegate;     /* UINT32_MAX, or the entry the search continues at */
 } kint_handler;
 
+/*
+ * Stack maps for the collector. A frame's reference slots at a point where
+ * a collection can happen (a call, or an instruction that allocates) are
+ * its params and locals of reference type (the same everywhere in the
+ * function) plus the operand slots holding references there. Safepoints
+ * are keyed by the code position where the frame resumes (what its record's
+ * pc holds then): the end of the call or allocating instruction. Only
+ * positions with operand references are listed; anywhere else the locals
+ * are all.
+ */
+typedef struct kint_safepoint {
+    uint32_t pos;          /* code position after the instruction */
+    uint32_t first, count; /* its operand slots: refslots[nlocal_refs + first ..] */
+} kint_safepoint;
+
 /* Frame set-up writes this many locals and constants unconditionally:
  * frame_slots >= param_slots + local_slots + KINT_INIT_WORDS, and consts
  * has at least KINT_INIT_WORDS entries (zero padding). */
@@ -113,6 +128,11 @@ typedef struct kint_code {
     const kint_handler *handlers;
     const kint_catch *catches;
     kint_word *code;
+    /* stack maps (last: the fields above are the ones calls read) */
+    uint32_t nlocal_refs;  /* params and locals of reference type: refslots[0 ..) */
+    uint32_t nsafepoints;  /* sorted by pos */
+    const uint32_t *refslots;
+    const kint_safepoint *safepoints;
 } kint_code;
 
 #endif

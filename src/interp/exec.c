@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "binary/reader.h"
+#include "gc/gc.h"
 #include "interp/interp.h"
 #include "interp/numeric.h"
 #include "runtime/os/os.h"
@@ -838,6 +839,398 @@ dispatch:
         pc += 2;
         NEXT();
     }
+
+
+    /* ---- GC: structs, arrays, i31, casts ---- */
+
+/* Allocates `size` bytes of GC heap into `o`: the fast path inline; the
+ * slow path (which may collect) after recording where this frame resumes,
+ * the end of this instruction of `len` words, which keys its stack map. */
+#define GC_ALLOC(o, size, len)                                                   \
+    void *o = kgc_alloc_fast(ki->heap, (size));                                \
+    if (UNLIKELY(!o)) {                                                          \
+        top->pc = pc + (len);                                                    \
+        o = kgc_alloc_slow(ki->heap, (size));                                   \
+        if (UNLIKELY(!o))                                                        \
+            TRAP(GC_HEAP_EXHAUSTED);                                             \
+    }
+#define GC_HEADER(o, rtt)                                                        \
+    do {                                                                         \
+        (o)->hdr.kind = (rtt)->kind;                                             \
+        (o)->hdr.canon = (rtt)->canon;                                           \
+        (o)->rtt = (uintptr_t)(rtt);                                             \
+    } while (0)
+/* The object a struct / array operand points at, or a trap for null. */
+#define STRUCT_AT(k) ((uint8_t *)(uintptr_t)fp[k])
+#define NONNULL(k, trap)                                                         \
+    if (UNLIKELY(!fp[k]))                                                        \
+        TRAP(trap)
+/* An array operand in fp[LO(1)] with an index fp[HI(1)] inside it. */
+#define ARRAY_ELEM(a, p, width)                                                  \
+    NONNULL(LO(1), NULL_ARRAY_REFERENCE);                                        \
+    kgc_array *a = (kgc_array *)(uintptr_t)fp[LO(1)];                            \
+    uint32_t i_ = (uint32_t)fp[HI(1)];                                           \
+    if (UNLIKELY(i_ >= a->len))                                                  \
+        TRAP(ARRAY_OUT_OF_BOUNDS);                                               \
+    uint8_t *p = kgc_array_data(a) + (size_t)i_ * (width)
+#define CAST_OK(r, target)                                                       \
+    kgc_ref_test(ki->canon, (krt_ref)(r), (target) & KINT_CAST_HEAP,             \
+                 ((target) & KINT_CAST_CONCRETE) != 0, ((target) & KINT_CAST_NULLABLE) != 0)
+
+    CASE(STRUCT_NEW)
+    {
+        const kgc_rtt *rtt = ki->rtts[LO(1)];
+        GC_ALLOC(o_, rtt->size, 3);
+        kgc_obj *o = o_;
+        GC_HEADER(o, rtt);
+        const uint64_t *src = fp + HI(1);
+        if (rtt->all64) {
+            /* Word by word: structs are small, a memcpy call would cost more. */
+            uint64_t *dst = (uint64_t *)(void *)((uint8_t *)o + KGC_STRUCT_FIELDS);
+            for (uint32_t i = 0; i < rtt->nfields; i++)
+                dst[i] = src[i];
+        } else {
+            for (uint32_t i = 0; i < rtt->nfields; i++) {
+                const kgc_field *f = &rtt->fields[i];
+                kgc_store_value((uint8_t *)o + f->offset, f->width, src + f->slot);
+            }
+        }
+        fp[LO(2)] = (uint64_t)(uintptr_t)o;
+        pc += 3;
+        NEXT();
+    }
+    CASE(STRUCT_NEW_DEFAULT)
+    {
+        const kgc_rtt *rtt = ki->rtts[LO(1)];
+        GC_ALLOC(o_, rtt->size, 2);
+        kgc_obj *o = o_;
+        GC_HEADER(o, rtt);
+        memset((uint8_t *)o + KGC_STRUCT_FIELDS, 0, rtt->size - KGC_STRUCT_FIELDS);
+        fp[HI(1)] = (uint64_t)(uintptr_t)o;
+        pc += 2;
+        NEXT();
+    }
+#define STRUCT_GET(name, T, EXT)                                                 \
+    CASE(STRUCT_GET_##name)                                                      \
+    {                                                                            \
+        NONNULL(LO(1), NULL_STRUCTURE_REFERENCE);                                \
+        T v_;                                                                    \
+        memcpy(&v_, STRUCT_AT(LO(1)) + LO(2), sizeof v_);                        \
+        fp[HI(1)] = EXT(v_);                                                     \
+        pc += 3;                                                                 \
+        NEXT();                                                                  \
+    }
+#define STRUCT_SET(name, T)                                                      \
+    CASE(STRUCT_SET_##name)                                                      \
+    {                                                                            \
+        NONNULL(LO(1), NULL_STRUCTURE_REFERENCE);                                \
+        T v_ = (T)fp[HI(1)];                                                     \
+        memcpy(STRUCT_AT(LO(1)) + LO(2), &v_, sizeof v_);                        \
+        pc += 3;                                                                 \
+        NEXT();                                                                  \
+    }
+#define ARRAY_GET(name, T, EXT)                                                  \
+    CASE(ARRAY_GET_##name)                                                       \
+    {                                                                            \
+        ARRAY_ELEM(a_, p_, sizeof(T));                                           \
+        T v_;                                                                    \
+        memcpy(&v_, p_, sizeof v_);                                              \
+        fp[LO(2)] = EXT(v_);                                                     \
+        pc += 3;                                                                 \
+        NEXT();                                                                  \
+    }
+#define ARRAY_SET(name, T)                                                       \
+    CASE(ARRAY_SET_##name)                                                       \
+    {                                                                            \
+        ARRAY_ELEM(a_, p_, sizeof(T));                                           \
+        T v_ = (T)fp[LO(2)];                                                     \
+        memcpy(p_, &v_, sizeof v_);                                              \
+        pc += 3;                                                                 \
+        NEXT();                                                                  \
+    }
+#define EXT_S8(v) ((uint64_t)(uint32_t)(int32_t)(int8_t)(v))
+#define EXT_S16(v) ((uint64_t)(uint32_t)(int32_t)(int16_t)(v))
+#define EXT_U(v) ((uint64_t)(v))
+    STRUCT_GET(8S, uint8_t, EXT_S8)
+    STRUCT_GET(8U, uint8_t, EXT_U)
+    STRUCT_GET(16S, uint16_t, EXT_S16)
+    STRUCT_GET(16U, uint16_t, EXT_U)
+    STRUCT_GET(32, uint32_t, EXT_U)
+    STRUCT_GET(64, uint64_t, EXT_U)
+    STRUCT_SET(8, uint8_t)
+    STRUCT_SET(16, uint16_t)
+    STRUCT_SET(32, uint32_t)
+    STRUCT_SET(64, uint64_t)
+    ARRAY_GET(8S, uint8_t, EXT_S8)
+    ARRAY_GET(8U, uint8_t, EXT_U)
+    ARRAY_GET(16S, uint16_t, EXT_S16)
+    ARRAY_GET(16U, uint16_t, EXT_U)
+    ARRAY_GET(32, uint32_t, EXT_U)
+    ARRAY_GET(64, uint64_t, EXT_U)
+    ARRAY_SET(8, uint8_t)
+    ARRAY_SET(16, uint16_t)
+    ARRAY_SET(32, uint32_t)
+    ARRAY_SET(64, uint64_t)
+#undef STRUCT_GET
+#undef STRUCT_SET
+#undef ARRAY_GET
+#undef ARRAY_SET
+#undef EXT_S8
+#undef EXT_S16
+#undef EXT_U
+    CASE(STRUCT_GET_128)
+    {
+        NONNULL(LO(1), NULL_STRUCTURE_REFERENCE);
+        uint64_t v[2];
+        memcpy(v, STRUCT_AT(LO(1)) + LO(2), 16);
+        fp[HI(1)] = v[0];
+        fp[HI(1) + 1] = v[1];
+        pc += 3;
+        NEXT();
+    }
+    CASE(STRUCT_SET_128)
+    {
+        NONNULL(LO(1), NULL_STRUCTURE_REFERENCE);
+        const uint64_t v[2] = {fp[HI(1)], fp[HI(1) + 1]};
+        memcpy(STRUCT_AT(LO(1)) + LO(2), v, 16);
+        pc += 3;
+        NEXT();
+    }
+    CASE(ARRAY_GET_128)
+    {
+        ARRAY_ELEM(a_, p_, 16);
+        uint64_t v[2];
+        memcpy(v, p_, 16);
+        fp[LO(2)] = v[0];
+        fp[LO(2) + 1] = v[1];
+        pc += 3;
+        NEXT();
+    }
+    CASE(ARRAY_SET_128)
+    {
+        ARRAY_ELEM(a_, p_, 16);
+        const uint64_t v[2] = {fp[LO(2)], fp[LO(2) + 1]};
+        memcpy(p_, v, 16);
+        pc += 3;
+        NEXT();
+    }
+    CASE(ARRAY_NEW)
+    {
+        const kgc_rtt *rtt = ki->rtts[LO(2)];
+        uint32_t n = (uint32_t)fp[HI(1)];
+        uint64_t size = kgc_array_size(n, rtt->elem_width);
+        if (UNLIKELY(!size))
+            TRAP(ARRAY_TOO_LARGE);
+        GC_ALLOC(a_, size, 3);
+        kgc_array *a = a_;
+        GC_HEADER(&a->obj, rtt);
+        a->len = n;
+        kgc_fill(kgc_array_data(a), rtt->elem_width, n, fp + LO(1));
+        fp[HI(2)] = (uint64_t)(uintptr_t)a;
+        pc += 3;
+        NEXT();
+    }
+    CASE(ARRAY_NEW_DEFAULT)
+    {
+        const kgc_rtt *rtt = ki->rtts[LO(2)];
+        uint32_t n = (uint32_t)fp[LO(1)];
+        uint64_t size = kgc_array_size(n, rtt->elem_width);
+        if (UNLIKELY(!size))
+            TRAP(ARRAY_TOO_LARGE);
+        GC_ALLOC(a_, size, 3);
+        kgc_array *a = a_;
+        GC_HEADER(&a->obj, rtt);
+        a->len = n;
+        memset(kgc_array_data(a), 0, (size_t)n * rtt->elem_width);
+        fp[HI(1)] = (uint64_t)(uintptr_t)a;
+        pc += 3;
+        NEXT();
+    }
+    CASE(ARRAY_NEW_FIXED)
+    {
+        const kgc_rtt *rtt = ki->rtts[LO(2)];
+        uint32_t n = HI(1), w = rtt->elem_width;
+        uint64_t size = kgc_array_size(n, w);
+        if (UNLIKELY(!size))
+            TRAP(ARRAY_TOO_LARGE);
+        GC_ALLOC(a_, size, 3);
+        kgc_array *a = a_;
+        GC_HEADER(&a->obj, rtt);
+        a->len = n;
+        const uint64_t *src = fp + LO(1);
+        if (w == 8) {
+            memcpy(kgc_array_data(a), src, (size_t)n * 8);
+        } else {
+            uint32_t step = w == 16 ? 2 : 1;
+            for (uint32_t i = 0; i < n; i++)
+                kgc_store_value(kgc_array_data(a) + (size_t)i * w, w, src + (size_t)i * step);
+        }
+        fp[HI(2)] = (uint64_t)(uintptr_t)a;
+        pc += 3;
+        NEXT();
+    }
+    CASE(ARRAY_NEW_DATA)
+    {
+        const kgc_rtt *rtt = ki->rtts[LO(2)];
+        uint32_t s = (uint32_t)fp[LO(1)], n = (uint32_t)fp[HI(1)], w = rtt->elem_width;
+        const kir_data *d = &ki->inst->m->datas[LO(3)];
+        uint64_t dlen = ki->inst->data_dropped[LO(3)] ? 0 : d->len;
+        if ((uint64_t)s + (uint64_t)n * w > dlen)
+            TRAP(MEMORY_OUT_OF_BOUNDS);
+        uint64_t size = kgc_array_size(n, w);
+        if (UNLIKELY(!size))
+            TRAP(ARRAY_TOO_LARGE);
+        GC_ALLOC(a_, size, 4);
+        kgc_array *a = a_;
+        GC_HEADER(&a->obj, rtt);
+        a->len = n;
+        if (n)
+            memcpy(kgc_array_data(a), d->bytes + s, (size_t)n * w);
+        fp[HI(2)] = (uint64_t)(uintptr_t)a;
+        pc += 4;
+        NEXT();
+    }
+    CASE(ARRAY_NEW_ELEM)
+    {
+        const kgc_rtt *rtt = ki->rtts[LO(2)];
+        uint32_t s = (uint32_t)fp[LO(1)], n = (uint32_t)fp[HI(1)];
+        const krt_elem_seg *seg = &ki->inst->elems[LO(3)];
+        if ((uint64_t)s + n > seg->count)
+            TRAP(TABLE_OUT_OF_BOUNDS);
+        uint64_t size = kgc_array_size(n, 8);
+        if (UNLIKELY(!size))
+            TRAP(ARRAY_TOO_LARGE);
+        GC_ALLOC(a_, size, 4);
+        kgc_array *a = a_;
+        GC_HEADER(&a->obj, rtt);
+        a->len = n;
+        uint64_t *e = (uint64_t *)(void *)kgc_array_data(a);
+        for (uint32_t i = 0; i < n; i++)
+            e[i] = (uint64_t)seg->refs[s + i];
+        fp[HI(2)] = (uint64_t)(uintptr_t)a;
+        pc += 4;
+        NEXT();
+    }
+    CASE(ARRAY_LEN)
+    {
+        NONNULL(LO(1), NULL_ARRAY_REFERENCE);
+        fp[HI(1)] = ((const kgc_array *)(uintptr_t)fp[LO(1)])->len;
+        pc += 2;
+        NEXT();
+    }
+    CASE(ARRAY_FILL)
+    {
+        NONNULL(LO(1), NULL_ARRAY_REFERENCE);
+        kgc_array *a = (kgc_array *)(uintptr_t)fp[LO(1)];
+        uint64_t d = (uint32_t)fp[HI(1)], n = (uint32_t)fp[HI(2)];
+        uint32_t w = LO(3);
+        if (d + n > a->len)
+            TRAP(ARRAY_OUT_OF_BOUNDS);
+        kgc_fill(kgc_array_data(a) + d * w, w, n, fp + LO(2));
+        pc += 4;
+        NEXT();
+    }
+    CASE(ARRAY_COPY)
+    {
+        NONNULL(LO(1), NULL_ARRAY_REFERENCE);
+        NONNULL(LO(2), NULL_ARRAY_REFERENCE);
+        kgc_array *da = (kgc_array *)(uintptr_t)fp[LO(1)];
+        kgc_array *sa = (kgc_array *)(uintptr_t)fp[LO(2)];
+        uint64_t d = (uint32_t)fp[HI(1)], s = (uint32_t)fp[HI(2)], n = (uint32_t)fp[LO(3)];
+        uint32_t w = HI(3);
+        if (d + n > da->len || s + n > sa->len)
+            TRAP(ARRAY_OUT_OF_BOUNDS);
+        if (n)
+            memmove(kgc_array_data(da) + d * w, kgc_array_data(sa) + s * w, (size_t)(n * w));
+        pc += 4;
+        NEXT();
+    }
+    CASE(ARRAY_INIT_DATA)
+    {
+        NONNULL(LO(1), NULL_ARRAY_REFERENCE);
+        kgc_array *a = (kgc_array *)(uintptr_t)fp[LO(1)];
+        uint64_t d = (uint32_t)fp[HI(1)], s = (uint32_t)fp[LO(2)], n = (uint32_t)fp[HI(2)];
+        uint32_t w = HI(3);
+        const kir_data *seg = &ki->inst->m->datas[LO(3)];
+        uint64_t dlen = ki->inst->data_dropped[LO(3)] ? 0 : seg->len;
+        if (d + n > a->len)
+            TRAP(ARRAY_OUT_OF_BOUNDS);
+        if (s + n * w > dlen)
+            TRAP(MEMORY_OUT_OF_BOUNDS);
+        if (n)
+            memcpy(kgc_array_data(a) + d * w, seg->bytes + s, (size_t)(n * w));
+        pc += 4;
+        NEXT();
+    }
+    CASE(ARRAY_INIT_ELEM)
+    {
+        NONNULL(LO(1), NULL_ARRAY_REFERENCE);
+        kgc_array *a = (kgc_array *)(uintptr_t)fp[LO(1)];
+        uint64_t d = (uint32_t)fp[HI(1)], s = (uint32_t)fp[LO(2)], n = (uint32_t)fp[HI(2)];
+        const krt_elem_seg *seg = &ki->inst->elems[LO(3)];
+        if (d + n > a->len)
+            TRAP(ARRAY_OUT_OF_BOUNDS);
+        if (s + n > seg->count)
+            TRAP(TABLE_OUT_OF_BOUNDS);
+        uint64_t *e = (uint64_t *)(void *)kgc_array_data(a);
+        for (uint64_t i = 0; i < n; i++)
+            e[d + i] = (uint64_t)seg->refs[s + i];
+        pc += 4;
+        NEXT();
+    }
+    CASE(REF_I31)
+    {
+        fp[HI(1)] = (uint64_t)krt_ref_i31_new((uint32_t)fp[LO(1)]);
+        pc += 2;
+        NEXT();
+    }
+    CASE(I31_GET_S)
+    {
+        NONNULL(LO(1), NULL_I31_REFERENCE);
+        fp[HI(1)] = krt_ref_i31_get_s((krt_ref)fp[LO(1)]);
+        pc += 2;
+        NEXT();
+    }
+    CASE(I31_GET_U)
+    {
+        NONNULL(LO(1), NULL_I31_REFERENCE);
+        fp[HI(1)] = krt_ref_i31_get_u((krt_ref)fp[LO(1)]);
+        pc += 2;
+        NEXT();
+    }
+    CASE(REF_TEST)
+    {
+        fp[LO(2)] = CAST_OK(fp[LO(1)], HI(1));
+        pc += 3;
+        NEXT();
+    }
+    CASE(REF_CAST)
+    {
+        if (UNLIKELY(!CAST_OK(fp[LO(1)], HI(1))))
+            TRAP(CAST_FAILURE);
+        pc += 2;
+        NEXT();
+    }
+    CASE(BR_CAST)
+    {
+        if (CAST_OK(fp[LO(1)], HI(1)))
+            TAKE(2);
+        pc += 3;
+        NEXT();
+    }
+    CASE(BRN_CAST)
+    {
+        if (!CAST_OK(fp[LO(1)], HI(1)))
+            TAKE(2);
+        pc += 3;
+        NEXT();
+    }
+#undef GC_ALLOC
+#undef GC_HEADER
+#undef STRUCT_AT
+#undef NONNULL
+#undef ARRAY_ELEM
+#undef CAST_OK
 
     /* ---- control ---- */
     CASE(UNREACHABLE) TRAP(UNREACHABLE);

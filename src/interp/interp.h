@@ -33,6 +33,14 @@
  */
 enum { KINT_VARIANT_GUARDED = 0, KINT_VARIANT_CHECKED = 1 };
 
+/*
+ * A cast target in one 32-bit operand: the heap type (an abstract code, or
+ * a canonical id when KINT_CAST_CONCRETE) and whether null passes.
+ */
+#define KINT_CAST_HEAP 0x00FFFFFFu
+#define KINT_CAST_CONCRETE 0x40000000u
+#define KINT_CAST_NULLABLE 0x80000000u
+
 /* The interpreter's view of an instance, made on the first call into it. */
 typedef struct kint_instance {
     krt_owned owned;
@@ -43,6 +51,8 @@ typedef struct kint_instance {
     uint64_t **globals;               /* each global's value */
     krt_memory **mems;
     krt_table **tables;
+    const struct kgc_rtt **rtts;      /* per type index: struct/array layouts, else NULL */
+    struct kgc_heap *heap;            /* the store's GC heap */
     unsigned variant;
     uint32_t nfuncs;
     _Atomic(kint_code *) *own_cells;  /* variant 1: this instance's own code */
@@ -88,10 +98,12 @@ kint_code *kint_code_get(kint_instance *ki, uint32_t funcidx, const void *const 
 /*
  * Translates defined function `funcidx` of a validated module into internal
  * code of `variant`; direct calls refer to the code cells `cells` (indexed
- * by function index). NULL when out of memory.
+ * by function index), GC instructions take field offsets from `rtts` (per
+ * type index, NULL for function types). NULL when out of memory.
  */
 kint_code *kint_translate(const kite_module_t *module, uint32_t funcidx, unsigned variant,
-                          _Atomic(kint_code *) *cells, const void *const *labels);
+                          _Atomic(kint_code *) *cells, const struct kgc_rtt *const *rtts,
+                          const void *const *labels);
 
 /* ---- trap.c ------------------------------------------------------------------------------ */
 

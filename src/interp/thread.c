@@ -4,6 +4,7 @@
  */
 #include <string.h>
 
+#include "gc/gc.h"
 #include "interp/interp.h"
 #include "runtime/engine.h"
 #include "util/alloc.h"
@@ -38,6 +39,7 @@ kint_thread *kint_thread_get(kite_store_t *store)
     th->sp = th->stack;
     th->top = th->frames - 1;
     store->thread = th;
+    store->gc->scan_stacks = kint_gc_scan_stacks;
     return th;
 }
 
@@ -63,6 +65,7 @@ static void instance_destroy(krt_owned *o)
     kite_free(ki->globals);
     kite_free(ki->mems);
     kite_free(ki->tables);
+    kite_free(ki->rtts);
     kite_free(ki);
 }
 
@@ -88,19 +91,28 @@ kint_instance *kint_instance_get(krt_instance *inst)
     ki->inst = inst;
     ki->nfuncs = m->nfuncs;
     ki->canon = inst->module->engine->canon;
+    ki->heap = inst->store->gc;
     ki->globals = kite_calloc(m->nglobals ? m->nglobals : 1, sizeof(uint64_t *));
     ki->mems = kite_calloc(m->nmemories ? m->nmemories : 1, sizeof(krt_memory *));
     ki->tables = kite_calloc(m->ntables ? m->ntables : 1, sizeof(krt_table *));
+    ki->rtts = kite_calloc(m->ntypes ? m->ntypes : 1, sizeof(*ki->rtts));
     ki->variant = needs_checked_variant(inst) ? KINT_VARIANT_CHECKED : KINT_VARIANT_GUARDED;
     if (ki->variant == KINT_VARIANT_CHECKED) {
         ki->own_cells = kite_calloc(m->nfuncs ? m->nfuncs : 1, sizeof(*ki->own_cells));
         for (uint32_t i = 0; ki->own_cells && i < m->nfuncs; i++)
             atomic_init(&ki->own_cells[i], NULL);
     }
-    if (!ki->globals || !ki->mems || !ki->tables || (ki->variant && !ki->own_cells)) {
+    bool ok = ki->globals && ki->mems && ki->tables && ki->rtts && (!ki->variant || ki->own_cells);
+    /* The layouts of the module's struct and array types (the RTTs belong
+     * to the store's heap). */
+    for (uint32_t i = 0; ok && i < m->ntypes; i++)
+        if (m->types[i].comp != KIR_COMP_FUNC && !(ki->rtts[i] = kgc_rtt_get(inst->store->gc, m->canon[i])))
+            ok = false;
+    if (!ok) {
         kite_free(ki->globals);
         kite_free(ki->mems);
         kite_free(ki->tables);
+        kite_free(ki->rtts);
         kite_free(ki->own_cells);
         kite_free(ki);
         return NULL;
@@ -133,7 +145,7 @@ kint_code *kint_code_get(kint_instance *ki, uint32_t funcidx, const void *const 
     kint_code *c = atomic_load_explicit(cell, memory_order_acquire);
     if (c)
         return c;
-    c = kint_translate(ki->inst->module, funcidx, ki->variant, ki->cells, labels);
+    c = kint_translate(ki->inst->module, funcidx, ki->variant, ki->cells, ki->rtts, labels);
     if (!c)
         return NULL;
     kint_code *expected = NULL;

@@ -162,12 +162,19 @@ static uint32_t slots_of(const kir_valtype *ts, uint32_t n)
 
 /* ---- the value stack ---------------------------------------------------------------------- */
 
-static kint_tv *push(kint_tr *t, uint8_t kind, uint32_t size)
+static kint_tv *push(kint_tr *t, uint8_t kind, uint32_t size, bool ref)
 {
     if (!GROW(t, vals, vcap, t->nvals + 1))
         return NULL;
+    if (ref) {
+        if (!GROW(t, refstk, refstkcap, t->nrefstk + 1))
+            return NULL;
+        t->refstk[t->nrefstk++] = t->nvals;
+        t->refver++;
+    }
     kint_tv *v = &t->vals[t->nvals++];
-    *v = (kint_tv){.home = t->opbase + t->height, .slot = 0, .local = KINT_NONE, .kind = kind, .size = (uint8_t)size};
+    *v = (kint_tv){.home = t->opbase + t->height, .slot = 0, .local = KINT_NONE, .kind = kind,
+                   .size = (uint8_t)size, .ref = ref};
     t->height += size;
     if (t->height > t->max_height)
         t->max_height = t->height;
@@ -176,13 +183,19 @@ static kint_tv *push(kint_tr *t, uint8_t kind, uint32_t size)
 
 uint32_t kint_tr_push_home(kint_tr *t, uint32_t size)
 {
-    kint_tv *v = push(t, KINT_TV_HOME, size);
+    kint_tv *v = push(t, KINT_TV_HOME, size, false);
     return v ? v->home : 0;
 }
 
-static void push_ref(kint_tr *t, uint32_t slot, uint32_t local, uint32_t size)
+uint32_t kint_tr_push_type(kint_tr *t, kir_valtype type)
 {
-    kint_tv *v = push(t, KINT_TV_REF, size);
+    kint_tv *v = push(t, KINT_TV_HOME, krt_slots(type), kir_vt_is_ref(type));
+    return v ? v->home : 0;
+}
+
+static void push_ref(kint_tr *t, uint32_t slot, uint32_t local, uint32_t size, bool ref)
+{
+    kint_tv *v = push(t, KINT_TV_REF, size, ref);
     if (!v)
         return;
     v->slot = slot;
@@ -194,7 +207,7 @@ static void push_ref(kint_tr *t, uint32_t slot, uint32_t local, uint32_t size)
 /* A constant: placed when a consumer needs it in a slot. */
 static void push_const(kint_tr *t, uint64_t value)
 {
-    kint_tv *v = push(t, KINT_TV_IMM, 1);
+    kint_tv *v = push(t, KINT_TV_IMM, 1, false);
     if (v)
         v->imm = value;
 }
@@ -225,6 +238,10 @@ kint_tv kint_tr_pop(kint_tr *t)
 {
     kint_tv v = t->vals[--t->nvals];
     t->height -= v.size;
+    if (v.ref) {
+        t->nrefstk--;
+        t->refver++;
+    }
     if (v.kind == KINT_TV_REF && v.local != KINT_NONE)
         t->pending[v.local]--;
     if (t->vlow > t->nvals)
@@ -266,6 +283,8 @@ static void materialize(kint_tr *t, kint_tv *v)
     if (v->kind == KINT_TV_REF && v->local != KINT_NONE)
         t->pending[v->local]--;
     v->kind = KINT_TV_HOME;
+    if (v->ref)
+        t->refver++;
 }
 
 static void materialize_all(kint_tr *t)
@@ -287,6 +306,45 @@ uint32_t kint_tr_top_slots(const kint_tr *t, uint32_t n)
     for (uint32_t i = t->nvals - n; i < t->nvals; i++)
         s += t->vals[i].size;
     return s;
+}
+
+/* ---- stack maps ------------------------------------------------------------------------------ */
+
+void kint_tr_safepoint(kint_tr *t, uint32_t exclude)
+{
+    t->sp_pending = KINT_NONE;
+    uint32_t limit = t->nvals - exclude;
+    if (!t->sp_cached || t->sp_ver != t->refver || t->sp_limit != limit) {
+        uint32_t first = t->nspslots, count = 0;
+        for (uint32_t i = 0; i < t->nrefstk && t->refstk[i] < limit; i++) {
+            const kint_tv *v = &t->vals[t->refstk[i]];
+            /* Values still in a local are found through the locals;
+             * constants are never references. */
+            if (v->kind != KINT_TV_HOME)
+                continue;
+            if (!GROW(t, spslots, spslotcap, t->nspslots + 1))
+                return;
+            t->spslots[t->nspslots++] = v->home;
+            count++;
+        }
+        t->sp_cached = true;
+        t->sp_ver = t->refver;
+        t->sp_limit = limit;
+        t->sp_first = first;
+        t->sp_count = count;
+    }
+    if (t->sp_count == 0 || !GROW(t, sps, spcap, t->nsps + 1))
+        return;
+    t->sps[t->nsps] = (kint_safepoint){KINT_NONE, t->sp_first, t->sp_count};
+    t->sp_pending = t->nsps++;
+}
+
+void kint_tr_safepoint_end(kint_tr *t)
+{
+    if (t->sp_pending == KINT_NONE)
+        return;
+    t->sps[t->sp_pending].pos = t->ncode;
+    t->sp_pending = KINT_NONE;
 }
 
 bool kint_tr_use_free(kint_tr *t, const kint_tv *v, uint32_t *slot)
@@ -342,7 +400,7 @@ static void local_set(kint_tr *t, uint32_t x, bool tee)
         copy_to(t, &v, slot);
     }
     if (tee)
-        push_ref(t, slot, x, size);
+        push_ref(t, slot, x, size, kir_vt_is_ref(t->local_type[x]));
 }
 
 /* ---- control frames --------------------------------------------------------------------- */
@@ -596,7 +654,7 @@ static void branch_on_null(kint_tr *t, uint32_t ci, bool on_null)
             bind_here(t);
         }
         /* Back on the stack, now known to be non-null. */
-        kint_tv *v = push(t, saved.kind, saved.size);
+        kint_tv *v = push(t, saved.kind, saved.size, saved.ref);
         if (v) {
             v->slot = saved.slot;
             v->imm = saved.imm;
@@ -624,6 +682,33 @@ static void branch_on_null(kint_tr *t, uint32_t ci, bool on_null)
         bind_here(t);
     }
     kint_tr_pop(t);
+}
+
+/* br_on_cast (jump when the reference passes the cast to `target`) and
+ * br_on_cast_fail (when it does not). The reference stays on the stack on
+ * both paths; only its static type differs. */
+static void branch_on_cast(kint_tr *t, uint32_t ci, bool on_fail, uint32_t target)
+{
+    uint32_t s = kint_tr_use(t, &t->vals[t->nvals - 1]);
+    bool direct = t->ctl[ci].kind != KINT_CTL_FUNC && !needs_moves(t, ci);
+    kint_op jump = on_fail ? KINT_OP_BRN_CAST : KINT_OP_BR_CAST;
+    kint_op skip = on_fail ? KINT_OP_BR_CAST : KINT_OP_BRN_CAST;
+    uint32_t pos = kint_tr_op(t, direct ? jump : skip);
+    kint_tr_w(t, s, target);
+    uint32_t at = t->ncode;
+    kint_tr_w(t, 0, direct ? branch_fuel(t, &t->ctl[ci]) : 0);
+    if (direct) {
+        ref_label(t, ci, pos, at, false);
+        return;
+    }
+    if (t->ctl[ci].kind == KINT_CTL_FUNC) {
+        emit_return(t);
+    } else {
+        emit_moves(t, ci);
+        emit_br(t, ci);
+    }
+    set_field(t, at, false, t->ncode - pos);
+    bind_here(t);
 }
 
 /* br_table: a jump table; targets whose values must move first go through
@@ -702,7 +787,7 @@ static void reset_stack(kint_tr *t, const kint_ctl *c, const kir_valtype *ts, ui
     while (t->nvals > c->height)
         kint_tr_pop(t);
     for (uint32_t i = 0; i < n; i++)
-        kint_tr_push_home(t, krt_slots(ts[i]));
+        kint_tr_push_type(t, ts[i]);
 }
 
 /* The first catch, catch_all or delegate of a legacy try: its body ends. */
@@ -746,7 +831,7 @@ static void op_catch(kint_tr *t, const kdec_instr *in)
     }
     bind_here(t);
     reset_stack(t, c, NULL, 0);
-    kint_tr_push_home(t, 1); /* the caught exception, for rethrow */
+    kint_tr_push_type(t, KIR_EXNREF); /* the caught exception, for rethrow */
     uint32_t dst = t->opbase + c->base;
     uint32_t kind = KDEC_CATCH_ALL, tag = 0;
     if (in->op == KIR_OP_CATCH) {
@@ -754,7 +839,7 @@ static void op_catch(kint_tr *t, const kdec_instr *in)
         tag = in->idx[0];
         const kir_type *tt = &t->m->types[t->m->tags[tag].type];
         for (uint32_t i = 0; i < tt->nparams; i++)
-            kint_tr_push_home(t, krt_slots(tt->types[i]));
+            kint_tr_push_type(t, tt->types[i]);
     }
     if (GROW(t, pend, pendcap, t->npend + 1))
         t->pend[t->npend++] = (kint_catch){kind, tag, t->ncode, dst + 1, dst};
@@ -949,6 +1034,11 @@ static bool control(kint_tr *t, const kdec_instr *in, bool *done)
     case KIR_OP_BR_TABLE: branch_table(t, in); return true;
     case KIR_OP_BR_ON_NULL: branch_on_null(t, t->nctl - 1 - in->idx[0], true); return true;
     case KIR_OP_BR_ON_NON_NULL: branch_on_null(t, t->nctl - 1 - in->idx[0], false); return true;
+    case KIR_OP_BR_ON_CAST:
+    case KIR_OP_BR_ON_CAST_FAIL:
+        branch_on_cast(t, t->nctl - 1 - in->idx[0], in->op == KIR_OP_BR_ON_CAST_FAIL,
+                       kint_tr_cast_target(t, in->ref2));
+        return true;
     case KIR_OP_RETURN:
         emit_return(t);
         set_dead(t);
@@ -996,7 +1086,8 @@ static bool variable(kint_tr *t, const kdec_instr *in)
     switch (in->op) {
     case KIR_OP_LOCAL_GET: {
         uint32_t x = in->idx[0];
-        push_ref(t, t->local_slot[x], x, t->local_slot[x + 1] - t->local_slot[x]);
+        push_ref(t, t->local_slot[x], x, t->local_slot[x + 1] - t->local_slot[x],
+                 kir_vt_is_ref(t->local_type[x]));
         return true;
     }
     case KIR_OP_LOCAL_SET: local_set(t, in->idx[0], false); return true;
@@ -1008,7 +1099,8 @@ static bool variable(kint_tr *t, const kdec_instr *in)
         kint_tv b = kint_tr_pop(t);
         kint_tv a = kint_tr_pop(t);
         uint32_t sa = kint_tr_use(t, &a), sb = kint_tr_use(t, &b), sc = kint_tr_use(t, &cond);
-        uint32_t dst = kint_tr_push_home(t, a.size);
+        kint_tv *r = push(t, KINT_TV_HOME, a.size, a.ref || b.ref);
+        uint32_t dst = r ? r->home : 0;
         uint32_t pos = kint_tr_op(t, a.size == 2 ? KINT_OP_SELECT2 : KINT_OP_SELECT);
         kint_tr_w(t, sa, sb);
         kint_tr_w(t, sc, dst);
@@ -1060,14 +1152,19 @@ static bool setup_frame(kint_tr *t)
         return false;
     t->nlocals = (uint32_t)n;
     t->local_slot = kite_malloc((n + 1) * sizeof(uint32_t));
+    t->local_type = kite_malloc((n + 1) * sizeof(kir_valtype));
+    t->localrefs = kite_malloc((n + 1) * sizeof(uint32_t));
     t->pending = kite_calloc(n + 1, sizeof(uint32_t));
-    if (!t->local_slot || !t->pending) {
+    if (!t->local_slot || !t->local_type || !t->localrefs || !t->pending) {
         t->oom = true;
         return true;
     }
     uint32_t s = 0, x = 0;
     for (uint32_t i = 0; i < ft->nparams; i++, x++) {
         t->local_slot[x] = s;
+        t->local_type[x] = ft->types[i];
+        if (kir_vt_is_ref(ft->types[i]))
+            t->localrefs[t->nlocalrefs++] = s;
         s += krt_slots(ft->types[i]);
     }
     t->param_slots = s;
@@ -1076,6 +1173,9 @@ static bool setup_frame(kint_tr *t)
         uint32_t size = krt_slots(lg->type);
         for (uint32_t i = 0; i < lg->count; i++, x++) {
             t->local_slot[x] = s;
+            t->local_type[x] = lg->type;
+            if (kir_vt_is_ref(lg->type))
+                t->localrefs[t->nlocalrefs++] = s;
             s += size;
         }
     }
@@ -1126,8 +1226,8 @@ static bool translate_body(kint_tr *t)
         t->offset = in.offset;
         t->icount++;
         if (!control(t, &in, &done) && !variable(t, &in) && !kint_tr_numeric(t, &in) &&
-            !kint_tr_memory(t, &in) && !kint_tr_misc(t, &in)) {
-            /* SIMD and GC heap instructions: not supported by this tier. */
+            !kint_tr_memory(t, &in) && !kint_tr_misc(t, &in) && !kint_tr_gc(t, &in)) {
+            /* SIMD instructions: not supported by this tier. */
             kint_tr_op(t, KINT_OP_TRAP);
             kint_tr_w(t, KITE_TRAP_UNSUPPORTED, 0);
             set_dead(t);
@@ -1140,6 +1240,13 @@ static bool translate_body(kint_tr *t)
 static void trap_body(kint_tr *t, kite_trap_kind_t kind)
 {
     t->ncode = t->npcmap = t->nhandlers = t->ncatches = t->nconsts = 0;
+    t->nsps = t->nspslots = 0;
+    /* Only the parameters are left of the frame. */
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < t->nlocalrefs; i++)
+        if (t->localrefs[i] < t->param_slots)
+            t->localrefs[k++] = t->localrefs[i];
+    t->nlocalrefs = k;
     t->copy_pos = KINT_NONE;
     t->local_slots = 0;
     t->max_height = 0;
@@ -1164,6 +1271,10 @@ static kint_code *finish(kint_tr *t, const void *const *labels)
     size += (size_t)t->nhandlers * sizeof(kint_handler);
     size_t o_catches = size;
     size += (size_t)t->ncatches * sizeof(kint_catch);
+    size_t o_safepoints = size;
+    size += (size_t)t->nsps * sizeof(kint_safepoint);
+    size_t o_refslots = size;
+    size += ((size_t)t->nlocalrefs + t->nspslots) * sizeof(uint32_t);
     char *p = kite_malloc(size);
     if (!p)
         return NULL;
@@ -1184,6 +1295,17 @@ static kint_code *finish(kint_tr *t, const void *const *labels)
     c->pcmap = (const kint_pcmap *)(p + o_pcmap);
     c->handlers = (const kint_handler *)(p + o_handlers);
     c->catches = (const kint_catch *)(p + o_catches);
+    c->nlocal_refs = t->nlocalrefs;
+    c->nsafepoints = t->nsps;
+    c->safepoints = (const kint_safepoint *)(p + o_safepoints);
+    c->refslots = (const uint32_t *)(p + o_refslots);
+    if (t->nsps)
+        memcpy(p + o_safepoints, t->sps, t->nsps * sizeof(kint_safepoint));
+    if (t->nlocalrefs)
+        memcpy(p + o_refslots, t->localrefs, t->nlocalrefs * sizeof(uint32_t));
+    if (t->nspslots)
+        memcpy(p + o_refslots + t->nlocalrefs * sizeof(uint32_t), t->spslots,
+               t->nspslots * sizeof(uint32_t));
     if (t->ncode)
         memcpy(c->code, t->code, t->ncode * sizeof(kint_word));
     memset(p + o_consts, 0, nconsts_padded * sizeof(uint64_t));
@@ -1206,7 +1328,8 @@ static kint_code *finish(kint_tr *t, const void *const *labels)
 }
 
 kint_code *kint_translate(const kite_module_t *module, uint32_t funcidx, unsigned variant,
-                          _Atomic(kint_code *) *cells, const void *const *labels)
+                          _Atomic(kint_code *) *cells, const struct kgc_rtt *const *rtts,
+                          const void *const *labels)
 {
     kint_tr t;
     memset(&t, 0, sizeof(t));
@@ -1215,7 +1338,9 @@ kint_code *kint_translate(const kite_module_t *module, uint32_t funcidx, unsigne
     t.funcidx = funcidx;
     t.variant = variant;
     t.cells = cells;
+    t.rtts = rtts;
     t.copy_pos = KINT_NONE;
+    t.sp_pending = KINT_NONE;
     kint_code *code = NULL;
     bool fits = setup_frame(&t);
     if (!t.oom) {
@@ -1235,6 +1360,11 @@ kint_code *kint_translate(const kite_module_t *module, uint32_t funcidx, unsigne
     if (t.r.error)
         kite_error_free(t.r.error);
     kite_free(t.local_slot);
+    kite_free(t.local_type);
+    kite_free(t.localrefs);
+    kite_free(t.refstk);
+    kite_free(t.sps);
+    kite_free(t.spslots);
     kite_free(t.pending);
     kite_free(t.vals);
     kite_free(t.ctl);

@@ -36,6 +36,7 @@ typedef struct kint_tv {
     uint32_t local; /* KINT_TV_REF of a local: its index, else KINT_NONE */
     uint8_t kind;
     uint8_t size;   /* slots: 1, or 2 for v128 */
+    bool ref;       /* a reference (for the stack maps); constants never are */
     uint64_t imm;   /* KINT_TV_IMM */
 } kint_tv;
 
@@ -101,6 +102,7 @@ typedef struct kint_tr {
     uint32_t funcidx;
     unsigned variant;
     _Atomic(kint_code *) *cells;
+    const struct kgc_rtt *const *rtts; /* per struct/array type index: layouts */
     kdec_reader r;
     uint64_t offset;    /* Wasm offset of the instruction being translated */
     uint32_t icount;    /* instructions translated */
@@ -109,6 +111,7 @@ typedef struct kint_tr {
     /* frame layout */
     uint32_t nlocals;   /* params included */
     uint32_t *local_slot; /* nlocals + 1 entries: slot of each local, then the end */
+    kir_valtype *local_type; /* nlocals entries */
     uint32_t *pending;  /* per local: KINT_TV_REF entries reading it */
     uint32_t param_slots, local_slots, opbase;
     uint32_t max_height;
@@ -151,6 +154,22 @@ typedef struct kint_tr {
 
     kint_last last;
     uint32_t copy_pos;  /* the last instruction, if it is a COPY (else KINT_NONE) */
+
+    /* stack maps: refstk lists the value stack entries that are references
+     * (ascending); refver changes whenever the set of slots they occupy may
+     * have, so consecutive safepoints with the same set share their list */
+    uint32_t *refstk;
+    uint32_t nrefstk, refstkcap;
+    uint32_t refver;
+    uint32_t *localrefs; /* reference-typed param and local slots */
+    uint32_t nlocalrefs;
+    kint_safepoint *sps;
+    uint32_t nsps, spcap;
+    uint32_t *spslots;
+    uint32_t nspslots, spslotcap;
+    bool sp_cached;
+    uint32_t sp_ver, sp_limit, sp_first, sp_count;
+    uint32_t sp_pending; /* safepoint waiting for its position, or KINT_NONE */
 } kint_tr;
 
 /* Grows *arr (elements of size sz, capacity *cap) to hold n; false when out of memory. */
@@ -170,8 +189,9 @@ bool kint_tr_is_last(const kint_tr *t, const kint_tv *v, kint_op op);
 /* Removes the last instruction (to emit a fused one instead); returns it. */
 kint_last kint_tr_unemit_last(kint_tr *t);
 
-/* Value stack. */
+/* Value stack. push_home pushes a non-reference; push_type a value of type t. */
 uint32_t kint_tr_push_home(kint_tr *t, uint32_t size);
+uint32_t kint_tr_push_type(kint_tr *t, kir_valtype type);
 kint_tv kint_tr_pop(kint_tr *t);
 /* The slot an operand can be read from (a pool slot for a constant, or
  * its home after materializing it). */
@@ -189,5 +209,16 @@ bool kint_tr_memory(kint_tr *t, const kdec_instr *in);
 bool kint_tr_misc(kint_tr *t, const kdec_instr *in);
 /* Calls: direct, indirect, by reference; tail calls when `tail`. */
 void kint_tr_call(kint_tr *t, const kdec_instr *in);
+/* GC instructions (translate_gc.c): false if `in` is not one of them. */
+bool kint_tr_gc(kint_tr *t, const kdec_instr *in);
+/* The cast target operand (KINT_CAST_*) of reference type rt. */
+uint32_t kint_tr_cast_target(const kint_tr *t, kir_valtype rt);
+
+/* Stack maps: before an instruction that may collect, record the operand
+ * slots holding references, all but the top `exclude` entries (a call's
+ * arguments, which become the callee's frame); after emitting it, fix the
+ * safepoint's position (the end of the instruction). */
+void kint_tr_safepoint(kint_tr *t, uint32_t exclude);
+void kint_tr_safepoint_end(kint_tr *t);
 
 #endif

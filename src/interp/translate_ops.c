@@ -415,12 +415,13 @@ static void pop_n(kint_tr *t, uint32_t n, uint32_t *s)
  * the codes below stand for operands and the result. */
 enum { F_ZERO = 0x80000000u, F_OP0, F_OP1, F_OP2, F_DST };
 
-static void emit_form(kint_tr *t, kint_op op, uint32_t npop, bool result, const uint32_t *fields,
-                      uint32_t nfields)
+/* `result`: 0 none, else the result's type. */
+static void emit_form(kint_tr *t, kint_op op, uint32_t npop, kir_valtype result,
+                      const uint32_t *fields, uint32_t nfields)
 {
     uint32_t s[3] = {0, 0, 0};
     pop_n(t, npop, s);
-    uint32_t dst = result ? kint_tr_push_home(t, 1) : 0;
+    uint32_t dst = result ? kint_tr_push_type(t, result) : 0;
     uint32_t pos = kint_tr_op(t, op);
     uint32_t w[8];
     for (uint32_t i = 0; i < nfields; i++) {
@@ -434,10 +435,12 @@ static void emit_form(kint_tr *t, kint_op op, uint32_t npop, bool result, const 
         kint_tr_set_last(t, pos, dst, pos + 1, true);
 }
 
+/* `result`: false (none), true (an integer: true is KIR_I32), or a reference type. */
 #define FORM(op, npop, result, ...)                                                       \
     do {                                                                                  \
         const uint32_t f_[] = {__VA_ARGS__};                                              \
-        emit_form(t, KINT_OP_##op, npop, result, f_, (uint32_t)(sizeof(f_) / sizeof(f_[0]))); \
+        emit_form(t, KINT_OP_##op, npop, (kir_valtype)(result), f_,                       \
+                  (uint32_t)(sizeof(f_) / sizeof(f_[0])));                                \
     } while (0)
 
 bool kint_tr_misc(kint_tr *t, const kdec_instr *in)
@@ -450,7 +453,8 @@ bool kint_tr_misc(kint_tr *t, const kdec_instr *in)
             kint_tr_op(t, KINT_OP_GLOBAL_GET2);
             kint_tr_w(t, x, dst);
         } else {
-            FORM(GLOBAL_GET, 0, true, x, F_DST);
+            kir_valtype g = t->m->globals[x].type;
+            FORM(GLOBAL_GET, 0, kir_vt_is_ref(g) ? g : kir_vt(KIR_I32), x, F_DST);
         }
         return true;
     case KIR_OP_GLOBAL_SET:
@@ -462,7 +466,7 @@ bool kint_tr_misc(kint_tr *t, const kdec_instr *in)
             FORM(GLOBAL_SET, 1, false, F_OP0, x);
         }
         return true;
-    case KIR_OP_REF_FUNC: FORM(REF_FUNC, 0, true, x, F_DST); return true;
+    case KIR_OP_REF_FUNC: FORM(REF_FUNC, 0, KIR_FUNCREF, x, F_DST); return true;
     case KIR_OP_REF_AS_NON_NULL: {
         /* The reference stays where it is. */
         kint_tv *v = &t->vals[t->nvals - 1];
@@ -477,7 +481,7 @@ bool kint_tr_misc(kint_tr *t, const kdec_instr *in)
     case KIR_OP_MEMORY_COPY: FORM(MEMORY_COPY, 3, false, F_OP0, F_OP1, F_OP2, F_ZERO, x, y); return true;
     case KIR_OP_MEMORY_INIT: FORM(MEMORY_INIT, 3, false, F_OP0, F_OP1, F_OP2, F_ZERO, x, y); return true;
     case KIR_OP_DATA_DROP: FORM(DATA_DROP, 0, false, x, F_ZERO); return true;
-    case KIR_OP_TABLE_GET: FORM(TABLE_GET, 1, true, F_OP0, F_DST, x, F_ZERO); return true;
+    case KIR_OP_TABLE_GET: FORM(TABLE_GET, 1, t->m->tables[x].elem, F_OP0, F_DST, x, F_ZERO); return true;
     case KIR_OP_TABLE_SET: FORM(TABLE_SET, 2, false, F_OP0, F_OP1, x, F_ZERO); return true;
     case KIR_OP_TABLE_SIZE: FORM(TABLE_SIZE, 0, true, x, F_DST); return true;
     case KIR_OP_TABLE_GROW: FORM(TABLE_GROW, 2, true, F_OP0, F_OP1, x, F_DST); return true;
@@ -533,6 +537,8 @@ void kint_tr_call(kint_tr *t, const kdec_instr *in)
     const kir_type *ft = &t->m->types[type];
     kint_tr_materialize_top(t, ft->nparams);
     uint32_t base = t->opbase + t->height - kint_tr_top_slots(t, ft->nparams);
+    /* The callee (or a host function it reaches) may collect. */
+    kint_tr_safepoint(t, ft->nparams);
     switch (in->op) {
     case KIR_OP_CALL:
     case KIR_OP_RETURN_CALL:
@@ -556,11 +562,12 @@ void kint_tr_call(kint_tr *t, const kdec_instr *in)
         kint_tr_w(t, extra, base);
         break;
     }
+    kint_tr_safepoint_end(t);
     if (tail)
         return;
     for (uint32_t i = 0; i < ft->nparams; i++)
         kint_tr_pop(t);
     const kir_valtype *rs = kir_type_results(ft);
     for (uint32_t i = 0; i < ft->nresults; i++)
-        kint_tr_push_home(t, krt_slots(rs[i]));
+        kint_tr_push_type(t, rs[i]);
 }

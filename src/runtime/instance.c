@@ -19,6 +19,7 @@
  */
 #include <string.h>
 
+#include "gc/gc.h"
 #include "runtime/objects.h"
 #include "util/alloc.h"
 #include "util/error.h"
@@ -273,6 +274,12 @@ static kite_error_t *build(kite_store_t *store, const kite_module_t *module,
     if (!b)
         return kite_error_oom();
     struct kite_instance *inst = &b->inst;
+    /* A root from now on: initializers may allocate GC objects and collect,
+     * and what they made so far must survive. */
+    if (!kgc_add_instance(store->gc, inst)) {
+        box_free(b);
+        return kite_error_oom();
+    }
     const kir_module *m = module->ir;
     bind_imports(inst, imports);
     for (uint32_t i = m->nfunc_imports; i < m->nfuncs; i++) {
@@ -286,6 +293,7 @@ static kite_error_t *build(kite_store_t *store, const kite_module_t *module,
     if (!*trap && !err)
         *trap = make_elems(inst);
     if (*trap || err) {
+        kgc_remove_instance(store->gc, inst);
         box_free(b);
         return err;
     }

@@ -36,8 +36,8 @@ typedef enum krt_obj_kind {
     KRT_OBJ_FUNC = 1,
     KRT_OBJ_HOST,   /* a host reference (externref made by the host) */
     KRT_OBJ_EXN,    /* an exception (exnref) */
-    KRT_OBJ_STRUCT, /* GC issue */
-    KRT_OBJ_ARRAY,  /* GC issue */
+    KRT_OBJ_STRUCT, /* a GC struct (src/gc/gc.h) */
+    KRT_OBJ_ARRAY,  /* a GC array */
 } krt_obj_kind;
 
 /* The first member of every object a reference can point at. */
@@ -55,6 +55,27 @@ static inline krt_obj *krt_ref_obj(krt_ref r)
     return (r == 0 || (r & 1u)) ? (krt_obj *)0 : (krt_obj *)r;
 }
 static inline krt_ref krt_ref_from_obj(const void *obj) { return (krt_ref)obj; }
+
+/*
+ * i31: the one encoder and the two decoders, for every tier, constant
+ * expressions and the host API. ref.i31 keeps the low 31 bits of any i32
+ * (0x40000000 and above, and negative values, included):
+ *
+ *   bit 31 .. 1                 bit 0
+ *   | x & 0x7fffffff (31 bits) |  1  |
+ *
+ * i31.get_u gives those 31 bits zero-extended, i31.get_s sign-extends bit 30.
+ */
+static inline krt_ref krt_ref_i31_new(uint32_t x)
+{
+    return ((krt_ref)(x & UINT32_C(0x7fffffff)) << 1) | 1u;
+}
+static inline uint32_t krt_ref_i31_get_u(krt_ref r) { return (uint32_t)(r >> 1) & UINT32_C(0x7fffffff); }
+static inline uint32_t krt_ref_i31_get_s(krt_ref r)
+{
+    uint32_t u = krt_ref_i31_get_u(r);
+    return u | (0u - (u & UINT32_C(0x40000000)));
+}
 
 /* ---- store ----------------------------------------------------------------------------- */
 
@@ -74,6 +95,7 @@ struct kite_store {
     uint64_t fuel;
     krt_owned *owned;
     struct kint_thread *thread; /* the interpreter's stacks, made on first call */
+    struct kgc_heap *gc;        /* the GC heap (src/gc/) */
 };
 
 /* Register `o` to be destroyed with the store. */
@@ -137,6 +159,7 @@ struct kite_table {
 typedef struct krt_exn {
     krt_obj hdr; /* KRT_OBJ_EXN */
     krt_owned owned;
+    struct krt_exn *gc_next; /* the GC heap's list: payloads are roots */
     struct kite_tag *tag;
     uint32_t nslots;
     uint64_t slots[];

@@ -2,6 +2,7 @@
  * Stores: the owner of everything instantiated or made by the host, limits
  * and fuel.
  */
+#include "gc/gc.h"
 #include "runtime/objects.h"
 #include "util/alloc.h"
 
@@ -18,6 +19,11 @@ kite_store_t *kite_store_new(kite_engine_t *engine)
     s->engine = engine;
     krt_budget_init(&s->memory_budget, UINT64_MAX);
     krt_budget_init(&s->table_budget, UINT64_MAX);
+    s->gc = kgc_heap_new(s, engine->canon);
+    if (!s->gc) {
+        kite_free(s);
+        return NULL;
+    }
     return s;
 }
 
@@ -38,6 +44,8 @@ void kite_store_free(kite_store_t *store)
         o->destroy(o);
         o = next;
     }
+    /* Last: nothing destroyed above reads GC objects. */
+    kgc_heap_free(store->gc);
     kite_free(store);
 }
 
@@ -52,6 +60,7 @@ void kite_store_set_limits(kite_store_t *store, const kite_store_limits_t *limit
     store->limits = *limits;
     store->memory_budget.limit = limit_or_none(limits->memory_bytes);
     store->table_budget.limit = limit_or_none(limits->table_elements);
+    kgc_heap_set_limit(store->gc, limits->gc_heap_bytes);
 }
 
 void kite_store_set_fuel(kite_store_t *store, uint64_t fuel)

@@ -161,14 +161,20 @@ bool krt_ref_matches(const kval_canon *c, krt_ref r, kir_valtype t)
         return kir_vt_nullable(t);
     uint32_t h = kir_vt_heap(t);
     bool concrete = kir_vt_concrete(t);
+    /* any.convert_extern and extern.convert_any keep the reference as it
+     * is: a host reference is also an anyref, and an i31, struct or array
+     * also an externref. */
     if (krt_ref_is_i31(r))
-        return !concrete && (h == KIR_HEAP_I31 || h == KIR_HEAP_EQ || h == KIR_HEAP_ANY);
+        return !concrete && (h == KIR_HEAP_I31 || h == KIR_HEAP_EQ || h == KIR_HEAP_ANY ||
+                             h == KIR_HEAP_EXTERN);
     const krt_obj *o = krt_ref_obj(r);
     switch ((krt_obj_kind)o->kind) {
     case KRT_OBJ_FUNC: return composite_matches(c, o->canon, KIR_COMP_FUNC, t);
-    case KRT_OBJ_STRUCT: return composite_matches(c, o->canon, KIR_COMP_STRUCT, t);
-    case KRT_OBJ_ARRAY: return composite_matches(c, o->canon, KIR_COMP_ARRAY, t);
-    case KRT_OBJ_HOST: return !concrete && h == KIR_HEAP_EXTERN;
+    case KRT_OBJ_STRUCT:
+        return composite_matches(c, o->canon, KIR_COMP_STRUCT, t) || (!concrete && h == KIR_HEAP_EXTERN);
+    case KRT_OBJ_ARRAY:
+        return composite_matches(c, o->canon, KIR_COMP_ARRAY, t) || (!concrete && h == KIR_HEAP_EXTERN);
+    case KRT_OBJ_HOST: return !concrete && (h == KIR_HEAP_EXTERN || h == KIR_HEAP_ANY);
     case KRT_OBJ_EXN: return !concrete && h == KIR_HEAP_EXN;
     }
     return false;

@@ -285,7 +285,12 @@ static kite_error_t *add_stdio(kite_wasi_t *w, const kite_wasi_config_t *c, int 
             return NULL;
         int h = fcntl(c->stdio_fd[s], F_DUPFD_CLOEXEC, 0);
         if (h < 0)
-            return errno == EBADF ? NULL : io_error("cannot use descriptor for stream", "", errno);
+            return errno == EBADF ? NULL
+                                  : kite_error_new(KITE_ERROR_IO, "cannot use descriptor %d for "
+                                                   "stdio stream %d: %s",
+                                                   c->stdio_fd[s], s, strerror(errno));
+        w->stdio_flags[s] = fcntl(h, F_GETFL);
+        w->stdio_restore[s] = w->stdio_flags[s] >= 0 ? fcntl(h, F_DUPFD_CLOEXEC, 0) : -1;
         bool tty;
         kwasi_fd *f = slot(w, (uint32_t)s);
         f->kind = KWASI_FD_HOST;
@@ -340,7 +345,8 @@ static kite_error_t *add_socket(kite_wasi_t *w, int fd, uint32_t at)
 {
     int h = fcntl(fd, F_DUPFD_CLOEXEC, 0);
     if (h < 0)
-        return io_error("cannot use socket descriptor", "", errno);
+        return kite_error_new(KITE_ERROR_IO, "cannot use socket descriptor %d: %s", fd,
+                              strerror(errno));
     kwasi_fd *f = slot(w, at);
     f->kind = KWASI_FD_HOST;
     f->host = h;
@@ -387,6 +393,8 @@ kite_error_t *kite_wasi_new(const kite_wasi_config_t *config, kite_wasi_t **out)
     kite_wasi_t *w = kite_calloc(1, sizeof(*w));
     if (!w)
         return kite_error_oom();
+    for (int s = 0; s < 3; s++)
+        w->stdio_restore[s] = -1;
     kite_error_t *err = fill(w, config);
     if (err) {
         kite_wasi_free(w);
@@ -409,6 +417,15 @@ void kite_wasi_free(kite_wasi_t *w)
     for (uint32_t i = 0; i < w->nfds; i++)
         if (w->fds[i].used)
             kwasi_fd_release(&w->fds[i]);
+    for (int s = 0; s < 3; s++) {
+        int h = w->stdio_restore[s];
+        if (h < 0)
+            continue;
+        int now = fcntl(h, F_GETFL), mask = O_NONBLOCK | O_APPEND;
+        if (now >= 0 && (now & mask) != (w->stdio_flags[s] & mask))
+            fcntl(h, F_SETFL, (now & ~mask) | (w->stdio_flags[s] & mask));
+        close(h);
+    }
     kite_free(w->fds);
     for (int i = 0; i < 3; i++)
         kite_free(w->bufs[i].data);

@@ -55,7 +55,22 @@ static size_t to_types(const char *sig, kite_valtype_t *out)
     return n;
 }
 
-kite_error_t *kite_wasi_define(kite_wasi_t *wasi, kite_linker_t *linker, kite_store_t *store)
+static kite_error_t *define_one(kite_wasi_t *wasi, kite_linker_t *linker, kite_store_t *store,
+                                size_t i)
+{
+    const kwasi_def *d = &g_defs[i];
+    kite_valtype_t params[16], results[1];
+    size_t np = to_types(d->params, params), nr = to_types(d->results, results);
+    kite_func_t *func;
+    kite_error_t *err = kite_func_new_host(store, params, np, results, nr, trampoline,
+                                           &wasi->bindings[i], NULL, &func);
+    if (err)
+        return err;
+    kite_extern_t ext = {.kind = KITE_EXTERN_FUNC, .of.func = func};
+    return kite_linker_define(linker, KWASI_MODULE, d->name, strlen(d->name), ext);
+}
+
+static kite_error_t *prepare(kite_wasi_t *wasi, kite_linker_t *linker, kite_store_t *store)
 {
     if (!wasi || !linker || !store)
         return kite_error_new(KITE_ERROR_ARGUMENT, "kite_wasi_define needs a WASI object, a "
@@ -67,19 +82,38 @@ kite_error_t *kite_wasi_define(kite_wasi_t *wasi, kite_linker_t *linker, kite_st
         for (size_t i = 0; i < KWASI_NDEFS; i++)
             wasi->bindings[i] = (kwasi_binding){wasi, &g_defs[i]};
     }
-    for (size_t i = 0; i < KWASI_NDEFS; i++) {
-        const kwasi_def *d = &g_defs[i];
-        kite_valtype_t params[16], results[1];
-        size_t np = to_types(d->params, params), nr = to_types(d->results, results);
-        kite_func_t *func;
-        kite_error_t *err = kite_func_new_host(store, params, np, results, nr, trampoline,
-                                               &wasi->bindings[i], NULL, &func);
-        if (err)
-            return err;
-        kite_extern_t ext = {.kind = KITE_EXTERN_FUNC, .of.func = func};
-        err = kite_linker_define(linker, KWASI_MODULE, d->name, strlen(d->name), ext);
-        if (err)
-            return err;
-    }
     return NULL;
+}
+
+kite_error_t *kite_wasi_define(kite_wasi_t *wasi, kite_linker_t *linker, kite_store_t *store)
+{
+    kite_error_t *err = prepare(wasi, linker, store);
+    for (size_t i = 0; !err && i < KWASI_NDEFS; i++)
+        err = define_one(wasi, linker, store, i);
+    return err;
+}
+
+/* Only what the module uses: a command imports a handful of the 46, and
+ * making a host function costs more than looking a name up. */
+kite_error_t *kite_wasi_define_imports(kite_wasi_t *wasi, kite_linker_t *linker,
+                                      kite_store_t *store, const kite_module_t *module)
+{
+    kite_error_t *err = prepare(wasi, linker, store);
+    bool done[KWASI_NDEFS] = {false};
+    size_t n = err || !module ? 0 : kite_module_import_count(module);
+    for (size_t k = 0; !err && k < n; k++) {
+        kite_import_desc_t imp = kite_module_import(module, k);
+        if (imp.kind != KITE_EXTERN_FUNC || imp.module_len != sizeof(KWASI_MODULE) - 1 ||
+            memcmp(imp.module, KWASI_MODULE, imp.module_len) != 0)
+            continue;
+        for (size_t i = 0; i < KWASI_NDEFS; i++) {
+            if (!done[i] && strlen(g_defs[i].name) == imp.name_len &&
+                memcmp(g_defs[i].name, imp.name, imp.name_len) == 0) {
+                done[i] = true;
+                err = define_one(wasi, linker, store, i);
+                break;
+            }
+        }
+    }
+    return err;
 }

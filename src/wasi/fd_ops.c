@@ -172,6 +172,9 @@ static uint16_t transfer(kwasi_call *c, uint32_t fd, uint32_t iovs, uint32_t n, 
             if (offset >= 0)
                 r = write ? kwasi_pwritev(f->host, v.v, v.n, offset)
                           : kwasi_preadv(f->host, v.v, v.n, offset);
+            else if (write && (f->filetype == KWASI_FT_SOCKET_STREAM ||
+                               f->filetype == KWASI_FT_SOCKET_DGRAM))
+                r = kwasi_send(f->host, &v); /* EPIPE rather than SIGPIPE */
             else
                 r = write ? writev(f->host, v.v, v.n) : readv(f->host, v.v, v.n);
         } while (r < 0 && errno == EINTR);

@@ -101,7 +101,7 @@ uint16_t kwasi_fd_readdir(kwasi_call *c, const kite_val_t *args)
         return KWASI_EFAULT;
     if (f->kind != KWASI_FD_HOST || f->filetype != KWASI_FT_DIRECTORY)
         return KWASI_ENOTDIR;
-    DIR *d;
+    DIR *d = NULL;
     e = stream_at(f, cookie, &d);
     if (e)
         return e;

@@ -85,7 +85,7 @@ bool kwasi_openat2_works(int dirfd)
     const char *off = getenv("KITE_WASI_NO_OPENAT2");
     if (off && *off && strcmp(off, "0") != 0)
         return false;
-#if KWASI_HAVE_OPENAT2
+#if defined(KWASI_HAVE_OPENAT2)
     int fd = openat2_beneath(dirfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
         return false;
@@ -117,7 +117,7 @@ static void walk_free(walk *k)
 }
 
 /* Replaces k->rest by "target/after". */
-static uint16_t splice(char **rest, const char *target, size_t tlen, const char *after)
+static uint16_t splice_rest(char **rest, const char *target, size_t tlen, const char *after)
 {
     size_t alen = strlen(after);
     if (tlen + alen + 2 > KWASI_EXPANDED_MAX)
@@ -154,7 +154,7 @@ static uint16_t expand_link(int *links, char **rest, const char *target, size_t 
         return KWASI_ELOOP;
     if (tlen == 0)
         return KWASI_ENOENT;
-    return splice(rest, target, tlen, after);
+    return splice_rest(rest, target, tlen, after);
 }
 
 static uint16_t walk_push(walk *k, int fd)
@@ -192,7 +192,6 @@ static uint16_t walk_step(walk *k, char *comp, size_t n, const char *after)
     comp[n] = 0;
     int fd = openat(walk_top(k), comp, KWASI_O_DIRSEARCH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     int e = errno;
-    uint16_t r = KWASI_ESUCCESS;
     if (fd >= 0) {
         comp[n] = saved;
         return walk_push(k, fd);
@@ -210,8 +209,7 @@ static uint16_t walk_step(walk *k, char *comp, size_t n, const char *after)
             e = ENAMETOOLONG;
     }
     comp[n] = saved;
-    r = kwasi_errno(e);
-    return r;
+    return kwasi_errno(e);
 }
 
 /* Opens directory `path` beneath `base` component by component. */
@@ -246,13 +244,8 @@ static uint16_t walk_beneath(int base, const char *path, int *links, int *out)
             at = 0; /* a link was spliced in: walk the new rest from its start */
     }
     *links = k.links;
-    if (!e) {
-        if (k.depth == 0) {
-            *out = base;
-        } else {
-            *out = k.fds[k.depth--];
-        }
-    }
+    if (!e)
+        *out = k.depth == 0 ? base : k.fds[k.depth--]; /* the top is the caller's now */
     walk_free(&k);
     return e;
 }
@@ -274,7 +267,7 @@ static uint16_t open_dir_beneath(kwasi_call *c, int base, const char *path, int 
         *out = base;
         return KWASI_ESUCCESS;
     }
-#if KWASI_HAVE_OPENAT2
+#if defined(KWASI_HAVE_OPENAT2)
     if (!c->wasi->no_openat2) {
         for (int i = 0; i < KWASI_OPENAT2_TRIES; i++) {
             int fd = openat2_beneath(base, path, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -416,8 +409,8 @@ uint16_t kwasi_resolve(kwasi_call *c, int base, uint32_t ptr, uint32_t len, bool
             *last = 0;
             dir = buf;
         }
-        int dirfd;
-        bool owned;
+        int dirfd = -1;
+        bool owned = false;
         uint16_t e = open_dir_beneath(c, base, dir, &links, &dirfd, &owned);
         if (e) {
             kite_free(buf);

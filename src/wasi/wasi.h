@@ -185,6 +185,11 @@ struct kite_wasi {
     uint32_t nfds;         /* slots in fds (used or not) */
     kwasi_buf bufs[3];     /* stdin bytes, stdout and stderr captures */
     bool captured[3];
+    /* Host stdio descriptors (our copies) and their status flags when we got
+     * them: the guest may set O_NONBLOCK or O_APPEND on a description the
+     * host shares (a terminal), which kite_wasi_free puts back. -1: none. */
+    int stdio_restore[3];
+    int stdio_flags[3];
     kwasi_binding *bindings;
     bool exited;
     uint32_t exit_code;
@@ -264,6 +269,8 @@ typedef struct kwasi_iovs {
 } kwasi_iovs;
 uint16_t kwasi_iovs_get(kwasi_call *c, uint32_t ptr, uint32_t count, kwasi_iovs *out);
 void kwasi_iovs_free(kwasi_iovs *v);
+/* Writes iovecs to a socket without raising SIGPIPE (sock.c). */
+ssize_t kwasi_send(int host, const kwasi_iovs *v);
 
 struct stat;
 /* Writes a filestat record (64 bytes) at `out`: EFAULT when out of bounds. */
