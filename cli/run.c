@@ -66,7 +66,8 @@ static void run_usage(FILE *out)
             "usage: kite run [OPTIONS] FILE [ARGS...]\n"
             "\n"
             "Run FILE (.wasm or .wat). Options come before FILE; everything after\n"
-            "FILE is an argument.\n"
+            "FILE is an argument, except that `kite run FILE --invoke NAME ARGS...`\n"
+            "is accepted as well.\n"
             "\n"
             "Without --invoke, FILE is a WASI program (wasi_snapshot_preview1): its\n"
             "_start export runs with the arguments FILE ARGS... (argv[0] is FILE as\n"
@@ -754,6 +755,16 @@ static int parse_opts(int argc, char **argv, kite_config_t *config, run_opts *o)
         return RUN_EXIT_USAGE;
     }
     o->file = argv[i];
+    /* `kite run FILE --invoke NAME ARGS...` is accepted too: --invoke right
+     * after FILE is taken as the option (only there, and only once). */
+    if (!o->invoke && i + 1 < argc && strcmp(argv[i + 1], "--invoke") == 0) {
+        if (i + 2 >= argc) {
+            fprintf(stderr, "kite run: --invoke needs a NAME\n");
+            return RUN_EXIT_USAGE;
+        }
+        o->invoke = argv[i + 2];
+        i += 2;
+    }
     o->args = argv + i + 1;
     o->nargs = argc - i - 1;
     /* --invoke's arguments are numbers or `null`: an option after FILE is a

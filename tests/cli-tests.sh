@@ -82,6 +82,7 @@ printf '\0asm\1\0\0\0\1\7\1\140\2\177\177\1\177\3\2\1\0\7\7\1\3add\0\0\12\11\1\7
 # Success: results one per line, all number forms.
 check add 0 "5" "" run --invoke add add.wat 2 3
 check add-binary 0 "7" "" run --invoke add add.wasm 3 4
+check add-invoke-after-file 0 "5" "" run add.wat --invoke add 2 3
 check add-negative-hex 0 "15" "" run --invoke add add.wat -1 0x10
 check add-wrap 0 "-2" "" run --invoke add add.wat 4294967295 -1
 check mix 0 $'-9223372036854775808\n0.100000001\ninf' "" \
@@ -107,7 +108,7 @@ check option-after-file 2 "" "kite run: options go before FILE \('--fuel' comes 
     run --invoke add add.wat 1 --fuel 2
 # Without --invoke, what follows FILE is the WASI program's argv.
 check wasi-args-after-file 1 "" "kite: no _start export; use --invoke NAME" \
-    run add.wat --invoke add 1 2
+    run add.wat --fuel 1 2
 check bad-fuel 2 "" "kite run: bad value 'lots' for --fuel" run --fuel lots add.wat
 check help 0 "~usage: kite run .*--invoke NAME.*--fuel N.*--max-memory BYTES.*" "" run --help
 
