@@ -67,7 +67,7 @@ static void run_usage(FILE *out)
             "\n"
             "Run FILE (.wasm or .wat). Options come before FILE; everything after\n"
             "FILE is an argument, except that `kite run FILE --invoke NAME ARGS...`\n"
-            "is accepted as well.\n"
+            "is accepted as well (`kite run FILE -- ARGS...` passes ARGS as they are).\n"
             "\n"
             "Without --invoke, FILE is a WASI program (wasi_snapshot_preview1): its\n"
             "_start export runs with the arguments FILE ARGS... (argv[0] is FILE as\n"
@@ -756,8 +756,12 @@ static int parse_opts(int argc, char **argv, kite_config_t *config, run_opts *o)
     }
     o->file = argv[i];
     /* `kite run FILE --invoke NAME ARGS...` is accepted too: --invoke right
-     * after FILE is taken as the option (only there, and only once). */
-    if (!o->invoke && i + 1 < argc && strcmp(argv[i + 1], "--invoke") == 0) {
+     * after FILE is taken as the option (only there, and only once). `--`
+     * right after FILE ends the options, for a guest whose first argument
+     * is itself `--invoke`. */
+    if (i + 1 < argc && strcmp(argv[i + 1], "--") == 0) {
+        i++;
+    } else if (!o->invoke && i + 1 < argc && strcmp(argv[i + 1], "--invoke") == 0) {
         if (i + 2 >= argc) {
             fprintf(stderr, "kite run: --invoke needs a NAME\n");
             return RUN_EXIT_USAGE;

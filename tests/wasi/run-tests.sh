@@ -71,7 +71,7 @@ check hello-wat 7 "hello from wat" "" "$w/hello.wat"
 check args 0 $'argc=4\nargv[0]=[args.wasm]\nargv[1]=[a]\nargv[2]=[b c]\nargv[3]=[]\nenviron: 0\ngetenv(KITE_TEST)=(unset)' \
     "" args.wasm a "b c" ""
 check args-options-after-file 0 $'argc=3\nargv[0]=[args.wasm]\nargv[1]=[--invoke]\nargv[2]=[-x]\nenviron: 0\ngetenv(KITE_TEST)=(unset)' \
-    "" args.wasm --invoke -x
+    "" args.wasm -- --invoke -x
 KITE_TEST=hi check args-env 0 $'argc=1\nargv[0]=[args.wasm]\nenviron: 3\n  A=1\n  B=x=y\n  KITE_TEST=hi\ngetenv(KITE_TEST)=hi' \
     "" --env A=1 --env KITE_TEST --env B=x=y --env UNSET_ANYWHERE args.wasm
 count=$((count + 1))
