@@ -422,6 +422,52 @@ static void test_stress(void)
     teardown(&f);
 }
 
+/* Every allocation failing in turn, from compiling to collecting: errors
+ * and traps, never a crash or a leak (the sanitizer build checks both). */
+static void test_oom(void)
+{
+    for (unsigned long n = 1; n < 400; n++) {
+        kite_engine_t *engine = kite_engine_new(NULL);
+        kite_module_t *module = NULL;
+        kite_error_t *err = engine ? kite_module_new_text(engine, wat, strlen(wat), &module) : NULL;
+        kite_error_free(err);
+        if (!module) {
+            kite_engine_free(engine);
+            continue;
+        }
+        kite_alloc_fail_after(n);
+        kite_store_t *store = kite_store_new(engine);
+        if (store) {
+            env e = {store, module, 0};
+            kite_valtype_t i32 = {KITE_I32, false, 0}, any = {KITE_REF, true, KITE_HEAP_ANY};
+            kite_func_t *alloc = NULL;
+            err = kite_func_new_host(store, &i32, 1, &any, 1, host_alloc, &e, NULL, &alloc);
+            kite_error_free(err);
+            kite_instance_t *inst = NULL;
+            kite_trap_t *trap = NULL;
+            if (alloc) {
+                kite_extern_t imp = {.kind = KITE_EXTERN_FUNC, .of.func = alloc};
+                err = kite_instance_new(store, module, &imp, 1, &inst, &trap);
+                kite_error_free(err);
+                kite_trap_free(trap);
+            }
+            kite_extern_t ext;
+            if (inst && kite_instance_export(inst, "host_allocs", 11, &ext)) {
+                kite_val_t arg = i32_val(300), res;
+                trap = NULL;
+                err = kite_func_call(store, ext.of.func, &arg, 1, &res, 1, &trap);
+                kite_error_free(err);
+                kite_trap_free(trap);
+            }
+            kite_store_gc(store);
+        }
+        kite_alloc_fail_after(0);
+        kite_store_free(store);
+        kite_module_free(module);
+        kite_engine_free(engine);
+    }
+}
+
 int main(void)
 {
     fixture f;
@@ -437,6 +483,7 @@ int main(void)
     test_bounded();
     test_mark_overflow();
     test_stress();
+    test_oom();
     if (g_failures)
         printf("%d failure(s)\n", g_failures);
     return g_failures ? 1 : 0;
