@@ -629,72 +629,18 @@ static void branch_if(kint_tr *t, uint32_t ci, kint_tv *cond)
     bind_here(t);
 }
 
-/* br_on_null (null: jump) and br_on_non_null (non-null: jump with it). */
-static void branch_on_null(kint_tr *t, uint32_t ci, bool on_null)
+/*
+ * A conditional branch to label ci: `jump` (operands a, b) branches when the
+ * condition holds and `skip` is its negation. When the label needs no value
+ * moves, one `jump` straight to it; otherwise `skip` over an inline
+ * move-and-branch (or return).
+ */
+static void cond_branch(kint_tr *t, uint32_t ci, kint_op jump, kint_op skip, uint32_t a,
+                        uint32_t b)
 {
-    uint32_t s = kint_tr_use(t, &t->vals[t->nvals - 1]);
-    if (on_null) {
-        /* The label takes the values below the reference. */
-        kint_tv saved = kint_tr_pop(t);
-        bool direct = t->ctl[ci].kind != KINT_CTL_FUNC && !needs_moves(t, ci);
-        uint32_t at, pos = kint_tr_op(t, direct ? KINT_OP_BR_I64_EQZ : KINT_OP_BRN_I64_EQZ);
-        kint_tr_w(t, s, 0);
-        at = t->ncode;
-        kint_tr_w(t, 0, direct ? branch_fuel(t, &t->ctl[ci]) : 0);
-        if (direct) {
-            ref_label(t, ci, pos, at, false);
-        } else {
-            if (t->ctl[ci].kind == KINT_CTL_FUNC) {
-                emit_return(t);
-            } else {
-                emit_moves(t, ci);
-                emit_br(t, ci);
-            }
-            set_field(t, at, false, t->ncode - pos);
-            bind_here(t);
-        }
-        /* Back on the stack, now known to be non-null. */
-        kint_tv *v = push(t, saved.kind, saved.size, saved.ref);
-        if (v) {
-            v->slot = saved.slot;
-            v->imm = saved.imm;
-            v->local = saved.local;
-            if (saved.kind == KINT_TV_REF && saved.local != KINT_NONE)
-                t->pending[saved.local]++;
-        }
-        return;
-    }
     bool direct = t->ctl[ci].kind != KINT_CTL_FUNC && !needs_moves(t, ci);
-    uint32_t at, pos = kint_tr_op(t, direct ? KINT_OP_BRN_I64_EQZ : KINT_OP_BR_I64_EQZ);
-    kint_tr_w(t, s, 0);
-    at = t->ncode;
-    kint_tr_w(t, 0, direct ? branch_fuel(t, &t->ctl[ci]) : 0);
-    if (direct) {
-        ref_label(t, ci, pos, at, false);
-    } else {
-        if (t->ctl[ci].kind == KINT_CTL_FUNC) {
-            emit_return(t);
-        } else {
-            emit_moves(t, ci);
-            emit_br(t, ci);
-        }
-        set_field(t, at, false, t->ncode - pos);
-        bind_here(t);
-    }
-    kint_tr_pop(t);
-}
-
-/* br_on_cast (jump when the reference passes the cast to `target`) and
- * br_on_cast_fail (when it does not). The reference stays on the stack on
- * both paths; only its static type differs. */
-static void branch_on_cast(kint_tr *t, uint32_t ci, bool on_fail, uint32_t target)
-{
-    uint32_t s = kint_tr_use(t, &t->vals[t->nvals - 1]);
-    bool direct = t->ctl[ci].kind != KINT_CTL_FUNC && !needs_moves(t, ci);
-    kint_op jump = on_fail ? KINT_OP_BRN_CAST : KINT_OP_BR_CAST;
-    kint_op skip = on_fail ? KINT_OP_BR_CAST : KINT_OP_BRN_CAST;
     uint32_t pos = kint_tr_op(t, direct ? jump : skip);
-    kint_tr_w(t, s, target);
+    kint_tr_w(t, a, b);
     uint32_t at = t->ncode;
     kint_tr_w(t, 0, direct ? branch_fuel(t, &t->ctl[ci]) : 0);
     if (direct) {
@@ -709,6 +655,40 @@ static void branch_on_cast(kint_tr *t, uint32_t ci, bool on_fail, uint32_t targe
     }
     set_field(t, at, false, t->ncode - pos);
     bind_here(t);
+}
+
+/* br_on_null (null: jump) and br_on_non_null (non-null: jump with it). */
+static void branch_on_null(kint_tr *t, uint32_t ci, bool on_null)
+{
+    uint32_t s = kint_tr_use(t, &t->vals[t->nvals - 1]);
+    if (!on_null) {
+        cond_branch(t, ci, KINT_OP_BRN_I64_EQZ, KINT_OP_BR_I64_EQZ, s, 0);
+        kint_tr_pop(t);
+        return;
+    }
+    /* The label takes the values below the reference. */
+    kint_tv saved = kint_tr_pop(t);
+    cond_branch(t, ci, KINT_OP_BR_I64_EQZ, KINT_OP_BRN_I64_EQZ, s, 0);
+    /* Back on the stack, now known to be non-null. */
+    kint_tv *v = push(t, saved.kind, saved.size, saved.ref);
+    if (v) {
+        v->slot = saved.slot;
+        v->imm = saved.imm;
+        v->local = saved.local;
+        if (saved.kind == KINT_TV_REF && saved.local != KINT_NONE)
+            t->pending[saved.local]++;
+    }
+}
+
+/* br_on_cast (jump when the reference passes the cast to `target`) and
+ * br_on_cast_fail (when it does not). The reference stays on the stack on
+ * both paths; only its static type differs. */
+static void branch_on_cast(kint_tr *t, uint32_t ci, bool on_fail, uint32_t target)
+{
+    uint32_t s = kint_tr_use(t, &t->vals[t->nvals - 1]);
+    kint_op jump = on_fail ? KINT_OP_BRN_CAST : KINT_OP_BR_CAST;
+    kint_op skip = on_fail ? KINT_OP_BR_CAST : KINT_OP_BRN_CAST;
+    cond_branch(t, ci, jump, skip, s, target);
 }
 
 /* br_table: a jump table; targets whose values must move first go through
