@@ -379,17 +379,8 @@ static bool addrtype(ktext_parser *p, bool *is64)
 static bool limit_tok(ktext_parser *p, uint64_t *v)
 {
     ktext_token t;
-    if (!ktext_get(p, &t))
-        return false;
-    if (t.kind != KTEXT_NAT)
-        return ktext_unexpected(p, &t);
-    if (p->config && !krt_feature(p->config, KITE_FEATURE_MEMORY64)) {
-        if (!ktext_nat(&t, 32, v))
-            return ktext_fail(p, &t, "i32 constant out of range");
-    } else if (!ktext_nat(&t, 64, v)) {
-        return ktext_fail(p, &t, "i64 constant out of range");
-    }
-    return true;
+    bool wide = !p->config || krt_feature(p->config, KITE_FEATURE_MEMORY64);
+    return ktext_nat_tok(p, wide ? 64 : 32, &t, v);
 }
 
 static bool limits(ktext_parser *p, kir_limits *l)
@@ -413,12 +404,8 @@ static bool pagesize(ktext_parser *p, kir_memory *mem)
 {
     ktext_token t;
     uint64_t v;
-    if (!ktext_get(p, &t))
+    if (!ktext_nat_tok(p, 64, &t, &v))
         return false;
-    if (t.kind != KTEXT_NAT)
-        return ktext_unexpected(p, &t);
-    if (!ktext_nat(&t, 64, &v))
-        return ktext_fail(p, &t, "i64 constant out of range");
     if (v == 0 || (v & (v - 1)) != 0)
         return ktext_fail(p, &t, "invalid custom page size");
     unsigned n = 0;

@@ -334,13 +334,7 @@ static bool lane_imm(ktext_parser *p, ktext_buf *b)
 {
     ktext_token t;
     uint64_t v;
-    if (!ktext_get(p, &t))
-        return false;
-    if (t.kind != KTEXT_NAT)
-        return ktext_unexpected(p, &t);
-    if (!ktext_nat(&t, 8, &v))
-        return ktext_fail(p, &t, "i8 constant out of range");
-    return ktext_byte(p, b, (uint8_t)v);
+    return ktext_nat_tok(p, 8, &t, &v) && ktext_byte(p, b, (uint8_t)v);
 }
 
 /* v128.load8_lane etc.: memidx? offset=? align=? lane. A leading number is
@@ -608,13 +602,8 @@ static bool type_u32_imm(ktext_parser *p, ktext_buf *b)
     ktext_token t;
     uint32_t x;
     uint64_t n;
-    if (!ktext_idx(p, KTEXT_SP_TYPE, 0, &x) || !ktext_get(p, &t))
-        return false;
-    if (t.kind != KTEXT_NAT)
-        return ktext_unexpected(p, &t);
-    if (!ktext_nat(&t, 32, &n))
-        return ktext_fail(p, &t, "i32 constant out of range");
-    return ktext_u64(p, b, x) && ktext_u64(p, b, n);
+    return ktext_idx(p, KTEXT_SP_TYPE, 0, &x) && ktext_nat_tok(p, 32, &t, &n) &&
+           ktext_u64(p, b, x) && ktext_u64(p, b, n);
 }
 
 static bool two_idx_imm(ktext_parser *p, ktext_space a, ktext_space c, ktext_buf *b)

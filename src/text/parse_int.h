@@ -138,6 +138,9 @@ bool ktext_oom(ktext_parser *p);
 
 /* ---- tokens */
 bool ktext_get(ktext_parser *p, ktext_token *t);
+/* The next token, which must be an unsigned integer below 2^bits
+ * ("iN constant out of range" otherwise); *t is the token. */
+bool ktext_nat_tok(ktext_parser *p, unsigned bits, ktext_token *t, uint64_t *out);
 bool ktext_look(ktext_parser *p, ktext_token *t);
 /* The two tokens after the current position, without consuming them. */
 bool ktext_look2(ktext_parser *p, ktext_token *t1, ktext_token *t2);

@@ -466,6 +466,17 @@ bool ktext_sym_bind(ktext_parser *p, ktext_space sp, uint32_t scope, const ktext
     return ktext_sym_set(p, sp, scope, n, value);
 }
 
+bool ktext_nat_tok(ktext_parser *p, unsigned bits, ktext_token *t, uint64_t *out)
+{
+    if (!ktext_get(p, t))
+        return false;
+    if (t->kind != KTEXT_NAT)
+        return ktext_unexpected(p, t);
+    if (!ktext_nat(t, bits, out))
+        return ktext_fail(p, t, "i%u constant out of range", bits);
+    return true;
+}
+
 bool ktext_resolve(ktext_parser *p, ktext_space sp, uint32_t scope, const ktext_token *t,
                    uint32_t *out)
 {
