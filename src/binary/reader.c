@@ -432,20 +432,83 @@ bool kdec_count(kdec_reader *r, uint32_t *n)
     return true;
 }
 
+/*
+ * Fast paths for the immediates most code is made of. A LEB128 number of at
+ * most four bytes needs no range check (28 bits fit every width), so those
+ * are decoded inline; longer ones, and input that ends within four bytes,
+ * go through the checked readers above, which report errors at the same
+ * positions. Callers guarantee r->error is clear (kdec_instr_read checks
+ * it once, and every failure returns at once).
+ */
+static inline bool fast_leb(kdec_reader *r, uint64_t *out, unsigned *shift_out)
+{
+    const uint8_t *p = r->p;
+    if (r->end - p < 4)
+        return false;
+    uint64_t v = 0;
+    for (unsigned i = 0; i < 4; i++) {
+        v |= (uint64_t)(p[i] & 0x7Fu) << (7 * i);
+        if (p[i] < 0x80) {
+            r->p = p + i + 1;
+            *out = v;
+            *shift_out = 7 * (i + 1);
+            return true;
+        }
+    }
+    return false;
+}
+
+static inline bool fast_u32(kdec_reader *r, uint32_t *out)
+{
+    uint64_t v;
+    unsigned shift;
+    if (fast_leb(r, &v, &shift)) {
+        *out = (uint32_t)v;
+        return true;
+    }
+    return kdec_u32(r, out);
+}
+
+static inline bool fast_u64(kdec_reader *r, uint64_t *out)
+{
+    unsigned shift;
+    if (fast_leb(r, out, &shift))
+        return true;
+    return kdec_u64(r, out);
+}
+
+/* A signed number of `bits` (32 or 64) bits, sign-extended to 64. */
+static inline bool fast_signed(kdec_reader *r, unsigned bits, uint64_t *out)
+{
+    uint64_t v;
+    unsigned shift;
+    if (fast_leb(r, &v, &shift)) {
+        if (v & ((uint64_t)1 << (shift - 1)))
+            v |= ~(uint64_t)0 << shift;
+        *out = v;
+        return true;
+    }
+    int64_t w;
+    if (!read_signed(r, bits, &w))
+        return false;
+    *out = bits == 32 ? (uint64_t)(int64_t)(int32_t)w : (uint64_t)w;
+    return true;
+}
+
 /* memarg ::= flags:u32 [memidx:u32 if bit 6] offset:u64, flags < 0x80. */
 static bool read_memarg(kdec_reader *r, kdec_instr *in)
 {
     const uint8_t *start = r->p;
     uint32_t flags;
-    if (!kdec_u32(r, &flags))
+    if (!fast_u32(r, &flags))
         return false;
     if (flags >= 0x80)
         return kdec_fail_at(r, offset_of(r, start), "malformed memop flags");
     in->align = flags & 0x3Fu;
     in->memidx = 0;
-    if ((flags & 0x40u) && !kdec_u32(r, &in->memidx))
+    if ((flags & 0x40u) && !fast_u32(r, &in->memidx))
         return false;
-    return kdec_u64(r, &in->memoffset);
+    return fast_u64(r, &in->memoffset);
 }
 
 static bool read_le(kdec_reader *r, unsigned n, uint64_t *out)
@@ -474,7 +537,7 @@ static bool skip_catches(kdec_reader *r, uint32_t count)
 
 static bool read_two(kdec_reader *r, kdec_instr *in)
 {
-    return kdec_u32(r, &in->idx[0]) && kdec_u32(r, &in->idx[1]);
+    return fast_u32(r, &in->idx[0]) && fast_u32(r, &in->idx[1]);
 }
 
 static bool read_immediates(kdec_reader *r, kdec_instr *in, kir_imm imm)
@@ -494,7 +557,7 @@ static bool read_immediates(kdec_reader *r, kdec_instr *in, kir_imm imm)
     case KIR_IMM_DATA:
     case KIR_IMM_MEM:
     case KIR_IMM_TAG:
-        return kdec_u32(r, &in->idx[0]);
+        return fast_u32(r, &in->idx[0]);
     case KIR_IMM_BR_TABLE: {
         if (!kdec_count(r, &in->count))
             return false;
@@ -519,20 +582,10 @@ static bool read_immediates(kdec_reader *r, kdec_instr *in, kir_imm imm)
         return read_two(r, in);
     case KIR_IMM_MEMARG:
         return read_memarg(r, in);
-    case KIR_IMM_I32: {
-        int32_t v;
-        if (!kdec_s32(r, &v))
-            return false;
-        in->num = (uint64_t)(int64_t)v;
-        return true;
-    }
-    case KIR_IMM_I64: {
-        int64_t v;
-        if (!kdec_s64(r, &v))
-            return false;
-        in->num = (uint64_t)v;
-        return true;
-    }
+    case KIR_IMM_I32:
+        return fast_signed(r, 32, &in->num);
+    case KIR_IMM_I64:
+        return fast_signed(r, 64, &in->num);
     case KIR_IMM_F32:
         return read_le(r, 4, &in->num);
     case KIR_IMM_F64:
@@ -609,22 +662,25 @@ bool kdec_instr_read(kdec_reader *r, kdec_instr *out)
     if (r->error)
         return false;
     const uint8_t *start = r->p;
-    uint8_t b;
-    if (!kdec_u8(r, &b))
-        return false;
+    if (start >= r->end)
+        return fail_eos(r);
+    uint8_t b = *start;
     kir_op op;
     if (b >= KIR_PREFIX_FB && b <= KIR_PREFIX_FE) {
+        r->p++;
         uint32_t sub;
-        if (!kdec_u32(r, &sub))
+        if (!fast_u32(r, &sub))
             return false;
         op = kir_op_lookup(b, sub);
         if (op == KIR_OP_COUNT)
             return kdec_fail_at(r, offset_of(r, start), "illegal opcode %02x %02x", b,
                                 (unsigned)sub);
     } else {
-        op = kir_op_lookup(KIR_PREFIX_NONE, b);
-        if (op == KIR_OP_COUNT)
+        uint16_t entry = kir_plain_ops[b];
+        if (entry == 0)
             return kdec_fail_at(r, offset_of(r, start), "illegal opcode %02x", b);
+        op = (kir_op)(entry - 1);
+        r->p++;
     }
     out->op = op;
     out->offset = offset_of(r, start);

@@ -1164,30 +1164,12 @@ static bool setup_frame(kint_tr *t)
     return (uint64_t)s + (uint64_t)t->f->max_stack * 2 + KINT_CONST_POOL <= KINT_MAX_FRAME_SLOTS;
 }
 
-/* Counts the function's distinct constants, up to the pool's size (a
- * linear pre-pass over the code): that many slots are reserved. */
-static void scan_consts(kint_tr *t)
+/* Pool slots: one per constant instruction the validator counted, up to
+ * the pool's size (repeated constants share a slot, so a few may stay
+ * unused; counting exactly would take another pass over the code). */
+static void reserve_pool(kint_tr *t)
 {
-    kdec_reader r;
-    kdec_reader_init(&r, t->f->body.code, t->f->body.len, t->f->body.offset);
-    kdec_instr in;
-    t->npool = KINT_CONST_POOL;
-    while (t->nconsts < KINT_CONST_POOL && !kdec_at_end(&r) && kdec_instr_read(&r, &in)) {
-        uint32_t slot;
-        switch (in.op) {
-        case KIR_OP_I32_CONST:
-        case KIR_OP_F32_CONST: const_slot(t, (uint32_t)in.num, true, &slot); break;
-        case KIR_OP_I64_CONST:
-        case KIR_OP_F64_CONST: const_slot(t, in.num, true, &slot); break;
-        case KIR_OP_REF_NULL: const_slot(t, 0, true, &slot); break;
-        default: break;
-        }
-    }
-    if (r.error)
-        kite_error_free(r.error);
-    t->npool = t->nconsts;
-    t->nconsts = 0;
-    memset(t->chash, 0, sizeof(t->chash));
+    t->npool = t->f->const_instrs < KINT_CONST_POOL ? t->f->const_instrs : KINT_CONST_POOL;
 }
 
 /* Translates the body; false if the code cannot be read (never for
@@ -1325,7 +1307,7 @@ kint_code *kint_translate(const kite_module_t *module, uint32_t funcidx, unsigne
     bool fits = setup_frame(&t);
     if (!t.oom) {
         if (fits) {
-            scan_consts(&t);
+            reserve_pool(&t);
             t.opbase = t.param_slots + t.local_slots + t.npool;
             if (!translate_body(&t) && !t.oom)
                 trap_body(&t, KITE_TRAP_UNREACHABLE);

@@ -116,9 +116,9 @@ typedef struct kint_tr {
     uint32_t param_slots, local_slots, opbase;
     uint32_t max_height;
 
-    /* constant pool: slots reserved for npool constants (the distinct
-     * constants of the function, at most KINT_CONST_POOL), given out in
-     * order of first use; constants only used as immediates take none */
+    /* constant pool: npool slots reserved (one per constant instruction,
+     * at most KINT_CONST_POOL), given to distinct constants in order of
+     * first use; constants only used as immediates take none */
     uint64_t consts[KINT_CONST_POOL];
     uint32_t nconsts, npool;
     uint16_t chash[2 * KINT_CONST_POOL]; /* index + 1, open addressing */

@@ -63,6 +63,7 @@ typedef struct kir_func {
     uint32_t nlocals;   /* sum of the groups' counts (params not included) */
     kir_expr body;      /* instructions after the local declarations */
     uint32_t max_stack; /* set by the validator: most operand values live at once */
+    uint32_t const_instrs; /* set by the validator: constant instructions (t.const, ref.null) */
 } kir_func;
 
 typedef struct kir_table {

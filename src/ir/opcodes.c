@@ -40,7 +40,7 @@ const kir_opinfo kir_opinfo_table[KIR_OP_COUNT] = {
 #define SEL_FC DROP
 #define SEL_FD DROP
 #define SEL_FE DROP
-static const uint16_t g_plain[256] = {
+const uint16_t kir_plain_ops[256] = {
 #include "ir/opcodes.def"
 };
 #undef SEL_NONE
@@ -78,7 +78,7 @@ kir_op kir_op_lookup(uint8_t prefix, uint32_t code)
     const uint16_t *table;
     uint32_t size;
     switch (prefix) {
-    case KIR_PREFIX_NONE: table = g_plain, size = 256; break;
+    case KIR_PREFIX_NONE: table = kir_plain_ops, size = 256; break;
     case KIR_PREFIX_FB: table = g_fb, size = 0x40; break;
     case KIR_PREFIX_FC: table = g_fc, size = 0x40; break;
     case KIR_PREFIX_FD: table = g_fd, size = 0x140; break;

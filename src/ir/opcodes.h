@@ -85,6 +85,9 @@ static inline const kir_opinfo *kir_op_info(kir_op op) { return &kir_opinfo_tabl
 
 /* Opcode for an encoding, or KIR_OP_COUNT when there is none. */
 kir_op kir_op_lookup(uint8_t prefix, uint32_t code);
+/* The unprefixed part of that mapping, for readers' fast paths: opcode + 1
+ * per byte, 0 where there is none (and at the prefix bytes). */
+extern const uint16_t kir_plain_ops[256];
 /* Opcode for a text mnemonic (length-delimited), or KIR_OP_COUNT. When two
  * opcodes share a mnemonic (ref.test/ref.cast and their nullable forms,
  * select and typed select), this returns the first in table order. */

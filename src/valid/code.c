@@ -821,6 +821,11 @@ static kite_error_t *step(kval_code *c, const kdec_instr *in)
     }
     case KIR_OP_SELECT:
     case KIR_OP_SELECT_T: return op_select(c, in);
+    case KIR_OP_I32_CONST:
+    case KIR_OP_I64_CONST:
+    case KIR_OP_F32_CONST:
+    case KIR_OP_F64_CONST:
+    case KIR_OP_REF_NULL: c->nconst_instrs++; break;
     default: break;
     }
     if (oi->sig)
@@ -871,7 +876,7 @@ static kite_error_t *code_state(kval_ctx *v, kval_code **out)
         return kite_error_oom();
     c->v = v;
     c->m = v->m;
-    c->nvals = c->nctl = c->ngroups = c->nundo = c->max = 0;
+    c->nvals = c->nctl = c->ngroups = c->nundo = c->max = c->nconst_instrs = 0;
     c->nparams = c->nlocals = 0;
     c->params = NULL;
     c->konst = false;
@@ -931,6 +936,7 @@ kite_error_t *kval_check_body(kval_ctx *v, uint32_t funcidx)
     TRY(push_frame(c, KVAL_F_FUNC, f->type, 0));
     TRY(run(c));
     f->max_stack = c->max;
+    f->const_instrs = c->nconst_instrs;
     return NULL;
 }
 

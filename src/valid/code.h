@@ -55,6 +55,7 @@ typedef struct kval_code {
 
     kir_valtype *vals;
     uint32_t nvals, vcap, max;
+    uint32_t nconst_instrs; /* constant instructions seen (for kir_func) */
     kval_frame *ctl;
     uint32_t nctl, ccap;
 
