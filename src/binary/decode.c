@@ -316,13 +316,11 @@ kite_error_t *kdec_decode(const struct kite_config *config, const uint8_t *bytes
         return kite_error_oom();
     /* The module keeps its own copy of the input: bodies, expressions, data
      * and custom sections point into it. */
-    uint8_t *copy = kite_arena_alloc(&m->arena, len ? len : 1);
+    uint8_t *copy = kite_arena_dup(&m->arena, bytes, len);
     if (!copy) {
         kir_module_free(m);
         return kite_error_oom();
     }
-    if (len)
-        memcpy(copy, bytes, len);
 
     kdec_state d = {.config = config, .m = m, .bytes = copy};
     kdec_reader_init(&d.r, copy, len, 0);

@@ -1281,7 +1281,7 @@ dispatch:
         _Atomic(kint_code *) *cell = (_Atomic(kint_code *) *)(uintptr_t)pc[1];
         const kint_code *c = atomic_load_explicit(cell, memory_order_acquire);
         if (UNLIKELY(!c)) {
-            c = kint_code_get(ki, (uint32_t)(cell - ki->cells), labels);
+            c = kint_code_get(ki, (uint32_t)(cell - ki->cells), labels, th);
             if (!c)
                 TRAP(OUT_OF_MEMORY);
         }
@@ -1334,7 +1334,7 @@ dispatch:
             TRAP(OUT_OF_MEMORY);
         callee = atomic_load_explicit(&cki->cells[callf->index], memory_order_acquire);
         if (UNLIKELY(!callee)) {
-            callee = kint_code_get(cki, callf->index, labels);
+            callee = kint_code_get(cki, callf->index, labels, th);
             if (!callee)
                 TRAP(OUT_OF_MEMORY);
         }
@@ -1349,7 +1349,7 @@ dispatch:
         callbase = LO(2);
         cki = ki;
         if (UNLIKELY(!callee)) {
-            callee = kint_code_get(ki, (uint32_t)(cell - ki->cells), labels);
+            callee = kint_code_get(ki, (uint32_t)(cell - ki->cells), labels, th);
             if (!callee)
                 TRAP(OUT_OF_MEMORY);
         }
@@ -1511,7 +1511,7 @@ kite_trap_t *KINT_EXEC_ENTRY(kite_store_t *store, krt_func *f, uint64_t *slots)
     if (th->nesting >= KINT_MAX_NESTING)
         return new_trap(KITE_TRAP_CALL_STACK_EXHAUSTED);
     kint_instance *ki = kint_instance_get(f->instance);
-    kint_code *code = ki ? kint_code_get(ki, f->index, exec_labels()) : NULL;
+    kint_code *code = ki ? kint_code_get(ki, f->index, exec_labels(), th) : NULL;
     if (!code)
         return krt_trap_oom();
     uint64_t *base = th->sp;

@@ -78,6 +78,7 @@ struct kint_thread {
     uint64_t *sp;                  /* first free slot: where a nested entry starts */
     kint_frame *top;               /* innermost record in use, or frames - 1 */
     uint32_t nesting;              /* entries in progress */
+    struct kint_tr_keep *tr_keep;  /* translator buffers (made on first use) */
 };
 typedef struct kint_thread kint_thread;
 
@@ -88,22 +89,29 @@ kint_thread *kint_thread_get(kite_store_t *store);
 /* The instance's cache (made on first use); NULL when out of memory. */
 kint_instance *kint_instance_get(krt_instance *inst);
 /* The code of defined function `funcidx` of ki's instance, translated on
- * first use and published for every later caller; `labels` are the
- * executor's handler addresses (NULL: keep op numbers). NULL when out of
- * memory. */
-kint_code *kint_code_get(kint_instance *ki, uint32_t funcidx, const void *const *labels);
+ * first use (with th's translator buffers; th may be NULL) and published
+ * for every later caller; `labels` are the executor's handler addresses
+ * (NULL: keep op numbers). NULL when out of memory. */
+kint_code *kint_code_get(kint_instance *ki, uint32_t funcidx, const void *const *labels, kint_thread *th);
 
 /* ---- translate.c ------------------------------------------------------------------------ */
+
+/* The translator's working buffers, kept by a thread between translations
+ * so that translating a function allocates little more than its result. */
+typedef struct kint_tr_keep kint_tr_keep;
+void kint_tr_keep_free(kint_tr_keep *keep);
 
 /*
  * Translates defined function `funcidx` of a validated module into internal
  * code of `variant`; direct calls refer to the code cells `cells` (indexed
  * by function index), GC instructions take field offsets from `rtts` (per
- * type index, NULL for function types). NULL when out of memory.
+ * type index, NULL for function types). `keep` (may be NULL) holds buffers
+ * to reuse, made on first use; only one thread may use it at a time. NULL
+ * when out of memory.
  */
 kint_code *kint_translate(const kite_module_t *module, uint32_t funcidx, unsigned variant,
                           _Atomic(kint_code *) *cells, const struct kgc_rtt *const *rtts,
-                          const void *const *labels);
+                          const void *const *labels, kint_tr_keep **keep);
 
 /* ---- trap.c ------------------------------------------------------------------------------ */
 

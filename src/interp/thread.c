@@ -49,6 +49,7 @@ void kint_thread_free(kint_thread *t)
         return;
     kite_free(t->stack);
     kite_free(t->frames);
+    kint_tr_keep_free(t->tr_keep);
     kite_free(t);
 }
 
@@ -139,13 +140,14 @@ kint_instance *kint_instance_get(krt_instance *inst)
  * copy). Publication is a release store, so a thread that loads the pointer
  * (acquire) sees the finished code.
  */
-kint_code *kint_code_get(kint_instance *ki, uint32_t funcidx, const void *const *labels)
+kint_code *kint_code_get(kint_instance *ki, uint32_t funcidx, const void *const *labels, kint_thread *th)
 {
     _Atomic(kint_code *) *cell = &ki->cells[funcidx];
     kint_code *c = atomic_load_explicit(cell, memory_order_acquire);
     if (c)
         return c;
-    c = kint_translate(ki->inst->module, funcidx, ki->variant, ki->cells, ki->rtts, labels);
+    c = kint_translate(ki->inst->module, funcidx, ki->variant, ki->cells, ki->rtts, labels,
+                       th ? &th->tr_keep : NULL);
     if (!c)
         return NULL;
     kint_code *expected = NULL;

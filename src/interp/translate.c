@@ -1131,14 +1131,10 @@ static bool setup_frame(kint_tr *t)
     if (n + (uint64_t)t->f->max_stack * 2 + KINT_CONST_POOL > KINT_MAX_FRAME_SLOTS)
         return false;
     t->nlocals = (uint32_t)n;
-    t->local_slot = kite_malloc((n + 1) * sizeof(uint32_t));
-    t->local_type = kite_malloc((n + 1) * sizeof(kir_valtype));
-    t->localrefs = kite_malloc((n + 1) * sizeof(uint32_t));
-    t->pending = kite_calloc(n + 1, sizeof(uint32_t));
-    if (!t->local_slot || !t->local_type || !t->localrefs || !t->pending) {
-        t->oom = true;
+    if (!GROW(t, local_slot, lslotcap, n + 1) || !GROW(t, local_type, ltypecap, n + 1) ||
+        !GROW(t, localrefs, lrefcap, n + 1) || !GROW(t, pending, pendingcap, n + 1))
         return true;
-    }
+    memset(t->pending, 0, (n + 1) * sizeof(uint32_t));
     uint32_t s = 0, x = 0;
     for (uint32_t i = 0; i < ft->nparams; i++, x++) {
         t->local_slot[x] = s;
@@ -1289,12 +1285,58 @@ static kint_code *finish(kint_tr *t, const void *const *labels)
     return c;
 }
 
+/* Buffers larger than this are not kept after a translation (a huge
+ * function should not pin its working memory for the thread's lifetime). */
+enum { KEEP_MAX_BYTES = 1u << 20 };
+
+static void load_buffers(kint_tr *t, const kint_tr_keep *keep)
+{
+#define LOAD(arr, cap) \
+    t->arr = keep->arr;   \
+    t->cap = keep->cap;
+    KINT_TR_BUFFERS(LOAD)
+#undef LOAD
+}
+
+/* Hands the buffers back to `keep` (NULL: frees them). */
+static void store_buffers(kint_tr *t, kint_tr_keep *keep)
+{
+#define STORE(arr, cap)                                                        \
+    if (keep && (uint64_t)t->cap * sizeof(*t->arr) <= KEEP_MAX_BYTES) {         \
+        keep->arr = t->arr;                                                    \
+        keep->cap = t->cap;                                                    \
+    } else {                                                                   \
+        kite_free(t->arr);                                                     \
+        if (keep) {                                                            \
+            keep->arr = NULL;                                                  \
+            keep->cap = 0;                                                     \
+        }                                                                      \
+    }
+    KINT_TR_BUFFERS(STORE)
+#undef STORE
+}
+
+void kint_tr_keep_free(kint_tr_keep *keep)
+{
+    if (!keep)
+        return;
+#define FREE(arr, cap) kite_free(keep->arr);
+    KINT_TR_BUFFERS(FREE)
+#undef FREE
+    kite_free(keep);
+}
+
 kint_code *kint_translate(const kite_module_t *module, uint32_t funcidx, unsigned variant,
                           _Atomic(kint_code *) *cells, const struct kgc_rtt *const *rtts,
-                          const void *const *labels)
+                          const void *const *labels, kint_tr_keep **keep)
 {
     kint_tr t;
     memset(&t, 0, sizeof(t));
+    if (keep && !*keep)
+        *keep = kite_calloc(1, sizeof(kint_tr_keep));
+    kint_tr_keep *kept = keep ? *keep : NULL;
+    if (kept)
+        load_buffers(&t, kept);
     t.m = module->ir;
     t.f = &t.m->funcs[funcidx];
     t.funcidx = funcidx;
@@ -1321,23 +1363,7 @@ kint_code *kint_translate(const kite_module_t *module, uint32_t funcidx, unsigne
     }
     if (t.r.error)
         kite_error_free(t.r.error);
-    kite_free(t.local_slot);
-    kite_free(t.local_type);
-    kite_free(t.localrefs);
-    kite_free(t.refstk);
-    kite_free(t.sps);
-    kite_free(t.spslots);
-    kite_free(t.pending);
-    kite_free(t.vals);
-    kite_free(t.ctl);
-    kite_free(t.code);
-    kite_free(t.pcmap);
-    kite_free(t.fix);
-    kite_free(t.handlers);
-    kite_free(t.catches);
-    kite_free(t.pend);
-    kite_free(t.dnext);
-    kite_free(t.scratch);
+    store_buffers(&t, kept);
     return code;
 }
 

@@ -113,6 +113,7 @@ typedef struct kint_tr {
     uint32_t *local_slot; /* nlocals + 1 entries: slot of each local, then the end */
     kir_valtype *local_type; /* nlocals entries */
     uint32_t *pending;  /* per local: KINT_TV_REF entries reading it */
+    uint32_t lslotcap, ltypecap, pendingcap, lrefcap;
     uint32_t param_slots, local_slots, opbase;
     uint32_t max_height;
 
@@ -171,6 +172,22 @@ typedef struct kint_tr {
     uint32_t sp_ver, sp_limit, sp_first, sp_count;
     uint32_t sp_pending; /* safepoint waiting for its position, or KINT_NONE */
 } kint_tr;
+
+/* Every growable buffer of kint_tr with its capacity: what a kint_tr_keep
+ * carries from one translation to the next. */
+#define KINT_TR_BUFFERS(X)                                                                        \
+    X(local_slot, lslotcap) X(local_type, ltypecap) X(localrefs, lrefcap) X(pending, pendingcap) \
+    X(vals, vcap) X(ctl, ccap) X(code, codecap) X(pcmap, pcmapcap) X(fix, fixcap)                 \
+    X(handlers, hcap) X(catches, catchcap) X(pend, pendcap) X(dnext, dcap) X(scratch, scap)       \
+    X(refstk, refstkcap) X(sps, spcap) X(spslots, spslotcap)
+
+struct kint_tr_keep {
+#define KINT_TR_KEEP_FIELD(arr, cap) \
+    void *arr;                       \
+    uint32_t cap;
+    KINT_TR_BUFFERS(KINT_TR_KEEP_FIELD)
+#undef KINT_TR_KEEP_FIELD
+};
 
 /* Grows *arr (elements of size sz, capacity *cap) to hold n; false when out of memory. */
 bool kint_tr_grow(void **arr, uint32_t *cap, uint32_t n, size_t sz);

@@ -15,7 +15,8 @@ enum { ARENA_CHUNK = 64 * 1024 };
 
 void kite_arena_init(kite_arena *a) { memset(a, 0, sizeof(*a)); }
 
-void *kite_arena_alloc(kite_arena *a, size_t size)
+/* 16-byte aligned memory, not zeroed. */
+static void *alloc_raw(kite_arena *a, size_t size)
 {
     size_t need = (size + 15) & ~(size_t)15;
     if (need < size)
@@ -31,7 +32,6 @@ void *kite_arena_alloc(kite_arena *a, size_t size)
         if (a->head && cap != ARENA_CHUNK) {
             c->next = a->head->next;
             a->head->next = c;
-            memset(c->data, 0, need);
             return c->data;
         }
         c->next = a->head;
@@ -41,7 +41,14 @@ void *kite_arena_alloc(kite_arena *a, size_t size)
     }
     void *p = a->head->data + a->used;
     a->used += need;
-    memset(p, 0, need);
+    return p;
+}
+
+void *kite_arena_alloc(kite_arena *a, size_t size)
+{
+    void *p = alloc_raw(a, size);
+    if (p)
+        memset(p, 0, size);
     return p;
 }
 
@@ -54,7 +61,7 @@ void *kite_arena_array(kite_arena *a, size_t count, size_t size)
 
 void *kite_arena_dup(kite_arena *a, const void *src, size_t size)
 {
-    void *p = kite_arena_alloc(a, size);
+    void *p = alloc_raw(a, size ? size : 1);
     if (p && size)
         memcpy(p, src, size);
     return p;
