@@ -657,7 +657,7 @@ static bool read_immediates(kdec_reader *r, kdec_instr *in, kir_imm imm)
     return kdec_fail(r, "unsupported immediate kind");
 }
 
-bool kdec_instr_read(kdec_reader *r, kdec_instr *out)
+bool kdec_instr_read_any(kdec_reader *r, kdec_instr *out)
 {
     if (r->error)
         return false;

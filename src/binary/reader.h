@@ -105,7 +105,54 @@ typedef struct kdec_instr {
 } kdec_instr;
 
 /* Decode the next instruction ("illegal opcode" for unknown encodings). */
-bool kdec_instr_read(kdec_reader *r, kdec_instr *out);
+bool kdec_instr_read_any(kdec_reader *r, kdec_instr *out);
+
+/*
+ * The same, with the shapes most code consists of decoded inline: an
+ * unprefixed opcode with no immediate, with one index or i32 constant that
+ * fits in one byte, or with a one-byte memarg of memory 0. Everything else
+ * goes to kdec_instr_read_any.
+ */
+static inline bool kdec_instr_read(kdec_reader *r, kdec_instr *out)
+{
+    const uint8_t *p = r->p;
+    if (r->end - p >= 2 && !r->error) {
+        uint16_t entry = kir_plain_ops[p[0]];
+        if (entry) {
+            kir_op op = (kir_op)(entry - 1);
+            unsigned imm = kir_op_imm[op];
+            unsigned len;
+            if (imm == KIR_IMM_NONE) {
+                len = 1;
+            } else if (p[1] >= 0x80) {
+                return kdec_instr_read_any(r, out);
+            } else if (imm == KIR_IMM_LOCAL || imm == KIR_IMM_LABEL || imm == KIR_IMM_GLOBAL ||
+                       imm == KIR_IMM_FUNC || imm == KIR_IMM_TYPE) {
+                out->idx[0] = p[1];
+                len = 2;
+            } else if (imm == KIR_IMM_MEMARG && p[1] < 0x40 && r->end - p >= 3 && p[2] < 0x80) {
+                /* Memory 0 (bit 6 clear), offset in one byte. */
+                out->align = p[1];
+                out->memidx = 0;
+                out->memoffset = p[2];
+                len = 3;
+            } else if (imm == KIR_IMM_I32) {
+                /* A one-byte signed LEB128: bit 6 is the sign. */
+                out->num = (uint64_t)((int64_t)(p[1] ^ 0x40u) - 0x40);
+                len = 2;
+            } else {
+                return kdec_instr_read_any(r, out);
+            }
+            out->op = op;
+            out->offset = r->base + (uint64_t)(p - r->start);
+            out->count = 0;
+            out->list = NULL;
+            r->p = p + len;
+            return true;
+        }
+    }
+    return kdec_instr_read_any(r, out);
+}
 
 /* Iterate a decoded br_table's targets or try_table's catches: `cursor`
  * starts as a reader over in->list (kdec_list_reader). */

@@ -25,6 +25,12 @@ const kir_opinfo kir_opinfo_table[KIR_OP_COUNT] = {
 #undef OP
 };
 
+const uint8_t kir_op_imm[KIR_OP_COUNT] = {
+#define OP(id, prefix, code, mnemonic, imm, sig, width, flags, feature) [KIR_OP_##id] = KIR_IMM_##imm,
+#include "ir/opcodes.def"
+#undef OP
+};
+
 /*
  * Encoding -> opcode tables, one per prefix, built at compile time: each
  * table's initializer keeps only the rows of its own prefix (the SEL_*

@@ -88,6 +88,9 @@ kir_op kir_op_lookup(uint8_t prefix, uint32_t code);
 /* The unprefixed part of that mapping, for readers' fast paths: opcode + 1
  * per byte, 0 where there is none (and at the prefix bytes). */
 extern const uint16_t kir_plain_ops[256];
+/* Each opcode's immediate kind (kir_imm) in a byte: the same as
+ * kir_opinfo_table[op].imm, packed densely for readers' fast paths. */
+extern const uint8_t kir_op_imm[KIR_OP_COUNT];
 /* Opcode for a text mnemonic (length-delimited), or KIR_OP_COUNT. When two
  * opcodes share a mnemonic (ref.test/ref.cast and their nullable forms,
  * select and typed select), this returns the first in table order. */
