@@ -15,6 +15,7 @@
  */
 #include "valid/code.h"
 
+#include <stdatomic.h>
 #include <string.h>
 
 #include "ir/opcodes.h"
@@ -64,18 +65,13 @@ static bool reserve(void **p, uint32_t *cap, uint32_t need, size_t size)
 
 static inline kval_frame *top_frame(kval_code *c) { return &c->ctl[c->nctl - 1]; }
 
-kite_error_t *kval_push(kval_code *c, kir_valtype t)
+kite_error_t *kval_push_grow(kval_code *c, kir_valtype t)
 {
-    if (c->nvals == c->vcap) {
-        if (c->nvals >= KVAL_MAX_OPERANDS)
-            return limit_error(c, "operand stack height");
-        if (!reserve((void **)&c->vals, &c->vcap, c->nvals + 1, sizeof(kir_valtype)))
-            return kite_error_oom();
-    }
-    c->vals[c->nvals++] = t;
-    if (c->nvals > c->max)
-        c->max = c->nvals;
-    return NULL;
+    if (c->nvals >= KVAL_MAX_OPERANDS)
+        return limit_error(c, "operand stack height");
+    if (!reserve((void **)&c->vals, &c->vcap, c->nvals + 1, sizeof(kir_valtype)))
+        return kite_error_oom();
+    return kval_push(c, t);
 }
 
 kite_error_t *kval_push_types(kval_code *c, const kir_valtype *ts, uint32_t n)
@@ -94,7 +90,7 @@ static kite_error_t *mismatch(kval_code *c, const char *who, const kir_valtype *
     return kval_cerr(c, "type mismatch: %s requires %s but stack has %s", who, a.buf, b.buf);
 }
 
-kite_error_t *kval_pop_types(kval_code *c, const kir_valtype *ts, uint32_t n)
+kite_error_t *kval_pop_types_sub(kval_code *c, const kir_valtype *ts, uint32_t n)
 {
     const kval_frame *f = top_frame(c);
     uint32_t avail = c->nvals - f->height;
@@ -690,16 +686,37 @@ kite_error_t *kval_check_data(kval_code *c, uint32_t x)
     return NULL;
 }
 
-static kir_valtype sig_type(char ch, bool is64)
+/*
+ * The opcode table's signatures ("params>results" strings), decoded on first
+ * use into one word per opcode, so that threads validating at once can share
+ * the cache without a lock: bits 0-2 the parameter count, 3-5 the result
+ * count, 6-11 which types are addresses ('a': i32, or i64 for a 64-bit
+ * memory), from bit 12 3 bits per type (an index into sig_kinds); bit 31
+ * marks the word as decoded.
+ */
+enum { SIG_MAX = 6 };
+#define SIG_DECODED (UINT32_C(1) << 31)
+
+static const kir_kind sig_kinds[] = {KIR_I32, KIR_I64, KIR_F32, KIR_F64, KIR_V128};
+static _Atomic uint32_t g_sigs[KIR_OP_COUNT];
+
+static uint32_t decode_sig(const char *s)
 {
-    switch (ch) {
-    case 'i': return kir_vt(KIR_I32);
-    case 'I': return kir_vt(KIR_I64);
-    case 'f': return kir_vt(KIR_F32);
-    case 'F': return kir_vt(KIR_F64);
-    case 'v': return kir_vt(KIR_V128);
-    default: return kval_addr(is64); /* 'a' */
+    uint32_t counts[2] = {0, 0}, addr = 0, kinds = 0, n = 0;
+    bool results = false;
+    for (; *s && n < SIG_MAX; s++) {
+        if (*s == '>') {
+            results = true;
+            continue;
+        }
+        uint32_t k = *s == 'I' ? 1 : *s == 'f' ? 2 : *s == 'F' ? 3 : *s == 'v' ? 4 : 0;
+        if (*s == 'a')
+            addr |= 1u << n;
+        kinds |= k << (3 * n);
+        counts[results]++;
+        n++;
     }
+    return SIG_DECODED | counts[0] | counts[1] << 3 | addr << 6 | kinds << 12;
 }
 
 static kite_error_t *op_generic(kval_code *c, const kdec_instr *in, const kir_opinfo *oi)
@@ -725,16 +742,18 @@ static kite_error_t *op_generic(kval_code *c, const kdec_instr *in, const kir_op
         break;
     default: break;
     }
-    kir_valtype ps[8];
-    uint32_t np = 0;
-    const char *s = oi->sig;
-    for (; *s && *s != '>' && np < 8; s++)
-        ps[np++] = sig_type(*s, is64);
-    TRY(kval_pop_types(c, ps, np));
-    if (*s == '>')
-        s++;
-    for (; *s; s++)
-        TRY(kval_push(c, sig_type(*s, is64)));
+    uint32_t w = atomic_load_explicit(&g_sigs[in->op], memory_order_relaxed);
+    if (!w) {
+        w = decode_sig(oi->sig);
+        atomic_store_explicit(&g_sigs[in->op], w, memory_order_relaxed);
+    }
+    uint32_t np = w & 7u, n = np + ((w >> 3) & 7u), addr = is64 ? (w >> 6) & 0x3Fu : 0;
+    kir_valtype ts[SIG_MAX];
+    for (uint32_t i = 0; i < n; i++)
+        ts[i] = (addr >> i) & 1u ? kir_vt(KIR_I64) : kir_vt(sig_kinds[(w >> (12 + 3 * i)) & 7u]);
+    TRY(kval_pop_types(c, ts, np));
+    for (uint32_t i = np; i < n; i++)
+        TRY(kval_push(c, ts[i]));
     return NULL;
 }
 

@@ -78,10 +78,40 @@ typedef struct kval_code {
 
 kite_error_t *kval_cerr(kval_code *c, const char *fmt, ...) KITE_PRINTF(2, 3);
 
-kite_error_t *kval_push(kval_code *c, kir_valtype t);
+/* The out-of-line halves of kval_push and kval_pop_types. */
+kite_error_t *kval_push_grow(kval_code *c, kir_valtype t);
+kite_error_t *kval_pop_types_sub(kval_code *c, const kir_valtype *ts, uint32_t n);
+
+static inline kite_error_t *kval_push(kval_code *c, kir_valtype t)
+{
+    if (c->nvals == c->vcap)
+        return kval_push_grow(c, t);
+    c->vals[c->nvals++] = t;
+    if (c->nvals > c->max)
+        c->max = c->nvals;
+    return NULL;
+}
+
 kite_error_t *kval_push_types(kval_code *c, const kir_valtype *ts, uint32_t n);
-/* Pop the values `ts` (ts[n-1] on top), checking subtyping. */
-kite_error_t *kval_pop_types(kval_code *c, const kir_valtype *ts, uint32_t n);
+
+/* Pop the values `ts` (ts[n-1] on top), checking subtyping. Inline when the
+ * stack holds exactly those types; subtyping, unreachable code and errors
+ * take the out-of-line path. */
+static inline kite_error_t *kval_pop_types(kval_code *c, const kir_valtype *ts, uint32_t n)
+{
+    uint32_t height = c->ctl[c->nctl - 1].height;
+    if (c->nvals - height >= n) {
+        const kir_valtype *top = c->vals + c->nvals - n;
+        uint32_t i = 0;
+        while (i < n && top[i] == ts[i])
+            i++;
+        if (i == n) {
+            c->nvals -= n;
+            return NULL;
+        }
+    }
+    return kval_pop_types_sub(c, ts, n);
+}
 static inline kite_error_t *kval_pop(kval_code *c, kir_valtype t) { return kval_pop_types(c, &t, 1); }
 /* Pop one value of any type (KIR_BOT when unknown). */
 kite_error_t *kval_pop_any(kval_code *c, kir_valtype *out);
