@@ -30,41 +30,7 @@ bool kint_tr_grow(void **arr, uint32_t *cap, uint32_t n, size_t sz)
     return true;
 }
 
-#define GROW(t, arr, cap, n) \
-    (kint_tr_grow((void **)&(t)->arr, &(t)->cap, (n), sizeof(*(t)->arr)) || ((t)->oom = true, false))
-
-void kint_tr_w64(kint_tr *t, uint64_t w)
-{
-    if (!GROW(t, code, codecap, t->ncode + 1))
-        return;
-    t->code[t->ncode++] = w;
-}
-
-void kint_tr_w(kint_tr *t, uint32_t lo, uint32_t hi) { kint_tr_w64(t, (uint64_t)lo | ((uint64_t)hi << 32)); }
-
-uint32_t kint_tr_op(kint_tr *t, kint_op op)
-{
-    uint32_t pos = t->ncode;
-    if (GROW(t, pcmap, pcmapcap, t->npcmap + 1))
-        t->pcmap[t->npcmap++] = (kint_pcmap){pos, (uint32_t)t->offset};
-    kint_tr_w64(t, (uint64_t)op);
-    t->last.valid = false;
-    t->copy_pos = KINT_NONE;
-    return pos;
-}
-
-void kint_tr_set_last(kint_tr *t, uint32_t pos, uint32_t dst, uint32_t dst_at, bool dst_hi)
-{
-    if (pos >= t->ncode)
-        return; /* out of memory */
-    t->last = (kint_last){.valid = true, .pos = pos, .npcmap = t->npcmap - 1, .dst = dst,
-                          .dst_at = dst_at, .dst_hi = dst_hi, .op = (kint_op)t->code[pos]};
-}
-
-bool kint_tr_is_last(const kint_tr *t, const kint_tv *v, kint_op op)
-{
-    return v->kind == KINT_TV_HOME && t->last.valid && t->last.op == op && t->last.dst == v->home;
-}
+#define GROW KINT_TR_GROW
 
 kint_last kint_tr_unemit_last(kint_tr *t)
 {
@@ -162,40 +128,15 @@ static uint32_t slots_of(const kir_valtype *ts, uint32_t n)
 
 /* ---- the value stack ---------------------------------------------------------------------- */
 
-static kint_tv *push(kint_tr *t, uint8_t kind, uint32_t size, bool ref)
-{
-    if (!GROW(t, vals, vcap, t->nvals + 1))
-        return NULL;
-    if (ref) {
-        if (!GROW(t, refstk, refstkcap, t->nrefstk + 1))
-            return NULL;
-        t->refstk[t->nrefstk++] = t->nvals;
-        t->refver++;
-    }
-    kint_tv *v = &t->vals[t->nvals++];
-    *v = (kint_tv){.home = t->opbase + t->height, .slot = 0, .local = KINT_NONE, .kind = kind,
-                   .size = (uint8_t)size, .ref = ref};
-    t->height += size;
-    if (t->height > t->max_height)
-        t->max_height = t->height;
-    return v;
-}
-
-uint32_t kint_tr_push_home(kint_tr *t, uint32_t size)
-{
-    kint_tv *v = push(t, KINT_TV_HOME, size, false);
-    return v ? v->home : 0;
-}
-
 uint32_t kint_tr_push_type(kint_tr *t, kir_valtype type)
 {
-    kint_tv *v = push(t, KINT_TV_HOME, krt_slots(type), kir_vt_is_ref(type));
+    kint_tv *v = kint_tr_push(t, KINT_TV_HOME, krt_slots(type), kir_vt_is_ref(type));
     return v ? v->home : 0;
 }
 
 static void push_ref(kint_tr *t, uint32_t slot, uint32_t local, uint32_t size, bool ref)
 {
-    kint_tv *v = push(t, KINT_TV_REF, size, ref);
+    kint_tv *v = kint_tr_push(t, KINT_TV_REF, size, ref);
     if (!v)
         return;
     v->slot = slot;
@@ -207,14 +148,14 @@ static void push_ref(kint_tr *t, uint32_t slot, uint32_t local, uint32_t size, b
 /* A constant: placed when a consumer needs it in a slot. */
 static void push_const(kint_tr *t, uint64_t value)
 {
-    kint_tv *v = push(t, KINT_TV_IMM, 1, false);
+    kint_tv *v = kint_tr_push(t, KINT_TV_IMM, 1, false);
     if (v)
         v->imm = value;
 }
 
 /* The pool slot of a constant: found, or given out while reserved slots
  * remain (`add`). False when it has none. */
-static bool const_slot(kint_tr *t, uint64_t value, bool add, uint32_t *slot)
+bool kint_tr_const_slot(kint_tr *t, uint64_t value, bool add, uint32_t *slot)
 {
     uint32_t h = (uint32_t)((value * UINT64_C(0x9E3779B97F4A7C15)) >> 57) & (2 * KINT_CONST_POOL - 1);
     for (;; h = (h + 1) & (2 * KINT_CONST_POOL - 1)) {
@@ -232,21 +173,6 @@ static bool const_slot(kint_tr *t, uint64_t value, bool add, uint32_t *slot)
     t->chash[h] = (uint16_t)t->nconsts;
     *slot = t->param_slots + t->local_slots + t->nconsts - 1;
     return true;
-}
-
-kint_tv kint_tr_pop(kint_tr *t)
-{
-    kint_tv v = t->vals[--t->nvals];
-    t->height -= v.size;
-    if (v.ref) {
-        t->nrefstk--;
-        t->refver++;
-    }
-    if (v.kind == KINT_TV_REF && v.local != KINT_NONE)
-        t->pending[v.local]--;
-    if (t->vlow > t->nvals)
-        t->vlow = t->nvals;
-    return v;
 }
 
 /* Emits a copy of entry v to slot dst (nothing if it is there already). */
@@ -345,15 +271,6 @@ void kint_tr_safepoint_end(kint_tr *t)
         return;
     t->sps[t->sp_pending].pos = t->ncode;
     t->sp_pending = KINT_NONE;
-}
-
-bool kint_tr_use_free(kint_tr *t, const kint_tv *v, uint32_t *slot)
-{
-    switch (v->kind) {
-    case KINT_TV_REF: *slot = v->slot; return true;
-    case KINT_TV_IMM: return const_slot(t, v->imm, true, slot);
-    default: *slot = v->home; return true;
-    }
 }
 
 uint32_t kint_tr_use(kint_tr *t, kint_tv *v)
@@ -670,7 +587,7 @@ static void branch_on_null(kint_tr *t, uint32_t ci, bool on_null)
     kint_tv saved = kint_tr_pop(t);
     cond_branch(t, ci, KINT_OP_BR_I64_EQZ, KINT_OP_BRN_I64_EQZ, s, 0);
     /* Back on the stack, now known to be non-null. */
-    kint_tv *v = push(t, saved.kind, saved.size, saved.ref);
+    kint_tv *v = kint_tr_push(t, saved.kind, saved.size, saved.ref);
     if (v) {
         v->slot = saved.slot;
         v->imm = saved.imm;
@@ -1079,7 +996,7 @@ static bool variable(kint_tr *t, const kdec_instr *in)
         kint_tv b = kint_tr_pop(t);
         kint_tv a = kint_tr_pop(t);
         uint32_t sa = kint_tr_use(t, &a), sb = kint_tr_use(t, &b), sc = kint_tr_use(t, &cond);
-        kint_tv *r = push(t, KINT_TV_HOME, a.size, a.ref || b.ref);
+        kint_tv *r = kint_tr_push(t, KINT_TV_HOME, a.size, a.ref || b.ref);
         uint32_t dst = r ? r->home : 0;
         uint32_t pos = kint_tr_op(t, a.size == 2 ? KINT_OP_SELECT2 : KINT_OP_SELECT);
         kint_tr_w(t, sa, sb);

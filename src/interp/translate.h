@@ -192,29 +192,122 @@ struct kint_tr_keep {
 /* Grows *arr (elements of size sz, capacity *cap) to hold n; false when out of memory. */
 bool kint_tr_grow(void **arr, uint32_t *cap, uint32_t n, size_t sz);
 
-/* Emission. kint_tr_op starts an instruction (recording its Wasm offset);
- * kint_tr_w appends an operand word. */
-uint32_t kint_tr_op(kint_tr *t, kint_op op);
-void kint_tr_w(kint_tr *t, uint32_t lo, uint32_t hi);
-void kint_tr_w64(kint_tr *t, uint64_t w);
+/* Makes room for n elements in buffer t->arr (see KINT_TR_BUFFERS); false
+ * (and t->oom set) when out of memory. */
+#define KINT_TR_GROW(t, arr, cap, n)                                                        \
+    ((n) <= (t)->cap || kint_tr_grow((void **)&(t)->arr, &(t)->cap, (n), sizeof(*(t)->arr)) || \
+     ((t)->oom = true, false))
+
+/* The emission and value-stack primitives below run several times per
+ * instruction, so they are inline; growing buffers is out of line. */
+
+/* Appends an operand word. */
+static inline void kint_tr_w64(kint_tr *t, uint64_t w)
+{
+    if (!KINT_TR_GROW(t, code, codecap, t->ncode + 1))
+        return;
+    t->code[t->ncode++] = w;
+}
+
+static inline void kint_tr_w(kint_tr *t, uint32_t lo, uint32_t hi)
+{
+    kint_tr_w64(t, (uint64_t)lo | ((uint64_t)hi << 32));
+}
+
+/* Starts an instruction (recording its Wasm offset); returns its position. */
+static inline uint32_t kint_tr_op(kint_tr *t, kint_op op)
+{
+    uint32_t pos = t->ncode;
+    if (KINT_TR_GROW(t, pcmap, pcmapcap, t->npcmap + 1))
+        t->pcmap[t->npcmap++] = (kint_pcmap){pos, (uint32_t)t->offset};
+    kint_tr_w64(t, (uint64_t)op);
+    t->last.valid = false;
+    t->copy_pos = KINT_NONE;
+    return pos;
+}
+
 /* Records the last instruction as producing slot dst (encoded in word
  * dst_at, high half if dst_hi). */
-void kint_tr_set_last(kint_tr *t, uint32_t pos, uint32_t dst, uint32_t dst_at, bool dst_hi);
+static inline void kint_tr_set_last(kint_tr *t, uint32_t pos, uint32_t dst, uint32_t dst_at, bool dst_hi)
+{
+    if (pos >= t->ncode)
+        return; /* out of memory */
+    t->last = (kint_last){.valid = true, .pos = pos, .npcmap = t->npcmap - 1, .dst = dst,
+                          .dst_at = dst_at, .dst_hi = dst_hi, .op = (kint_op)t->code[pos]};
+}
+
 /* Whether entry v (just popped) is the result of the last instruction and
  * that instruction is `op`: then it can be fused into its consumer. */
-bool kint_tr_is_last(const kint_tr *t, const kint_tv *v, kint_op op);
+static inline bool kint_tr_is_last(const kint_tr *t, const kint_tv *v, kint_op op)
+{
+    return v->kind == KINT_TV_HOME && t->last.valid && t->last.op == op && t->last.dst == v->home;
+}
+
 /* Removes the last instruction (to emit a fused one instead); returns it. */
 kint_last kint_tr_unemit_last(kint_tr *t);
 
+/* Pushes an entry of `kind` taking `size` slots; NULL when out of memory. */
+static inline kint_tv *kint_tr_push(kint_tr *t, uint8_t kind, uint32_t size, bool ref)
+{
+    if (!KINT_TR_GROW(t, vals, vcap, t->nvals + 1))
+        return NULL;
+    if (ref) {
+        if (!KINT_TR_GROW(t, refstk, refstkcap, t->nrefstk + 1))
+            return NULL;
+        t->refstk[t->nrefstk++] = t->nvals;
+        t->refver++;
+    }
+    kint_tv *v = &t->vals[t->nvals++];
+    *v = (kint_tv){.home = t->opbase + t->height, .slot = 0, .local = KINT_NONE, .kind = kind,
+                   .size = (uint8_t)size, .ref = ref};
+    t->height += size;
+    if (t->height > t->max_height)
+        t->max_height = t->height;
+    return v;
+}
+
 /* Value stack. push_home pushes a non-reference; push_type a value of type t. */
-uint32_t kint_tr_push_home(kint_tr *t, uint32_t size);
+static inline uint32_t kint_tr_push_home(kint_tr *t, uint32_t size)
+{
+    kint_tv *v = kint_tr_push(t, KINT_TV_HOME, size, false);
+    return v ? v->home : 0;
+}
+
 uint32_t kint_tr_push_type(kint_tr *t, kir_valtype type);
-kint_tv kint_tr_pop(kint_tr *t);
+
+static inline kint_tv kint_tr_pop(kint_tr *t)
+{
+    kint_tv v = t->vals[--t->nvals];
+    t->height -= v.size;
+    if (v.ref) {
+        t->nrefstk--;
+        t->refver++;
+    }
+    if (v.kind == KINT_TV_REF && v.local != KINT_NONE)
+        t->pending[v.local]--;
+    if (t->vlow > t->nvals)
+        t->vlow = t->nvals;
+    return v;
+}
+
+/* The pool slot of constant `value`: found, or given out while reserved
+ * slots remain (`add`). False when it has none. */
+bool kint_tr_const_slot(kint_tr *t, uint64_t value, bool add, uint32_t *slot);
+
+/* The slot an operand can be read from only if that needs no instruction:
+ * false otherwise. */
+static inline bool kint_tr_use_free(kint_tr *t, const kint_tv *v, uint32_t *slot)
+{
+    switch (v->kind) {
+    case KINT_TV_REF: *slot = v->slot; return true;
+    case KINT_TV_IMM: return kint_tr_const_slot(t, v->imm, true, slot);
+    default: *slot = v->home; return true;
+    }
+}
+
 /* The slot an operand can be read from (a pool slot for a constant, or
  * its home after materializing it). */
 uint32_t kint_tr_use(kint_tr *t, kint_tv *v);
-/* The same, but only if that needs no instruction: false otherwise. */
-bool kint_tr_use_free(kint_tr *t, const kint_tv *v, uint32_t *slot);
 /* Copies the top n entries to their home slots (call arguments). */
 void kint_tr_materialize_top(kint_tr *t, uint32_t n);
 /* Slots taken by the top n entries. */
