@@ -18,6 +18,17 @@ void cli_print_error(FILE *out, const char *file, const kite_error_t *err);
  * 1024, 1024^2, 1024^3); false when malformed or too large. */
 bool cli_parse_size(const char *s, uint64_t *out);
 
+/* A duration: decimal digits with an optional unit us, ms, s (the
+ * default), m or h, more than zero; false when malformed or too large. */
+bool cli_parse_duration(const char *s, uint64_t *ns);
+
+/* --timeout: interrupts the store's Wasm code after timeout_ns (enabling
+ * interrupts in the store); NULL when it cannot start a thread. Stopping
+ * returns whether the time ran out. */
+typedef struct cli_watchdog cli_watchdog;
+cli_watchdog *cli_watchdog_start(kite_store_t *store, uint64_t timeout_ns);
+bool cli_watchdog_stop(cli_watchdog *w);
+
 /* Parse a --enable-X / --disable-X flag into config; false if not one. */
 bool cli_feature_flag(kite_config_t *config, const char *arg);
 

@@ -49,6 +49,8 @@ typedef struct run_opts {
     const char *invoke;   /* export to call, or NULL: a WASI command's _start */
     bool has_fuel;
     uint64_t fuel;
+    uint64_t timeout_ns;  /* 0: no time limit */
+    const char *timeout;  /* as given */
     uint64_t max_memory;  /* bytes; 0: no limit */
     uint64_t gc_heap_limit; /* bytes; 0: no limit */
     char **args;
@@ -89,6 +91,9 @@ static void run_usage(FILE *out)
             "  --inherit-env       pass the whole host environment (--env still applies)\n"
             "  --fuel N            trap (\"all fuel consumed\") after about N instructions;\n"
             "                      N > 0, a k, m or g suffix as for --max-memory\n"
+            "  --timeout TIME      stop the program (a trap: \"interrupted\") when it has\n"
+            "                      run TIME of wall-clock time: a number with a unit\n"
+            "                      us, ms, s (the default), m or h, e.g. 500ms or 10\n"
             "  --gc-heap-limit BYTES\n"
             "                      limit the GC heap (structs and arrays); a GC allocation\n"
             "                      that does not fit after a collection traps\n"
@@ -98,9 +103,7 @@ static void run_usage(FILE *out)
             "                      turn a feature on or off (see `kite help`)\n"
             "  --help              this text\n"
             "\n"
-            "A wall-clock limit (--timeout) is not available: the library has no way yet\n"
-            "to interrupt running Wasm code from another thread; use --fuel.\n"
-            "\n"
+
             "The sandbox: paths resolve only beneath the --dir directories (no \"..\",\n"
             "absolute path or symbolic link leads out of them); stdin, stdout and\n"
             "stderr are kite's own.\n"
@@ -359,7 +362,10 @@ static const char *basename_of(const char *path)
 
 static int report_trap(const run_opts *o, kite_trap_t *trap)
 {
-    fprintf(stderr, "kite: trap: %s\n", kite_trap_message(trap));
+    if (kite_trap_kind(trap) == KITE_TRAP_INTERRUPTED && o->timeout)
+        fprintf(stderr, "kite: trap: interrupted: time limit (--timeout %s) exceeded\n", o->timeout);
+    else
+        fprintf(stderr, "kite: trap: %s\n", kite_trap_message(trap));
     /* Deep recursion can leave many thousands of frames: show the
      * innermost and the outermost ones. */
     size_t n = kite_trap_frame_count(trap);
@@ -636,7 +642,13 @@ static int run_module(const run_opts *o, kite_engine_t *engine)
     }
     if (o->has_fuel)
         kite_store_set_fuel(store, o->fuel);
+    cli_watchdog *watchdog = NULL;
+    if (o->timeout_ns && !(watchdog = cli_watchdog_start(store, o->timeout_ns))) {
+        fprintf(stderr, "kite: cannot start the --timeout thread\n");
+        goto done;
+    }
     status = instantiate_and_call(o, store, wasi, module);
+    cli_watchdog_stop(watchdog);
     fflush(stdout);
 done:
     /* The store's host functions point at the WASI object: store first. */
@@ -674,7 +686,7 @@ static bool parse_dir(const char *v, bool readonly, run_dir *out)
 static bool takes_value(const char *a)
 {
     static const char *const with_value[] = {"--invoke", "--fuel",   "--max-memory", "--gc-heap-limit",
-                                             "--dir",    "--dir-ro", "--env"};
+                                             "--dir",    "--dir-ro", "--env",        "--timeout"};
     for (size_t k = 0; k < sizeof(with_value) / sizeof(with_value[0]); k++)
         if (strcmp(a, with_value[k]) == 0)
             return true;
@@ -693,6 +705,10 @@ static bool parse_value(const char *a, const char *v, run_opts *o)
     }
     if (strcmp(a, "--max-memory") == 0)
         return cli_parse_size(v, &o->max_memory);
+    if (strcmp(a, "--timeout") == 0) {
+        o->timeout = v;
+        return cli_parse_duration(v, &o->timeout_ns);
+    }
     if (strcmp(a, "--gc-heap-limit") == 0)
         return cli_parse_size(v, &o->gc_heap_limit) && o->gc_heap_limit > 0;
     if (strcmp(a, "--env") == 0) {

@@ -235,6 +235,22 @@ KITE_API void kite_store_set_limits(kite_store_t *store, const kite_store_limits
 KITE_API void kite_store_set_fuel(kite_store_t *store, uint64_t fuel);
 KITE_API uint64_t kite_store_fuel(const kite_store_t *store);
 
+/*
+ * Interruption, for wall-clock limits and cancellation. After
+ * kite_store_enable_interrupts, Wasm code in the store checks for a pending
+ * interrupt where it would charge fuel (at every call, taken backward branch
+ * and throw), which costs about as much as fuel does; without it, code runs
+ * unchecked and interrupts have no effect.
+ *
+ * kite_store_interrupt may be called from any thread, and from a signal
+ * handler. The Wasm code running in the store (or, if none is, the next
+ * that runs) traps with KITE_TRAP_INTERRUPTED at its next check; the trap
+ * consumes the request. A host function that blocks is not interrupted:
+ * the trap comes when it returns to Wasm.
+ */
+KITE_API void kite_store_enable_interrupts(kite_store_t *store);
+KITE_API void kite_store_interrupt(kite_store_t *store);
+
 /* ---- references --------------------------------------------------------------------- */
 
 typedef struct kite_func kite_func_t;

@@ -134,6 +134,11 @@ check exhaustion 133 "" "kite: trap: call stack exhausted(
 check start-trap 133 "" $'kite: trap: unreachable\n  at s \\(start-trap.wat\\+0x[0-9a-f]+\\)' run start-trap.wat
 check fuel 133 "" "kite: trap: all fuel consumed(
   at .*)?" run --fuel 10000 --invoke spin trap.wat
+check timeout 133 "" "kite: trap: interrupted: time limit \\(--timeout 200ms\\) exceeded(
+  at .*)?" run --timeout 200ms --invoke spin trap.wat
+check timeout-not-reached 0 "1" "" run --timeout 10s --invoke outer trap.wat 1
+check bad-timeout 2 "" "kite run: bad value '2 days' for --timeout" run --timeout "2 days" --invoke spin trap.wat
+check zero-timeout 2 "" "kite run: bad value '0' for --timeout" run --timeout 0 --invoke spin trap.wat
 
 # Store limits.
 check grow 0 "1" "" run --invoke grow trap.wat

@@ -247,15 +247,20 @@ KINT_PLAIN_ATOMICS(uint64_t)
         NEXT();                                                                      \
     } while (0)
 
-/* Charges fuel (only called when fuel is on). */
+/* Charges fuel and takes a pending interrupt (only called when checks are
+ * on: fuel_on). */
 #define FUEL(cost)                                 \
     do {                                           \
-        uint64_t cost_ = (cost);                   \
-        if (store->fuel < cost_) {                 \
-            store->fuel = 0;                       \
-            TRAP(OUT_OF_FUEL);                     \
+        if (store->fuel_enabled) {                 \
+            uint64_t cost_ = (cost);               \
+            if (store->fuel < cost_) {             \
+                store->fuel = 0;                   \
+                TRAP(OUT_OF_FUEL);                 \
+            }                                      \
+            store->fuel -= cost_;                  \
         }                                          \
-        store->fuel -= cost_;                      \
+        if (krt_store_take_interrupt(store))       \
+            TRAP(INTERRUPTED);                     \
     } while (0)
 
 /* Takes the branch whose [off|fuel] word is pc[k]. */
@@ -312,7 +317,7 @@ static void run_loop(void *arg)
     uint64_t *fp = top->fp;
     kint_instance *ki = top->ki;
     uint8_t *mem = ki->mem0;
-    bool fuel_on = store->fuel_enabled;
+    bool fuel_on = krt_store_checks(store);
 
     /* Shared by the call paths. */
     krt_func *callf = NULL;
@@ -1403,7 +1408,7 @@ do_host:
         th->top = top;
         th->sp = fp + top->code->frame_slots;
         kite_trap_t *t = kint_host_call(store, callf, fp + callbase, ki->inst);
-        fuel_on = store->fuel_enabled;
+        fuel_on = krt_store_checks(store);
         if (UNLIKELY(t != NULL)) {
             if (t->kind == KITE_TRAP_EXCEPTION && t->exn) {
                 /* An exception from Wasm called by the host: keep unwinding here. */
@@ -1523,6 +1528,8 @@ kite_trap_t *KINT_EXEC_ENTRY(kite_store_t *store, krt_func *f, uint64_t *slots)
             return new_trap(KITE_TRAP_OUT_OF_FUEL);
         store->fuel--;
     }
+    if (store->interrupts_enabled && krt_store_take_interrupt(store))
+        return new_trap(KITE_TRAP_INTERRUPTED);
     memcpy(base, slots, (size_t)f->param_slots * sizeof(uint64_t));
     init_frame(base, code);
     rec->pc = NULL;

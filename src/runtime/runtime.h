@@ -93,10 +93,27 @@ struct kite_store {
     uint32_t ninstances;
     bool fuel_enabled;
     uint64_t fuel;
+    bool interrupts_enabled;
+    _Atomic bool interrupt_requested; /* set by kite_store_interrupt, from any thread */
     krt_owned *owned;
     struct kint_thread *thread; /* the interpreter's stacks, made on first call */
     struct kgc_heap *gc;        /* the GC heap (src/gc/) */
 };
+
+/* Whether running code must check fuel or interrupts at calls and back edges. */
+static inline bool krt_store_checks(const kite_store_t *store)
+{
+    return store->fuel_enabled || store->interrupts_enabled;
+}
+
+/* Consumes a pending interrupt request: true if there was one. */
+static inline bool krt_store_take_interrupt(kite_store_t *store)
+{
+    if (!atomic_load_explicit(&store->interrupt_requested, memory_order_relaxed))
+        return false;
+    atomic_store_explicit(&store->interrupt_requested, false, memory_order_relaxed);
+    return true;
+}
 
 /* Register `o` to be destroyed with the store. */
 void krt_store_own(kite_store_t *store, krt_owned *o);

@@ -17,6 +17,7 @@ kite_store_t *kite_store_new(kite_engine_t *engine)
     if (!s)
         return NULL;
     s->engine = engine;
+    atomic_init(&s->interrupt_requested, false);
     krt_budget_init(&s->memory_budget, UINT64_MAX);
     krt_budget_init(&s->table_budget, UINT64_MAX);
     s->gc = kgc_heap_new(s, engine->canon);
@@ -70,3 +71,11 @@ void kite_store_set_fuel(kite_store_t *store, uint64_t fuel)
 }
 
 uint64_t kite_store_fuel(const kite_store_t *store) { return store->fuel; }
+
+void kite_store_enable_interrupts(kite_store_t *store) { store->interrupts_enabled = true; }
+
+/* A lock-free atomic store: safe from other threads and signal handlers. */
+void kite_store_interrupt(kite_store_t *store)
+{
+    atomic_store_explicit(&store->interrupt_requested, true, memory_order_relaxed);
+}
