@@ -78,6 +78,11 @@ bool kdec_name(kdec_reader *r, kir_module *m, kir_name *out)
 
 /* ---- custom sections ----------------------------------------------------------- */
 
+static bool is_name_section(const void *name, size_t len)
+{
+    return len == 4 && memcmp(name, "name", 4) == 0;
+}
+
 static bool custom_section(kdec_state *d, const uint8_t *content, uint32_t size)
 {
     kdec_reader *r = &d->r;
@@ -92,11 +97,14 @@ static bool custom_section(kdec_state *d, const uint8_t *content, uint32_t size)
     if (!c)
         return kdec_oom(r);
     c->name = name;
-    c->bytes = r->p;
+    c->bytes = NULL;
     c->len = (uint32_t)(content + size - r->p);
-    if (!d->names && name.len == 4 && memcmp(name.ptr, "name", 4) == 0) {
-        d->names = c->bytes;
-        d->names_len = c->len;
+    if (is_name_section(name.ptr, name.len)) {
+        c->bytes = r->p;
+        if (!d->names) {
+            d->names = c->bytes;
+            d->names_len = c->len;
+        }
     }
     r->p = content + size;
     return true;
@@ -305,6 +313,58 @@ static bool module_checks(kdec_state *d)
     return true;
 }
 
+/* A section's content size: its LEB128 u32 at src[*pos], which is moved
+ * past it; false if malformed or cut short. */
+static bool section_u32(const uint8_t *src, size_t len, size_t *pos, uint32_t *out)
+{
+    uint32_t v = 0;
+    for (unsigned i = 0; i < 5; i++) {
+        if (*pos >= len)
+            return false;
+        uint8_t b = src[(*pos)++];
+        v |= (uint32_t)(b & 0x7Fu) << (7 * i);
+        if (!(b & 0x80u)) {
+            *out = v;
+            return i < 4 || b < 0x10;
+        }
+    }
+    return false;
+}
+
+/*
+ * Copies what decoding reads and the module keeps: every byte except the
+ * contents of custom sections other than "name" (their ids, sizes and
+ * names are copied, as the decoder checks them). Debug information is most
+ * of a debug build's size, so this saves copying and touching it. Where
+ * the section structure is not well formed, the rest is copied whole, so
+ * that decoding reports its error from exactly the input's bytes.
+ */
+static void copy_kept(uint8_t *dst, const uint8_t *src, size_t len)
+{
+    size_t pos = len < 8 ? len : 8;
+    memcpy(dst, src, pos);
+    while (pos < len) {
+        size_t start = pos, p = pos + 1, name_at = 0;
+        uint32_t size = 0, name_len = 0;
+        bool ok = section_u32(src, len, &p, &size) && size <= len - p;
+        if (ok && src[start] == 0) {
+            name_at = p;
+            ok = section_u32(src, len, &name_at, &name_len) && name_at <= p + size &&
+                 name_len <= p + size - name_at;
+        }
+        if (!ok) {
+            memcpy(dst + start, src + start, len - start);
+            return;
+        }
+        size_t end = p + size;
+        size_t keep = end;
+        if (src[start] == 0 && !is_name_section(src + name_at, name_len))
+            keep = name_at + name_len;
+        memcpy(dst + start, src + start, keep - start);
+        pos = end;
+    }
+}
+
 kite_error_t *kdec_decode(const struct kite_config *config, const uint8_t *bytes, size_t len,
                           kir_module **out)
 {
@@ -314,13 +374,14 @@ kite_error_t *kdec_decode(const struct kite_config *config, const uint8_t *bytes
     kir_module *m = kir_module_new();
     if (!m)
         return kite_error_oom();
-    /* The module keeps its own copy of the input: bodies, expressions, data
-     * and custom sections point into it. */
-    uint8_t *copy = kite_arena_dup(&m->arena, bytes, len);
+    /* The module keeps its own copy of the input: bodies, expressions and
+     * data point into it. */
+    uint8_t *copy = kite_arena_alloc_uninit(&m->arena, len ? len : 1);
     if (!copy) {
         kir_module_free(m);
         return kite_error_oom();
     }
+    copy_kept(copy, bytes, len);
 
     kdec_state d = {.config = config, .m = m, .bytes = copy};
     kdec_reader_init(&d.r, copy, len, 0);

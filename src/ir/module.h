@@ -124,6 +124,9 @@ typedef struct kir_data {
     uint32_t len;
 } kir_data;
 
+/* A custom section. Only the name section's contents are kept (bytes);
+ * for the others (debug info, producers, ...) bytes is NULL: the module
+ * does not copy what it never reads. */
 typedef struct kir_custom {
     kir_name name;
     const uint8_t *bytes;

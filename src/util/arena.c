@@ -15,8 +15,7 @@ enum { ARENA_CHUNK = 64 * 1024 };
 
 void kite_arena_init(kite_arena *a) { memset(a, 0, sizeof(*a)); }
 
-/* 16-byte aligned memory, not zeroed. */
-static void *alloc_raw(kite_arena *a, size_t size)
+void *kite_arena_alloc_uninit(kite_arena *a, size_t size)
 {
     size_t need = (size + 15) & ~(size_t)15;
     if (need < size)
@@ -46,7 +45,7 @@ static void *alloc_raw(kite_arena *a, size_t size)
 
 void *kite_arena_alloc(kite_arena *a, size_t size)
 {
-    void *p = alloc_raw(a, size);
+    void *p = kite_arena_alloc_uninit(a, size);
     if (p)
         memset(p, 0, size);
     return p;
@@ -61,7 +60,7 @@ void *kite_arena_array(kite_arena *a, size_t count, size_t size)
 
 void *kite_arena_dup(kite_arena *a, const void *src, size_t size)
 {
-    void *p = alloc_raw(a, size ? size : 1);
+    void *p = kite_arena_alloc_uninit(a, size ? size : 1);
     if (p && size)
         memcpy(p, src, size);
     return p;

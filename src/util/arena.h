@@ -20,7 +20,9 @@ void kite_arena_init(kite_arena *a);
 void *kite_arena_alloc(kite_arena *a, size_t size);
 /* Like kite_arena_alloc for count * size bytes, with overflow checked. */
 void *kite_arena_array(kite_arena *a, size_t count, size_t size);
-/* A copy of size bytes (not zeroed first: it is overwritten at once). */
+/* Like kite_arena_alloc, without zeroing: for memory written at once. */
+void *kite_arena_alloc_uninit(kite_arena *a, size_t size);
+/* A copy of size bytes. */
 void *kite_arena_dup(kite_arena *a, const void *src, size_t size);
 void kite_arena_release(kite_arena *a);
 
