@@ -42,10 +42,13 @@ static void expected_id(const char *mnemonic, char *out, size_t size)
     out[i] = 0;
 }
 
+/* One '>' between params and results, types from "iIfFva", and at most six
+ * types in all (the validator packs a signature into one word, 3 bits per
+ * type: src/valid/code.c). */
 static bool sig_well_formed(const char *sig)
 {
     const char *gt = strchr(sig, '>');
-    if (!gt || strchr(gt + 1, '>'))
+    if (!gt || strchr(gt + 1, '>') || strlen(sig) - 1 > 6)
         return false;
     for (const char *p = sig; *p; p++)
         if (p != gt && !strchr("iIfFva", *p))
