@@ -251,16 +251,9 @@ KINT_PLAIN_ATOMICS(uint64_t)
  * on: fuel_on). */
 #define FUEL(cost)                                 \
     do {                                           \
-        if (store->fuel_enabled) {                 \
-            uint64_t cost_ = (cost);               \
-            if (store->fuel < cost_) {             \
-                store->fuel = 0;                   \
-                TRAP(OUT_OF_FUEL);                 \
-            }                                      \
-            store->fuel -= cost_;                  \
-        }                                          \
-        if (krt_store_take_interrupt(store))       \
-            TRAP(INTERRUPTED);                     \
+        kite_trap_kind_t stop_;                    \
+        if (!krt_store_check(store, (cost), &stop_)) \
+            TRAP_KIND(stop_);                      \
     } while (0)
 
 /* Takes the branch whose [off|fuel] word is pc[k]. */
@@ -1523,13 +1516,9 @@ kite_trap_t *KINT_EXEC_ENTRY(kite_store_t *store, krt_func *f, uint64_t *slots)
     kint_frame *rec = th->top + 1;
     if ((size_t)(th->stack_end - base) < code->frame_slots || rec >= th->frames_end)
         return new_trap(KITE_TRAP_CALL_STACK_EXHAUSTED);
-    if (store->fuel_enabled) {
-        if (store->fuel == 0)
-            return new_trap(KITE_TRAP_OUT_OF_FUEL);
-        store->fuel--;
-    }
-    if (store->interrupts_enabled && krt_store_take_interrupt(store))
-        return new_trap(KITE_TRAP_INTERRUPTED);
+    kite_trap_kind_t stop;
+    if (krt_store_checks(store) && !krt_store_check(store, 1, &stop))
+        return new_trap(stop);
     memcpy(base, slots, (size_t)f->param_slots * sizeof(uint64_t));
     init_frame(base, code);
     rec->pc = NULL;

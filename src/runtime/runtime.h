@@ -106,12 +106,24 @@ static inline bool krt_store_checks(const kite_store_t *store)
     return store->fuel_enabled || store->interrupts_enabled;
 }
 
-/* Consumes a pending interrupt request: true if there was one. */
-static inline bool krt_store_take_interrupt(kite_store_t *store)
+/* At a check (when krt_store_checks): charges `cost` fuel and consumes a
+ * pending interrupt request. False, with the trap in *kind, when execution
+ * must stop. */
+static inline bool krt_store_check(kite_store_t *store, uint64_t cost, kite_trap_kind_t *kind)
 {
-    if (!atomic_load_explicit(&store->interrupt_requested, memory_order_relaxed))
+    if (store->fuel_enabled) {
+        if (store->fuel < cost) {
+            store->fuel = 0;
+            *kind = KITE_TRAP_OUT_OF_FUEL;
+            return false;
+        }
+        store->fuel -= cost;
+    }
+    if (atomic_load_explicit(&store->interrupt_requested, memory_order_relaxed)) {
+        atomic_store_explicit(&store->interrupt_requested, false, memory_order_relaxed);
+        *kind = KITE_TRAP_INTERRUPTED;
         return false;
-    atomic_store_explicit(&store->interrupt_requested, false, memory_order_relaxed);
+    }
     return true;
 }
 
