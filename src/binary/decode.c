@@ -313,22 +313,19 @@ static bool module_checks(kdec_state *d)
     return true;
 }
 
-/* A section's content size: its LEB128 u32 at src[*pos], which is moved
- * past it; false if malformed or cut short. */
+/* The u32 at src[*pos] (moving *pos past it); false if malformed or cut
+ * short. */
 static bool section_u32(const uint8_t *src, size_t len, size_t *pos, uint32_t *out)
 {
-    uint32_t v = 0;
-    for (unsigned i = 0; i < 5; i++) {
-        if (*pos >= len)
-            return false;
-        uint8_t b = src[(*pos)++];
-        v |= (uint32_t)(b & 0x7Fu) << (7 * i);
-        if (!(b & 0x80u)) {
-            *out = v;
-            return i < 4 || b < 0x10;
-        }
+    kdec_reader r;
+    kdec_reader_init(&r, src, len, 0);
+    r.p = src + *pos;
+    if (!kdec_u32(&r, out)) {
+        kite_error_free(r.error);
+        return false;
     }
-    return false;
+    *pos = (size_t)(r.p - src);
+    return true;
 }
 
 /*
