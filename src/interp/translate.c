@@ -30,8 +30,6 @@ bool kint_tr_grow(void **arr, uint32_t *cap, uint32_t n, size_t sz)
     return true;
 }
 
-#define GROW KINT_TR_GROW
-
 kint_last kint_tr_unemit_last(kint_tr *t)
 {
     kint_last l = t->last;
@@ -76,7 +74,7 @@ static void bind_chain(kint_tr *t, uint32_t chain, uint32_t pos)
 
 static void add_fix(kint_tr *t, uint32_t *chain, uint32_t at, uint32_t instr, uint8_t kind)
 {
-    if (!GROW(t, fix, fixcap, t->nfix + 1))
+    if (!KINT_TR_GROW(t, fix, fixcap, t->nfix + 1))
         return;
     t->fix[t->nfix] = (kint_fix){at, instr, *chain, kind};
     *chain = t->nfix++;
@@ -248,7 +246,7 @@ void kint_tr_safepoint(kint_tr *t, uint32_t exclude)
              * constants are never references. */
             if (v->kind != KINT_TV_HOME)
                 continue;
-            if (!GROW(t, spslots, spslotcap, t->nspslots + 1))
+            if (!KINT_TR_GROW(t, spslots, spslotcap, t->nspslots + 1))
                 return;
             t->spslots[t->nspslots++] = v->home;
             count++;
@@ -259,7 +257,7 @@ void kint_tr_safepoint(kint_tr *t, uint32_t exclude)
         t->sp_first = first;
         t->sp_count = count;
     }
-    if (t->sp_count == 0 || !GROW(t, sps, spcap, t->nsps + 1))
+    if (t->sp_count == 0 || !KINT_TR_GROW(t, sps, spcap, t->nsps + 1))
         return;
     t->sps[t->nsps] = (kint_safepoint){KINT_NONE, t->sp_first, t->sp_count};
     t->sp_pending = t->nsps++;
@@ -324,7 +322,7 @@ static void local_set(kint_tr *t, uint32_t x, bool tee)
 
 static kint_ctl *push_ctl(kint_tr *t, uint8_t kind, uint32_t type, kir_valtype single)
 {
-    if (!GROW(t, ctl, ccap, t->nctl + 1))
+    if (!KINT_TR_GROW(t, ctl, ccap, t->nctl + 1))
         return NULL;
     kint_ctl *c = &t->ctl[t->nctl++];
     memset(c, 0, sizeof(*c));
@@ -618,7 +616,7 @@ static void branch_table(kint_tr *t, const kdec_instr *in)
     uint32_t s = kint_tr_use(t, &idx);
     uint32_t n = in->count;
     uint32_t old = t->scap;
-    if (!GROW(t, scratch, scap, 2 * t->nctl)) {
+    if (!KINT_TR_GROW(t, scratch, scap, 2 * t->nctl)) {
         set_dead(t);
         return;
     }
@@ -691,7 +689,7 @@ static void reset_stack(kint_tr *t, const kint_ctl *c, const kir_valtype *ts, ui
 static void end_try_body(kint_tr *t, kint_ctl *c)
 {
     set_hmark(t, c);
-    if (!GROW(t, handlers, hcap, t->nhandlers + 1) || !GROW(t, dnext, dcap, t->nhandlers + 1))
+    if (!KINT_TR_GROW(t, handlers, hcap, t->nhandlers + 1) || !KINT_TR_GROW(t, dnext, dcap, t->nhandlers + 1))
         return;
     c->handler = t->nhandlers;
     t->dnext[t->nhandlers] = KINT_NONE;
@@ -738,7 +736,7 @@ static void op_catch(kint_tr *t, const kdec_instr *in)
         for (uint32_t i = 0; i < tt->nparams; i++)
             kint_tr_push_type(t, tt->types[i]);
     }
-    if (GROW(t, pend, pendcap, t->npend + 1))
+    if (KINT_TR_GROW(t, pend, pendcap, t->npend + 1))
         t->pend[t->npend++] = (kint_catch){kind, tag, t->ncode, dst + 1, dst};
     c->kind = KINT_CTL_CATCH;
     c->dead = false;
@@ -774,7 +772,7 @@ static bool op_end(kint_tr *t, const kdec_instr *in)
     switch (c->kind) {
     case KINT_CTL_TRY_TABLE:
         set_hmark(t, c);
-        if (GROW(t, handlers, hcap, t->nhandlers + 1) && GROW(t, dnext, dcap, t->nhandlers + 1)) {
+        if (KINT_TR_GROW(t, handlers, hcap, t->nhandlers + 1) && KINT_TR_GROW(t, dnext, dcap, t->nhandlers + 1)) {
             t->dnext[t->nhandlers] = KINT_NONE;
             t->handlers[t->nhandlers++] =
                 (kint_handler){c->try_start, body_end, c->catch_first, c->catch_count, KINT_NONE};
@@ -798,7 +796,7 @@ static bool op_end(kint_tr *t, const kdec_instr *in)
         }
         break;
     case KINT_CTL_CATCH:
-        if (c->handler != KINT_NONE && GROW(t, catches, catchcap, t->ncatches + (t->npend - c->pend_first))) {
+        if (c->handler != KINT_NONE && KINT_TR_GROW(t, catches, catchcap, t->ncatches + (t->npend - c->pend_first))) {
             kint_handler *h = &t->handlers[c->handler];
             h->first = t->ncatches;
             h->count = t->npend - c->pend_first;
@@ -833,7 +831,7 @@ static void op_try_table(kint_tr *t, const kdec_instr *in)
     uint32_t first = t->ncatches;
     kdec_reader cur;
     kdec_list_reader(&t->r, in, &cur);
-    if (!GROW(t, catches, catchcap, t->ncatches + in->count))
+    if (!KINT_TR_GROW(t, catches, catchcap, t->ncatches + in->count))
         return;
     /* Resolve the clauses before the try_table's own frame exists. */
     uint32_t type;
@@ -1048,8 +1046,8 @@ static bool setup_frame(kint_tr *t)
     if (n + (uint64_t)t->f->max_stack * 2 + KINT_CONST_POOL > KINT_MAX_FRAME_SLOTS)
         return false;
     t->nlocals = (uint32_t)n;
-    if (!GROW(t, local_slot, lslotcap, n + 1) || !GROW(t, local_type, ltypecap, n + 1) ||
-        !GROW(t, localrefs, lrefcap, n + 1) || !GROW(t, pending, pendingcap, n + 1))
+    if (!KINT_TR_GROW(t, local_slot, lslotcap, n + 1) || !KINT_TR_GROW(t, local_type, ltypecap, n + 1) ||
+        !KINT_TR_GROW(t, localrefs, lrefcap, n + 1) || !KINT_TR_GROW(t, pending, pendingcap, n + 1))
         return true;
     memset(t->pending, 0, (n + 1) * sizeof(uint32_t));
     uint32_t s = 0, x = 0;
