@@ -1,137 +1,130 @@
-/* kite: the command-line front of the library. */
-#include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
+/*
+ * kite: the command-line front of the library. This file only dispatches:
+ * `kite COMMAND ...` to the command of that name in the table below, and
+ * `kite FILE [ARGS...]` (or `kite --option ... FILE`) to `kite run`.
+ */
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
-static void usage(FILE *out)
+#ifndef KITE_CLI_VERSION
+#error "KITE_CLI_VERSION (the project's version) comes from CMakeLists.txt"
+#endif
+
+static int help_main(const char *prog, int argc, char **argv);
+static int version_main(const char *prog, int argc, char **argv);
+
+static const cli_command help_command = {
+    .name = "help",
+    .synopsis = "[COMMAND]",
+    .summary = "this text, or the options of COMMAND",
+    .main = help_main,
+};
+
+static const cli_command version_command = {
+    .name = "version",
+    .synopsis = "",
+    .summary = "kite's version (also kite --version)",
+    .main = version_main,
+};
+
+static const cli_command *const commands[] = {
+    &cli_run_command,
+    &cli_validate_command,
+    &cli_wast_command,
+    &help_command,
+    &version_command,
+};
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const cli_command *find_command(const char *name)
 {
-    fprintf(out,
-            "usage: kite <command> [options] ...\n"
-            "\n"
-            "commands:\n"
-            "  validate FILE         check a module (.wasm or .wat); prints nothing if valid\n"
-            "  run [OPTIONS] FILE [ARGS...]\n"
-            "                        run a WASI program, or call an export (--invoke)\n"
-            "                        (see `kite run --help`)\n"
-            "  wast [-v] [--skip-list LIST] [--gc-heap-limit BYTES] FILE...\n"
-            "                        run WebAssembly script files (.wast); LIST names\n"
-            "                        files (globs) or FILE:LINE commands not to execute;\n"
-            "                        BYTES caps each file's GC heap (k, m, g suffixes)\n"
-            "  help                  this text\n"
-            "\n"
-            "feature options (for validate, run and wast):\n");
-    for (int f = 0; f < KITE_FEATURE_COUNT; f++)
-        fprintf(out, "  --enable-%-18s / --disable-%s: %s\n", kite_feature_name((kite_feature_t)f),
-                kite_feature_name((kite_feature_t)f), kite_feature_help((kite_feature_t)f));
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (strcmp(commands[i]->name, name) == 0)
+            return commands[i];
+    return NULL;
 }
 
-bool cli_parse_size(const char *s, uint64_t *out)
+static void short_usage(FILE *out)
 {
-    if (*s < '0' || *s > '9')
-        return false;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno == ERANGE)
-        return false;
-    unsigned shift = 0;
-    if (*end == 'k' || *end == 'K')
-        shift = 10;
-    else if (*end == 'm' || *end == 'M')
-        shift = 20;
-    else if (*end == 'g' || *end == 'G')
-        shift = 30;
-    if (shift)
-        end++;
-    if (*end || (shift && v > (UINT64_MAX >> shift)))
-        return false;
-    *out = (uint64_t)v << shift;
-    return true;
+    fprintf(out, "usage: kite FILE [ARGS...]          run a WebAssembly program (kite run)\n"
+                 "       kite COMMAND [OPTIONS] ...   (`kite help` lists the commands)\n");
 }
 
-char *cli_read_file(const char *path, size_t *len)
+static int version_main(const char *prog, int argc, char **argv)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "kite: cannot open %s\n", path);
-        return NULL;
+    (void)argv;
+    if (argc > 0) {
+        cli_usage_error(prog, "takes no arguments");
+        return CLI_EXIT_USAGE;
     }
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap + 1);
-    while (buf) {
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (n < cap)
-            break;
-        char *grown = realloc(buf, cap * 2 + 1);
-        if (!grown) {
-            free(buf);
-            buf = NULL;
-            break;
+    printf("kite %s\n", KITE_CLI_VERSION);
+    return CLI_EXIT_OK;
+}
+
+static int help_main(const char *prog, int argc, char **argv)
+{
+    if (argc > 1) {
+        cli_usage_error(prog, "takes at most one COMMAND");
+        return CLI_EXIT_USAGE;
+    }
+    if (argc == 1) {
+        const cli_command *cmd = find_command(argv[0]);
+        if (!cmd) {
+            cli_usage_error(prog, "no command named '%s' (`kite help` lists them)", argv[0]);
+            return CLI_EXIT_USAGE;
         }
-        buf = grown;
-        cap *= 2;
+        char name[64];
+        snprintf(name, sizeof(name), "kite %s", cmd->name);
+        cli_print_usage(cmd, name, stdout, true);
+        return CLI_EXIT_OK;
     }
-    bool failed = ferror(f) != 0;
-    fclose(f);
-    if (!buf || failed) {
-        fprintf(stderr, "kite: cannot read %s\n", path);
-        free(buf);
-        return NULL;
+    printf("kite %s, a WebAssembly runtime\n\n", KITE_CLI_VERSION);
+    short_usage(stdout);
+    printf("\ncommands:\n");
+    for (size_t i = 0; i < NCOMMANDS; i++) {
+        int col = printf("  %s %s", commands[i]->name, commands[i]->synopsis);
+        cli_print_wrapped(stdout, col, 32, commands[i]->summary);
     }
-    buf[n] = 0;
-    *len = n;
-    return buf;
-}
-
-void cli_print_error(FILE *out, const char *file, const kite_error_t *err)
-{
-    kite_position_t pos = kite_error_position(err);
-    if (pos.has_line)
-        fprintf(out, "%s:%u:%u: %s\n", file, pos.line, pos.column, kite_error_message(err));
-    else if (pos.has_offset)
-        fprintf(out, "%s:%llu: %s\n", file, (unsigned long long)pos.offset, kite_error_message(err));
-    else
-        fprintf(out, "%s: %s\n", file, kite_error_message(err));
-}
-
-bool cli_feature_flag(kite_config_t *config, const char *arg)
-{
-    bool enable;
-    if (strncmp(arg, "--enable-", 9) == 0)
-        enable = true;
-    else if (strncmp(arg, "--disable-", 10) == 0)
-        enable = false;
-    else
-        return false;
-    int f = kite_feature_by_name(arg + (enable ? 9 : 10));
-    if (f < 0)
-        return false;
-    kite_config_set_feature(config, (kite_feature_t)f, enable);
-    return true;
+    printf("`kite help COMMAND` or `kite COMMAND --help` shows its options.\n"
+           "\nexit status, the same for every command:\n");
+#define CLI_EXIT_HELP(id, code, help) cli_print_wrapped(stdout, printf("  %d", code), 7, help);
+    CLI_EXIT_TABLE(CLI_EXIT_HELP)
+#undef CLI_EXIT_HELP
+    printf("\nfeatures (--enable-F / --disable-F, or -W F=y / -W F=n):\n");
+    kite_config_t *defaults = kite_config_new();
+    for (int f = 0; f < KITE_FEATURE_COUNT && defaults; f++)
+        cli_print_wrapped(stdout,
+                          printf("  %-19s %s", kite_feature_name((kite_feature_t)f),
+                                 kite_config_feature(defaults, (kite_feature_t)f) ? "on" : "off"),
+                          27, kite_feature_help((kite_feature_t)f));
+    kite_config_free(defaults);
+    return CLI_EXIT_OK;
 }
 
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        usage(stderr);
-        return 2;
+        short_usage(stderr);
+        return CLI_EXIT_USAGE;
     }
-    const char *cmd = argv[1];
-    if (strcmp(cmd, "validate") == 0)
-        return cli_validate(argc - 2, argv + 2);
-    if (strcmp(cmd, "run") == 0)
-        return cli_run(argc - 2, argv + 2);
-    if (strcmp(cmd, "wast") == 0)
-        return cli_wast(argc - 2, argv + 2);
-    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
-        usage(stdout);
-        return 0;
+    const char *first = argv[1];
+    if (strcmp(first, "--version") == 0 || strcmp(first, "-V") == 0)
+        return version_main("kite", argc - 2, argv + 2);
+    if (strcmp(first, "--help") == 0 || strcmp(first, "-h") == 0)
+        return help_main("kite help", argc - 2, argv + 2);
+    const cli_command *cmd = find_command(first);
+    if (cmd) {
+        char prog[64];
+        snprintf(prog, sizeof(prog), "kite %s", cmd->name);
+        return cmd->main(prog, argc - 2, argv + 2);
     }
-    fprintf(stderr, "kite: unknown command '%s'\n", cmd);
-    usage(stderr);
-    return 2;
+    /* `kite FILE` runs FILE. A word that is no file and does not look like
+     * one (no '.' or '/') is more likely a mistyped command. */
+    if (first[0] != '-' && !strpbrk(first, "./") && access(first, F_OK) != 0) {
+        cli_error("'%s' is neither a command nor a file (`kite help` lists the commands)", first);
+        return CLI_EXIT_USAGE;
+    }
+    return cli_run_command.main("kite", argc - 1, argv + 1);
 }

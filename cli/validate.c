@@ -1,50 +1,50 @@
-/* kite validate FILE: decode or parse, then validate. */
-#include <stdio.h>
+/* kite validate FILE...: decode or parse, then validate; silent when valid. */
 #include <stdlib.h>
 
 #include "cli.h"
 
-int cli_validate(int argc, char **argv)
+static int validate_main(const char *prog, int argc, char **argv)
 {
     kite_config_t *config = kite_config_new();
-    const char *file = NULL;
     if (!config) {
-        fprintf(stderr, "kite: out of memory\n");
-        return 2;
+        cli_error("out of memory");
+        return CLI_EXIT_ERROR;
     }
-    for (int i = 0; i < argc; i++) {
-        if (cli_feature_flag(config, argv[i]))
-            continue;
-        if (argv[i][0] == '-' || file) {
-            fprintf(stderr, "kite validate: unexpected argument '%s'\n", argv[i]);
-            kite_config_free(config);
-            return 2;
-        }
-        file = argv[i];
+    int nfiles;
+    int status = cli_parse_options(&cli_validate_command, prog, NULL, config, false, argc, argv,
+                                   &nfiles);
+    if (status < 0 && nfiles == 0) {
+        cli_usage_error(prog, "no FILE given");
+        cli_print_usage(&cli_validate_command, prog, stderr, false);
+        status = CLI_EXIT_USAGE;
     }
-    if (!file) {
-        fprintf(stderr, "usage: kite validate [--enable-F|--disable-F]... FILE\n");
-        kite_config_free(config);
-        return 2;
-    }
-    size_t len;
-    char *bytes = cli_read_file(file, &len);
-    kite_engine_t *engine = bytes ? kite_engine_new(config) : NULL;
+    kite_engine_t *engine = status < 0 ? kite_engine_new(config) : NULL;
     kite_config_free(config);
+    if (status >= 0)
+        return status;
     if (!engine) {
-        free(bytes);
-        return 2;
+        cli_error("out of memory");
+        return CLI_EXIT_ERROR;
     }
-    kite_module_t *module = NULL;
-    kite_error_t *err = kite_module_new_any(engine, (const uint8_t *)bytes, len, &module);
-    int status = 0;
-    if (err) {
-        cli_print_error(stdout, file, err);
-        kite_error_free(err);
-        status = 1;
+    status = CLI_EXIT_OK;
+    for (int i = 0; i < nfiles; i++) {
+        kite_module_t *module;
+        cli_compile_file(engine, argv[i], &module);
+        if (!module)
+            status = CLI_EXIT_ERROR;
+        kite_module_free(module);
     }
-    kite_module_free(module);
     kite_engine_free(engine);
-    free(bytes);
     return status;
 }
+
+const cli_command cli_validate_command = {
+    .name = "validate",
+    .synopsis = "[OPTIONS] FILE...",
+    .summary = "check modules (.wasm or .wat): silent when valid, else why not",
+    .description = "Decode or parse each FILE and validate it. Nothing is printed for a valid\n"
+                   "module; a problem is reported on stderr as FILE:LINE:COLUMN (text) or\n"
+                   "FILE+0xOFFSET (binary) and the reason, and the exit status is 1.\n",
+    .features = true,
+    .main = validate_main,
+};

@@ -41,7 +41,7 @@ static const char *cmd_name(kscr_cmd_kind kind)
     return "command";
 }
 
-static void fail(wast_run *run, const kscr_cmd *cmd, const wast_buf *why)
+static void fail(wast_run *run, const kscr_cmd *cmd, const cli_buf *why)
 {
     run->counts.failed++;
     printf("%s:%u:%u: %s failed: %s\n", run->file, cmd->line, cmd->col, cmd_name(cmd->kind),
@@ -53,12 +53,11 @@ __attribute__((format(printf, 3, 4)))
 #endif
 static void failf(wast_run *run, const kscr_cmd *cmd, const char *fmt, ...)
 {
-    wast_buf why = {.len = 0};
+    cli_buf why = {.len = 0};
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(why.text, sizeof(why.text), fmt, ap);
+    cli_buf_vprintf(&why, fmt, ap);
     va_end(ap);
-    why.len = n < 0 ? 0 : (size_t)n < sizeof(why.text) ? (size_t)n : sizeof(why.text) - 1;
     fail(run, cmd, &why);
 }
 
@@ -178,17 +177,14 @@ static kite_module_t *compile_or_fail(wast_run *run, const kscr_cmd *cmd)
     return module;
 }
 
-static void report_trap(wast_buf *why, kite_trap_t *trap)
+static void report_trap(const wast_run *run, cli_buf *why, kite_trap_t *trap)
 {
-    wast_buf_printf(why, "trap: %s", kite_trap_message(trap));
+    cli_buf_printf(why, "trap: %s", kite_trap_message(trap));
     size_t n = kite_trap_frame_count(trap);
     for (size_t i = 0; i < n && i < 8; i++) {
         kite_frame_t f = kite_trap_frame(trap, i);
-        if (f.func_name)
-            wast_buf_printf(why, "\n    at %s", f.func_name);
-        else
-            wast_buf_printf(why, "\n    at func[%u]", (unsigned)f.func_index);
-        wast_buf_printf(why, " (+0x%llx)", (unsigned long long)f.code_offset);
+        cli_buf_printf(why, "\n    at ");
+        cli_format_frame(why, &f, run->file);
     }
 }
 
@@ -205,9 +201,9 @@ static kite_instance_t *instantiate_or_fail(wast_run *run, const kscr_cmd *cmd,
         return NULL;
     }
     if (trap) {
-        wast_buf why = {.len = 0};
-        wast_buf_printf(&why, "instantiation ");
-        report_trap(&why, trap);
+        cli_buf why = {.len = 0};
+        cli_buf_printf(&why, "instantiation ");
+        report_trap(run, &why, trap);
         fail(run, cmd, &why);
         kite_trap_free(trap);
         return NULL;
@@ -271,25 +267,25 @@ static void run_instance_cmd(wast_run *run, const kscr_cmd *cmd)
 }
 
 /* The instance named by `id`, or the latest; NULL with a reason. */
-static kite_instance_t *find_instance(wast_run *run, const char *id, wast_buf *why)
+static kite_instance_t *find_instance(wast_run *run, const char *id, cli_buf *why)
 {
     if (!id) {
         if (!run->current)
-            wast_buf_printf(why, run->current_failed ? "the latest module did not instantiate"
+            cli_buf_printf(why, run->current_failed ? "the latest module did not instantiate"
                                                      : "no module instantiated yet");
         return run->current;
     }
     const wast_binding *b = lookup(&run->insts, id);
     if (!b)
-        wast_buf_printf(why, "unknown module %s", id);
+        cli_buf_printf(why, "unknown module %s", id);
     else if (!b->instance)
-        wast_buf_printf(why, "module %s did not instantiate", id);
+        cli_buf_printf(why, "module %s did not instantiate", id);
     return b ? b->instance : NULL;
 }
 
 static void run_register_cmd(wast_run *run, const kscr_cmd *cmd)
 {
-    wast_buf why = {.len = 0};
+    cli_buf why = {.len = 0};
     kite_instance_t *inst = find_instance(run, cmd->reg_module, &why);
     if (!inst) {
         fail(run, cmd, &why);
@@ -331,7 +327,7 @@ static void run_bad_instance_cmd(wast_run *run, const kscr_cmd *cmd)
     kite_trap_t *trap = NULL;
     kite_error_t *err = kite_linker_instantiate(run->linker, run->store, module, &inst, &trap);
     bool want_link_error = cmd->kind == KSCR_CMD_ASSERT_UNLINKABLE;
-    wast_buf why = {.len = 0};
+    cli_buf why = {.len = 0};
     if (err) {
         const char *msg = kite_error_message(err);
         kite_error_code_t code = kite_error_code(err);
@@ -340,7 +336,7 @@ static void run_bad_instance_cmd(wast_run *run, const kscr_cmd *cmd)
         if (code_ok && prefix(cmd->message, msg))
             pass(run);
         else
-            wast_buf_printf(&why, "expected %s \"%s\", got error %d \"%s\"",
+            cli_buf_printf(&why, "expected %s \"%s\", got error %d \"%s\"",
                             want_link_error ? "link error" : "trap", cmd->message, (int)code,
                             msg);
         kite_error_free(err);
@@ -349,11 +345,11 @@ static void run_bad_instance_cmd(wast_run *run, const kscr_cmd *cmd)
         if (!want_link_error && trap_message_matches(cmd->message, msg))
             pass(run);
         else
-            wast_buf_printf(&why, "expected %s \"%s\", got trap \"%s\"",
+            cli_buf_printf(&why, "expected %s \"%s\", got trap \"%s\"",
                             want_link_error ? "link error" : "trap", cmd->message, msg);
         kite_trap_free(trap);
     } else {
-        wast_buf_printf(&why, "module instantiated, expected %s \"%s\"",
+        cli_buf_printf(&why, "module instantiated, expected %s \"%s\"",
                         want_link_error ? "link error" : "trap", cmd->message);
     }
     if (why.len)
@@ -377,30 +373,30 @@ static void action_out_free(action_out *out)
 
 /* `invoke $m "name": `, with control characters, quotes and backslashes of
  * the name escaped as in the text format so a report stays on one line. */
-static void describe_action(wast_buf *b, const kscr_action *a)
+static void describe_action(cli_buf *b, const kscr_action *a)
 {
-    wast_buf_printf(b, "%s%s%s \"", a->kind == KSCR_INVOKE ? "invoke" : "get",
+    cli_buf_printf(b, "%s%s%s \"", a->kind == KSCR_INVOKE ? "invoke" : "get",
                     a->module ? " " : "", a->module ? a->module : "");
     for (size_t i = 0; i < a->name_len; i++) {
         uint8_t c = a->name[i];
         if (c < 0x20 || c == 0x7f || c == '"' || c == '\\')
-            wast_buf_printf(b, "\\%02x", c);
+            cli_buf_printf(b, "\\%02x", c);
         else
-            wast_buf_printf(b, "%c", c);
+            cli_buf_printf(b, "%c", c);
     }
-    wast_buf_printf(b, "\": ");
+    cli_buf_printf(b, "\": ");
 }
 
 static bool run_get(const kscr_action *a, const kite_extern_t *ext, action_out *out,
-                    wast_buf *why)
+                    cli_buf *why)
 {
     if (ext->kind != KITE_EXTERN_GLOBAL) {
-        wast_buf_printf(why, "export is not a global");
+        cli_buf_printf(why, "export is not a global");
         return false;
     }
     out->results = malloc(sizeof(*out->results));
     if (!out->results) {
-        wast_buf_printf(why, "out of memory");
+        cli_buf_printf(why, "out of memory");
         return false;
     }
     (void)a;
@@ -410,10 +406,10 @@ static bool run_get(const kscr_action *a, const kite_extern_t *ext, action_out *
 }
 
 static bool run_invoke(wast_run *run, const kscr_action *a, const kite_extern_t *ext,
-                       action_out *out, wast_buf *why)
+                       action_out *out, cli_buf *why)
 {
     if (ext->kind != KITE_EXTERN_FUNC) {
-        wast_buf_printf(why, "export is not a function");
+        cli_buf_printf(why, "export is not a function");
         return false;
     }
     kite_func_t *func = ext->of.func;
@@ -422,14 +418,14 @@ static bool run_invoke(wast_run *run, const kscr_action *a, const kite_extern_t 
     out->results = calloc(nres ? nres : 1, sizeof(*out->results));
     bool ok = args && out->results;
     if (!ok)
-        wast_buf_printf(why, "out of memory");
+        cli_buf_printf(why, "out of memory");
     for (uint32_t i = 0; ok && i < a->nargs; i++)
         ok = wast_arg(run, &a->args[i], &args[i], why);
     if (ok) {
         kite_error_t *err =
             kite_func_call(run->store, func, args, a->nargs, out->results, nres, &out->trap);
         if (err) {
-            wast_buf_printf(why, "call failed: %s", kite_error_message(err));
+            cli_buf_printf(why, "call failed: %s", kite_error_message(err));
             kite_error_free(err);
             ok = false;
         }
@@ -440,7 +436,7 @@ static bool run_invoke(wast_run *run, const kscr_action *a, const kite_extern_t 
 }
 
 /* Run a command's action; false (with why) when it could not be run at all. */
-static bool run_action(wast_run *run, const kscr_action *a, action_out *out, wast_buf *why)
+static bool run_action(wast_run *run, const kscr_action *a, action_out *out, cli_buf *why)
 {
     memset(out, 0, sizeof(*out));
     describe_action(why, a);
@@ -449,25 +445,25 @@ static bool run_action(wast_run *run, const kscr_action *a, action_out *out, was
         return false;
     kite_extern_t ext;
     if (!kite_instance_export(inst, (const char *)a->name, a->name_len, &ext)) {
-        wast_buf_printf(why, "no such export");
+        cli_buf_printf(why, "no such export");
         return false;
     }
     return a->kind == KSCR_GET ? run_get(a, &ext, out, why) : run_invoke(run, a, &ext, out, why);
 }
 
-static void format_results(wast_buf *b, const action_out *out, const kscr_cmd *cmd)
+static void format_results(cli_buf *b, const action_out *out, const kscr_cmd *cmd)
 {
-    wast_buf_printf(b, "(");
+    cli_buf_printf(b, "(");
     for (size_t i = 0; i < out->nresults; i++) {
         if (i)
-            wast_buf_printf(b, ", ");
+            cli_buf_printf(b, ", ");
         wast_format_value(b, &out->results[i], i < cmd->nresults ? &cmd->results[i] : NULL);
     }
-    wast_buf_printf(b, ")");
+    cli_buf_printf(b, ")");
 }
 
 static void check_return(wast_run *run, const kscr_cmd *cmd, const action_out *out,
-                         wast_buf *why)
+                         cli_buf *why)
 {
     bool ok = out->nresults == cmd->nresults;
     for (size_t i = 0; ok && i < out->nresults; i++)
@@ -476,13 +472,13 @@ static void check_return(wast_run *run, const kscr_cmd *cmd, const action_out *o
         pass(run);
         return;
     }
-    wast_buf_printf(why, "expected (");
+    cli_buf_printf(why, "expected (");
     for (uint32_t i = 0; i < cmd->nresults; i++) {
         if (i)
-            wast_buf_printf(why, ", ");
+            cli_buf_printf(why, ", ");
         wast_format_expected(why, &cmd->results[i]);
     }
-    wast_buf_printf(why, "), got ");
+    cli_buf_printf(why, "), got ");
     format_results(why, out, cmd);
     fail(run, cmd, why);
 }
@@ -511,7 +507,7 @@ static bool trap_matches(const kscr_cmd *cmd, const kite_trap_t *trap)
 static void run_action_cmd(wast_run *run, const kscr_cmd *cmd)
 {
     action_out out;
-    wast_buf why = {.len = 0};
+    cli_buf why = {.len = 0};
     if (!run_action(run, &cmd->action, &out, &why)) {
         fail(run, cmd, &why);
         action_out_free(&out);
@@ -521,7 +517,7 @@ static void run_action_cmd(wast_run *run, const kscr_cmd *cmd)
     case KSCR_CMD_ASSERT_RETURN:
     case KSCR_CMD_ACTION:
         if (out.trap) {
-            report_trap(&why, out.trap);
+            report_trap(run, &why, out.trap);
             fail(run, cmd, &why);
         } else if (cmd->kind == KSCR_CMD_ASSERT_RETURN) {
             check_return(run, cmd, &out, &why);
@@ -534,14 +530,14 @@ static void run_action_cmd(wast_run *run, const kscr_cmd *cmd)
             pass(run);
             break;
         }
-        wast_buf_printf(&why, "expected %s", trap_expectation(cmd));
+        cli_buf_printf(&why, "expected %s", trap_expectation(cmd));
         if (cmd->message)
-            wast_buf_printf(&why, " \"%s\"", cmd->message);
-        wast_buf_printf(&why, ", got ");
+            cli_buf_printf(&why, " \"%s\"", cmd->message);
+        cli_buf_printf(&why, ", got ");
         if (out.trap) {
-            report_trap(&why, out.trap);
+            report_trap(run, &why, out.trap);
         } else {
-            wast_buf_printf(&why, "results ");
+            cli_buf_printf(&why, "results ");
             format_results(&why, &out, cmd);
         }
         fail(run, cmd, &why);
@@ -625,16 +621,13 @@ static bool setup(wast_run *run)
     run->store = kite_store_new(run->engine);
     run->linker = kite_linker_new();
     if (!run->store || !run->linker) {
-        printf("%s: out of memory\n", run->file);
+        cli_error("%s: out of memory", run->file);
         return false;
     }
-    if (run->gc_heap_limit) {
-        kite_store_limits_t limits = {.gc_heap_bytes = run->gc_heap_limit};
-        kite_store_set_limits(run->store, &limits);
-    }
+    kite_store_set_limits(run->store, &run->limits);
     kite_error_t *err = wast_define_spectest(run->linker, run->store);
     if (err) {
-        printf("%s: cannot set up the spectest module: %s\n", run->file, kite_error_message(err));
+        cli_error("%s: cannot set up the spectest module: %s", run->file, kite_error_message(err));
         kite_error_free(err);
         return false;
     }
@@ -672,10 +665,18 @@ static bool run_file(wast_run *run, const char *path)
     char *src = cli_read_file(path, &len);
     if (!src)
         return false;
+    if (!cli_looks_like_text(path, (const uint8_t *)src, len)) {
+        cli_error("%s: not a WebAssembly script (the text format, which starts with \"(\")",
+                  path);
+        free(src);
+        return false;
+    }
     kscr_script *script = NULL;
     kite_error_t *err = kscr_parse(src, len, &script);
     if (err) {
-        cli_print_error(stdout, path, err);
+        cli_buf where = {.len = 0};
+        cli_format_position(&where, path, err);
+        cli_error("%s: malformed script: %s", where.text, kite_error_message(err));
         kite_error_free(err);
         free(src);
         return false;
@@ -692,59 +693,65 @@ static bool run_file(wast_run *run, const char *path)
     return ok;
 }
 
-static int usage_error(kite_config_t *config, wast_skiplist *skips)
+static const char *set_verbose(void *ctx, const char *value, bool on)
 {
-    fprintf(stderr, "usage: kite wast [-v] [--skip-list FILE] [--gc-heap-limit BYTES] "
-                    "[--enable-F|--disable-F]... FILE...\n");
-    kite_config_free(config);
-    wast_skiplist_free(skips);
-    return 2;
+    (void)value;
+    ((wast_run *)ctx)->verbose = on;
+    return NULL;
 }
 
-int cli_wast(int argc, char **argv)
+static const char *set_skip_list(void *ctx, const char *value, bool on)
+{
+    (void)on;
+    wast_skiplist *skips = ctx;
+    /* a message has told why */
+    return wast_skiplist_load(skips, value) ? NULL : "cannot be read (see above)";
+}
+
+static const cli_option wast_run_options[] = {
+    {"--verbose", "-v", 0, NULL, NULL,
+     "print each command before it runs, and why skipped ones are", set_verbose},
+    {0},
+};
+
+static const cli_option wast_skip_options[] = {
+    {"--skip-list", NULL, 0, NULL, "LIST",
+     "do not execute the scripts (globs of file names) or commands (GLOB:LINE) that "
+     "LIST names, one a line with a reason; repeatable",
+     set_skip_list},
+    {0},
+};
+
+static int wast_main(const char *prog, int argc, char **argv)
 {
     kite_config_t *config = kite_config_new();
     if (!config) {
-        fprintf(stderr, "kite: out of memory\n");
-        return 2;
+        cli_error("out of memory");
+        return CLI_EXIT_ERROR;
     }
     wast_run run = {0};
     wast_skiplist skips = {0};
-    int nfiles = 0;
-    for (int i = 0; i < argc; i++) {
-        if (cli_feature_flag(config, argv[i])) {
-            argv[i] = NULL;
-        } else if (strcmp(argv[i], "-v") == 0) {
-            run.verbose = true;
-            argv[i] = NULL;
-        } else if (strcmp(argv[i], "--skip-list") == 0) {
-            if (i + 1 == argc || !wast_skiplist_load(&skips, argv[i + 1]))
-                return usage_error(config, &skips);
-            run.skips = &skips;
-            argv[i] = argv[i + 1] = NULL;
-            i++;
-        } else if (strcmp(argv[i], "--gc-heap-limit") == 0) {
-            if (i + 1 == argc || !cli_parse_size(argv[i + 1], &run.gc_heap_limit))
-                return usage_error(config, &skips);
-            argv[i] = argv[i + 1] = NULL;
-            i++;
-        } else if (argv[i][0] == '-') {
-            fprintf(stderr, "kite wast: unknown option '%s'\n", argv[i]);
-            return usage_error(config, &skips);
-        } else {
-            nfiles++;
-        }
+    int nfiles;
+    void *const ctxs[] = {&run, &skips, &run.limits};
+    int status = cli_parse_options(&cli_wast_command, prog, ctxs, config, false, argc, argv,
+                                   &nfiles);
+    if (status < 0 && nfiles == 0) {
+        cli_usage_error(prog, "no FILE given");
+        cli_print_usage(&cli_wast_command, prog, stderr, false);
+        status = CLI_EXIT_USAGE;
     }
-    if (nfiles == 0)
-        return usage_error(config, &skips);
+    if (status >= 0) {
+        kite_config_free(config);
+        wast_skiplist_free(&skips);
+        return status;
+    }
+    run.skips = skips.count ? &skips : NULL;
     wast_counts total = {0};
     unsigned long broken_files = 0;
-    for (int i = 0; i < argc; i++) {
-        if (!argv[i])
-            continue;
+    for (int i = 0; i < nfiles; i++) {
         run.engine = kite_engine_new(config);
         if (!run.engine) {
-            fprintf(stderr, "kite: out of memory\n");
+            cli_error("out of memory");
             break;
         }
         run.counts = (wast_counts){0};
@@ -765,5 +772,23 @@ int cli_wast(int argc, char **argv)
     if (broken_files)
         printf("%lu file(s) could not be read, parsed or set up\n", broken_files);
     printf("%lu passed, %lu failed, %lu skipped\n", total.passed, total.failed, total.skipped);
-    return total.failed ? 1 : 0;
+    return total.failed ? CLI_EXIT_ERROR : CLI_EXIT_OK;
 }
+
+static const cli_option *const wast_option_tables[] = {wast_run_options, wast_skip_options,
+                                                       cli_limit_options, NULL};
+
+const cli_command cli_wast_command = {
+    .name = "wast",
+    .synopsis = "[OPTIONS] FILE...",
+    .summary = "run WebAssembly scripts (.wast, the spec testsuite's format)",
+    .description =
+        "Run each script FILE: its modules are compiled and instantiated, its\n"
+        "actions run and its assertions checked. A failed assertion is reported\n"
+        "on stdout as FILE:LINE:COLUMN and why; each file's counts and a closing\n"
+        "\"N passed, N failed, N skipped\" follow. The exit status is 1 when an\n"
+        "assertion failed or a file could not be read or parsed.\n",
+    .options = wast_option_tables,
+    .features = true,
+    .main = wast_main,
+};

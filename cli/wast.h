@@ -2,11 +2,10 @@
 #ifndef KITE_CLI_WAST_H
 #define KITE_CLI_WAST_H
 
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "kite.h"
+#include "cli.h"
 #include "text/script.h"
 
 typedef struct wast_counts {
@@ -41,7 +40,7 @@ typedef struct wast_skip {
 
 typedef struct wast_skiplist {
     wast_skip *items;
-    size_t count;
+    size_t count, cap;
 } wast_skiplist;
 
 /* One script file's run. */
@@ -53,7 +52,7 @@ typedef struct wast_run {
     kite_linker_t *linker;
     wast_counts counts;
     bool verbose;
-    uint64_t gc_heap_limit;  /* bytes per file's store; 0: none */
+    kite_store_limits_t limits; /* of each file's store */
     const wast_skiplist *skips;
     const char *skip_reason; /* the whole file's execution is skipped, why */
 
@@ -69,27 +68,15 @@ typedef struct wast_run {
     size_t nhostrefs, cap_hostrefs;
 } wast_run;
 
-/* A bounded text buffer for failure reports (truncates, never fails). */
-typedef struct wast_buf {
-    char text[2048];
-    size_t len;
-} wast_buf;
-
-void wast_buf_printf(wast_buf *b, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-
 /* ---- wast_values.c ---- */
 
 /* Turn a script argument into a value; false (with why) when it cannot be. */
-bool wast_arg(wast_run *run, const kscr_value *in, kite_val_t *out, wast_buf *why);
+bool wast_arg(wast_run *run, const kscr_value *in, kite_val_t *out, cli_buf *why);
 /* Does a result match an assert_return pattern? */
 bool wast_match(const kscr_value *expected, const kite_val_t *got);
-void wast_format_expected(wast_buf *b, const kscr_value *v);
-/* `shape` (may be NULL) picks the lane layout of a v128. */
-void wast_format_value(wast_buf *b, const kite_val_t *v, const kscr_value *shape);
+void wast_format_expected(cli_buf *b, const kscr_value *v);
+/* A result, typed; `shape` (may be NULL) picks the lane layout of a v128. */
+void wast_format_value(cli_buf *b, const kite_val_t *v, const kscr_value *shape);
 
 /* ---- spectest.c ---- */
 
@@ -98,7 +85,8 @@ kite_error_t *wast_define_spectest(kite_linker_t *linker, kite_store_t *store);
 
 /* ---- wast_skip.c ---- */
 
-/* Read a skip list file; false (and a message on stderr) on failure. */
+/* Read a skip list file (adding to what the list holds); false (and a
+ * message on stderr) on failure. */
 bool wast_skiplist_load(wast_skiplist *list, const char *path);
 void wast_skiplist_free(wast_skiplist *list);
 /* The reason a file's execution (line 0) or one command (line > 0) is skipped, or NULL. */

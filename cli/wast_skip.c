@@ -42,7 +42,7 @@ static unsigned split_line(char *pattern)
     return (unsigned)line;
 }
 
-static bool add_entry(wast_skiplist *list, const char *line, size_t *cap)
+static bool add_entry(wast_skiplist *list, const char *line)
 {
     const char *p = line;
     while (*p && isspace((unsigned char)*p))
@@ -58,13 +58,13 @@ static bool add_entry(wast_skiplist *list, const char *line, size_t *cap)
     size_t rlen = strlen(reason);
     while (rlen && isspace((unsigned char)reason[rlen - 1]))
         rlen--;
-    if (list->count == *cap) {
-        size_t ncap = *cap ? *cap * 2 : 32;
+    if (list->count == list->cap) {
+        size_t ncap = list->cap ? list->cap * 2 : 32;
         wast_skip *n = realloc(list->items, ncap * sizeof(*n));
         if (!n)
             return false;
         list->items = n;
-        *cap = ncap;
+        list->cap = ncap;
     }
     wast_skip *s = &list->items[list->count];
     s->pattern = copy(p, (size_t)(end - p));
@@ -81,7 +81,7 @@ static bool add_entry(wast_skiplist *list, const char *line, size_t *cap)
 
 bool wast_skiplist_load(wast_skiplist *list, const char *path)
 {
-    size_t len, cap = 0;
+    size_t len;
     char *text = cli_read_file(path, &len);
     if (!text)
         return false;
@@ -90,7 +90,7 @@ bool wast_skiplist_load(wast_skiplist *list, const char *path)
         char *nl = memchr(line, '\n', (size_t)(text + len - line));
         if (nl)
             *nl = 0;
-        ok = add_entry(list, line, &cap);
+        ok = add_entry(list, line);
         line = nl ? nl + 1 : text + len;
     }
     free(text);
@@ -107,7 +107,7 @@ void wast_skiplist_free(wast_skiplist *list)
     }
     free(list->items);
     list->items = NULL;
-    list->count = 0;
+    list->count = list->cap = 0;
 }
 
 const char *wast_skipped(const wast_skiplist *list, const char *base, unsigned line)

@@ -3,31 +3,16 @@
  * matched against assert_return patterns (exact bits, NaN classes, v128
  * lanes, reference kinds) and both are formatted for failure reports.
  */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "wast.h"
 
-void wast_buf_printf(wast_buf *b, const char *fmt, ...)
-{
-    size_t room = sizeof(b->text) - b->len;
-    if (room <= 1)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(b->text + b->len, room, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    b->len += (size_t)n < room ? (size_t)n : room - 1;
-}
-
 /* ---- arguments ---------------------------------------------------------- */
 
 /* The store's host reference for `value`, made once per script file. */
-static bool host_ref(wast_run *run, uintptr_t value, kite_ref_t *out, wast_buf *why)
+static bool host_ref(wast_run *run, uintptr_t value, kite_ref_t *out, cli_buf *why)
 {
     for (size_t i = 0; i < run->nhostrefs; i++) {
         if (run->hostrefs[i].value == value) {
@@ -39,7 +24,7 @@ static bool host_ref(wast_run *run, uintptr_t value, kite_ref_t *out, wast_buf *
         size_t cap = run->cap_hostrefs ? run->cap_hostrefs * 2 : 16;
         wast_hostref *n = realloc(run->hostrefs, cap * sizeof(*n));
         if (!n) {
-            wast_buf_printf(why, "out of memory");
+            cli_buf_printf(why, "out of memory");
             return false;
         }
         run->hostrefs = n;
@@ -47,7 +32,7 @@ static bool host_ref(wast_run *run, uintptr_t value, kite_ref_t *out, wast_buf *
     }
     kite_error_t *err = kite_ref_new_host(run->store, value, out);
     if (err) {
-        wast_buf_printf(why, "cannot make a host reference: %s", kite_error_message(err));
+        cli_buf_printf(why, "cannot make a host reference: %s", kite_error_message(err));
         kite_error_free(err);
         return false;
     }
@@ -55,7 +40,7 @@ static bool host_ref(wast_run *run, uintptr_t value, kite_ref_t *out, wast_buf *
     return true;
 }
 
-bool wast_arg(wast_run *run, const kscr_value *in, kite_val_t *out, wast_buf *why)
+bool wast_arg(wast_run *run, const kscr_value *in, kite_val_t *out, cli_buf *why)
 {
     memset(out, 0, sizeof(*out));
     switch (in->kind) {
@@ -88,7 +73,7 @@ bool wast_arg(wast_run *run, const kscr_value *in, kite_val_t *out, wast_buf *wh
         out->kind = KITE_REF;
         return host_ref(run, in->index, &out->of.ref, why);
     default:
-        wast_buf_printf(why, "this value cannot be an argument");
+        cli_buf_printf(why, "this value cannot be an argument");
         return false;
     }
 }
@@ -121,21 +106,13 @@ static bool match_f64(kscr_nan nan, uint64_t want, uint64_t got)
     return got == want;
 }
 
-static uint64_t lane(const uint8_t *bytes, unsigned bits, unsigned i)
-{
-    uint64_t x = 0;
-    for (unsigned b = 0; b < bits / 8; b++)
-        x |= (uint64_t)bytes[i * (bits / 8) + b] << (8 * b);
-    return x;
-}
-
 static bool match_v128(const kscr_value *e, const uint8_t *got)
 {
     if (!e->lane_float)
         return memcmp(e->u.v128, got, 16) == 0;
     unsigned lanes = 128u / e->lane_bits;
     for (unsigned i = 0; i < lanes; i++) {
-        uint64_t w = lane(e->u.v128, e->lane_bits, i), g = lane(got, e->lane_bits, i);
+        uint64_t w = cli_v128_lane(e->u.v128, e->lane_bits, i), g = cli_v128_lane(got, e->lane_bits, i);
         bool ok = e->lane_bits == 32 ? match_f32(e->lane_nan[i], (uint32_t)w, (uint32_t)g)
                                      : match_f64(e->lane_nan[i], w, g);
         if (!ok)
@@ -210,62 +187,32 @@ bool wast_match(const kscr_value *e, const kite_val_t *got)
 
 /* ---- formatting ------------------------------------------------------------ */
 
-static void format_f32(wast_buf *b, uint32_t bits)
-{
-    float f;
-    memcpy(&f, &bits, sizeof(f));
-    if (isnan(f))
-        wast_buf_printf(b, "%snan", bits >> 31 ? "-" : "");
-    else
-        wast_buf_printf(b, "%.9g", (double)f);
-    wast_buf_printf(b, " (0x%08x)", (unsigned)bits);
-}
-
-static void format_f64(wast_buf *b, uint64_t bits)
-{
-    double d;
-    memcpy(&d, &bits, sizeof(d));
-    if (isnan(d))
-        wast_buf_printf(b, "%snan", bits >> 63 ? "-" : "");
-    else
-        wast_buf_printf(b, "%.17g", d);
-    wast_buf_printf(b, " (0x%016llx)", (unsigned long long)bits);
-}
-
 static const char *nan_name(kscr_nan nan)
 {
     return nan == KSCR_NAN_CANONICAL ? "nan:canonical" : "nan:arithmetic";
 }
 
-static void format_lanes(wast_buf *b, const uint8_t *bytes, unsigned bits, bool fl,
-                         const kscr_nan *nans)
+/* An expected float: its NaN class, or the exact value. */
+static void format_expected_float(cli_buf *b, kscr_nan nan, uint64_t bits, unsigned width)
 {
-    static const char *const int_shapes[] = {"i8x16", "i16x8", "i32x4", "i64x2"};
-    unsigned lanes = 128u / bits;
-    int shape = bits == 8 ? 0 : bits == 16 ? 1 : bits == 32 ? 2 : 3;
-    wast_buf_printf(b, "v128 %s", fl ? (bits == 32 ? "f32x4" : "f64x2") : int_shapes[shape]);
-    for (unsigned i = 0; i < lanes; i++) {
-        uint64_t x = lane(bytes, bits, i);
-        wast_buf_printf(b, " ");
-        if (fl && nans && nans[i] != KSCR_EXACT)
-            wast_buf_printf(b, "%s", nan_name(nans[i]));
-        else if (fl && bits == 32)
-            format_f32(b, (uint32_t)x);
-        else if (fl)
-            format_f64(b, x);
-        else
-            wast_buf_printf(b, "0x%0*llx", (int)(bits / 4), (unsigned long long)x);
+    if (nan != KSCR_EXACT)
+        cli_buf_printf(b, "%s", nan_name(nan));
+    else
+        cli_format_float(b, bits, width, CLI_VALUE_TYPED);
+}
+
+static void format_expected_lanes(cli_buf *b, const kscr_value *v)
+{
+    if (!v->lane_float) {
+        cli_format_lanes(b, v->u.v128, v->lane_bits, false);
+        return;
     }
-}
-
-static void format_i32(wast_buf *b, uint32_t x)
-{
-    wast_buf_printf(b, "i32 %d (0x%08x)", (int)(int32_t)x, (unsigned)x);
-}
-
-static void format_i64(wast_buf *b, uint64_t x)
-{
-    wast_buf_printf(b, "i64 %lld (0x%016llx)", (long long)(int64_t)x, (unsigned long long)x);
+    unsigned n = 128u / v->lane_bits;
+    cli_buf_printf(b, "v128 f%ux%u", v->lane_bits, n);
+    for (unsigned i = 0; i < n; i++) {
+        cli_buf_printf(b, " ");
+        format_expected_float(b, v->lane_nan[i], cli_v128_lane(v->u.v128, v->lane_bits, i), v->lane_bits);
+    }
 }
 
 static const char *const heap_names[] = {
@@ -277,7 +224,7 @@ static const char *const heap_names[] = {
     [KITE_HEAP_NOFUNC - KITE_HEAP_EXN] = "nofunc",     [KITE_HEAP_NOEXN - KITE_HEAP_EXN] = "noexn",
 };
 
-void wast_format_expected(wast_buf *b, const kscr_value *v)
+void wast_format_expected(cli_buf *b, const kscr_value *v)
 {
     static const char *const ref_names[] = {
         [KSCR_REF_EXTERN] = "ref.extern", [KSCR_REF_HOST] = "ref.host",
@@ -286,111 +233,56 @@ void wast_format_expected(wast_buf *b, const kscr_value *v)
         [KSCR_REF_EQ] = "ref.eq",         [KSCR_REF_ANY] = "ref.any",
         [KSCR_REF_EXN] = "ref.exn",
     };
+    kite_val_t exact = {0};
     switch (v->kind) {
     case KSCR_I32:
-        format_i32(b, v->u.i32);
+        exact.kind = KITE_I32;
+        exact.of.i32 = (int32_t)v->u.i32;
+        cli_format_value(b, &exact, CLI_VALUE_TYPED);
         return;
     case KSCR_I64:
-        format_i64(b, v->u.i64);
+        exact.kind = KITE_I64;
+        exact.of.i64 = (int64_t)v->u.i64;
+        cli_format_value(b, &exact, CLI_VALUE_TYPED);
         return;
     case KSCR_F32:
-        wast_buf_printf(b, "f32 ");
-        if (v->nan != KSCR_EXACT)
-            wast_buf_printf(b, "%s", nan_name(v->nan));
-        else
-            format_f32(b, v->u.f32);
+        cli_buf_printf(b, "f32 ");
+        format_expected_float(b, v->nan, v->u.f32, 32);
         return;
     case KSCR_F64:
-        wast_buf_printf(b, "f64 ");
-        if (v->nan != KSCR_EXACT)
-            wast_buf_printf(b, "%s", nan_name(v->nan));
-        else
-            format_f64(b, v->u.f64);
+        cli_buf_printf(b, "f64 ");
+        format_expected_float(b, v->nan, v->u.f64, 64);
         return;
     case KSCR_V128:
-        format_lanes(b, v->u.v128, v->lane_bits, v->lane_float, v->lane_nan);
+        format_expected_lanes(b, v);
         return;
     case KSCR_REF_NULL:
         if (v->heap >= KITE_HEAP_EXN && v->heap <= KITE_HEAP_NOEXN)
-            wast_buf_printf(b, "ref.null %s", heap_names[v->heap - KITE_HEAP_EXN]);
+            cli_buf_printf(b, "ref.null %s", heap_names[v->heap - KITE_HEAP_EXN]);
         else
-            wast_buf_printf(b, "ref.null");
+            cli_buf_printf(b, "ref.null");
         return;
     case KSCR_EITHER:
-        wast_buf_printf(b, "either(");
+        cli_buf_printf(b, "either(");
         for (uint32_t i = 0; i < v->nalts; i++) {
             if (i)
-                wast_buf_printf(b, " | ");
+                cli_buf_printf(b, " | ");
             wast_format_expected(b, &v->alts[i]);
         }
-        wast_buf_printf(b, ")");
+        cli_buf_printf(b, ")");
         return;
     default:
-        wast_buf_printf(b, "%s", ref_names[v->kind]);
+        cli_buf_printf(b, "%s", ref_names[v->kind]);
         if (v->has_index)
-            wast_buf_printf(b, " %u", (unsigned)v->index);
+            cli_buf_printf(b, " %u", (unsigned)v->index);
         return;
     }
 }
 
-static void format_ref(wast_buf *b, kite_ref_t ref)
+void wast_format_value(cli_buf *b, const kite_val_t *v, const kscr_value *shape)
 {
-    uintptr_t hv;
-    switch (kite_ref_kind(ref)) {
-    case KITE_REFKIND_NULL:
-        wast_buf_printf(b, "ref.null");
-        return;
-    case KITE_REFKIND_FUNC:
-        wast_buf_printf(b, "ref.func");
-        return;
-    case KITE_REFKIND_HOST:
-        if (kite_ref_host_value(ref, &hv))
-            wast_buf_printf(b, "ref.host %llu", (unsigned long long)hv);
-        else
-            wast_buf_printf(b, "ref.host");
-        return;
-    case KITE_REFKIND_EXN:
-        wast_buf_printf(b, "ref.exn");
-        return;
-    case KITE_REFKIND_I31:
-        wast_buf_printf(b, "ref.i31");
-        return;
-    case KITE_REFKIND_STRUCT:
-        wast_buf_printf(b, "ref.struct");
-        return;
-    case KITE_REFKIND_ARRAY:
-        wast_buf_printf(b, "ref.array");
-        return;
-    }
-    wast_buf_printf(b, "ref (unknown kind)");
-}
-
-void wast_format_value(wast_buf *b, const kite_val_t *v, const kscr_value *shape)
-{
-    switch (v->kind) {
-    case KITE_I32:
-        format_i32(b, (uint32_t)v->of.i32);
-        return;
-    case KITE_I64:
-        format_i64(b, (uint64_t)v->of.i64);
-        return;
-    case KITE_F32:
-        wast_buf_printf(b, "f32 ");
-        format_f32(b, v->of.f32_bits);
-        return;
-    case KITE_F64:
-        wast_buf_printf(b, "f64 ");
-        format_f64(b, v->of.f64_bits);
-        return;
-    case KITE_V128:
-        if (shape && shape->kind == KSCR_V128)
-            format_lanes(b, v->of.v128, shape->lane_bits, shape->lane_float, NULL);
-        else
-            format_lanes(b, v->of.v128, 32, false, NULL);
-        return;
-    case KITE_REF:
-        format_ref(b, v->of.ref);
-        return;
-    }
-    wast_buf_printf(b, "(value of unknown kind %d)", (int)v->kind);
+    if (v->kind == KITE_V128 && shape && shape->kind == KSCR_V128)
+        cli_format_lanes(b, v->of.v128, shape->lane_bits, shape->lane_float);
+    else
+        cli_format_value(b, v, CLI_VALUE_TYPED);
 }

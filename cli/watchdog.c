@@ -8,14 +8,12 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
 
 #define GRACE_NS (2 * UINT64_C(1000000000))
-#define EXIT_TRAP (128 + 5)
 
 struct cli_watchdog {
     pthread_t thread;
@@ -62,7 +60,7 @@ static void *watch(void *arg)
                                        "while the program was blocked in a WASI call\n";
             ssize_t ignored = write(2, msg, sizeof(msg) - 1);
             (void)ignored;
-            _exit(EXIT_TRAP);
+            _exit(CLI_EXIT_TRAP);
         }
     }
     pthread_mutex_unlock(&w->lock);
@@ -106,32 +104,4 @@ bool cli_watchdog_stop(cli_watchdog *w)
     pthread_mutex_destroy(&w->lock);
     free(w);
     return fired;
-}
-
-bool cli_parse_duration(const char *s, uint64_t *ns)
-{
-    if (*s < '0' || *s > '9')
-        return false;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno == ERANGE)
-        return false;
-    uint64_t unit;
-    if (*end == 0 || strcmp(end, "s") == 0)
-        unit = 1000000000u;
-    else if (strcmp(end, "ms") == 0)
-        unit = 1000000u;
-    else if (strcmp(end, "us") == 0)
-        unit = 1000u;
-    else if (strcmp(end, "m") == 0)
-        unit = 60 * UINT64_C(1000000000);
-    else if (strcmp(end, "h") == 0)
-        unit = 3600 * UINT64_C(1000000000);
-    else
-        return false;
-    if (v == 0 || v > UINT64_MAX / unit)
-        return false;
-    *ns = (uint64_t)v * unit;
-    return true;
 }

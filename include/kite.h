@@ -163,6 +163,10 @@ typedef enum kite_valkind {
     KITE_REF,
 } kite_valkind_t;
 
+/* The kind's name in the text format: "i32", "i64", "f32", "f64", "v128" or
+ * "ref"; NULL for a number that is not a kind. */
+KITE_API const char *kite_valkind_name(kite_valkind_t kind);
+
 /*
  * A value. Floats are kept as their IEEE bit patterns, so NaN payloads
  * survive a round trip through the host.
@@ -370,6 +374,9 @@ typedef struct kite_frame {
     const char *func_name;   /* from the name section, or NULL */
     const char *module_name; /* from the name section, or NULL */
     uint64_t code_offset;    /* byte offset of the instruction in the module, or 0 */
+    /* Text modules: where the instruction is in the source, 1-based (for
+     * kite_module_new_text, lines of the text given); 0 when unknown. */
+    uint32_t line, column;
 } kite_frame_t;
 KITE_API size_t kite_trap_frame_count(const kite_trap_t *trap);
 KITE_API kite_frame_t kite_trap_frame(const kite_trap_t *trap, size_t index);

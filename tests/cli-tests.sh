@@ -1,22 +1,24 @@
 #!/usr/bin/env bash
-# Golden tests of `kite run`: results on stdout, messages on stderr, exit
-# statuses (0 success, 1 module or call error, 2 usage, 133 trap).
+# Golden tests of the kite command: results on stdout, messages on stderr
+# (each saying what and why), exit statuses (the same for every command: 0
+# success, 1 module or call error, 2 usage, 133 trap), option spellings.
 # Usage: cli-tests.sh KITE
 set -u
 kite=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 failures=0 count=0
 
-# check NAME STATUS STDOUT STDERR-REGEX ARGS...: run `kite ARGS...`; STDOUT
-# must match exactly (or, written ~REGEX, the whole regex), STDERR the whole
-# (extended) regex.
+# check NAME STATUS STDOUT STDERR-REGEX ARGS...: run `kite ARGS...` in $tmp;
+# STDOUT must match exactly (or, written ~REGEX, the whole regex), STDERR
+# the whole (extended) regex.
 check() {
     local name=$1 want_status=$2 want_out=$3 want_err=$4
     shift 4
     count=$((count + 1))
     local out err status
-    out=$(cd "$tmp" && "$kite" "$@" 2>"$tmp/stderr")
+    out=$(cd "$tmp" && "$kite" "$@" 2>"$tmp/stderr" </dev/null)
     status=$?
     err=$(cat "$tmp/stderr")
     local why=""
@@ -75,11 +77,28 @@ EOF
 cat >"$tmp/invalid.wat" <<'EOF'
 (module (func (result i32) (i64.const 0)))
 EOF
+cat >"$tmp/gc.wat" <<'EOF'
+(module (type $s (struct (field i32)))
+  (func (export "f") (result i32) (struct.get $s 0 (struct.new $s (i32.const 7)))))
+EOF
+cat >"$tmp/table.wat" <<'EOF'
+(module (table 1 funcref)
+  (func (export "grow") (result i32) (table.grow (ref.null func) (i32.const 1))))
+EOF
 # The add module's binary: (func (export "add") (param i32 i32) (result i32) ...)
 printf '\0asm\1\0\0\0\1\7\1\140\2\177\177\1\177\3\2\1\0\7\7\1\3add\0\0\12\11\1\7\0\40\0\40\1\152\13' \
     >"$tmp/add.wasm"
+# (func (export "f") unreachable)
+printf '\0asm\1\0\0\0\1\4\1\140\0\0\3\2\1\0\7\5\1\1f\0\0\12\5\1\3\0\0\13' >"$tmp/unreachable.wasm"
+printf '\0asm\1\0\0\0\1\7\1' >"$tmp/truncated.wasm"
+printf '\0asm\15\0\1\0' >"$tmp/component.wasm"
+printf '\177ELF\2\1\1\0\0\0\0\0\0\0\0\0\3\0\76\0' >"$tmp/elf"
+printf '#!/bin/sh\necho hi\n' >"$tmp/script.sh"
+printf ';; only a comment\n(; and (; a nested ;) one ;)\n' >"$tmp/comments.txt"
+mkdir "$tmp/dir"
 
-# Success: results one per line, all number forms.
+# ---- results ----------------------------------------------------------------
+# One per line, all number forms.
 check add 0 "5" "" run --invoke add add.wat 2 3
 check add-binary 0 "7" "" run --invoke add add.wasm 3 4
 check add-invoke-after-file 0 "5" "" run add.wat --invoke add 2 3
@@ -94,53 +113,207 @@ check ref-null 0 $'null\n1' "" run --invoke ref add.wat null
 check void 0 "" "" run --invoke void add.wat
 check start 0 "" "" run start.wat
 
-# Usage mistakes: status 2.
-check too-few 2 "" "kite: add: expected 2 arguments, got 1" run --invoke add add.wat 1
-check too-many 2 "" "kite: void: expected 0 arguments, got 1" run --invoke void add.wat 1
-check bad-int 2 "" "kite: add: argument 2: 'x' is not i32" run --invoke add add.wat 1 x
-check int-range 2 "" "kite: add: argument 1: '4294967296' is not i32" \
+# ---- kite FILE [ARGS...] is kite run FILE [ARGS...], options included --------
+check implicit-run 0 "" "" start.wat
+check implicit-run-invoke 0 "5" "" --invoke add add.wat 2 3
+check implicit-run-invoke-after 0 "5" "" add.wat --invoke add 2 3
+check implicit-run-wasi 0 "Hello, kite!" "" "$here/../examples/hello-wasi.wat" kite
+check implicit-run-fuel 133 "" "kite: trap: all fuel consumed(
+  at .*)*" --fuel 1000 --invoke spin trap.wat
+check implicit-unknown-option 2 "" "kite: unknown option '--bogus' \(\`kite --help\` lists the options\)" \
+    --bogus add.wat
+check mistyped-command 2 "" "kite: 'valdiate' is neither a command nor a file \(\`kite help\` lists the commands\)" \
+    valdiate add.wat
+
+# ---- version and help ---------------------------------------------------------
+check version 0 "~kite [0-9]+\.[0-9]+\.[0-9]+" "" --version
+check version-command 0 "~kite [0-9]+\.[0-9]+\.[0-9]+" "" version
+check help 0 "~kite [0-9.]+, a WebAssembly runtime.*exit status, the same for every command:
+  0 .*
+  1 .*
+  2 .*
+  133 .*features.*" "" help
+check help-run 0 "~usage: kite run \[OPTIONS\] FILE \[ARGS...\].*--invoke NAME.*--fuel N, -W fuel=N.*--max-memory BYTES, -W max-memory-size=BYTES.*" \
+    "" help run
+check help-flag 0 "~usage: kite run .*--invoke NAME.*--fuel N.*--max-memory BYTES.*" "" run --help
+check no-arguments 2 "" "usage: kite FILE \[ARGS...\] .*
+ .*kite help.*"
+# kite run without FILE: a short usage, not the whole help.
+check run-no-file 2 "" "kite run: no FILE given
+usage: kite run \[OPTIONS\] FILE \[ARGS...\]
+\(\`kite run --help\` explains the options\)" run
+check run-options-no-file 2 "" "kite run: no FILE given
+usage: kite run .*
+.*" run --invoke add
+
+# ---- usage mistakes: status 2, whichever command --------------------------------
+check too-few 2 "" "kite run: add takes 2 arguments \(i32 i32\), got 1" run --invoke add add.wat 1
+check too-many 2 "" "kite run: void takes 0 arguments, got 1" run --invoke void add.wat 1
+check bad-int 2 "" "kite run: add: argument 2, 'x', is not a valid i32: expected a decimal or 0x hexadecimal integer, optionally negative" \
+    run --invoke add add.wat 1 x
+check int-range 2 "" "kite run: add: argument 1, '4294967296', is not a valid i32: .*" \
     run --invoke add add.wat 4294967296 1
-check bad-float 2 "" "kite: mix: argument 2: '1.5x' is not f32" run --invoke mix add.wat 1 1.5x 2
-check bad-ref 2 "" "kite: ref: argument 1: '5' is not a reference" run --invoke ref add.wat 5
-check unknown-option 2 "" "kite run: unknown option '--bogus'" run --bogus add.wat
-check no-file 2 "" "kite run: no FILE given.*" run --invoke add
+check bad-float 2 "" "kite run: mix: argument 2, '1.5x', is not a valid f32: expected a decimal or hexadecimal float, inf, nan or nan:0xPAYLOAD" \
+    run --invoke mix add.wat 1 1.5x 2
+check bad-ref 2 "" "kite run: ref: argument 1, '5', is not a valid ref: expected null .*" \
+    run --invoke ref add.wat 5
+check unknown-option 2 "" "kite run: unknown option '--bogus' \(\`kite run --help\` lists the options\)" \
+    run --bogus add.wat
+check unknown-option-eq 2 "" "kite run: unknown option '--bogus' .*" run --bogus=1 add.wat
 check option-after-file 2 "" "kite run: options go before FILE \('--fuel' comes after it\)" \
     run --invoke add add.wat 1 --fuel 2
+check option-needs-value 2 "" "kite run: --fuel needs a value \(--fuel N\)" run --fuel
+check flag-takes-no-value 2 "" "kite run: --inherit-env takes no value \(got 'yes'\)" \
+    run --inherit-env=yes add.wat
 # Without --invoke, what follows FILE is the WASI program's argv.
-check wasi-args-after-file 1 "" "kite: no _start export; use --invoke NAME" \
+check wasi-args-after-file 1 "" "kite: add.wat: no _start export, so it is not a WASI command; call one of its exported functions \(add, mix, ref, void\) with --invoke NAME" \
     run add.wat --fuel 1 2
-check bad-fuel 2 "" "kite run: bad value 'lots' for --fuel" run --fuel lots add.wat
-check help 0 "~usage: kite run .*--invoke NAME.*--fuel N.*--max-memory BYTES.*" "" run --help
+check bad-fuel 2 "" "kite run: bad value 'lots' for --fuel: expected a number more than 0 .*" \
+    run --fuel lots add.wat
+check zero-fuel 2 "" "kite run: bad value '0' for --fuel: expected a number more than 0 .*" \
+    run --fuel 0 add.wat
+check bad-feature 2 "" "kite run: unknown feature 'gcc' in --enable-gcc \(\`kite help\` lists the features\)" \
+    run --enable-gcc add.wat
+check validate-unknown-option 2 "" "kite validate: unknown option '--fuel' \(\`kite validate --help\` lists the options\)" \
+    validate --fuel 1 add.wat
+check validate-no-file 2 "" "kite validate: no FILE given
+usage: kite validate .*
+.*" validate
+check wast-unknown-option 2 "" "kite wast: unknown option '--bogus' .*" wast --bogus x.wast
+check wast-no-file 2 "" "kite wast: no FILE given
+usage: kite wast .*
+.*" wast
+check help-unknown 2 "" "kite help: no command named 'nope' \(\`kite help\` lists them\)" help nope
 
-# Module and call errors: status 1.
-check missing-file 1 "" "kite: cannot open nothere.wasm" run nothere.wasm
-check invalid 1 "" "kite: invalid.wat:1:[0-9]+: type mismatch.*" run --invoke f invalid.wat
-check no-export 1 "" "kite: no export named 'nope'" run --invoke nope add.wat
-check not-func 1 "" "kite: export 'mem' is not a function" run --invoke mem add.wat
-check no-start 1 "" "kite: no _start export; use --invoke NAME" run add.wat
-check unknown-import 1 "" "kite: unknown import: env.f" run import.wat
-check wasi-import 1 "" "kite: no _start export; use --invoke NAME" run wasi.wat
-check wasi-old-import 1 "" "kite: unknown import: wasi_unstable.f \(the old WASI 'wasi_unstable' is not supported; rebuild for wasi_snapshot_preview1\)" \
+# ---- option values as --opt=VALUE as well as --opt VALUE ------------------------
+check eq-invoke 0 "5" "" run --invoke=add add.wat 2 3
+check eq-invoke-after-file 0 "5" "" run add.wat --invoke=add 2 3
+check eq-max-memory 0 "-1" "" run --max-memory=64k --invoke=grow trap.wat
+check eq-fuel 133 "" "kite: trap: all fuel consumed(
+  at .*)*" run --fuel=10000 --invoke spin trap.wat
+check eq-timeout 133 "" "kite: trap: interrupted: time limit \(--timeout 200ms\) exceeded(
+  at .*)*" run --timeout=200ms --invoke spin trap.wat
+check eq-gc-heap-limit 0 "7" "" run --gc-heap-limit=1m --invoke f gc.wat
+check eq-bad-value 2 "" "kite run: bad value 'x' for --max-memory: expected a number .*" \
+    run --max-memory=x add.wat
+check eq-skip-list 2 "" "kite: cannot open nolist: No such file or directory
+kite wast: bad value 'nolist' for --skip-list: .*" wast --skip-list=nolist x.wast
+
+# ---- Wasmtime's -W (--wasm) and -S (--wasi): KEY[=VALUE] items, commas -----------
+check W-fuel 133 "" "kite: trap: all fuel consumed(
+  at .*)*" run -W fuel=10000 --invoke spin trap.wat
+check W-fuel-attached 133 "" "kite: trap: all fuel consumed(
+  at .*)*" run -Wfuel=10000 --invoke spin trap.wat
+check W-long 133 "" "kite: trap: all fuel consumed(
+  at .*)*" run --wasm fuel=0x2710 --invoke spin trap.wat
+check W-long-eq 0 "-1" "" run --wasm=max-memory-size=65536 --invoke grow trap.wat
+check W-max-memory-size 0 "-1" "" run -W max-memory-size=64k --invoke grow trap.wat
+check W-comma 0 "-1" "" run -W fuel=1000000,max-memory-size=64k --invoke grow trap.wat
+check W-max-table-elements 0 "-1" "" run -W max-table-elements=1 --invoke grow table.wat
+check W-table-unlimited 0 "1" "" run --invoke grow table.wat
+check W-max-wasm-stack 133 "" "kite: trap: call stack exhausted(
+  .*)*" run -W max-wasm-stack=4k --invoke recurse trap.wat
+check W-timeout 133 "" "kite: trap: interrupted: time limit \(--timeout 100ms\) exceeded(
+  at .*)*" run -W timeout=100ms --invoke spin trap.wat
+check W-feature-off 1 "" "kite: gc.wat:[0-9]+:[0-9]+: .*" run -W gc=n --invoke f gc.wat
+check W-feature-on 0 "7" "" run -W gc=y,gc --invoke f gc.wat
+check W-all-proposals-off 1 "" "kite: gc.wat:[0-9]+:[0-9]+: .*" run -W all-proposals=n --invoke f gc.wat
+check W-feature-validate 1 "" "kite: gc.wat:[0-9]+:[0-9]+: .*" validate -W gc=no gc.wat
+check W-help 0 "~-W \(--wasm\) options of kite run: .*-W fuel=N .*-W max-memory-size=BYTES.*-W FEATURE\[=y\|n\].*" \
+    "" run -W help
+check S-help 0 "~-S \(--wasi\) options of kite run: .*-S inherit-env\[=y\|n\].*" "" run -S help
+check W-unknown 2 "" "kite run: unknown option -W nan-canonicalization \(\`kite run -W help\` lists them\)" \
+    run -W nan-canonicalization add.wat
+check W-needs-value 2 "" "kite run: -W fuel needs a value \(-W fuel=N\)" run -W fuel add.wat
+check W-missing 2 "" "kite run: -W needs KEY\[=VALUE\] .*" run -W
+check W-bad-value 2 "" "kite run: bad value 'lots' for -W fuel: expected a number more than 0 .*" \
+    run -W fuel=lots add.wat
+check W-bad-switch 2 "" "kite run: bad value 'maybe' for -W gc: expected y or n" run -W gc=maybe add.wat
+check W-empty-item 2 "" "kite run: empty item in -W fuel=1,,gc" run -W fuel=1,,gc add.wat
+check W-wast 2 "" "kite wast: unknown option -W fuel .*" wast -W fuel=1 x.wast
+check S-unknown 2 "" "kite run: unknown option -S preview0 .*" run -S preview0 add.wat
+KITE_CLI_TEST=from-host check S-inherit-env 0 "~.*KITE_CLI_TEST=from-host.*" "" \
+    run -S inherit-env "$here/wasi/args.wasm"
+KITE_CLI_TEST=from-host check S-inherit-env-no 0 $'argc=1\nargv[0]=[args]\nenviron: 0\ngetenv(KITE_TEST)=(unset)' "" \
+    run -S inherit-env=n --argv0 args "$here/wasi/args.wasm"
+KITE_CLI_TEST=from-host check S-inherit-env-long 0 "~.*KITE_CLI_TEST=override.*" "" \
+    run --env KITE_CLI_TEST=override --wasi=inherit-env "$here/wasi/args.wasm"
+check argv0 0 "~argc=2
+argv\[0\]=\[name\]
+argv\[1\]=\[x\].*" "" run --argv0=name "$here/wasi/args.wasm" x
+
+# ---- files that cannot be read or are no modules: status 1, what and why ---------
+check missing-file 1 "" "kite: cannot open nothere.wasm: No such file or directory" run nothere.wasm
+check missing-file-implicit 1 "" "kite: cannot open nothere.wasm: No such file or directory" nothere.wasm
+check missing-file-validate 1 "" "kite: cannot open nothere.wat: No such file or directory" \
+    validate nothere.wat
+check missing-file-wast 1 "~nothere.wast: 0 passed, 1 failed, 0 skipped.*" \
+    "kite: cannot open nothere.wast: No such file or directory" wast nothere.wast
+check directory 1 "" "kite: cannot read dir: Is a directory" run dir
+check not-a-module-elf 1 "" 'kite: elf: not a WebAssembly module \(neither binary, which starts with "\\0asm", nor text, which starts with "\("\)' \
+    run elf
+check not-a-module-script 1 "" 'kite: script.sh: not a WebAssembly module \(neither binary.*\)' \
+    validate script.sh
+if [ -r /bin/ls ]; then
+    check not-a-module-bin-ls 1 "" 'kite: /bin/ls: not a WebAssembly module \(neither binary, which starts with "\\0asm", nor text, which starts with "\("\)' \
+        /bin/ls
+fi
+check not-a-script 1 "~elf: 0 passed, 1 failed, 0 skipped.*" \
+    'kite: elf: not a WebAssembly script \(the text format, which starts with "\("\)' wast elf
+check component 1 "" "kite: component.wasm: a WebAssembly component, not a module \(kite runs core modules only\)" \
+    run component.wasm
+check comments-only 0 "" "" validate comments.txt
+check truncated 1 "" "kite: truncated.wasm\+0x[0-9a-f]+: malformed module: .*" validate truncated.wasm
+
+# ---- kite validate: silent when valid; errors on stderr, status 1 -----------------
+check validate-ok 0 "" "" validate add.wat add.wasm
+check validate-invalid 1 "" "kite: invalid.wat:1:[0-9]+: invalid module: type mismatch.*" \
+    validate invalid.wat
+check validate-some-invalid 1 "" "kite: invalid.wat:1:[0-9]+: invalid module: type mismatch.*" \
+    validate add.wat invalid.wat add.wasm
+check validate-feature-flag 1 "" "kite: gc.wat:[0-9]+:[0-9]+: .*" validate --disable-gc gc.wat
+
+# ---- module and call errors: status 1 -----------------------------------------------
+check invalid 1 "" "kite: invalid.wat:1:[0-9]+: invalid module: type mismatch.*" \
+    run --invoke f invalid.wat
+check no-export 1 "" "kite: add.wat: no export named 'nope' \(its exported functions: add, mix, ref, void\)" \
+    run --invoke nope add.wat
+check not-func 1 "" "kite: add.wat: export 'mem' is a memory, not a function \(its exported functions: add, mix, ref, void\)" \
+    run --invoke mem add.wat
+check no-start 1 "" "kite: add.wat: no _start export, so it is not a WASI command; call one of its exported functions \(add, mix, ref, void\) with --invoke NAME" \
+    run add.wat
+check unknown-import 1 "" "kite: import.wat: unknown import: env.f \(kite run provides wasi_snapshot_preview1 only\)" \
+    run import.wat
+check wasi-import 1 "" "kite: wasi.wat: no _start export, so it is not a WASI command \(and it exports no function to call with --invoke\)" \
+    run wasi.wat
+check wasi-old-import 1 "" "kite: wasi-old.wat: unknown import: wasi_unstable.f \(the old WASI 'wasi_unstable' is not supported; rebuild for wasi_snapshot_preview1\)" \
     run wasi-old.wat
 
-# Traps: status 133 with a backtrace, innermost frame first.
-check trap 133 "" $'kite: trap: integer divide by zero\n  at inner \\(trap.wat\\+0x[0-9a-f]+\\)\n  at outer \\(trap.wat\\+0x[0-9a-f]+\\)' \
+# ---- traps: status 133 and a backtrace, innermost frame first --------------------
+# A text module's frames give FILE:LINE:COLUMN of the instruction, a binary's
+# FILE+0xOFFSET.
+check trap 133 "" $'kite: trap: integer divide by zero\n  at inner \\(trap.wat:2:41\\)\n  at outer \\(trap.wat:3:58\\)' \
     run --invoke outer trap.wat 0
+check trap-path 133 "" $'kite: trap: integer divide by zero\n  at inner \\(\\./trap.wat:2:41\\)\n  at outer \\(\\./trap.wat:3:58\\)' \
+    run --invoke outer ./trap.wat 0
+check trap-binary 133 "" $'kite: trap: unreachable\n  at func\\[0\\] \\(unreachable.wasm\\+0x[0-9a-f]+\\)' \
+    run --invoke f unreachable.wasm
 check no-trap 0 "1" "" run --invoke outer trap.wat 1
 check exhaustion 133 "" "kite: trap: call stack exhausted(
-  at f \\(trap.wat\\+0x[0-9a-f]+\\))+(
+  at f \\(trap.wat:4:31\\))+(
   \\.\\.\\. [0-9]+ more frames \\.\\.\\.(
-  at f \\(trap.wat\\+0x[0-9a-f]+\\))+)?" run --invoke recurse trap.wat
-check start-trap 133 "" $'kite: trap: unreachable\n  at s \\(start-trap.wat\\+0x[0-9a-f]+\\)' run start-trap.wat
+  at f \\(trap.wat:4:31\\))+)?" run --invoke recurse trap.wat
+check start-trap 133 "" $'kite: trap: unreachable\n  at s \\(start-trap.wat:1:18\\)' run start-trap.wat
 check fuel 133 "" "kite: trap: all fuel consumed(
   at .*)?" run --fuel 10000 --invoke spin trap.wat
 check timeout 133 "" "kite: trap: interrupted: time limit \\(--timeout 200ms\\) exceeded(
   at .*)?" run --timeout 200ms --invoke spin trap.wat
 check timeout-not-reached 0 "1" "" run --timeout 10s --invoke outer trap.wat 1
-check bad-timeout 2 "" "kite run: bad value '2 days' for --timeout" run --timeout "2 days" --invoke spin trap.wat
-check zero-timeout 2 "" "kite run: bad value '0' for --timeout" run --timeout 0 --invoke spin trap.wat
+check bad-timeout 2 "" "kite run: bad value '2 days' for --timeout: expected a time more than 0: digits and a unit us, ms, s \\(the default\\), m or h" \
+    run --timeout "2 days" --invoke spin trap.wat
+check zero-timeout 2 "" "kite run: bad value '0' for --timeout: .*" run --timeout 0 --invoke spin trap.wat
 
-# Store limits.
+# ---- store limits -----------------------------------------------------------------
 check grow 0 "1" "" run --invoke grow trap.wat
 check max-memory 0 "-1" "" run --max-memory 64k --invoke grow trap.wat
 

@@ -89,6 +89,8 @@ void krt_trap_add_frame(kite_trap_t *trap, const krt_instance *instance, uint32_
             f->func_name = m->func_names[func_index].ptr;
         if (m->module_name.len)
             f->module_name = m->module_name.ptr;
+        if (m->nsrcpos && code_offset <= UINT32_MAX)
+            kir_module_srcpos(m, (uint32_t)code_offset, &f->line, &f->column);
     }
     trap->nframes = n + 1;
 }

@@ -119,12 +119,21 @@ static const char *heap_name(uint32_t h)
     return h >= KIR_HEAP_EXN && h <= KIR_HEAP_NOEXN ? names[h - KIR_HEAP_EXN] : "?";
 }
 
+const char *kite_valkind_name(kite_valkind_t kind)
+{
+    static const char *const names[] = {
+        [KITE_I32] = "i32", [KITE_I64] = "i64",   [KITE_F32] = "f32",
+        [KITE_F64] = "f64", [KITE_V128] = "v128", [KITE_REF] = "ref",
+    };
+    return (unsigned)kind < sizeof(names) / sizeof(names[0]) ? names[kind] : NULL;
+}
+
 const char *krt_valtype_name(kir_valtype t, char *buf, size_t size)
 {
-    static const char *const numeric[] = {"?", "i32", "i64", "f32", "f64", "v128"};
     kir_kind k = kir_vt_kind(t);
     if (k != KIR_REF) {
-        snprintf(buf, size, "%s", k <= KIR_V128 ? numeric[k] : "?");
+        bool numeric = k >= KIR_I32 && k <= KIR_V128;
+        snprintf(buf, size, "%s", numeric ? kite_valkind_name(krt_valtype_to_api(t).kind) : "?");
         return buf;
     }
     const char *null = kir_vt_nullable(t) ? "null " : "";
@@ -182,15 +191,8 @@ bool krt_ref_matches(const kval_canon *c, krt_ref r, kir_valtype t)
 
 static const char *valkind_name(kite_valkind_t k)
 {
-    switch (k) {
-    case KITE_I32: return "i32";
-    case KITE_I64: return "i64";
-    case KITE_F32: return "f32";
-    case KITE_F64: return "f64";
-    case KITE_V128: return "v128";
-    case KITE_REF: return "a reference";
-    }
-    return "an unknown kind";
+    const char *name = kite_valkind_name(k);
+    return k == KITE_REF ? "a reference" : name ? name : "an unknown kind";
 }
 
 kite_error_t *krt_val_check(const kval_canon *c, const kite_val_t *v, kir_valtype t,
