@@ -11,9 +11,14 @@
  * 0 when _start or the export returns; otherwise the CLI_EXIT_* statuses
  * every subcommand shares (cli.h).
  */
+#include <errno.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -31,6 +36,10 @@ typedef struct run_settings {
     bool inherit_env;
     const char **envs;
     int nenvs;
+    /* -S tcplisten sockets: kite_wasi_new duplicates them, these are closed
+     * after it. */
+    int *listeners;
+    size_t nlisteners;
 } run_settings;
 
 /* ---- options ---------------------------------------------------------------------- */
@@ -97,6 +106,61 @@ static const char *set_inherit_env(void *ctx, const char *value, bool on)
     return NULL;
 }
 
+/* ADDRESS:PORT ([ADDRESS]:PORT for IPv6): a listening TCP socket for the
+ * guest. Numeric addresses (and localhost) only: name lookup would tie the
+ * statically linked command to the C library's run-time plug-ins. */
+static const char *set_tcplisten(void *ctx, const char *value, bool on)
+{
+    (void)on;
+    run_settings *s = ctx;
+    const char *colon = strrchr(value, ':');
+    uint64_t port;
+    if (!colon || colon == value || !cli_parse_int(colon + 1, 16, &port) || colon[1] == '-')
+        return "expected ADDRESS:PORT (e.g. 127.0.0.1:8080 or [::1]:8080)";
+    char host[INET6_ADDRSTRLEN];
+    size_t hlen = (size_t)(colon - value);
+    if (value[0] == '[' && hlen >= 2 && value[hlen - 1] == ']')
+        value++, hlen -= 2;
+    if (hlen >= sizeof(host))
+        return "expected a numeric IPv4 or IPv6 address";
+    memcpy(host, value, hlen);
+    host[hlen] = 0;
+    struct sockaddr_storage addr = {0};
+    struct sockaddr_in *v4 = (struct sockaddr_in *)&addr;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&addr;
+    socklen_t len;
+    if (inet_pton(AF_INET, strcmp(host, "localhost") == 0 ? "127.0.0.1" : host, &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons((uint16_t)port);
+        len = sizeof(*v4);
+    } else if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons((uint16_t)port);
+        len = sizeof(*v6);
+    } else {
+        return "expected a numeric IPv4 or IPv6 address (or localhost)";
+    }
+    int yes = 1, fd = socket(addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes)) != 0 ||
+        bind(fd, (struct sockaddr *)&addr, len) != 0 || listen(fd, 128) != 0) {
+        int err = errno;
+        if (fd >= 0)
+            close(fd);
+        return strerror(err);
+    }
+    int *grown = realloc(s->listeners, (s->nlisteners + 1) * sizeof(int));
+    kite_error_t *e = grown ? kite_wasi_config_preopen_socket(s->wasi, fd) : NULL;
+    if (grown)
+        s->listeners = grown;
+    if (!grown || e) {
+        kite_error_free(e);
+        close(fd);
+        return "out of memory";
+    }
+    s->listeners[s->nlisteners++] = fd;
+    return NULL;
+}
+
 static const char *set_fuel(void *ctx, const char *value, bool on)
 {
     (void)on;
@@ -134,6 +198,10 @@ static const cli_option run_options[] = {
      set_env},
     {"--inherit-env", NULL, 'S', "inherit-env", NULL,
      "pass the whole host environment (--env still applies)", set_inherit_env},
+    {NULL, NULL, 'S', "tcplisten", "ADDRESS:PORT",
+     "listen on this TCP address and give the socket to the program (descriptors "
+     "after the --dir ones, for sock_accept); repeatable",
+     set_tcplisten},
     {"--argv0", NULL, 0, NULL, "NAME", "the program's argv[0] (default: FILE as given)",
      set_argv0},
     {"--fuel", NULL, 'W', "fuel", "N",
@@ -510,6 +578,9 @@ done:
     kite_config_free(config);
     kite_wasi_config_free(s.wasi);
     free(s.envs);
+    for (size_t i = 0; i < s.nlisteners; i++)
+        close(s.listeners[i]);
+    free(s.listeners);
     return status;
 }
 

@@ -242,6 +242,59 @@ check argv0 0 "~argc=2
 argv\[0\]=\[name\]
 argv\[1\]=\[x\].*" "" run --argv0=name "$here/wasi/args.wasm" x
 
+# -S tcplisten: the program accepts a connection on its pre-opened socket
+# (descriptor 3) and answers it. The port is random; a taken one is retried.
+cat >"$tmp/serve.wat" <<'EOF'
+(module
+  (import "wasi_snapshot_preview1" "sock_accept" (func $accept (param i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "sock_send" (func $send (param i32 i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 32) "hello over tcp\n")
+  (func (export "_start")
+    (local $e i32)
+    (local.set $e (call $accept (i32.const 3) (i32.const 0) (i32.const 0)))
+    (if (local.get $e) (then (call $exit (i32.add (i32.const 100) (local.get $e)))))
+    (i32.store (i32.const 8) (i32.const 32))
+    (i32.store (i32.const 12) (i32.const 15))
+    (call $exit (call $send (i32.load (i32.const 0)) (i32.const 8) (i32.const 1) (i32.const 0) (i32.const 16)))))
+EOF
+tcplisten_test() {
+    count=$((count + 1))
+    local attempt port pid got="" status
+    for attempt in 1 2 3 4 5; do
+        port=$((20000 + RANDOM % 20000))
+        (cd "$tmp" && exec "$kite" run -S tcplisten=127.0.0.1:$port serve.wat 2>"$tmp/serve.err") &
+        pid=$!
+        for _ in $(seq 100); do
+            if exec 5<>"/dev/tcp/127.0.0.1/$port"; then
+                read -r -t 10 got <&5
+                exec 5>&-
+                break
+            fi 2>/dev/null
+            kill -0 $pid 2>/dev/null || break
+            sleep 0.05
+        done
+        kill $pid 2>/dev/null
+        wait $pid
+        status=$?
+        grep -q "Address already in use" "$tmp/serve.err" || break
+    done
+    if [ "$got" != "hello over tcp" ] || [ $status -ne 0 ]; then
+        failures=$((failures + 1))
+        echo "FAIL tcplisten: got '$got', status $status, stderr: $(cat "$tmp/serve.err")"
+    fi
+}
+if (exec 5<>/dev/tcp/127.0.0.1/1) 2>&1 | grep -q "No such file or directory"; then
+    : # a bash without /dev/tcp
+else
+    tcplisten_test
+fi
+check tcplisten-bad 2 "" "kite run: bad value 'nohost' for -S tcplisten: expected ADDRESS:PORT .*" \
+    run -S tcplisten=nohost add.wat
+check tcplisten-name 2 "" "kite run: bad value 'example.com:80' for -S tcplisten: expected a numeric IPv4 or IPv6 address \(or localhost\)" \
+    run -S tcplisten=example.com:80 add.wat
+
 # ---- files that cannot be read or are no modules: status 1, what and why ---------
 check missing-file 1 "" "kite: cannot open nothere.wasm: No such file or directory" run nothere.wasm
 check missing-file-implicit 1 "" "kite: cannot open nothere.wasm: No such file or directory" nothere.wasm
