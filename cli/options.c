@@ -29,28 +29,20 @@ typedef struct found {
     void *ctx;
 } found;
 
-static bool find_long(const parser *p, const char *name, size_t len, found *out)
+/* The option spelled `name` (len bytes): with group 0 its long name or
+ * alias, else its key in that group (-W, -S). */
+static bool find_option(const parser *p, char group, const char *name, size_t len, found *out)
 {
     for (size_t t = 0; p->cmd->options && p->cmd->options[t]; t++) {
         for (const cli_option *o = p->cmd->options[t]; o->set; o++) {
-            bool by_name = o->name && strlen(o->name) == len && memcmp(o->name, name, len) == 0;
-            bool by_alias = o->alias && strlen(o->alias) == len && memcmp(o->alias, name, len) == 0;
-            if (by_name || by_alias) {
-                *out = (found){o, p->ctxs[t]};
-                return true;
-            }
-        }
-    }
-    return false;
-}
-
-static bool find_key(const parser *p, char group, const char *key, size_t len, found *out)
-{
-    for (size_t t = 0; p->cmd->options && p->cmd->options[t]; t++) {
-        for (const cli_option *o = p->cmd->options[t]; o->set; o++) {
-            if (o->group == group && strlen(o->key) == len && memcmp(o->key, key, len) == 0) {
-                *out = (found){o, p->ctxs[t]};
-                return true;
+            const char *spellings[2] = {group ? (o->group == group ? o->key : NULL) : o->name,
+                                        group ? NULL : o->alias};
+            for (size_t k = 0; k < 2; k++) {
+                if (spellings[k] && strlen(spellings[k]) == len &&
+                    memcmp(spellings[k], name, len) == 0) {
+                    *out = (found){o, p->ctxs[t]};
+                    return true;
+                }
             }
         }
     }
@@ -97,6 +89,11 @@ static int feature_flag(const parser *p, const char *arg)
     bool enable = strncmp(arg, "--enable-", 9) == 0;
     if (!p->config || (!enable && strncmp(arg, "--disable-", 10) != 0))
         return 0;
+    const char *eq = strchr(arg, '=');
+    if (eq) {
+        cli_usage_error(p->prog, "%.*s takes no value (got '%s')", (int)(eq - arg), arg, eq + 1);
+        return -1;
+    }
     int f = kite_feature_by_name(arg + (enable ? 9 : 10));
     if (f < 0) {
         cli_usage_error(p->prog, "unknown feature '%s' in %s (`kite help` lists the features)",
@@ -121,7 +118,7 @@ static bool group_item(const parser *p, char group, char *item)
     bool ok = false, on;
     found f;
     int feature = -1;
-    if (find_key(p, group, item, strlen(item), &f)) {
+    if (find_option(p, group, item, strlen(item), &f)) {
         if (f.opt->value_name && !value)
             cli_usage_error(p->prog, "%s needs a value (%s=%s)", spelled, spelled,
                             f.opt->value_name);
@@ -217,7 +214,7 @@ static int one_option(const parser *p, int argc, char **argv, int *i)
     const char *eq = strncmp(arg, "--", 2) == 0 ? strchr(arg, '=') : NULL;
     size_t nlen = eq ? (size_t)(eq - arg) : strlen(arg);
     found f;
-    if (!find_long(p, arg, nlen, &f)) {
+    if (!find_option(p, 0, arg, nlen, &f)) {
         cli_usage_error(p->prog, "unknown option '%.*s' (`%s --help` lists the options)",
                         (int)nlen, arg, p->prog);
         return CLI_EXIT_USAGE;
@@ -274,12 +271,11 @@ int cli_parse_options(const cli_command *cmd, const char *prog, void *const *ctx
 void cli_print_wrapped(FILE *out, int col, int column, const char *text)
 {
     const int width = 79 - column;
-    const char *help = text;
     if (col >= column - 1) {
         fputc('\n', out);
         col = 0;
     }
-    const char *s = help;
+    const char *s = text;
     while (*s == ' ')
         s++;
     while (*s) {

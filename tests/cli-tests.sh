@@ -324,6 +324,7 @@ check validate-invalid 1 "" "kite: invalid.wat:1:[0-9]+: invalid module: type mi
     validate invalid.wat
 check validate-some-invalid 1 "" "kite: invalid.wat:1:[0-9]+: invalid module: type mismatch.*" \
     validate add.wat invalid.wat add.wasm
+check validate-feature-eq 2 "" "kite validate: --disable-gc takes no value \(got '1'\)" validate --disable-gc=1 gc.wat
 check validate-feature-flag 1 "" "kite: gc.wat:[0-9]+:[0-9]+: .*" validate --disable-gc gc.wat
 
 # ---- module and call errors: status 1 -----------------------------------------------
