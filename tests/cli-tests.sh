@@ -238,6 +238,8 @@ KITE_CLI_TEST=from-host check S-inherit-env-no 0 $'argc=1\nargv[0]=[args]\nenvir
     run -S inherit-env=n --argv0 args "$here/wasi/args.wasm"
 KITE_CLI_TEST=from-host check S-inherit-env-long 0 "~.*KITE_CLI_TEST=override.*" "" \
     run --env KITE_CLI_TEST=override --wasi=inherit-env "$here/wasi/args.wasm"
+check eq-env-dir 0 $'argc=1\nargv[0]=[args]\nenviron: 1\n  A=b=c\ngetenv(KITE_TEST)=(unset)' "" \
+    run --env=A=b=c --dir=dir::/d --dir-ro=. --argv0=args "$here/wasi/args.wasm"
 check argv0 0 "~argc=2
 argv\[0\]=\[name\]
 argv\[1\]=\[x\].*" "" run --argv0=name "$here/wasi/args.wasm" x
@@ -264,7 +266,8 @@ tcplisten_test() {
     local attempt port pid got="" status
     for attempt in 1 2 3 4 5; do
         port=$((20000 + RANDOM % 20000))
-        (cd "$tmp" && exec "$kite" run -S tcplisten=127.0.0.1:$port serve.wat 2>"$tmp/serve.err") &
+        (cd "$tmp" && exec "$kite" run --timeout 30s -S tcplisten=127.0.0.1:$port serve.wat \
+            2>"$tmp/serve.err") &
         pid=$!
         for _ in $(seq 100); do
             if exec 5<>"/dev/tcp/127.0.0.1/$port"; then
@@ -275,7 +278,7 @@ tcplisten_test() {
             kill -0 $pid 2>/dev/null || break
             sleep 0.05
         done
-        kill $pid 2>/dev/null
+        [ -n "$got" ] || kill $pid 2>/dev/null # it never answered (or the port was taken)
         wait $pid
         status=$?
         grep -q "Address already in use" "$tmp/serve.err" || break
