@@ -271,7 +271,7 @@ int cli_parse_options(const cli_command *cmd, const char *prog, void *const *ctx
 void cli_print_wrapped(FILE *out, int col, int column, const char *text)
 {
     const int width = 79 - column;
-    if (col >= column - 1) {
+    if (col > 0 && col >= column - 1) {
         fputc('\n', out);
         col = 0;
     }
@@ -335,6 +335,15 @@ static void print_feature_names(FILE *out, int col, const char *intro)
     print_help_text(out, col, names.text);
 }
 
+static bool has_group(const cli_command *cmd, char group)
+{
+    for (size_t t = 0; cmd->options && cmd->options[t]; t++)
+        for (const cli_option *o = cmd->options[t]; o->set; o++)
+            if (o->group == group)
+                return true;
+    return false;
+}
+
 void cli_print_usage(const cli_command *cmd, const char *prog, FILE *out, bool full)
 {
     fprintf(out, "usage: %s %s\n", prog, cmd->synopsis);
@@ -353,10 +362,16 @@ void cli_print_usage(const cli_command *cmd, const char *prog, FILE *out, bool f
                             "turn the Wasm feature F on or off (-W all-proposals: all; "
                             "`kite help` explains them): ");
     print_help_text(out, fprintf(out, "  -h, --help"), "this text");
-    fprintf(out, "\nEvery option taking a value is also written --opt=VALUE. -W and -S (long\n"
-                 "forms --wasm and --wasi) take KEY[=VALUE] items separated by commas, as\n"
-                 "Wasmtime's do; `%s -W help` lists them.\n",
-            prog);
+    bool has_s = has_group(cmd, 'S');
+    fprintf(out, "\n");
+    cli_buf note = {.len = 0};
+    cli_buf_printf(&note, "Every option taking a value is also written --opt=VALUE. %s "
+                          "KEY[=VALUE] items separated by commas, as Wasmtime's do; "
+                          "`%s -W help`%s them.",
+                   has_s ? "-W and -S (long forms --wasm and --wasi) take"
+                         : "-W (long form --wasm) takes",
+                   prog, has_s ? " and `-S help` list" : " lists");
+    cli_print_wrapped(out, 0, 0, note.text);
     if (cmd->notes) {
         fputc('\n', out);
         cmd->notes(out);
