@@ -143,19 +143,23 @@ extern const cli_option cli_limit_options[];
 
 typedef struct cli_command cli_command;
 
+/* How cli_parse_options treats operands (what is not an option). */
+enum {
+    CLI_STOP_AT_OPERAND = 1, /* the first operand ends the options (kite run FILE ARGS...) */
+    CLI_NEED_FILE = 2,       /* no operand is a usage mistake: "no FILE given" */
+};
+
 /*
  * Parses argv[0..argc) with the command's option tables (ctxs[i] is the
  * context of options[i]); with `config`, also the feature options
  * (--enable-F, --disable-F, -W F[=y|n], -W all-proposals). The operands
- * (everything else) are moved to the front of argv in order and counted in
- * *noperands; with stop_at_operand, the first operand ends the options
- * (what follows is left as it is, an operand each). "--" ends the options.
- * Returns -1 when parsed, else the exit status (0 after --help or -W help,
- * CLI_EXIT_USAGE after a message).
+ * are moved to the front of argv in order and counted in *noperands; "--"
+ * ends the options. `how` is a set of the flags above. Returns -1 when
+ * parsed, else the exit status (0 after --help or -W help, CLI_EXIT_USAGE
+ * after a message).
  */
 int cli_parse_options(const cli_command *cmd, const char *prog, void *const *ctxs,
-                      kite_config_t *config, bool stop_at_operand, int argc, char **argv,
-                      int *noperands);
+                      kite_config_t *config, unsigned how, int argc, char **argv, int *noperands);
 
 /* Text for a help column: from column `col` where the caller's output
  * stands, continued at `column` (on a new line when col is past it),

@@ -72,8 +72,8 @@ void cli_format_frame(cli_buf *b, const kite_frame_t *f, const char *file)
     if (f->line)
         cli_buf_printf(b, " (%s:%" PRIu32 ":%" PRIu32 ")", file, f->line, f->column);
     else
-        cli_buf_printf(b, " (%s+0x%" PRIx64 ")", f->module_name ? f->module_name : basename_of(file),
-                       f->code_offset);
+        cli_buf_printf(b, " (%s+0x%" PRIx64 ")",
+                       f->module_name ? f->module_name : basename_of(file), f->code_offset);
 }
 
 void cli_report_trap(const kite_trap_t *trap, const char *message, const char *file)

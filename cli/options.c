@@ -128,7 +128,8 @@ static bool group_item(const parser *p, char group, char *item)
             ok = apply(p, &f, spelled, f.opt->value_name ? value : NULL,
                        f.opt->value_name ? true : on);
     } else if (group == 'W' && p->config &&
-               (strcmp(item, "all-proposals") == 0 || (feature = kite_feature_by_name(item)) >= 0)) {
+               (strcmp(item, "all-proposals") == 0 ||
+                (feature = kite_feature_by_name(item)) >= 0)) {
         if (!parse_switch(value, &on)) {
             cli_usage_error(p->prog, "bad value '%s' for %s: expected y or n", value, spelled);
         } else {
@@ -237,8 +238,7 @@ static int one_option(const parser *p, int argc, char **argv, int *i)
 }
 
 int cli_parse_options(const cli_command *cmd, const char *prog, void *const *ctxs,
-                      kite_config_t *config, bool stop_at_operand, int argc, char **argv,
-                      int *noperands)
+                      kite_config_t *config, unsigned how, int argc, char **argv, int *noperands)
 {
     parser p = {cmd, prog, ctxs, config};
     int n = 0, i = 0;
@@ -250,7 +250,7 @@ int cli_parse_options(const cli_command *cmd, const char *prog, void *const *ctx
         }
         if (arg[0] != '-' || arg[1] == 0) { /* an operand ("-" too) */
             argv[n++] = argv[i];
-            if (stop_at_operand) {
+            if (how & CLI_STOP_AT_OPERAND) {
                 i++;
                 break;
             }
@@ -263,6 +263,11 @@ int cli_parse_options(const cli_command *cmd, const char *prog, void *const *ctx
     while (i < argc)
         argv[n++] = argv[i++];
     *noperands = n;
+    if (n == 0 && (how & CLI_NEED_FILE)) {
+        cli_usage_error(prog, "no FILE given");
+        cli_print_usage(cmd, prog, stderr, false);
+        return CLI_EXIT_USAGE;
+    }
     return -1;
 }
 

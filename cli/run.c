@@ -129,7 +129,9 @@ static const char *set_tcplisten(void *ctx, const char *value, bool on)
     struct sockaddr_in *v4 = (struct sockaddr_in *)&addr;
     struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&addr;
     socklen_t len;
-    if (inet_pton(AF_INET, strcmp(host, "localhost") == 0 ? "127.0.0.1" : host, &v4->sin_addr) == 1) {
+    if (strcmp(host, "localhost") == 0)
+        strcpy(host, "127.0.0.1");
+    if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
         v4->sin_family = AF_INET;
         v4->sin_port = htons((uint16_t)port);
         len = sizeof(*v4);
@@ -350,7 +352,8 @@ static bool parse_args(const run *r, const char *prog, kite_func_t *func, kite_v
     if ((size_t)r->nargs != np) {
         cli_buf types = {.len = 0};
         for (size_t i = 0; i < np; i++)
-            cli_buf_printf(&types, "%s%s", i ? " " : "", kite_valkind_name(kite_func_param(func, i).kind));
+            cli_buf_printf(&types, "%s%s", i ? " " : "",
+                           kite_valkind_name(kite_func_param(func, i).kind));
         cli_usage_error(prog, "%s takes %zu argument%s%s%s%s, got %d", name, np, np == 1 ? "" : "s",
                         np ? " (" : "", types.text, np ? ")" : "", r->nargs);
         return false;
@@ -503,14 +506,9 @@ done:
     return status;
 }
 
-/* FILE [ARGS...] after the options; -1 when fine, else the exit status. */
+/* FILE [ARGS...] after the options (n > 0); -1 when fine, else the exit status. */
 static int take_operands(run *r, run_settings *s, const char *prog, int n, char **operands)
 {
-    if (n == 0) {
-        cli_usage_error(prog, "no FILE given");
-        cli_print_usage(&cli_run_command, prog, stderr, false);
-        return CLI_EXIT_USAGE;
-    }
     r->file = operands[0];
     int i = 1;
     /* `kite run FILE --invoke NAME ARGS...` is accepted too: --invoke right
@@ -549,7 +547,8 @@ static int take_operands(run *r, run_settings *s, const char *prog, int n, char 
 static int run_main(const char *prog, int argc, char **argv)
 {
     kite_config_t *config = kite_config_new();
-    run_settings s = {.wasi = kite_wasi_config_new(), .envs = calloc((size_t)argc + 1, sizeof(char *))};
+    run_settings s = {.wasi = kite_wasi_config_new(),
+                      .envs = calloc((size_t)argc + 1, sizeof(char *))};
     kite_store_limits_t limits = {0};
     kite_engine_t *engine = NULL;
     int status = CLI_EXIT_ERROR, n;
@@ -559,7 +558,8 @@ static int run_main(const char *prog, int argc, char **argv)
         goto done;
     }
     void *const ctxs[] = {&s, &limits};
-    status = cli_parse_options(&cli_run_command, prog, ctxs, config, true, argc, argv, &n);
+    status = cli_parse_options(&cli_run_command, prog, ctxs, config,
+                               CLI_STOP_AT_OPERAND | CLI_NEED_FILE, argc, argv, &n);
     if (status < 0)
         status = take_operands(&r, &s, prog, n, argv);
     if (status >= 0)

@@ -11,13 +11,8 @@ static int validate_main(const char *prog, int argc, char **argv)
         return CLI_EXIT_ERROR;
     }
     int nfiles;
-    int status = cli_parse_options(&cli_validate_command, prog, NULL, config, false, argc, argv,
-                                   &nfiles);
-    if (status < 0 && nfiles == 0) {
-        cli_usage_error(prog, "no FILE given");
-        cli_print_usage(&cli_validate_command, prog, stderr, false);
-        status = CLI_EXIT_USAGE;
-    }
+    int status = cli_parse_options(&cli_validate_command, prog, NULL, config, CLI_NEED_FILE,
+                                   argc, argv, &nfiles);
     kite_engine_t *engine = status < 0 ? kite_engine_new(config) : NULL;
     kite_config_free(config);
     if (status >= 0)

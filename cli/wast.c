@@ -733,13 +733,8 @@ static int wast_main(const char *prog, int argc, char **argv)
     wast_skiplist skips = {0};
     int nfiles;
     void *const ctxs[] = {&run, &skips, &run.limits};
-    int status = cli_parse_options(&cli_wast_command, prog, ctxs, config, false, argc, argv,
-                                   &nfiles);
-    if (status < 0 && nfiles == 0) {
-        cli_usage_error(prog, "no FILE given");
-        cli_print_usage(&cli_wast_command, prog, stderr, false);
-        status = CLI_EXIT_USAGE;
-    }
+    int status = cli_parse_options(&cli_wast_command, prog, ctxs, config, CLI_NEED_FILE, argc,
+                                   argv, &nfiles);
     if (status >= 0) {
         kite_config_free(config);
         wast_skiplist_free(&skips);

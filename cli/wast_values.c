@@ -112,7 +112,8 @@ static bool match_v128(const kscr_value *e, const uint8_t *got)
         return memcmp(e->u.v128, got, 16) == 0;
     unsigned lanes = 128u / e->lane_bits;
     for (unsigned i = 0; i < lanes; i++) {
-        uint64_t w = cli_v128_lane(e->u.v128, e->lane_bits, i), g = cli_v128_lane(got, e->lane_bits, i);
+        uint64_t w = cli_v128_lane(e->u.v128, e->lane_bits, i);
+        uint64_t g = cli_v128_lane(got, e->lane_bits, i);
         bool ok = e->lane_bits == 32 ? match_f32(e->lane_nan[i], (uint32_t)w, (uint32_t)g)
                                      : match_f64(e->lane_nan[i], w, g);
         if (!ok)
@@ -211,7 +212,8 @@ static void format_expected_lanes(cli_buf *b, const kscr_value *v)
     cli_buf_printf(b, "v128 f%ux%u", v->lane_bits, n);
     for (unsigned i = 0; i < n; i++) {
         cli_buf_printf(b, " ");
-        format_expected_float(b, v->lane_nan[i], cli_v128_lane(v->u.v128, v->lane_bits, i), v->lane_bits);
+        uint64_t bits = cli_v128_lane(v->u.v128, v->lane_bits, i);
+        format_expected_float(b, v->lane_nan[i], bits, v->lane_bits);
     }
 }
 
