@@ -6,8 +6,13 @@
  * and released with kite_error_free. The library never prints, never exits
  * and never aborts.
  *
- * Threads: an engine may be shared by threads; a module, once created, is
- * immutable and may be shared too.
+ * Threads: an engine and a module (once created: it is immutable, and its
+ * code is translated once for all its instances, whichever thread calls
+ * first) may be used by any number of threads at once. A store, and
+ * everything in it, is used by one thread at a time (handing it to another
+ * thread is fine); kite_store_interrupt is the exception. Shared memories
+ * cross stores and threads through kite_shared_memory_t. Each thread of a
+ * threaded program runs in its own store (see wasi-threads below).
  */
 #ifndef KITE_H
 #define KITE_H
@@ -89,6 +94,16 @@ KITE_API bool kite_config_feature(const kite_config_t *config, kite_feature_t fe
 KITE_API int kite_feature_by_name(const char *name);
 KITE_API const char *kite_feature_name(kite_feature_t feature);
 KITE_API const char *kite_feature_help(kite_feature_t feature);
+/*
+ * The most address space one shared memory reserves, guard region included
+ * (0: the default, 64 GiB). A shared memory never moves, so it is reserved
+ * up to its declared maximum at creation: a 32-bit one takes 8 GiB + 64 KiB
+ * (the guarded layout, below which it falls back to bounds checks and a
+ * reservation of its maximum), a memory64 one its maximum. Where this cap
+ * (or the OS) leaves the reservation short of the maximum, memory.grow past
+ * it returns -1 and the store's diagnostic handler says why.
+ */
+KITE_API void kite_config_set_shared_memory_reserve(kite_config_t *config, uint64_t bytes);
 
 /* ---- engine ---------------------------------------------------------------- */
 
@@ -141,6 +156,11 @@ typedef struct kite_export_desc {
 
 KITE_API size_t kite_module_import_count(const kite_module_t *module);
 KITE_API kite_import_desc_t kite_module_import(const kite_module_t *module, size_t index);
+struct kite_limits;
+/* The declared type of memory import `index` (in pages); false when it is
+ * not a memory, or its pages are not 64 KiB (custom page sizes). */
+KITE_API bool kite_module_import_memory(const kite_module_t *module, size_t index,
+                                        struct kite_limits *out);
 KITE_API size_t kite_module_export_count(const kite_module_t *module);
 KITE_API kite_export_desc_t kite_module_export(const kite_module_t *module, size_t index);
 
@@ -251,9 +271,30 @@ KITE_API uint64_t kite_store_fuel(const kite_store_t *store);
  * that runs) traps with KITE_TRAP_INTERRUPTED at its next check; the trap
  * consumes the request. A host function that blocks is not interrupted:
  * the trap comes when it returns to Wasm.
+ *
+ * memory.atomic.wait: a wait in progress wakes at once for an interrupt
+ * (when interrupts are enabled) and traps with KITE_TRAP_INTERRUPTED, its
+ * message saying it was blocked in memory.atomic.wait. With fuel, a wait
+ * costs one unit of fuel per nanosecond it sleeps (about what running code
+ * for that long costs), so a wait longer than the fuel left traps with
+ * "all fuel consumed" when the fuel runs out: fuel alone bounds a program,
+ * even one whose threads wait on each other forever.
  */
 KITE_API void kite_store_enable_interrupts(kite_store_t *store);
 KITE_API void kite_store_interrupt(kite_store_t *store);
+
+/*
+ * Diagnostics: notes for the embedder about something the runtime refused
+ * although the module's own limits allowed it, e.g. memory.grow returning
+ * -1 because of the shared-memory reservation cap, the store's memory limit
+ * or the OS. The handler (NULL: none) is called on the thread running the
+ * store, with a message valid during the call; the last message is also
+ * kept (NULL when there was none).
+ */
+KITE_API void kite_store_set_diagnostic_handler(kite_store_t *store,
+                                                void (*handler)(void *user, const char *message),
+                                                void *user);
+KITE_API const char *kite_store_last_diagnostic(const kite_store_t *store);
 
 /* ---- references --------------------------------------------------------------------- */
 
@@ -443,8 +484,30 @@ KITE_API kite_error_t *kite_memory_new(kite_store_t *store, const kite_limits_t 
 KITE_API uint8_t *kite_memory_data(kite_memory_t *memory);
 KITE_API uint64_t kite_memory_size(const kite_memory_t *memory); /* bytes */
 KITE_API uint64_t kite_memory_pages(const kite_memory_t *memory);
-/* Returns the old page count, or UINT64_MAX when the memory cannot grow. */
+/* Returns the old page count, or UINT64_MAX when the memory cannot grow.
+ * For a shared memory any thread may call this and the size functions. */
 KITE_API uint64_t kite_memory_grow(kite_memory_t *memory, uint64_t delta_pages);
+
+/*
+ * Shared memories across stores and threads. A kite_shared_memory_t is a
+ * reference to a shared memory that belongs to no store: each store that
+ * uses it attaches it (a kite_memory_t of that store, for imports and the
+ * functions above) and the memory lives until its last reference, shared
+ * memory handle or store, is gone. Any thread may use the handle.
+ */
+typedef struct kite_shared_memory kite_shared_memory_t;
+/* A new shared memory (pages->shared and has_max must be set), reserved as
+ * kite_config_set_shared_memory_reserve says. */
+KITE_API kite_error_t *kite_shared_memory_new(kite_engine_t *engine, const kite_limits_t *pages,
+                                              kite_shared_memory_t **out);
+/* A new reference to the shared memory behind `memory` (an instance's, or
+ * one made by kite_memory_new), or NULL when it is not shared or out of
+ * memory. */
+KITE_API kite_shared_memory_t *kite_memory_share(kite_memory_t *memory);
+/* The shared memory as a memory of `store` (owned by the store). */
+KITE_API kite_error_t *kite_shared_memory_attach(kite_shared_memory_t *shared,
+                                                 kite_store_t *store, kite_memory_t **out);
+KITE_API void kite_shared_memory_free(kite_shared_memory_t *shared);
 
 KITE_API kite_error_t *kite_table_new(kite_store_t *store, kite_valtype_t elem,
                                       const kite_limits_t *limits, kite_ref_t init,

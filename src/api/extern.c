@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "gc/gc.h"
+#include "runtime/engine.h"
 #include "runtime/objects.h"
 #include "util/alloc.h"
 #include "util/error.h"
@@ -34,6 +35,60 @@ uint64_t kite_memory_pages(const kite_memory_t *memory) { return krt_memory_page
 uint64_t kite_memory_grow(kite_memory_t *memory, uint64_t delta_pages)
 {
     return krt_memory_grow(memory->mem, delta_pages);
+}
+
+/* ---- shared memories ----------------------------------------------------------------- */
+
+struct kite_shared_memory {
+    krt_memory *mem; /* one reference */
+};
+
+static kite_shared_memory_t *share(krt_memory *mem)
+{
+    kite_shared_memory_t *s = kite_malloc(sizeof(*s));
+    if (!s)
+        return NULL;
+    krt_memory_retain(mem);
+    s->mem = mem;
+    return s;
+}
+
+kite_error_t *kite_shared_memory_new(kite_engine_t *engine, const kite_limits_t *pages,
+                                     kite_shared_memory_t **out)
+{
+    *out = NULL;
+    if (!pages->shared || !pages->has_max)
+        return kite_error_new(KITE_ERROR_ARGUMENT, "a shared memory must be shared and have a maximum");
+    if (pages->max < pages->min)
+        return kite_error_new(KITE_ERROR_ARGUMENT, "size minimum must not be greater than maximum");
+    kir_limits l = limits_from_api(pages);
+    krt_memory_opts opts = {.shared_reserve_cap = engine->config.shared_memory_reserve};
+    krt_memory *mem;
+    kite_error_t *err = krt_memory_new(&l, 16, &opts, &mem);
+    if (err)
+        return err;
+    *out = share(mem);
+    krt_memory_release(mem);
+    return *out ? NULL : kite_error_oom();
+}
+
+kite_shared_memory_t *kite_memory_share(kite_memory_t *memory)
+{
+    return memory && memory->mem->shared ? share(memory->mem) : NULL;
+}
+
+kite_error_t *kite_shared_memory_attach(kite_shared_memory_t *shared, kite_store_t *store,
+                                        kite_memory_t **out)
+{
+    return krt_memory_obj_wrap(store, shared->mem, out);
+}
+
+void kite_shared_memory_free(kite_shared_memory_t *shared)
+{
+    if (!shared)
+        return;
+    krt_memory_release(shared->mem);
+    kite_free(shared);
 }
 
 /* ---- tables -------------------------------------------------------------------------- */

@@ -45,14 +45,16 @@ static kite_error_t *finish_module(kite_engine_t *engine, kir_module *ir, kite_m
         return err;
     }
     kite_module_t *m = kite_malloc(sizeof(*m));
-    _Atomic(struct kint_code *) *code = kite_calloc(ir->nfuncs ? ir->nfuncs : 1, sizeof(*code));
+    /* One cell per function and code variant (interp.h). */
+    size_t ncells = (size_t)ir->nfuncs * KRT_CODE_VARIANTS;
+    _Atomic(struct kint_code *) *code = kite_calloc(ncells ? ncells : 1, sizeof(*code));
     if (!m || !code) {
         kite_free(m);
         kite_free(code);
         kir_module_free(ir);
         return kite_error_oom();
     }
-    for (uint32_t i = 0; i < ir->nfuncs; i++)
+    for (size_t i = 0; i < ncells; i++)
         atomic_init(&code[i], NULL);
     m->engine = engine;
     m->ir = ir;
@@ -113,7 +115,7 @@ void krt_module_release(const kite_module_t *module)
     kite_module_t *m = (kite_module_t *)module;
     if (!m || atomic_fetch_sub_explicit(&m->refs, 1, memory_order_acq_rel) != 1)
         return;
-    for (uint32_t i = 0; i < m->ir->nfuncs; i++)
+    for (size_t i = 0; i < (size_t)m->ir->nfuncs * KRT_CODE_VARIANTS; i++)
         kint_code_free(atomic_load_explicit(&m->code[i], memory_order_relaxed));
     kite_free(m->code);
     kir_module_free(m->ir);
@@ -125,6 +127,16 @@ void kite_module_free(kite_module_t *module) { krt_module_release(module); }
 /* ---- introspection ------------------------------------------------------------------- */
 
 size_t kite_module_import_count(const kite_module_t *module) { return module->ir->nimports; }
+
+bool kite_module_import_memory(const kite_module_t *module, size_t index, kite_limits_t *out)
+{
+    if (index >= module->ir->nimports || module->ir->imports[index].kind != KIR_EXTERN_MEMORY)
+        return false;
+    const kir_memory *mem = &module->ir->memories[module->ir->imports[index].index];
+    const kir_limits *l = &mem->limits;
+    *out = (kite_limits_t){l->min, l->max, l->has_max, l->is64, l->shared};
+    return mem->page_size_log2 == 16;
+}
 
 kite_import_desc_t kite_module_import(const kite_module_t *module, size_t index)
 {

@@ -16,15 +16,14 @@
  * leaves by siglongjmp (os/os.h), which is why the loop keeps the frame
  * record stack's top in memory (th->top) at every call and return.
  */
-#include <errno.h>
 #include <string.h>
-#include <time.h>
 
 #include "binary/reader.h"
 #include "gc/gc.h"
 #include "interp/interp.h"
 #include "interp/numeric.h"
 #include "runtime/os/os.h"
+#include "runtime/parking.h"
 
 #if defined(__GNUC__) && !defined(KINT_SWITCH_DISPATCH)
 #define KINT_GOTO 1
@@ -64,6 +63,7 @@ typedef struct kint_run {
     const void *const *labels;
     int status;
     kite_trap_kind_t kind; /* RUN_TRAP */
+    const char *detail;    /* RUN_TRAP: a message to use instead of the kind's, or NULL */
     uint32_t pos;          /* RUN_TRAP, RUN_TRAP_OBJ: code position in the innermost frame */
     kite_trap_t *trap;     /* RUN_TRAP_OBJ: a trap made by a host function */
     krt_exn *exn;          /* RUN_EXN */
@@ -100,22 +100,6 @@ static kite_trap_kind_t numeric_trap(kint_trapcode c)
     case KINT_TRAP_INT_OVERFLOW: return KITE_TRAP_INTEGER_OVERFLOW;
     default: return KITE_TRAP_INVALID_CONVERSION;
     }
-}
-
-/*
- * memory.atomic.wait on a shared memory whose value matched. No other
- * thread can notify yet, so this is a timeout: sleep for it and report
- * "timed out" (2). A wait without timeout would never end; it reports a
- * timeout at once instead.
- */
-static uint32_t wait_timeout(int64_t ns)
-{
-    if (ns > 0) {
-        struct timespec ts = {(time_t)(ns / 1000000000), (long)(ns % 1000000000)};
-        while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-        }
-    }
-    return 2;
 }
 
 /* ---- atomics ---------------------------------------------------------------------------- */
@@ -284,6 +268,40 @@ KINT_PLAIN_ATOMICS(uint64_t)
     if (UNLIKELY((fp[LO(1)] + pc[offw]) & ((n) - 1)))                             \
         TRAP(UNALIGNED_ATOMIC);                                                    \
     CHECKED(p, n, memw, offw)
+
+/*
+ * memory.atomic.wait32/64 at host address p of memory m (bounds and
+ * alignment checked): the parking lot's wait, outside the Wasm execution
+ * context like a host call. A trap's kind goes to *kind, and an interrupt
+ * says where it found the program.
+ */
+static uint32_t wait_in_loop(kint_run *run, krt_memory *m, const uint8_t *p, uint64_t expected,
+                             bool is64, uint64_t timeout, kite_trap_kind_t *kind)
+{
+    if (!m->shared) {
+        *kind = KITE_TRAP_EXPECTED_SHARED_MEMORY;
+        return KRT_WAIT_TRAP;
+    }
+    kos_exec *saved = kos_exec_pause();
+    uint32_t r = krt_atomic_wait(run->store, m, (uint64_t)(p - m->base), expected, is64,
+                                 (int64_t)timeout, kind);
+    kos_exec_resume(saved);
+    if (r == KRT_WAIT_TRAP && *kind == KITE_TRAP_INTERRUPTED)
+        run->detail = "interrupted while blocked in memory.atomic.wait";
+    return r;
+}
+
+/* The result of wait_in_loop into the destination slot, or its trap. */
+#define WAIT(p, is64)                                                                        \
+    do {                                                                                     \
+        kite_trap_kind_t k_;                                                                 \
+        uint32_t r_ = wait_in_loop(run, ki->mems[LO(2)], (p), fp[HI(1)], (is64), fp[LO(4)], &k_); \
+        if (r_ == KRT_WAIT_TRAP)                                                             \
+            TRAP_KIND(k_);                                                                   \
+        fp[HI(2)] = r_;                                                                      \
+        pc += 5;                                                                             \
+        NEXT();                                                                              \
+    } while (0)
 
 static void run_loop(void *arg)
 {
@@ -586,28 +604,20 @@ dispatch:
     CASE(ATOMIC_NOTIFY)
     {
         ATOMIC(p_, 4, 2, 3);
-        (void)p_;
-        fp[HI(2)] = 0; /* no thread waits yet */
+        fp[HI(2)] = krt_atomic_notify(ki->mems[LO(2)], (uint64_t)(p_ - ki->mems[LO(2)]->base),
+                                      (uint32_t)fp[HI(1)]);
         pc += 4;
         NEXT();
     }
     CASE(ATOMIC_WAIT32)
     {
         ATOMIC(p_, 4, 2, 3);
-        if (!ki->mems[LO(2)]->shared)
-            TRAP(EXPECTED_SHARED_MEMORY);
-        fp[HI(2)] = A_LOAD(uint32_t, p_) != (uint32_t)fp[HI(1)] ? 1 : wait_timeout((int64_t)fp[LO(4)]);
-        pc += 5;
-        NEXT();
+        WAIT(p_, false);
     }
     CASE(ATOMIC_WAIT64)
     {
         ATOMIC(p_, 8, 2, 3);
-        if (!ki->mems[LO(2)]->shared)
-            TRAP(EXPECTED_SHARED_MEMORY);
-        fp[HI(2)] = A_LOAD(uint64_t, p_) != fp[HI(1)] ? 1 : wait_timeout((int64_t)fp[LO(4)]);
-        pc += 5;
-        NEXT();
+        WAIT(p_, true);
     }
     CASE(ATOMIC_FENCE)
     {
@@ -625,7 +635,7 @@ dispatch:
     CASE(MEMORY_GROW)
     {
         krt_memory *m = ki->mems[LO(2)];
-        uint64_t r = krt_memory_grow(m, fp[LO(1)]);
+        uint64_t r = krt_store_memory_grow(store, m, fp[LO(1)]);
         fp[HI(1)] = r == KRT_MEMORY_GROW_FAILED && !m->is64 ? UINT32_MAX : r;
         pc += 3;
         NEXT();
@@ -1546,7 +1556,9 @@ kite_trap_t *KINT_EXEC_ENTRY(kite_store_t *store, krt_func *f, uint64_t *slots)
         switch (run.status) {
         case RUN_OK: memcpy(slots, base, (size_t)f->result_slots * sizeof(uint64_t)); break;
         case RUN_TRAP:
-            trap = new_trap(run.kind);
+            trap = run.detail ? krt_trap_new_message(run.kind, run.detail) : NULL;
+            if (!trap)
+                trap = new_trap(run.kind);
             kint_trap_backtrace(trap, rec, th->top, run.pos);
             break;
         case RUN_TRAP_OBJ:

@@ -28,10 +28,12 @@
  * Code variants. Variant 0 accesses memory 0 (when it is a 32-bit memory
  * with 64 KiB pages) without bounds checks, relying on the guarded
  * reservation; variant 1 checks every access. An instance whose memory 0 did
- * get the guarded layout runs variant 0, shared by all such instances
- * through kite_module.code; otherwise variant 1, kept per instance.
+ * get the guarded layout runs variant 0, otherwise variant 1; either is
+ * translated once per module and shared by all its instances (every thread
+ * of a wasi-threads program) through kite_module.code.
  */
 enum { KINT_VARIANT_GUARDED = 0, KINT_VARIANT_CHECKED = 1 };
+_Static_assert(KINT_VARIANT_CHECKED < KRT_CODE_VARIANTS, "a code cell per variant");
 
 /*
  * A cast target in one 32-bit operand: the heap type (an abstract code, or
@@ -55,7 +57,6 @@ typedef struct kint_instance {
     struct kgc_heap *heap;            /* the store's GC heap */
     unsigned variant;
     uint32_t nfuncs;
-    _Atomic(kint_code *) *own_cells;  /* variant 1: this instance's own code */
 } kint_instance;
 
 /*

@@ -58,11 +58,6 @@ void kint_thread_free(kint_thread *t)
 static void instance_destroy(krt_owned *o)
 {
     kint_instance *ki = (kint_instance *)((char *)o - offsetof(kint_instance, owned));
-    if (ki->own_cells) {
-        for (uint32_t i = 0; i < ki->nfuncs; i++)
-            kint_code_free(atomic_load_explicit(&ki->own_cells[i], memory_order_relaxed));
-        kite_free(ki->own_cells);
-    }
     kite_free(ki->globals);
     kite_free(ki->mems);
     kite_free(ki->tables);
@@ -98,12 +93,7 @@ kint_instance *kint_instance_get(krt_instance *inst)
     ki->tables = kite_calloc(m->ntables ? m->ntables : 1, sizeof(krt_table *));
     ki->rtts = kite_calloc(m->ntypes ? m->ntypes : 1, sizeof(*ki->rtts));
     ki->variant = needs_checked_variant(inst) ? KINT_VARIANT_CHECKED : KINT_VARIANT_GUARDED;
-    if (ki->variant == KINT_VARIANT_CHECKED) {
-        ki->own_cells = kite_calloc(m->nfuncs ? m->nfuncs : 1, sizeof(*ki->own_cells));
-        for (uint32_t i = 0; ki->own_cells && i < m->nfuncs; i++)
-            atomic_init(&ki->own_cells[i], NULL);
-    }
-    bool ok = ki->globals && ki->mems && ki->tables && ki->rtts && (!ki->variant || ki->own_cells);
+    bool ok = ki->globals && ki->mems && ki->tables && ki->rtts;
     /* The layouts of the module's struct and array types (the RTTs belong
      * to the store's heap). */
     for (uint32_t i = 0; ok && i < m->ntypes; i++)
@@ -114,11 +104,10 @@ kint_instance *kint_instance_get(krt_instance *inst)
         kite_free(ki->mems);
         kite_free(ki->tables);
         kite_free(ki->rtts);
-        kite_free(ki->own_cells);
         kite_free(ki);
         return NULL;
     }
-    ki->cells = ki->variant ? ki->own_cells : inst->module->code;
+    ki->cells = inst->module->code + (size_t)ki->variant * m->nfuncs;
     for (uint32_t i = 0; i < m->nglobals; i++)
         ki->globals[i] = inst->globals[i]->value;
     for (uint32_t i = 0; i < m->nmemories; i++)

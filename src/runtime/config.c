@@ -21,6 +21,7 @@ static const feature_row g_features[KITE_FEATURE_COUNT] = {
 
 void krt_config_defaults(struct kite_config *c)
 {
+    c->shared_memory_reserve = 0;
     for (int f = 0; f < KITE_FEATURE_COUNT; f++)
         c->features[f] = g_features[f].on_by_default;
 }
@@ -34,6 +35,11 @@ kite_config_t *kite_config_new(void)
 }
 
 void kite_config_free(kite_config_t *config) { kite_free(config); }
+
+void kite_config_set_shared_memory_reserve(kite_config_t *config, uint64_t bytes)
+{
+    config->shared_memory_reserve = bytes;
+}
 
 void kite_config_set_feature(kite_config_t *config, kite_feature_t feature, bool enabled)
 {

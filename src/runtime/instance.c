@@ -46,7 +46,7 @@ static void box_free(inst_box *b)
             krt_table_free(b->def_tables[i].table);
     if (b->def_memories)
         for (uint32_t i = 0; i < m->nmemories - m->nmemory_imports; i++)
-            krt_memory_release(b->def_memories[i].mem);
+            krt_memory_release_from(b->def_memories[i].mem, &inst->store->memory_budget);
     if (inst->elems)
         for (uint32_t i = 0; i < m->nelems; i++)
             kite_free(inst->elems[i].refs);

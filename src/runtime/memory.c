@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "runtime/os/os.h"
+#include "runtime/parking.h"
 #include "util/alloc.h"
 #include "util/error.h"
 
@@ -34,6 +35,11 @@ static uint64_t address_max_pages(bool is64, uint32_t log2)
     return min_u64(UINT64_C(1) << (32 - log2), UINT32_MAX);
 }
 
+static uint64_t shared_cap(const krt_memory_opts *opts)
+{
+    return opts->shared_reserve_cap ? opts->shared_reserve_cap : KRT_SHARED_RESERVE_DEFAULT_CAP;
+}
+
 /*
  * Reserves the guarded layout if this memory can use it. Fails quietly
  * (leaving m->base NULL) so the caller falls back to the bounds-checked
@@ -43,6 +49,8 @@ static void reserve_guarded(krt_memory *m, const krt_memory_opts *opts)
 {
     bool small_pages = (UINT64_C(1) << m->page_size_log2) < kos_page_size();
     if (m->is64 || small_pages || opts->force_bounds_checks)
+        return;
+    if (m->shared && shared_cap(opts) < KRT_MEMORY_GUARDED_RESERVE)
         return;
     if (KRT_MEMORY_GUARDED_RESERVE > SIZE_MAX || kos_signals_install() != 0)
         return;
@@ -67,9 +75,11 @@ static kite_error_t *reserve_checked(krt_memory *m, const krt_memory_opts *opts,
     uint64_t page = kos_page_size();
     uint64_t cap = opts->reserve_cap ? opts->reserve_cap : KRT_MEMORY_DEFAULT_RESERVE_CAP;
     uint64_t want = pages_to_bytes(m->max_pages, m->page_size_log2);
-    want = min_u64(want, cap);
+    /* A shared memory is reserved up to its maximum, whatever the store's
+     * limit now (which a shared memory outlives), within its own cap. */
+    want = min_u64(want, m->shared ? shared_cap(opts) : cap);
     want = min_u64(want, m->max_bytes);
-    if (opts->budget)
+    if (opts->budget && !m->shared)
         want = min_u64(want, opts->budget->limit);
     want = min_u64(want, SIZE_MAX);
     uint64_t floor = round_up(min_bytes, page);
@@ -103,6 +113,7 @@ static void destroy(krt_memory *m)
         kos_release(m->base, (size_t)m->reserved);
     krt_budget_refund(m->budget, atomic_load(&m->size));
     pthread_mutex_destroy(&m->grow_lock);
+    krt_parking_free(m->lot);
     kite_free(m);
 }
 
@@ -144,6 +155,10 @@ kite_error_t *krt_memory_new(const kir_limits *limits, uint32_t page_size_log2,
     m->shared = limits->shared;
     m->max_bytes = max_bytes;
 
+    if (m->shared && !(m->lot = krt_parking_new())) {
+        destroy(m);
+        return kite_error_oom();
+    }
     reserve_guarded(m, opts);
     kite_error_t *err = m->base ? NULL : reserve_checked(m, opts, min_bytes);
     if (err) {
@@ -181,23 +196,27 @@ void krt_memory_release(krt_memory *m)
         destroy(m);
 }
 
-static uint64_t grow_locked(krt_memory *m, uint64_t delta)
+static uint64_t grow_locked(krt_memory *m, uint64_t delta, krt_grow_failure *why)
 {
     uint64_t old = atomic_load_explicit(&m->pages, memory_order_relaxed);
     if (delta == 0)
         return old;
+    *why = KRT_GROW_OVER_MAX;
     if (delta > m->max_pages - old)
         return KRT_MEMORY_GROW_FAILED;
     uint64_t pages = old + delta;
+    *why = KRT_GROW_OVER_RESERVATION;
     if (pages > (m->reserved >> m->page_size_log2))
         return KRT_MEMORY_GROW_FAILED;
     uint64_t old_bytes = old << m->page_size_log2, bytes = pages << m->page_size_log2;
+    *why = KRT_GROW_OVER_LIMIT;
     if (bytes > m->max_bytes || !krt_budget_charge(m->budget, bytes - old_bytes))
         return KRT_MEMORY_GROW_FAILED;
     uint64_t commit = round_up(bytes, kos_page_size());
     if (commit > m->committed) {
         if (kos_commit(m->base + m->committed, (size_t)(commit - m->committed)) != 0) {
             krt_budget_refund(m->budget, bytes - old_bytes);
+            *why = KRT_GROW_OS_REFUSED;
             return KRT_MEMORY_GROW_FAILED;
         }
         m->committed = commit;
@@ -210,13 +229,31 @@ static uint64_t grow_locked(krt_memory *m, uint64_t delta)
 
 /* The lock is uncontended for unshared memories; growth is rare enough that
  * one path for both is worth more than the saved lock. */
-uint64_t krt_memory_grow(krt_memory *m, uint64_t delta)
+uint64_t krt_memory_grow_why(krt_memory *m, uint64_t delta, krt_grow_failure *why)
 {
+    krt_grow_failure ignored;
+    if (!why)
+        why = &ignored;
+    *why = KRT_GROW_OS_REFUSED;
     if (pthread_mutex_lock(&m->grow_lock) != 0)
         return KRT_MEMORY_GROW_FAILED;
-    uint64_t result = grow_locked(m, delta);
+    uint64_t result = grow_locked(m, delta, why);
     pthread_mutex_unlock(&m->grow_lock);
     return result;
+}
+
+uint64_t krt_memory_grow(krt_memory *m, uint64_t delta) { return krt_memory_grow_why(m, delta, NULL); }
+
+void krt_memory_release_from(krt_memory *m, krt_budget *budget)
+{
+    if (m && m->shared && pthread_mutex_lock(&m->grow_lock) == 0) {
+        if (m->budget == budget) {
+            krt_budget_refund(budget, atomic_load_explicit(&m->size, memory_order_relaxed));
+            m->budget = NULL;
+        }
+        pthread_mutex_unlock(&m->grow_lock);
+    }
+    krt_memory_release(m);
 }
 
 /* Whether [start, start+n) fits in `limit` bytes, overflow-safe. */

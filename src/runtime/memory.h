@@ -21,9 +21,16 @@
  *   the declared maximum (capped by krt_memory_opts.reserve_cap) and every
  *   access must be checked with krt_memory_check; needs_bounds_checks says so.
  *
- * Shared memories use the same layouts; since they never move, growing one
- * while other threads access it is safe. Memory reads as zero when grown
- * (fresh pages from the OS) and only what is committed costs memory.
+ * Shared memories use the same layouts, reserved once up to their declared
+ * maximum: the guarded layout when the engine's shared-memory reservation
+ * cap (krt_memory_opts.shared_reserve_cap) allows its 8 GiB, else a
+ * bounds-checked reservation of the maximum within that cap. Since they
+ * never move, growing one while other threads access it is safe: growth
+ * takes grow_lock, commits, then publishes the new size with a release
+ * store, and every reader (bounds checks, memory.size, the host API) loads
+ * it with acquire. Memory reads as zero when grown (fresh pages from the
+ * OS) and only what is committed costs memory. A shared memory also owns
+ * the parking lot of memory.atomic.wait/notify (parking.c).
  *
  * Ownership: a memory is reference-counted (shared memories are held by
  * several instances and threads); krt_memory_new returns one reference.
@@ -51,12 +58,20 @@
  * how far a memory without a (small enough) maximum can grow. */
 #define KRT_MEMORY_DEFAULT_RESERVE_CAP (UINT64_C(16) << 30)
 
+/* The default cap on a shared memory's reservation (guard included): any
+ * 32-bit shared memory fits in it with the guarded layout, and a memory64
+ * one can grow to 64 GiB. It costs only address space. */
+#define KRT_SHARED_RESERVE_DEFAULT_CAP (UINT64_C(64) << 30)
+
 typedef struct krt_memory_opts {
     krt_budget *budget;       /* store-wide byte limit, or NULL */
     uint64_t max_bytes;       /* this memory's own size limit; 0: none */
     uint64_t reserve_cap;     /* bounds-checked reservations; 0: the default */
+    uint64_t shared_reserve_cap; /* shared memories' reservations; 0: the default */
     bool force_bounds_checks; /* never use the guarded layout */
 } krt_memory_opts;
+
+struct krt_parking;
 
 typedef struct krt_memory {
     uint8_t *base;               /* start of the reservation; never moves */
@@ -74,7 +89,17 @@ typedef struct krt_memory {
     void *guard;                 /* registration in the fault handler's registry */
     _Atomic(uint32_t) refs;
     pthread_mutex_t grow_lock;   /* serialises growth (concurrent for shared memories) */
+    struct krt_parking *lot;     /* shared memories: waiters of memory.atomic.wait */
 } krt_memory;
+
+/* Why a memory.grow failed: the module's own limit (the spec's -1), or
+ * something of the host's that the embedder may want to hear about. */
+typedef enum krt_grow_failure {
+    KRT_GROW_OVER_MAX,         /* past the declared maximum or the address type */
+    KRT_GROW_OVER_RESERVATION, /* the reservation (capped, or cut by the OS) ends first */
+    KRT_GROW_OVER_LIMIT,       /* the store's memory limit or the memory's max_bytes */
+    KRT_GROW_OS_REFUSED,       /* the OS would not commit the pages */
+} krt_grow_failure;
 
 /* Result of the memory instructions' helpers below. The executor maps
  * KRT_MEM_OUT_OF_BOUNDS to the trap "out of bounds memory access". */
@@ -94,6 +119,10 @@ kite_error_t *krt_memory_new(const kir_limits *limits, uint32_t page_size_log2,
                              const krt_memory_opts *opts, krt_memory **out);
 
 void krt_memory_retain(krt_memory *m);
+/* krt_memory_release by a store whose budget may have been charged for m
+ * (the creator of a shared memory others still hold): the budget is
+ * refunded and no longer charged. NULL m is ignored. */
+void krt_memory_release_from(krt_memory *m, krt_budget *budget);
 /* Drops one reference; the last one unmaps the memory. NULL is ignored. */
 void krt_memory_release(krt_memory *m);
 
@@ -104,6 +133,8 @@ void krt_memory_release(krt_memory *m);
  * failure nothing changes. Safe to call from several threads at once.
  */
 uint64_t krt_memory_grow(krt_memory *m, uint64_t delta);
+/* The same, saying why it failed in *why (when not NULL). */
+uint64_t krt_memory_grow_why(krt_memory *m, uint64_t delta, krt_grow_failure *why);
 
 /* Current size in bytes / pages. Acquire loads: a thread that sees a size
  * also sees the memory below it committed. */

@@ -141,16 +141,18 @@ kite_error_t *krt_tag_new(kite_store_t *s, uint32_t canon, struct kite_tag **out
 kite_error_t *krt_memory_obj_init(kite_store_t *s, struct kite_memory *obj,
                                   const kir_limits *limits, uint32_t page_size_log2)
 {
-    krt_memory_opts opts = {.budget = &s->memory_budget};
+    krt_memory_opts opts = {.budget = &s->memory_budget,
+                            .shared_reserve_cap = s->engine->config.shared_memory_reserve};
     kite_error_t *err = krt_memory_new(limits, page_size_log2, &opts, &obj->mem);
     obj->has_max = limits->has_max;
+    obj->budget = &s->memory_budget;
     return err;
 }
 
 static void destroy_memory(krt_owned *o)
 {
     struct kite_memory *m = CONTAINER(o, struct kite_memory, owned);
-    krt_memory_release(m->mem);
+    krt_memory_release_from(m->mem, m->budget);
     kite_free(m);
 }
 
@@ -166,6 +168,21 @@ kite_error_t *krt_memory_obj_new(kite_store_t *s, const kir_limits *limits,
         kite_free(m);
         return err;
     }
+    m->owned.destroy = destroy_memory;
+    krt_store_own(s, &m->owned);
+    *out = m;
+    return NULL;
+}
+
+kite_error_t *krt_memory_obj_wrap(kite_store_t *s, krt_memory *mem, struct kite_memory **out)
+{
+    *out = NULL;
+    struct kite_memory *m = kite_calloc(1, sizeof(*m));
+    if (!m)
+        return kite_error_oom();
+    krt_memory_retain(mem);
+    m->mem = mem;
+    m->has_max = true;
     m->owned.destroy = destroy_memory;
     krt_store_own(s, &m->owned);
     *out = m;

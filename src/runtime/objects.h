@@ -45,6 +45,9 @@ kite_error_t *krt_global_new(kite_store_t *s, kir_valtype type, bool mutable_,
 kite_error_t *krt_tag_new(kite_store_t *s, uint32_t canon, struct kite_tag **out);
 kite_error_t *krt_memory_obj_new(kite_store_t *s, const kir_limits *limits,
                                  uint32_t page_size_log2, struct kite_memory **out);
+/* A store's handle of an existing memory (a shared memory made elsewhere):
+ * one more reference, not charged to the store's budget. */
+kite_error_t *krt_memory_obj_wrap(kite_store_t *s, krt_memory *mem, struct kite_memory **out);
 kite_error_t *krt_table_obj_new(kite_store_t *s, kir_valtype elem, const kir_limits *limits,
                                 krt_ref init, struct kite_table **out);
 kite_error_t *krt_hostref_new(kite_store_t *s, uintptr_t value, krt_hostref **out);

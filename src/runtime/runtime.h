@@ -95,6 +95,12 @@ struct kite_store {
     uint64_t fuel;
     bool interrupts_enabled;
     _Atomic bool interrupt_requested; /* set by kite_store_interrupt, from any thread */
+    _Atomic(void *) wait_sem;         /* the semaphore of a memory.atomic.wait in progress */
+    _Atomic(uint32_t) wait_wakers;    /* interrupters posting it now (parking.c) */
+    /* kite_store_set_diagnostic_handler, and the last diagnostic */
+    void (*diag_handler)(void *user, const char *message);
+    void *diag_user;
+    char last_diag[256];
     krt_owned *owned;
     struct kint_thread *thread; /* the interpreter's stacks, made on first call */
     struct kgc_heap *gc;        /* the GC heap (src/gc/) */
@@ -126,6 +132,11 @@ static inline bool krt_store_check(kite_store_t *store, uint64_t cost, kite_trap
     }
     return true;
 }
+
+/* memory.grow of memory m by code running in `store`: krt_memory_grow, and
+ * when a limit of the host's (not the module's maximum) refuses, a
+ * diagnostic for the embedder (kite_store_set_diagnostic_handler). */
+uint64_t krt_store_memory_grow(kite_store_t *store, krt_memory *m, uint64_t delta);
 
 /* Register `o` to be destroyed with the store. */
 void krt_store_own(kite_store_t *store, krt_owned *o);
@@ -175,6 +186,7 @@ struct kite_memory {
     krt_owned owned;
     krt_memory *mem;   /* reference-counted: shared memories outlive stores */
     bool has_max;      /* whether the type declares a maximum (import matching) */
+    krt_budget *budget; /* the owning store's, for krt_memory_release_from */
 };
 
 struct kite_table {
@@ -244,12 +256,16 @@ struct kite_caller {
 /*
  * A compiled module: the validated ir module, and per defined function its
  * translated code, made on first call and published atomically (threads may
- * race to translate; the loser frees its copy).
+ * race to translate; the loser frees its copy). Every instance of the module,
+ * in any store and thread, runs this one copy of each function's code, in
+ * one of KRT_CODE_VARIANTS variants (the interpreter's bounds-check modes).
  */
+#define KRT_CODE_VARIANTS 2
 struct kite_module {
     kite_engine_t *engine;
     kir_module *ir;
-    _Atomic(struct kint_code *) *code; /* ir->nfuncs entries (imports stay NULL) */
+    /* variant v of function i at [v * ir->nfuncs + i] (imports stay NULL) */
+    _Atomic(struct kint_code *) *code;
     _Atomic(uint32_t) refs; /* the creator's, and one per instance made from it */
 };
 
@@ -288,6 +304,8 @@ struct kite_trap {
 /* A new trap of `kind` with its spec message; NULL only when out of memory
  * (callers then use krt_trap_oom()). */
 kite_trap_t *krt_trap_new(kite_trap_kind_t kind);
+/* The same with another message (copied) than the kind's. */
+kite_trap_t *krt_trap_new_message(kite_trap_kind_t kind, const char *message);
 kite_trap_t *krt_trap_oom(void);
 /* The spec message of a trap kind. */
 const char *krt_trap_kind_message(kite_trap_kind_t kind);

@@ -2,9 +2,15 @@
  * Stores: the owner of everything instantiated or made by the host, limits
  * and fuel.
  */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
 #include "gc/gc.h"
 #include "runtime/objects.h"
+#include "runtime/parking.h"
 #include "util/alloc.h"
+#include "util/error.h"
 
 /* A budget limit of 0 in kite_store_limits_t means "none". */
 static uint64_t limit_or_none(uint64_t limit) { return limit ? limit : UINT64_MAX; }
@@ -18,6 +24,8 @@ kite_store_t *kite_store_new(kite_engine_t *engine)
         return NULL;
     s->engine = engine;
     atomic_init(&s->interrupt_requested, false);
+    atomic_init(&s->wait_sem, NULL);
+    atomic_init(&s->wait_wakers, 0);
     krt_budget_init(&s->memory_budget, UINT64_MAX);
     krt_budget_init(&s->table_budget, UINT64_MAX);
     s->gc = kgc_heap_new(s, engine->canon);
@@ -74,8 +82,69 @@ uint64_t kite_store_fuel(const kite_store_t *store) { return store->fuel; }
 
 void kite_store_enable_interrupts(kite_store_t *store) { store->interrupts_enabled = true; }
 
-/* A lock-free atomic store: safe from other threads and signal handlers. */
+/* Lock-free atomics and sem_post: safe from other threads and signal
+ * handlers. A memory.atomic.wait in progress wakes at once. */
 void kite_store_interrupt(kite_store_t *store)
 {
-    atomic_store_explicit(&store->interrupt_requested, true, memory_order_relaxed);
+    atomic_store_explicit(&store->interrupt_requested, true, memory_order_seq_cst);
+    krt_parking_interrupt(store);
+}
+
+void kite_store_set_diagnostic_handler(kite_store_t *store,
+                                       void (*handler)(void *user, const char *message),
+                                       void *user)
+{
+    store->diag_handler = handler;
+    store->diag_user = user;
+}
+
+const char *kite_store_last_diagnostic(const kite_store_t *store)
+{
+    return store->last_diag[0] ? store->last_diag : NULL;
+}
+
+static void diagnose(kite_store_t *store, const char *fmt, ...) KITE_PRINTF(2, 3);
+
+static void diagnose(kite_store_t *store, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(store->last_diag, sizeof(store->last_diag), fmt, ap);
+    va_end(ap);
+    if (store->diag_handler)
+        store->diag_handler(store->diag_user, store->last_diag);
+}
+
+uint64_t krt_store_memory_grow(kite_store_t *store, krt_memory *m, uint64_t delta)
+{
+    krt_grow_failure why;
+    uint64_t r = krt_memory_grow_why(m, delta, &why);
+    if (r != KRT_MEMORY_GROW_FAILED || why == KRT_GROW_OVER_MAX)
+        return r;
+    unsigned long long pages = krt_memory_pages(m), max = m->max_pages, d = delta;
+    unsigned long long reserved = m->reserved >> m->page_size_log2;
+    const char *what = m->shared ? "shared memory" : "memory";
+    switch (why) {
+    case KRT_GROW_OVER_RESERVATION:
+        diagnose(store,
+                 "memory.grow by %llu pages failed: the %s's address-space reservation ends at "
+                 "%llu pages, below its maximum of %llu (%s)",
+                 d, what, reserved, max,
+                 m->shared ? "kite_config_set_shared_memory_reserve caps it; the OS may give less"
+                           : "the OS gave no more");
+        break;
+    case KRT_GROW_OVER_LIMIT:
+        diagnose(store,
+                 "memory.grow by %llu pages failed: the %s (%llu pages, maximum %llu) would "
+                 "exceed the store's memory limit",
+                 d, what, pages, max);
+        break;
+    default:
+        diagnose(store,
+                 "memory.grow by %llu pages failed: the OS refused to commit memory for the %s "
+                 "(%llu pages, maximum %llu)",
+                 d, what, pages, max);
+        break;
+    }
+    return r;
 }

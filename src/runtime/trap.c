@@ -50,6 +50,11 @@ static kite_trap_t *trap_with_message(kite_trap_kind_t kind, const char *message
     return t;
 }
 
+kite_trap_t *krt_trap_new_message(kite_trap_kind_t kind, const char *message)
+{
+    return trap_with_message(kind, message);
+}
+
 kite_trap_t *krt_trap_new(kite_trap_kind_t kind)
 {
     return trap_with_message(kind, krt_trap_kind_message(kind));

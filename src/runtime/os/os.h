@@ -23,6 +23,11 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
+#if defined(__APPLE__)
+#include <dispatch/dispatch.h>
+#else
+#include <semaphore.h>
+#endif
 
 /* ---- virtual memory ------------------------------------------------------- */
 
@@ -119,5 +124,33 @@ kos_exec *kos_exec_current(void);
  * kos_exec_resume afterwards. */
 kos_exec *kos_exec_pause(void);
 void kos_exec_resume(kos_exec *saved);
+
+/* ---- parking a thread --------------------------------------------------------- */
+
+/*
+ * A counting semaphore, the one primitive a parked thread sleeps on
+ * (runtime/parking.c). Posting is async-signal-safe (sem_post; a dispatch
+ * semaphore's signal on macOS), which is what lets kite_store_interrupt,
+ * itself callable from a signal handler, wake a thread blocked in
+ * memory.atomic.wait.
+ */
+typedef struct kos_sem {
+#if defined(__APPLE__)
+    dispatch_semaphore_t sem;
+#else
+    sem_t sem;
+#endif
+} kos_sem;
+
+int kos_sem_init(kos_sem *s);
+void kos_sem_destroy(kos_sem *s);
+void kos_sem_post(kos_sem *s);
+/* Sleeps until the semaphore is posted (0) or the monotonic clock reaches
+ * deadline_ns (ETIMEDOUT; UINT64_MAX: no deadline). May return 0 early
+ * (EINTR): callers re-check their condition. */
+int kos_sem_wait_until(kos_sem *s, uint64_t deadline_ns);
+
+/* The monotonic clock in nanoseconds (since an unspecified start). */
+uint64_t kos_monotonic_ns(void);
 
 #endif
