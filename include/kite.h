@@ -507,6 +507,8 @@ KITE_API kite_shared_memory_t *kite_memory_share(kite_memory_t *memory);
 /* The shared memory as a memory of `store` (owned by the store). */
 KITE_API kite_error_t *kite_shared_memory_attach(kite_shared_memory_t *shared,
                                                  kite_store_t *store, kite_memory_t **out);
+/* Another reference to the same shared memory; NULL when out of memory. */
+KITE_API kite_shared_memory_t *kite_shared_memory_clone(const kite_shared_memory_t *shared);
 KITE_API void kite_shared_memory_free(kite_shared_memory_t *shared);
 
 KITE_API kite_error_t *kite_table_new(kite_store_t *store, kite_valtype_t elem,
@@ -607,7 +609,9 @@ KITE_API kite_error_t *kite_linker_instantiate(kite_linker_t *linker, kite_store
  * The WASI object owns the host descriptors the guest opens (and copies of
  * those given in the configuration) and closes them when freed. It must
  * outlive every call into the stores it was defined in: free it after the
- * stores. One thread at a time may run guests using one WASI object.
+ * stores. Any number of threads may run guests using one WASI object at
+ * once (the descriptor table and captured streams are locked; a descriptor
+ * closed by one thread stays valid for a call in progress in another).
  */
 typedef struct kite_wasi_config kite_wasi_config_t;
 typedef struct kite_wasi kite_wasi_t;
@@ -670,6 +674,60 @@ KITE_API bool kite_wasi_exit_code(const kite_wasi_t *wasi, uint32_t *code);
 /* What a captured stream (1 or 2) holds so far; NULL (length 0) if the
  * stream is not captured. Valid until the guest writes again. */
 KITE_API const uint8_t *kite_wasi_captured(const kite_wasi_t *wasi, int stream, size_t *len);
+
+/*
+ * A shared memory for the guest's memory import (module, name), e.g. a
+ * threaded program's "env" "memory": kite_wasi_define* defines it (in each
+ * store) when the module imports it, and so do the instances of spawned
+ * threads. The WASI object keeps its own reference. Names are copied.
+ */
+KITE_API kite_error_t *kite_wasi_share_memory(kite_wasi_t *wasi, const char *module,
+                                              const char *name, kite_shared_memory_t *memory);
+
+/*
+ * wasi-threads: after kite_wasi_threads_enable, kite_wasi_define* also
+ * define "wasi" "thread-spawn" (param i32) (result i32). A spawn makes a
+ * new store (interrupts enabled; then the setup hook, e.g. for limits and
+ * fuel), instantiates `module` in it with the WASI functions, thread-spawn
+ * and the shared memories, and starts a thread that calls its export
+ * wasi_thread_start(tid, arg). The result is the thread id, positive and
+ * unique among running threads (at most 0x1FFFFFFF), or -1 when spawning
+ * failed (out of memory, instantiation failed, no wasi_thread_start, no
+ * thread). The module's code is shared, not translated again.
+ *
+ * The program ends at the first proc_exit or trap in any thread:
+ * kite_wasi_exit_code then gives the code, kite_wasi_threads_trap the trap
+ * of a spawned thread; every other store of the program (the threads', and
+ * the embedder's stores given to kite_wasi_define*, whose interrupts are
+ * enabled for this) is interrupted, which stops Wasm code and waits at
+ * once; a thread blocked in a host call stops when it returns. When the end
+ * comes from a spawned thread, on_exit (if set) is called on that thread:
+ * the embedder's own thread may be blocked in a host call, and this is the
+ * moment to end it (kite run ends the process after a short grace period).
+ *
+ * When the embedder's call of _start has returned, kite_wasi_threads_stop
+ * ends the rest: it interrupts every thread and waits for them at most
+ * timeout_ns (UINT64_MAX: as long as it takes); true when all are gone.
+ * Call it before freeing the stores given to kite_wasi_define*;
+ * kite_wasi_free stops and joins every thread itself (waiting as long as
+ * it takes). The engine and module must outlive the WASI object.
+ */
+typedef struct kite_wasi_threads_config {
+    kite_engine_t *engine;
+    const kite_module_t *module;
+    /* Optional: a new thread's store and linker before its instance is made;
+     * an error fails the spawn (-1). */
+    kite_error_t *(*setup)(void *user, kite_store_t *store, kite_linker_t *linker);
+    /* Optional: a spawned thread ended the program (see above). */
+    void (*on_exit)(void *user);
+    void *user;
+} kite_wasi_threads_config_t;
+KITE_API kite_error_t *kite_wasi_threads_enable(kite_wasi_t *wasi,
+                                               const kite_wasi_threads_config_t *config);
+KITE_API bool kite_wasi_threads_stop(kite_wasi_t *wasi, uint64_t timeout_ns);
+/* The trap of a spawned thread that ended the program (owned by the WASI
+ * object), or NULL. */
+KITE_API const kite_trap_t *kite_wasi_threads_trap(const kite_wasi_t *wasi);
 
 #ifdef __cplusplus
 }

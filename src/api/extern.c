@@ -83,6 +83,11 @@ kite_error_t *kite_shared_memory_attach(kite_shared_memory_t *shared, kite_store
     return krt_memory_obj_wrap(store, shared->mem, out);
 }
 
+kite_shared_memory_t *kite_shared_memory_clone(const kite_shared_memory_t *shared)
+{
+    return share(shared->mem);
+}
+
 void kite_shared_memory_free(kite_shared_memory_t *shared)
 {
     if (!shared)

@@ -260,13 +260,14 @@ static uint64_t given_rights(uint8_t filetype, bool tty)
     }
 }
 
-/* Puts an entry at descriptor number `at` (the table has room). */
+/* Puts a new entry at descriptor number `at` (the table has room); NULL
+ * when out of memory. */
 static kwasi_fd *slot(kite_wasi_t *w, uint32_t at)
 {
-    kwasi_fd *f = &w->fds[at];
-    memset(f, 0, sizeof(*f));
-    f->used = true;
-    f->host = -1;
+    kwasi_fd *f = kwasi_fd_new();
+    if (!f)
+        return NULL;
+    w->fds[at] = f;
     if (at >= w->nfds)
         w->nfds = at + 1;
     return f;
@@ -293,6 +294,10 @@ static kite_error_t *add_stdio(kite_wasi_t *w, const kite_wasi_config_t *c, int 
         w->stdio_restore[s] = w->stdio_flags[s] >= 0 ? fcntl(h, F_DUPFD_CLOEXEC, 0) : -1;
         bool tty;
         kwasi_fd *f = slot(w, (uint32_t)s);
+        if (!f) {
+            close(h);
+            return kite_error_oom();
+        }
         f->kind = KWASI_FD_HOST;
         f->host = h;
         f->filetype = kwasi_host_filetype(h, &tty);
@@ -300,6 +305,8 @@ static kite_error_t *add_stdio(kite_wasi_t *w, const kite_wasi_config_t *c, int 
         return NULL;
     }
     kwasi_fd *f = slot(w, (uint32_t)s);
+    if (!f)
+        return kite_error_oom();
     f->kind = mode == STDIO_BYTES ? KWASI_FD_BUF_IN : KWASI_FD_BUF_OUT;
     f->stream = (uint8_t)s;
     f->filetype = KWASI_FT_UNKNOWN;
@@ -326,6 +333,10 @@ static kite_error_t *add_dir(kite_wasi_t *w, const cfg_dir *d, uint32_t at)
     if (h < 0)
         return io_error("cannot open directory", d->host, errno);
     kwasi_fd *f = slot(w, at);
+    if (!f) {
+        close(h);
+        return kite_error_oom();
+    }
     f->kind = KWASI_FD_HOST;
     f->host = h;
     f->filetype = KWASI_FT_DIRECTORY;
@@ -348,6 +359,10 @@ static kite_error_t *add_socket(kite_wasi_t *w, int fd, uint32_t at)
         return kite_error_new(KITE_ERROR_IO, "cannot use socket descriptor %d: %s", fd,
                               strerror(errno));
     kwasi_fd *f = slot(w, at);
+    if (!f) {
+        close(h);
+        return kite_error_oom();
+    }
     f->kind = KWASI_FD_HOST;
     f->host = h;
     bool tty;
@@ -369,7 +384,7 @@ static kite_error_t *fill(kite_wasi_t *w, const kite_wasi_config_t *c)
     size_t n = 3 + c->ndirs + c->nsocks;
     if (n > UINT32_MAX / 2)
         return kite_error_new(KITE_ERROR_LIMIT, "too many pre-opened descriptors");
-    w->fds = kite_calloc(n, sizeof(kwasi_fd));
+    w->fds = kite_calloc(n, sizeof(kwasi_fd *));
     if (!w->fds)
         return kite_error_oom();
     w->nfds = 3;
@@ -381,7 +396,7 @@ static kite_error_t *fill(kite_wasi_t *w, const kite_wasi_config_t *c)
     for (size_t i = 0; i < c->nsocks && !err; i++)
         err = add_socket(w, c->socks[i], at++);
     if (!err && c->ndirs)
-        w->no_openat2 = !kwasi_openat2_works(w->fds[3].host);
+        w->no_openat2 = !kwasi_openat2_works(w->fds[3]->host);
     return err;
 }
 
@@ -393,6 +408,11 @@ kite_error_t *kite_wasi_new(const kite_wasi_config_t *config, kite_wasi_t **out)
     kite_wasi_t *w = kite_calloc(1, sizeof(*w));
     if (!w)
         return kite_error_oom();
+    if (pthread_mutex_init(&w->lock, NULL) != 0) {
+        kite_free(w);
+        return kite_error_oom();
+    }
+    atomic_init(&w->exited, false);
     for (int s = 0; s < 3; s++)
         w->stdio_restore[s] = -1;
     kite_error_t *err = fill(w, config);
@@ -408,6 +428,7 @@ void kite_wasi_free(kite_wasi_t *w)
 {
     if (!w)
         return;
+    kwasi_threads_free(w);
     for (size_t i = 0; i < w->argc; i++)
         kite_free(w->argv[i]);
     kite_free(w->argv);
@@ -415,8 +436,7 @@ void kite_wasi_free(kite_wasi_t *w)
         kite_free(w->envp[i]);
     kite_free(w->envp);
     for (uint32_t i = 0; i < w->nfds; i++)
-        if (w->fds[i].used)
-            kwasi_fd_release(&w->fds[i]);
+        kwasi_fd_unref(w->fds[i]);
     for (int s = 0; s < 3; s++) {
         int h = w->stdio_restore[s];
         if (h < 0)
@@ -430,14 +450,17 @@ void kite_wasi_free(kite_wasi_t *w)
     for (int i = 0; i < 3; i++)
         kite_free(w->bufs[i].data);
     kite_free(w->bindings);
+    pthread_mutex_destroy(&w->lock);
     kite_free(w);
 }
 
 bool kite_wasi_exit_code(const kite_wasi_t *w, uint32_t *code)
 {
-    if (w->exited && code)
+    if (!atomic_load_explicit(&w->exited, memory_order_acquire))
+        return false;
+    if (code)
         *code = w->exit_code;
-    return w->exited;
+    return true;
 }
 
 const uint8_t *kite_wasi_captured(const kite_wasi_t *w, int stream, size_t *len)
@@ -446,6 +469,8 @@ const uint8_t *kite_wasi_captured(const kite_wasi_t *w, int stream, size_t *len)
     if ((stream != 1 && stream != 2) || !w->captured[stream])
         return NULL;
     const kwasi_buf *b = &w->bufs[stream];
+    pthread_mutex_lock((pthread_mutex_t *)&w->lock);
     *len = b->len;
+    pthread_mutex_unlock((pthread_mutex_t *)&w->lock);
     return b->data ? b->data : (const uint8_t *)"";
 }

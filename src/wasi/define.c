@@ -38,6 +38,7 @@ static kite_trap_t *trampoline(void *env, kite_caller_t *caller, const kite_val_
     const kwasi_binding *b = env;
     kwasi_call c = {.wasi = b->wasi, .caller = caller};
     uint16_t err = b->def->fn(&c, args);
+    kwasi_call_release(&c);
     if (c.trap)
         return c.trap;
     if (b->def->results[0]) {
@@ -90,6 +91,8 @@ kite_error_t *kite_wasi_define(kite_wasi_t *wasi, kite_linker_t *linker, kite_st
     kite_error_t *err = prepare(wasi, linker, store);
     for (size_t i = 0; !err && i < KWASI_NDEFS; i++)
         err = define_one(wasi, linker, store, i);
+    if (!err)
+        err = kwasi_define_extras(wasi, linker, store, NULL, true);
     return err;
 }
 
@@ -97,6 +100,13 @@ kite_error_t *kite_wasi_define(kite_wasi_t *wasi, kite_linker_t *linker, kite_st
  * making a host function costs more than looking a name up. */
 kite_error_t *kite_wasi_define_imports(kite_wasi_t *wasi, kite_linker_t *linker,
                                       kite_store_t *store, const kite_module_t *module)
+{
+    return kwasi_define_imports_of(wasi, linker, store, module, true);
+}
+
+kite_error_t *kwasi_define_imports_of(kite_wasi_t *wasi, kite_linker_t *linker,
+                                      kite_store_t *store, const kite_module_t *module,
+                                      bool embedder)
 {
     kite_error_t *err = prepare(wasi, linker, store);
     bool done[KWASI_NDEFS] = {false};
@@ -115,5 +125,7 @@ kite_error_t *kite_wasi_define_imports(kite_wasi_t *wasi, kite_linker_t *linker,
             }
         }
     }
+    if (!err && module)
+        err = kwasi_define_extras(wasi, linker, store, module, embedder);
     return err;
 }

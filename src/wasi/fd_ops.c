@@ -147,7 +147,7 @@ static uint16_t transfer(kwasi_call *c, uint32_t fd, uint32_t iovs, uint32_t n, 
 {
     kwasi_fd *f;
     uint64_t need = (write ? KWASI_R_FD_WRITE : KWASI_R_FD_READ) | (offset >= 0 ? KWASI_R_FD_SEEK : 0);
-    uint16_t e = kwasi_fd_get(c->wasi, fd, need, &f);
+    uint16_t e = kwasi_fd_get(c, fd, need, &f);
     if (e)
         return e;
     kwasi_iovs v;
@@ -162,10 +162,14 @@ static uint16_t transfer(kwasi_call *c, uint32_t fd, uint32_t iovs, uint32_t n, 
     if (f->kind != KWASI_FD_HOST) {
         if (offset >= 0)
             e = KWASI_ESPIPE;
-        else if (write)
-            e = buf_write(&c->wasi->bufs[f->stream], &v, &done);
-        else
-            done = buf_read(&c->wasi->bufs[f->stream], &v);
+        else {
+            pthread_mutex_lock(&c->wasi->lock);
+            if (write)
+                e = buf_write(&c->wasi->bufs[f->stream], &v, &done);
+            else
+                done = buf_read(&c->wasi->bufs[f->stream], &v);
+            pthread_mutex_unlock(&c->wasi->lock);
+        }
     } else if (v.n > 0) {
         ssize_t r;
         do {
@@ -230,7 +234,7 @@ uint16_t kwasi_fd_seek(kwasi_call *c, const kite_val_t *args)
     /* Asking where we are needs only the tell right. */
     uint64_t need = whence == 1 && off == 0 ? KWASI_R_FD_TELL : KWASI_R_FD_SEEK;
     kwasi_fd *f;
-    uint16_t e = kwasi_fd_get(c->wasi, fd, need, &f);
+    uint16_t e = kwasi_fd_get(c, fd, need, &f);
     if (e)
         return e;
     if (!kwasi_memory(c))
@@ -250,7 +254,7 @@ uint16_t kwasi_fd_seek(kwasi_call *c, const kite_val_t *args)
 uint16_t kwasi_fd_tell(kwasi_call *c, const kite_val_t *args)
 {
     kwasi_fd *f;
-    uint16_t e = kwasi_fd_get(c->wasi, KWASI_U32(args, 0), KWASI_R_FD_TELL, &f);
+    uint16_t e = kwasi_fd_get(c, KWASI_U32(args, 0), KWASI_R_FD_TELL, &f);
     if (e)
         return e;
     if (!kwasi_memory(c))
@@ -271,7 +275,7 @@ uint16_t kwasi_fd_tell(kwasi_call *c, const kite_val_t *args)
 static uint16_t host_fd(kwasi_call *c, uint32_t fd, uint64_t rights, int *out)
 {
     kwasi_fd *f;
-    uint16_t e = kwasi_fd_get(c->wasi, fd, rights, &f);
+    uint16_t e = kwasi_fd_get(c, fd, rights, &f);
     if (e)
         return e;
     if (f->kind != KWASI_FD_HOST)
@@ -386,7 +390,7 @@ static uint16_t host_fdflags(int fl)
 uint16_t kwasi_fd_fdstat_get(kwasi_call *c, const kite_val_t *args)
 {
     kwasi_fd *f;
-    uint16_t e = kwasi_fd_get(c->wasi, KWASI_U32(args, 0), 0, &f);
+    uint16_t e = kwasi_fd_get(c, KWASI_U32(args, 0), 0, &f);
     if (e)
         return e;
     uint32_t out = KWASI_U32(args, 1);
@@ -413,7 +417,7 @@ uint16_t kwasi_fd_fdstat_set_flags(kwasi_call *c, const kite_val_t *args)
 {
     uint32_t flags = KWASI_U32(args, 1);
     kwasi_fd *f;
-    uint16_t e = kwasi_fd_get(c->wasi, KWASI_U32(args, 0), KWASI_R_FD_FDSTAT_SET_FLAGS, &f);
+    uint16_t e = kwasi_fd_get(c, KWASI_U32(args, 0), KWASI_R_FD_FDSTAT_SET_FLAGS, &f);
     if (e)
         return e;
     if (flags & ~0x1Fu)
@@ -440,7 +444,7 @@ uint16_t kwasi_fd_fdstat_set_rights(kwasi_call *c, const kite_val_t *args)
 {
     uint64_t base = KWASI_U64(args, 1), inheriting = KWASI_U64(args, 2);
     kwasi_fd *f;
-    uint16_t e = kwasi_fd_get(c->wasi, KWASI_U32(args, 0), 0, &f);
+    uint16_t e = kwasi_fd_get(c, KWASI_U32(args, 0), 0, &f);
     if (e)
         return e;
     /* Rights can only be dropped. */
@@ -489,7 +493,7 @@ uint16_t kwasi_put_filestat(kwasi_call *c, uint32_t out, const struct stat *st)
 uint16_t kwasi_fd_filestat_get(kwasi_call *c, const kite_val_t *args)
 {
     kwasi_fd *f;
-    uint16_t e = kwasi_fd_get(c->wasi, KWASI_U32(args, 0), KWASI_R_FD_FILESTAT_GET, &f);
+    uint16_t e = kwasi_fd_get(c, KWASI_U32(args, 0), KWASI_R_FD_FILESTAT_GET, &f);
     if (e)
         return e;
     uint32_t out = KWASI_U32(args, 1);
@@ -565,7 +569,7 @@ uint16_t kwasi_fd_filestat_set_times(kwasi_call *c, const kite_val_t *args)
 uint16_t kwasi_fd_prestat_get(kwasi_call *c, const kite_val_t *args)
 {
     kwasi_fd *f;
-    uint16_t e = kwasi_fd_get(c->wasi, KWASI_U32(args, 0), 0, &f);
+    uint16_t e = kwasi_fd_get(c, KWASI_U32(args, 0), 0, &f);
     if (e)
         return e;
     if (!f->preopen)
@@ -583,7 +587,7 @@ uint16_t kwasi_fd_prestat_get(kwasi_call *c, const kite_val_t *args)
 uint16_t kwasi_fd_prestat_dir_name(kwasi_call *c, const kite_val_t *args)
 {
     kwasi_fd *f;
-    uint16_t e = kwasi_fd_get(c->wasi, KWASI_U32(args, 0), 0, &f);
+    uint16_t e = kwasi_fd_get(c, KWASI_U32(args, 0), 0, &f);
     if (e)
         return e;
     if (!f->preopen)

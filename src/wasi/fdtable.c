@@ -1,6 +1,8 @@
 /*
  * The guest's descriptor table: guest numbers index an array of entries;
- * a new descriptor takes the lowest free number, as in POSIX.
+ * a new descriptor takes the lowest free number, as in POSIX. Any thread
+ * may call in (wasi-threads): the table is changed and read under the WASI
+ * object's lock, and entries are reference-counted (wasi.h).
  */
 #include "wasi/wasi.h"
 
@@ -16,13 +18,57 @@
 /* Guest descriptors at most; beyond, EMFILE. */
 #define KWASI_MAX_FDS 65536u
 
-uint16_t kwasi_fd_get(kite_wasi_t *w, uint32_t fd, uint64_t rights, kwasi_fd **out)
+static bool hold(kwasi_call *c, kwasi_fd *f)
 {
-    if (fd >= w->nfds || !w->fds[fd].used)
-        return KWASI_EBADF;
-    kwasi_fd *f = &w->fds[fd];
-    if ((f->rights & rights) != rights)
-        return KWASI_ENOTCAPABLE;
+    if (c->nheld == c->cap_held) {
+        if (!c->held) {
+            c->held = c->held_small;
+            c->cap_held = KWASI_HELD_SMALL;
+        } else {
+            uint32_t cap = c->cap_held * 2;
+            kwasi_fd **n = kite_malloc((size_t)cap * sizeof(*n));
+            if (!n)
+                return false;
+            memcpy(n, c->held, c->nheld * sizeof(*n));
+            if (c->held != c->held_small)
+                kite_free(c->held);
+            c->held = n;
+            c->cap_held = cap;
+        }
+    }
+    c->held[c->nheld++] = f;
+    return true;
+}
+
+void kwasi_call_release(kwasi_call *c)
+{
+    for (uint32_t i = 0; i < c->nheld; i++)
+        kwasi_fd_unref(c->held[i]);
+    if (c->held != c->held_small)
+        kite_free(c->held);
+    c->held = NULL;
+    c->nheld = c->cap_held = 0;
+}
+
+uint16_t kwasi_fd_get(kwasi_call *c, uint32_t fd, uint64_t rights, kwasi_fd **out)
+{
+    kite_wasi_t *w = c->wasi;
+    uint16_t e = KWASI_ESUCCESS;
+    pthread_mutex_lock(&w->lock);
+    kwasi_fd *f = fd < w->nfds ? w->fds[fd] : NULL;
+    if (!f)
+        e = KWASI_EBADF;
+    else if ((f->rights & rights) != rights)
+        e = KWASI_ENOTCAPABLE;
+    else
+        atomic_fetch_add_explicit(&f->refs, 1, memory_order_relaxed);
+    pthread_mutex_unlock(&w->lock);
+    if (e)
+        return e;
+    if (!hold(c, f)) {
+        kwasi_fd_unref(f);
+        return KWASI_ENOMEM;
+    }
     *out = f;
     return KWASI_ESUCCESS;
 }
@@ -55,59 +101,83 @@ uint8_t kwasi_host_filetype(int host, bool *is_tty)
     return KWASI_FT_UNKNOWN; /* pipes and anything else */
 }
 
+kwasi_fd *kwasi_fd_new(void)
+{
+    kwasi_fd *f = kite_calloc(1, sizeof(*f));
+    if (f) {
+        atomic_init(&f->refs, 1);
+        f->host = -1;
+    }
+    return f;
+}
+
 uint16_t kwasi_fd_add(kite_wasi_t *w, int host, uint8_t filetype, uint64_t rights,
                       uint64_t inheriting, uint32_t *out)
 {
-    uint32_t fd = 0;
-    while (fd < w->nfds && w->fds[fd].used)
-        fd++;
-    if (fd >= KWASI_MAX_FDS) {
+    kwasi_fd *f = kwasi_fd_new();
+    if (!f) {
         close(host);
-        return KWASI_EMFILE;
+        return KWASI_ENOMEM;
     }
-    if (fd == w->nfds) {
-        /* Doubling keeps appends amortized; the table never shrinks. */
-        uint32_t cap = 1;
-        while (cap <= fd)
-            cap *= 2;
-        kwasi_fd *fds = kite_realloc(w->fds, (size_t)cap * sizeof(kwasi_fd));
-        if (!fds) {
-            close(host);
-            return KWASI_ENOMEM;
-        }
-        memset(fds + w->nfds, 0, (size_t)(cap - w->nfds) * sizeof(kwasi_fd));
-        w->fds = fds;
-        w->nfds = fd + 1;
-    }
-    kwasi_fd *f = &w->fds[fd];
-    memset(f, 0, sizeof(*f));
-    f->used = true;
     f->kind = KWASI_FD_HOST;
     f->host = host;
     f->filetype = filetype;
     f->rights = rights;
     f->inheriting = inheriting;
+    pthread_mutex_lock(&w->lock);
+    uint32_t fd = 0;
+    while (fd < w->nfds && w->fds[fd])
+        fd++;
+    uint16_t e = KWASI_ESUCCESS;
+    if (fd >= KWASI_MAX_FDS) {
+        e = KWASI_EMFILE;
+    } else if (fd == w->nfds) {
+        /* Doubling keeps appends amortized; the table never shrinks. */
+        uint32_t cap = 1;
+        while (cap <= fd)
+            cap *= 2;
+        kwasi_fd **fds = kite_realloc(w->fds, (size_t)cap * sizeof(*fds));
+        if (!fds) {
+            e = KWASI_ENOMEM;
+        } else {
+            memset(fds + w->nfds, 0, (size_t)(cap - w->nfds) * sizeof(*fds));
+            w->fds = fds;
+            w->nfds = fd + 1;
+        }
+    }
+    if (!e)
+        w->fds[fd] = f;
+    pthread_mutex_unlock(&w->lock);
+    if (e) {
+        kwasi_fd_unref(f);
+        return e;
+    }
     *out = fd;
     return KWASI_ESUCCESS;
 }
 
-void kwasi_fd_release(kwasi_fd *f)
+void kwasi_fd_unref(kwasi_fd *f)
 {
+    if (!f || atomic_fetch_sub_explicit(&f->refs, 1, memory_order_acq_rel) != 1)
+        return;
     if (f->dir)
         closedir(f->dir);
     if (f->kind == KWASI_FD_HOST && f->host >= 0)
         close(f->host);
     kite_free(f->preopen);
-    memset(f, 0, sizeof(*f));
+    kite_free(f);
 }
 
 uint16_t kwasi_fdt_close(kite_wasi_t *w, uint32_t fd)
 {
-    kwasi_fd *f;
-    uint16_t e = kwasi_fd_get(w, fd, 0, &f);
-    if (e)
-        return e;
-    kwasi_fd_release(f);
+    pthread_mutex_lock(&w->lock);
+    kwasi_fd *f = fd < w->nfds ? w->fds[fd] : NULL;
+    if (f)
+        w->fds[fd] = NULL;
+    pthread_mutex_unlock(&w->lock);
+    if (!f)
+        return KWASI_EBADF;
+    kwasi_fd_unref(f);
     return KWASI_ESUCCESS;
 }
 
@@ -115,14 +185,18 @@ uint16_t kwasi_fdt_close(kite_wasi_t *w, uint32_t fd)
  * other runtimes: the guest cannot make up descriptor numbers). */
 uint16_t kwasi_fdt_renumber(kite_wasi_t *w, uint32_t from, uint32_t to)
 {
-    kwasi_fd *f, *t;
-    uint16_t e = kwasi_fd_get(w, from, 0, &f);
-    if (!e)
-        e = kwasi_fd_get(w, to, 0, &t);
-    if (e || from == to)
-        return e;
-    kwasi_fd_release(t);
-    *t = *f;
-    memset(f, 0, sizeof(*f));
+    pthread_mutex_lock(&w->lock);
+    kwasi_fd *f = from < w->nfds ? w->fds[from] : NULL;
+    kwasi_fd *t = to < w->nfds ? w->fds[to] : NULL;
+    bool ok = f && t;
+    if (ok && from != to) {
+        w->fds[to] = f;
+        w->fds[from] = NULL;
+    }
+    pthread_mutex_unlock(&w->lock);
+    if (!ok)
+        return KWASI_EBADF;
+    if (from != to)
+        kwasi_fd_unref(t);
     return KWASI_ESUCCESS;
 }

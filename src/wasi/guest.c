@@ -346,8 +346,7 @@ uint16_t kwasi_random_get(kwasi_call *c, const kite_val_t *args)
  * code with kite_wasi_exit_code. */
 uint16_t kwasi_proc_exit(kwasi_call *c, const kite_val_t *args)
 {
-    c->wasi->exited = true;
-    c->wasi->exit_code = KWASI_U32(args, 0);
+    kwasi_program_exit(c->wasi, KWASI_U32(args, 0), NULL, kite_caller_store(c->caller));
     c->trap = kite_trap_new("WASI proc_exit");
     return KWASI_ESUCCESS;
 }

@@ -80,7 +80,7 @@ static void parse_fd(kwasi_call *c, uint32_t fd, psub *s, struct pollfd *pfds, i
 {
     bool read = s->type == EV_FD_READ;
     kwasi_fd *f;
-    uint16_t e = kwasi_fd_get(c->wasi, fd,
+    uint16_t e = kwasi_fd_get(c, fd,
                               KWASI_R_POLL_FD_READWRITE | (read ? KWASI_R_FD_READ : KWASI_R_FD_WRITE),
                               &f);
     if (e) {
@@ -91,7 +91,9 @@ static void parse_fd(kwasi_call *c, uint32_t fd, psub *s, struct pollfd *pfds, i
     if (f->kind != KWASI_FD_HOST) {
         const kwasi_buf *b = &c->wasi->bufs[f->stream];
         s->ready = true;
+        pthread_mutex_lock(&c->wasi->lock);
         s->nbytes = read ? b->len - b->pos : b->max - b->len;
+        pthread_mutex_unlock(&c->wasi->lock);
         return;
     }
     if (f->filetype == KWASI_FT_REGULAR_FILE || f->filetype == KWASI_FT_DIRECTORY) {

@@ -92,7 +92,7 @@ uint16_t kwasi_fd_readdir(kwasi_call *c, const kite_val_t *args)
     uint32_t buf = KWASI_U32(args, 1), len = KWASI_U32(args, 2), out = KWASI_U32(args, 4);
     uint64_t cookie = KWASI_U64(args, 3);
     kwasi_fd *f;
-    uint16_t e = kwasi_fd_get(c->wasi, KWASI_U32(args, 0), KWASI_R_FD_READDIR, &f);
+    uint16_t e = kwasi_fd_get(c, KWASI_U32(args, 0), KWASI_R_FD_READDIR, &f);
     if (e)
         return e;
     if (!kwasi_memory(c))

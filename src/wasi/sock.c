@@ -20,7 +20,7 @@
 
 static uint16_t socket_fd(kwasi_call *c, uint32_t fd, uint64_t rights, kwasi_fd **out)
 {
-    uint16_t e = kwasi_fd_get(c->wasi, fd, rights, out);
+    uint16_t e = kwasi_fd_get(c, fd, rights, out);
     if (e)
         return e;
     if ((*out)->kind != KWASI_FD_HOST)

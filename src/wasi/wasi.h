@@ -31,6 +31,8 @@
 #define _DEFAULT_SOURCE 1
 #endif
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -155,8 +157,16 @@ enum kwasi_fd_kind {
     KWASI_FD_BUF_OUT, /* stdout/stderr captured into a buffer */
 };
 
+/*
+ * A descriptor. Entries never move (the table holds pointers) and are
+ * reference-counted: the table holds one reference, and every WASI call
+ * using the entry one more (kwasi_fd_get, dropped when the call returns), so
+ * a descriptor closed or renumbered by one thread while another thread's
+ * call still uses it stays valid, with its host descriptor, until that call
+ * is done.
+ */
 typedef struct kwasi_fd {
-    bool used;
+    _Atomic(uint32_t) refs;
     uint8_t kind;      /* enum kwasi_fd_kind */
     uint8_t filetype;  /* KWASI_FT_*, fixed when the descriptor is made */
     uint8_t stream;    /* for buffers: 0 stdin, 1 stdout, 2 stderr */
@@ -181,7 +191,11 @@ struct kite_wasi {
     size_t argc, argv_bytes; /* argv_bytes: sum of lengths + NULs */
     char **envp;           /* "NAME=VALUE" */
     size_t envc, env_bytes;
-    kwasi_fd *fds;
+    /* The lock guards the table (fds, nfds), the buffers, the exit state and
+     * the threads; every WASI call may come from any thread of a
+     * wasi-threads program. It is never held across a blocking call. */
+    pthread_mutex_t lock;
+    kwasi_fd **fds;        /* NULL: free */
     uint32_t nfds;         /* slots in fds (used or not) */
     kwasi_buf bufs[3];     /* stdin bytes, stdout and stderr captures */
     bool captured[3];
@@ -191,8 +205,9 @@ struct kite_wasi {
     int stdio_restore[3];
     int stdio_flags[3];
     kwasi_binding *bindings;
-    bool exited;
-    uint32_t exit_code;
+    _Atomic bool exited;   /* the first proc_exit (any thread) sets it ... */
+    uint32_t exit_code;    /* ... after this (under the lock) */
+    struct kwasi_threads *threads; /* wasi-threads, when enabled */
     bool no_openat2;       /* resolve component by component */
 };
 
@@ -200,6 +215,7 @@ struct kite_wasi {
 
 /* The state of one host call: the WASI object, the caller, the memory (found
  * on first use) and a trap to return instead of an errno. */
+#define KWASI_HELD_SMALL 4
 typedef struct kwasi_call {
     kite_wasi_t *wasi;
     kite_caller_t *caller;
@@ -207,6 +223,10 @@ typedef struct kwasi_call {
     uint64_t mem_size;
     bool have_mem;
     kite_trap_t *trap;
+    /* descriptors this call holds (kwasi_fd_get), released when it returns */
+    kwasi_fd **held;
+    uint32_t nheld, cap_held;
+    kwasi_fd *held_small[KWASI_HELD_SMALL];
 } kwasi_call;
 
 /* Every WASI function: arguments as the Wasm signature has them; returns the
@@ -244,16 +264,21 @@ uint64_t kwasi_ts_ns(const struct timespec *ts);
 /* ---- descriptor table (fdtable.c) ----------------------------------------------- */
 
 /* The open descriptor `fd` having all of `rights`: EBADF when not open,
- * ENOTCAPABLE when a right is missing. */
-uint16_t kwasi_fd_get(kite_wasi_t *w, uint32_t fd, uint64_t rights, kwasi_fd **out);
+ * ENOTCAPABLE when a right is missing (ENOMEM when the call cannot hold
+ * it). The call holds it until it returns. */
+uint16_t kwasi_fd_get(kwasi_call *c, uint32_t fd, uint64_t rights, kwasi_fd **out);
+/* Drops what the call holds (the trampoline, when a call returns). */
+void kwasi_call_release(kwasi_call *c);
 /* A new descriptor (lowest free number) for `host`, owned by the table from
  * now on (closed on failure). */
 uint16_t kwasi_fd_add(kite_wasi_t *w, int host, uint8_t filetype, uint64_t rights,
                       uint64_t inheriting, uint32_t *out);
+/* A new, unlinked entry with one reference (host -1); NULL when out of memory. */
+kwasi_fd *kwasi_fd_new(void);
 /* The WASI file type of a host descriptor (and whether it is a terminal). */
 uint8_t kwasi_host_filetype(int host, bool *is_tty);
-/* Releases what an entry holds and marks it free. */
-void kwasi_fd_release(kwasi_fd *f);
+/* Drops one reference; the last closes what the entry holds and frees it. */
+void kwasi_fd_unref(kwasi_fd *f);
 uint16_t kwasi_fdt_close(kite_wasi_t *w, uint32_t fd);
 uint16_t kwasi_fdt_renumber(kite_wasi_t *w, uint32_t from, uint32_t to);
 
@@ -277,6 +302,27 @@ struct stat;
 uint16_t kwasi_put_filestat(kwasi_call *c, uint32_t out, const struct stat *st);
 /* The timespecs for futimens/utimensat from WASI times and fstflags. */
 uint16_t kwasi_times(uint64_t atim, uint64_t mtim, uint32_t fst, struct timespec ts[2]);
+
+/* ---- wasi-threads (threads.c) --------------------------------------------------------- */
+
+/*
+ * The program ends (proc_exit with `code`, or `trap`, whose ownership passes
+ * here), as seen from the thread running store `from`: the first end wins
+ * (a later one is ignored, its trap freed); with threads, every other store
+ * of the program is interrupted, and an end in a spawned thread calls the
+ * embedder's on_exit hook. Returns whether this was the first end.
+ */
+bool kwasi_program_exit(kite_wasi_t *w, uint32_t code, kite_trap_t *trap, const kite_store_t *from);
+/* What kite_wasi_define* adds with threads or shared memories: thread-spawn
+ * and the shared memories `module` imports (all, for a NULL module); an
+ * embedder's store is remembered, to be interrupted when the program ends. */
+kite_error_t *kwasi_define_extras(kite_wasi_t *w, kite_linker_t *linker, kite_store_t *store,
+                                  const kite_module_t *module, bool embedder);
+/* kite_wasi_define_imports, for the embedder's stores or a thread's. */
+kite_error_t *kwasi_define_imports_of(kite_wasi_t *w, kite_linker_t *linker, kite_store_t *store,
+                                      const kite_module_t *module, bool embedder);
+/* Stops and joins every thread, frees the threads' state. */
+void kwasi_threads_free(kite_wasi_t *w);
 
 /* ---- path resolution (resolve.c) --------------------------------------------------- */
 
