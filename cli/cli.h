@@ -197,4 +197,18 @@ extern const cli_command cli_run_command;
 extern const cli_command cli_validate_command;
 extern const cli_command cli_wast_command;
 
+/* kite run's support of threaded programs (run_threads.c). */
+/* Imports kite run provides besides WASI: memories, wasi thread-spawn. */
+bool cli_run_import_supported(const kite_import_desc_t *d);
+/* The program's memory imports, wasi-threads (each thread's store gets the
+ * main store's limits and fuel, 0: none) and the grow diagnostic. */
+kite_error_t *cli_run_prepare(const char *file, kite_engine_t *engine, kite_store_t *store,
+                              kite_wasi_t *wasi, kite_linker_t *linker, const kite_module_t *module,
+                              const kite_store_limits_t *limits, uint64_t fuel);
+/* "kite: trap (in a thread): ..." with its backtrace. */
+void cli_report_thread_trap(const kite_trap_t *trap, const char *file);
+/* After _start: stops the other threads; returns the status (or ends the
+ * process when a thread does not stop). */
+int cli_run_finish(kite_wasi_t *wasi, int status);
+
 #endif

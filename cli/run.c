@@ -227,11 +227,15 @@ typedef struct run {
 
 static int report_trap(const run *r, kite_trap_t *trap)
 {
-    char message[160];
+    char message[200];
     const char *override = NULL;
+    /* An interrupt's message may say where the program was ("interrupted
+     * while blocked in memory.atomic.wait"). */
+    const char *where = kite_trap_message(trap);
+    where = strncmp(where, "interrupted while ", 18) == 0 ? where + 11 : "";
     if (kite_trap_kind(trap) == KITE_TRAP_INTERRUPTED && r->s->timeout) {
-        snprintf(message, sizeof(message), "interrupted: time limit (--timeout %s) exceeded",
-                 r->s->timeout);
+        snprintf(message, sizeof(message), "interrupted: time limit (--timeout %s) exceeded%s",
+                 r->s->timeout, where);
         override = message;
     }
     cli_report_trap(trap, override, r->file);
@@ -246,13 +250,20 @@ static int report_error(const char *what, kite_error_t *err)
     return CLI_EXIT_ERROR;
 }
 
-/* After a trap: the guest's exit code if it called proc_exit, else the trap. */
+/* After a trap: the guest's exit code if it called proc_exit (in any
+ * thread), the trap of the thread that ended the program, else the trap. */
 static int finish_trap(const run *r, kite_trap_t *trap)
 {
     uint32_t code;
     if (kite_wasi_exit_code(r->wasi, &code)) {
         kite_trap_free(trap);
         return (int)(code & 0xff); /* what exit(code) gives a native program */
+    }
+    const kite_trap_t *ended = kite_wasi_threads_trap(r->wasi);
+    if (ended) {
+        kite_trap_free(trap);
+        cli_report_thread_trap(ended, r->file);
+        return CLI_EXIT_TRAP;
     }
     return report_trap(r, trap);
 }
@@ -263,14 +274,16 @@ static bool check_imports(const run *r, const kite_module_t *module)
     size_t n = kite_module_import_count(module);
     for (size_t i = 0; i < n; i++) {
         kite_import_desc_t d = kite_module_import(module, i);
-        if (d.module_len == 22 && memcmp(d.module, "wasi_snapshot_preview1", 22) == 0)
+        if ((d.module_len == 22 && memcmp(d.module, "wasi_snapshot_preview1", 22) == 0) ||
+            cli_run_import_supported(&d))
             continue;
         bool old = d.module_len == 13 && memcmp(d.module, "wasi_unstable", 13) == 0;
         cli_error("%s: unknown import: %.*s.%.*s%s", r->file, (int)d.module_len, d.module,
                   (int)d.name_len, d.name,
                   old ? " (the old WASI 'wasi_unstable' is not supported; rebuild for "
                         "wasi_snapshot_preview1)"
-                      : " (kite run provides wasi_snapshot_preview1 only)");
+                      : " (kite run provides wasi_snapshot_preview1, wasi thread-spawn and "
+                        "memories)");
         return false;
     }
     return true;
@@ -443,8 +456,9 @@ static bool configure_wasi(const run *r)
     return !err;
 }
 
-static int instantiate_and_call(const run *r, const char *prog, kite_store_t *store,
-                                const kite_module_t *module)
+static int instantiate_and_call(const run *r, const char *prog, kite_engine_t *engine,
+                                kite_store_t *store, const kite_module_t *module,
+                                const kite_store_limits_t *limits)
 {
     kite_linker_t *linker = kite_linker_new();
     if (!linker) {
@@ -454,7 +468,10 @@ static int instantiate_and_call(const run *r, const char *prog, kite_store_t *st
     int status;
     kite_instance_t *inst = NULL;
     kite_trap_t *trap = NULL;
-    kite_error_t *err = kite_wasi_define_imports(r->wasi, linker, store, module);
+    kite_error_t *err = cli_run_prepare(r->file, engine, store, r->wasi, linker, module, limits,
+                                        r->s->has_fuel ? r->s->fuel : 0);
+    if (!err)
+        err = kite_wasi_define_imports(r->wasi, linker, store, module);
     if (!err)
         err = kite_linker_instantiate(linker, store, module, &inst, &trap);
     if (err)
@@ -464,7 +481,7 @@ static int instantiate_and_call(const run *r, const char *prog, kite_store_t *st
     else
         status = call_export(r, prog, store, inst);
     kite_linker_free(linker);
-    return status;
+    return cli_run_finish(r->wasi, status);
 }
 
 static int run_module(run *r, const char *prog, kite_engine_t *engine,
@@ -495,7 +512,7 @@ static int run_module(run *r, const char *prog, kite_engine_t *engine,
         cli_error("cannot start the thread of --timeout");
         goto done;
     }
-    status = instantiate_and_call(r, prog, store, module);
+    status = instantiate_and_call(r, prog, engine, store, module, limits);
     cli_watchdog_stop(watchdog);
     fflush(stdout);
 done:
