@@ -10,6 +10,7 @@
  * compiled and their assert_invalid/assert_malformed checked (execution
  * commands count as skipped), and listed file:line commands are skipped.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,8 @@ static const char *cmd_name(kscr_cmd_kind kind)
     case KSCR_CMD_ASSERT_UNINSTANTIABLE: return "assert_uninstantiable";
     case KSCR_CMD_ASSERT_INVALID_CUSTOM: return "assert_invalid_custom";
     case KSCR_CMD_ASSERT_MALFORMED_CUSTOM: return "assert_malformed_custom";
+    case KSCR_CMD_THREAD: return "thread";
+    case KSCR_CMD_WAIT: return "wait";
     }
     return "command";
 }
@@ -124,7 +127,7 @@ static bool bind(wast_bindings *b, const char *id, kite_module_t *module,
         b->items = n;
         b->cap = cap;
     }
-    b->items[b->count++] = (wast_binding){id, module, instance};
+    b->items[b->count++] = (wast_binding){id, module, instance, false};
     return true;
 }
 
@@ -280,18 +283,47 @@ static kite_instance_t *find_instance(wast_run *run, const char *id, cli_buf *wh
         cli_buf_printf(why, "unknown module %s", id);
     else if (!b->instance)
         cli_buf_printf(why, "module %s did not instantiate", id);
-    return b ? b->instance : NULL;
+    else if (b->foreign)
+        cli_buf_printf(why, "module %s belongs to another thread: only its memories are shared", id);
+    return b && !b->foreign ? b->instance : NULL;
+}
+
+/* (register "name" $m) of a module shared from another thread: its shared
+ * memories, attached to this thread's store (nothing else crosses stores). */
+static kite_error_t *register_foreign(wast_run *run, const char *name, kite_instance_t *inst)
+{
+    size_t n = kite_instance_export_count(inst);
+    for (size_t i = 0; i < n; i++) {
+        kite_export_desc_t d = kite_instance_export_desc(inst, i);
+        kite_extern_t ext = kite_instance_export_at(inst, i);
+        kite_shared_memory_t *shared;
+        if (ext.kind != KITE_EXTERN_MEMORY || !(shared = kite_memory_share(ext.of.memory)))
+            continue;
+        kite_memory_t *mem;
+        kite_error_t *err = kite_shared_memory_attach(shared, run->store, &mem);
+        kite_shared_memory_free(shared);
+        if (!err)
+            err = kite_linker_define(run->linker, name, d.name, d.name_len,
+                                     (kite_extern_t){.kind = KITE_EXTERN_MEMORY, .of.memory = mem});
+        if (err)
+            return err;
+    }
+    return NULL;
 }
 
 static void run_register_cmd(wast_run *run, const kscr_cmd *cmd)
 {
     cli_buf why = {.len = 0};
-    kite_instance_t *inst = find_instance(run, cmd->reg_module, &why);
+    const wast_binding *shared = cmd->reg_module ? lookup(&run->insts, cmd->reg_module) : NULL;
+    kite_instance_t *inst = shared && shared->foreign ? shared->instance
+                                                      : find_instance(run, cmd->reg_module, &why);
     if (!inst) {
         fail(run, cmd, &why);
         return;
     }
-    kite_error_t *err = kite_linker_define_instance(run->linker, cmd->reg_name, inst);
+    kite_error_t *err = shared && shared->foreign
+                            ? register_foreign(run, cmd->reg_name, inst)
+                            : kite_linker_define_instance(run->linker, cmd->reg_name, inst);
     if (err) {
         failf(run, cmd, "%s", kite_error_message(err));
         kite_error_free(err);
@@ -554,6 +586,111 @@ static bool is_validation_cmd(kscr_cmd_kind kind)
            kind == KSCR_CMD_ASSERT_MALFORMED;
 }
 
+/* ---- threads (the threads proposal's script extension) ------------------------------ */
+
+static bool setup(wast_run *run);
+static void teardown(wast_run *run);
+static void run_cmds(wast_run *run, const kscr_cmd *cmds, uint32_t n);
+
+/* A (thread $t ...): its own run (store, linker, registry) on its own thread,
+ * seeing only the modules it shares with its parent. */
+struct wast_thread {
+    wast_thread *next;
+    const char *id;
+    pthread_t thread;
+    wast_run run;
+    const kscr_cmd *body;
+    uint32_t nbody;
+    bool started;
+};
+
+static void join_thread(wast_run *parent, wast_thread *t);
+
+static void *thread_main(void *arg)
+{
+    wast_thread *t = arg;
+    if (setup(&t->run))
+        run_cmds(&t->run, t->body, t->nbody);
+    else
+        t->run.counts.failed++;
+    /* Threads it started end with it. */
+    while (t->run.threads) {
+        wast_thread *child = t->run.threads;
+        t->run.threads = child->next;
+        join_thread(&t->run, child);
+    }
+    teardown(&t->run);
+    return NULL;
+}
+
+static void join_thread(wast_run *parent, wast_thread *t)
+{
+    if (t->started)
+        pthread_join(t->thread, NULL);
+    parent->counts.passed += t->run.counts.passed;
+    parent->counts.failed += t->run.counts.failed;
+    parent->counts.skipped += t->run.counts.skipped;
+    free(t);
+}
+
+static void start_thread(wast_run *run, const kscr_cmd *cmd, const kscr_cmd *body)
+{
+    wast_thread *t = calloc(1, sizeof(*t));
+    if (!t) {
+        failf(run, cmd, "out of memory");
+        return;
+    }
+    t->id = cmd->instance_id;
+    t->body = body;
+    t->nbody = cmd->nbody;
+    wast_run *r = &t->run;
+    r->file = run->file;
+    r->base = run->base;
+    r->engine = run->engine;
+    r->verbose = run->verbose;
+    r->limits = run->limits;
+    r->skips = run->skips;
+    bool ok = true;
+    for (uint32_t i = 0; ok && i < cmd->nshared; i++) {
+        const wast_binding *b = lookup(&run->insts, cmd->shared[i]);
+        if (!b || !b->instance) {
+            failf(run, cmd, "cannot share %s: no such instance", cmd->shared[i]);
+            ok = false;
+        } else {
+            ok = bind(&r->insts, b->id, NULL, b->instance);
+            r->insts.items[r->insts.count - 1].foreign = true;
+        }
+    }
+    if (ok && pthread_create(&t->thread, NULL, thread_main, t) != 0) {
+        failf(run, cmd, "cannot start a thread");
+        ok = false;
+    }
+    t->started = ok;
+    if (!ok) {
+        free(r->insts.items);
+        free(t);
+        return;
+    }
+    t->next = run->threads;
+    run->threads = t;
+    pass(run);
+}
+
+static void run_wait_cmd(wast_run *run, const kscr_cmd *cmd)
+{
+    wast_thread **p = &run->threads;
+    while (*p && !((*p)->id && cmd->instance_id && strcmp((*p)->id, cmd->instance_id) == 0))
+        p = &(*p)->next;
+    if (!*p) {
+        failf(run, cmd, "no running thread %s", cmd->instance_id ? cmd->instance_id : "");
+        return;
+    }
+    wast_thread *t = *p;
+    *p = t->next;
+    join_thread(run, t);
+    pass(run);
+}
+
 static void run_cmd(wast_run *run, const kscr_cmd *cmd)
 {
     const char *reason = wast_skipped(run->skips, run->base, cmd->line);
@@ -604,6 +741,28 @@ static void run_cmd(wast_run *run, const kscr_cmd *cmd)
         /* About custom annotations, which kite ignores as the spec allows. */
         skip(run, cmd, "custom annotations are ignored");
         return;
+    case KSCR_CMD_WAIT:
+        run_wait_cmd(run, cmd);
+        return;
+    case KSCR_CMD_THREAD:
+        return; /* run_cmds starts threads */
+    }
+}
+
+/* Runs commands in order; a (thread ...) starts its body on a new thread. */
+static void run_cmds(wast_run *run, const kscr_cmd *cmds, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        const kscr_cmd *cmd = &cmds[i];
+        if (cmd->kind == KSCR_CMD_THREAD) {
+            if (run->skip_reason || wast_skipped(run->skips, run->base, cmd->line))
+                skip(run, cmd, run->skip_reason ? run->skip_reason : "skip list");
+            else
+                start_thread(run, cmd, cmds + i + 1);
+            i += cmd->nbody;
+            continue;
+        }
+        run_cmd(run, cmd);
     }
 }
 
@@ -685,8 +844,13 @@ static bool run_file(wast_run *run, const char *path)
     run->base = basename_of(path);
     run->skip_reason = wast_skipped(run->skips, run->base, 0);
     bool ok = setup(run);
-    for (uint32_t i = 0; ok && i < script->ncmds; i++)
-        run_cmd(run, &script->cmds[i]);
+    if (ok)
+        run_cmds(run, script->cmds, script->ncmds);
+    while (run->threads) {
+        wast_thread *t = run->threads;
+        run->threads = t->next;
+        join_thread(run, t);
+    }
     teardown(run);
     kscr_free(script);
     free(src);

@@ -17,6 +17,7 @@ typedef struct wast_binding {
     const char *id;
     kite_module_t *module;     /* definitions */
     kite_instance_t *instance; /* instances; NULL when its instantiation failed */
+    bool foreign;              /* an instance of another thread's store (thread ... shared) */
 } wast_binding;
 
 typedef struct wast_bindings {
@@ -43,7 +44,9 @@ typedef struct wast_skiplist {
     size_t count, cap;
 } wast_skiplist;
 
-/* One script file's run. */
+typedef struct wast_thread wast_thread;
+
+/* One script file's run (or one (thread ...) of it, on its own thread). */
 typedef struct wast_run {
     const char *file;     /* as given, for messages */
     const char *base;     /* its basename, for the skip list */
@@ -66,6 +69,8 @@ typedef struct wast_run {
 
     wast_hostref *hostrefs;
     size_t nhostrefs, cap_hostrefs;
+
+    wast_thread *threads;    /* (thread ...) started here, not waited for yet */
 } wast_run;
 
 /* ---- wast_values.c ---- */

@@ -588,6 +588,10 @@ static bool parse_command(sparser *p, const ktext_token *open, kscr_cmd *c)
         return false;
     if (ktext_tok_is(&kw, "module"))
         return parse_module_cmd(p, open, c);
+    if (ktext_tok_is(&kw, "wait")) {
+        c->kind = KSCR_CMD_WAIT;
+        return opt_id(p, &c->instance_id) && expect_rparen(p);
+    }
     if (ktext_tok_is(&kw, "register")) {
         c->kind = KSCR_CMD_REGISTER;
         return expect_string(p, &c->reg_name) && opt_id(p, &c->reg_module) &&
@@ -639,6 +643,92 @@ static bool parse_command(sparser *p, const ktext_token *open, kscr_cmd *c)
     return fail_tok(p, &kw, "unknown command %.*s", (int)kw.len, kw.text);
 }
 
+static bool cmd_push(sparser *p, const kscr_cmd *c);
+
+/* (shared (module $id)*) of a thread, '(' and `shared` read; ids appended. */
+static bool parse_shared(sparser *p, const char ***ids, uint32_t *n)
+{
+    for (;;) {
+        ktext_token t, kw;
+        if (!next(p, &t))
+            return false;
+        if (t.kind == KTEXT_RPAREN)
+            return true;
+        const char *id;
+        if (t.kind != KTEXT_LPAREN || !expect(p, KTEXT_KEYWORD, &kw, "module"))
+            return fail_tok(p, &t, "unexpected token: expected (module $id)");
+        if (!ktext_tok_is(&kw, "module"))
+            return fail_tok(p, &kw, "unexpected token: expected module");
+        if (!opt_id(p, &id) || !expect_rparen(p))
+            return false;
+        if (!id)
+            return fail_tok(p, &kw, "unexpected token: expected a module id");
+        const char **grown = kite_arena_alloc(&p->s->arena, (*n + 1) * sizeof(*grown));
+        if (!grown)
+            return oom(p);
+        if (*n)
+            memcpy(grown, *ids, *n * sizeof(*grown));
+        grown[(*n)++] = id;
+        *ids = grown;
+    }
+}
+
+static bool parse_one(sparser *p, const ktext_token *open);
+
+/* (thread $t (shared ...)* cmd*), '(' read: the thread command, then its body. */
+static bool parse_thread(sparser *p, const ktext_token *open)
+{
+    ktext_token kw, t;
+    kscr_cmd c;
+    memset(&c, 0, sizeof(c));
+    c.kind = KSCR_CMD_THREAD;
+    c.line = open->line;
+    c.col = open->col;
+    next(p, &kw);
+    if (!opt_id(p, &c.instance_id))
+        return false;
+    for (;;) {
+        bool yes;
+        if (!peek_sexpr(p, "shared", &yes))
+            return false;
+        if (!yes)
+            break;
+        next(p, &t);
+        next(p, &t);
+        if (!parse_shared(p, &c.shared, &c.nshared))
+            return false;
+    }
+    size_t at = p->ncmds;
+    if (!cmd_push(p, &c))
+        return false;
+    for (;;) {
+        if (!next(p, &t))
+            return false;
+        if (t.kind == KTEXT_RPAREN)
+            break;
+        if (t.kind != KTEXT_LPAREN)
+            return fail_tok(p, &t, "unexpected token: expected a command or ')'");
+        if (!parse_one(p, &t))
+            return false;
+    }
+    if (p->ncmds - at - 1 > UINT32_MAX)
+        return oom(p);
+    p->cmds[at].nbody = (uint32_t)(p->ncmds - at - 1);
+    return true;
+}
+
+/* One command, '(' read (a thread pushes its body too). */
+static bool parse_one(sparser *p, const ktext_token *open)
+{
+    ktext_token kw;
+    if (!peek(p, &kw))
+        return false;
+    if (ktext_tok_is(&kw, "thread"))
+        return parse_thread(p, open);
+    kscr_cmd c;
+    return parse_command(p, open, &c) && cmd_push(p, &c);
+}
+
 static bool cmd_push(sparser *p, const kscr_cmd *c)
 {
     if (p->ncmds == p->cap_cmds) {
@@ -687,14 +777,13 @@ static bool parse_script(sparser *p)
         return false;
     for (;;) {
         ktext_token t;
-        kscr_cmd c;
         if (!next(p, &t))
             return false;
         if (t.kind == KTEXT_EOF)
             break;
         if (t.kind != KTEXT_LPAREN)
             return fail_tok(p, &t, "unexpected token: expected '('");
-        if (!parse_command(p, &t, &c) || !cmd_push(p, &c))
+        if (!parse_one(p, &t))
             return false;
     }
     if (p->ncmds > UINT32_MAX)

@@ -98,6 +98,8 @@ typedef enum kscr_cmd_kind {
     KSCR_CMD_ASSERT_UNINSTANTIABLE,
     KSCR_CMD_ASSERT_INVALID_CUSTOM,   /* about custom annotations: may be ignored */
     KSCR_CMD_ASSERT_MALFORMED_CUSTOM, /* likewise */
+    KSCR_CMD_THREAD, /* (thread $t (shared (module $m))* cmd*): the threads proposal */
+    KSCR_CMD_WAIT,   /* (wait $t) */
 } kscr_cmd_kind;
 
 typedef struct kscr_cmd {
@@ -112,7 +114,12 @@ typedef struct kscr_cmd {
     const char *message;     /* assert_* expected message, NUL-terminated */
     const char *reg_name;    /* register: the name (decoded, NUL-terminated) */
     const char *reg_module;  /* register: "$id" or NULL; module instance: definition id */
-    const char *instance_id; /* module instance: "$i" */
+    const char *instance_id; /* module instance: "$i"; thread, wait: "$t" (or NULL) */
+    /* thread: the modules (ids) it shares with its parent, and its body: the
+     * nbody commands that follow this one (nested threads' bodies included) */
+    const char **shared;
+    uint32_t nshared;
+    uint32_t nbody;
 } kscr_cmd;
 
 typedef struct kscr_script {

@@ -665,7 +665,7 @@ static kite_error_t *check_memarg(kval_code *c, const kdec_instr *in, const kir_
     unsigned natural = log2_width(oi->width);
     if (oi->prefix == KIR_PREFIX_FE) {
         if (in->align != natural)
-            return kval_cerr(c, "alignment must be exactly natural (%u) for atomic accesses", 1u << natural);
+            return kval_cerr(c, "atomic alignment must be natural (%u bytes)", 1u << natural);
     } else if (in->align > natural) {
         return kval_cerr(c, "alignment must not be larger than natural");
     }

@@ -330,7 +330,7 @@ static void test_memory(void)
     /* atomics need exactly natural alignment: i32.atomic.load align=1 */
     m = fn(NULL, 0, r_i32, 1, BODY("\x41\x00\xfe\x10\x01\x00\x0b"));
     add_memory(m, 1, false);
-    EXPECT(m, "alignment must be exactly natural");
+    EXPECT(m, "atomic alignment must be natural");
     /* i8x16.extract_lane_s 16 */
     m = fn(NULL, 0, r_i32, 1, BODY("\xfd\x0c" "0123456789abcdef" "\xfd\x15\x10\x0b"));
     EXPECT(m, "invalid lane index");
