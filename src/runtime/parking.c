@@ -201,6 +201,19 @@ uint32_t krt_atomic_wait(kite_store_t *store, krt_memory *m, uint64_t ea, uint64
     return KRT_WAIT_TIMED_OUT;
 }
 
+uint32_t krt_parking_count(krt_memory *m, uint64_t ea)
+{
+    if (!m->shared)
+        return 0;
+    bucket *b = bucket_of(m->lot, ea);
+    uint32_t n = 0;
+    pthread_mutex_lock(&b->lock);
+    for (waiter *w = b->head; w; w = w->next)
+        n += w->ea == ea;
+    pthread_mutex_unlock(&b->lock);
+    return n;
+}
+
 uint32_t krt_atomic_notify(krt_memory *m, uint64_t ea, uint32_t count)
 {
     if (!m->shared || count == 0)

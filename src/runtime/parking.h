@@ -48,6 +48,9 @@ uint32_t krt_atomic_wait(kite_store_t *store, krt_memory *m, uint64_t ea, uint64
  * returns how many. 0 for an unshared memory (nobody can wait there). */
 uint32_t krt_atomic_notify(krt_memory *m, uint64_t ea, uint32_t count);
 
+/* How many waiters are parked on ea now (for tests). */
+uint32_t krt_parking_count(krt_memory *m, uint64_t ea);
+
 /* kite_store_interrupt's wake-up of a waiting store (async-signal-safe). */
 void krt_parking_interrupt(kite_store_t *store);
 
