@@ -5,7 +5,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all build run test sanitize-test fuzz clean
+.PHONY: all build run test sanitize-test tsan-test fuzz clean
 
 all: build
 
@@ -31,10 +31,21 @@ SAN_CC ?= $(shell command -v clang >/dev/null 2>&1 && echo clang || echo cc)
 sanitize-test:
 	CC=$(SAN_CC) $(MAKE) test BUILD=build-asan CMAKE_FLAGS="-DKITE_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug"
 
+# The threaded tests (ctest label "threads": the threads testsuites, the
+# wasi-threads programs, kite's threaded programs and unit tests) under
+# ThreadSanitizer (clang, build-tsan/); any report fails the run.
+tsan-test:
+	CC=clang cmake -S . -B build-tsan -DKITE_TSAN=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build build-tsan -j $(JOBS)
+	# Thread leaks are not reported: kite run ends the process on purpose
+	# when a thread stays blocked in a host call after the program ended.
+	TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1 report_thread_leaks=0" \
+	    ctest --test-dir build-tsan --output-on-failure -j $(JOBS) -L threads
+
 # libFuzzer targets (clang): build-fuzz/fuzz_decode, build-fuzz/fuzz_text.
 fuzz:
 	CC=clang cmake -S . -B build-fuzz -DKITE_FUZZ=ON -DKITE_TESTS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	cmake --build build-fuzz -j $(JOBS)
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-fuzz build-tsan

@@ -24,6 +24,13 @@
 #include "interp/numeric.h"
 #include "runtime/os/os.h"
 #include "runtime/parking.h"
+#include "runtime/tsan.h"
+
+#if defined(KITE_TSAN)
+/* Under ThreadSanitizer the executor's copies (linear memory accesses, and
+ * store-local frames) are hidden from it: see runtime/tsan.h. */
+#define memcpy krt_guest_copy
+#endif
 
 #if defined(__GNUC__) && !defined(KINT_SWITCH_DISPATCH)
 #define KINT_GOTO 1

@@ -276,9 +276,9 @@ static void test_reservation_cap(void)
     kite_store_set_diagnostic_handler(s, diag, &calls);
     const char *wat = "(module (memory (import \"env\" \"memory\") 1 100 shared)"
                       "  (func (export \"grow\") (param i32) (result i32) (memory.grow (local.get 0))))";
-    kite_module_t *m;
+    kite_module_t *m = NULL;
     err = kite_module_new_text(e, wat, strlen(wat), &m);
-    kite_memory_t *mem;
+    kite_memory_t *mem = NULL;
     err = err ? err : kite_shared_memory_attach(shm, s, &mem);
     kite_instance_t *inst = NULL;
     kite_trap_t *trap = NULL;
