@@ -372,7 +372,8 @@ check zero-timeout 2 "" "kite run: bad value '0' for --timeout: .*" run --timeou
 
 # ---- store limits -----------------------------------------------------------------
 check grow 0 "1" "" run --invoke grow trap.wat
-check max-memory 0 "-1" "" run --max-memory 64k --invoke grow trap.wat
+check max-memory 0 "-1" "kite: note: memory.grow by 1 pages failed: the memory \\(1 pages, maximum 65536\\) would exceed the store's memory limit" \
+    run --max-memory 64k --invoke grow trap.wat
 
 echo "$((count - failures)) passed, $failures failed"
 [ $failures -eq 0 ]
