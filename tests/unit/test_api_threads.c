@@ -302,6 +302,101 @@ static void test_reservation_cap(void)
     kite_engine_free(e);
 }
 
+/* ---- WASI from every thread, and a shared memory outliving its creator ------------- */
+
+static const char *const g_wasi_wat =
+    "(module"
+    "  (import \"wasi_snapshot_preview1\" \"fd_write\" (func $w (param i32 i32 i32 i32) (result i32)))"
+    "  (import \"wasi_snapshot_preview1\" \"fd_fdstat_get\" (func $s (param i32 i32) (result i32)))"
+    "  (import \"wasi_snapshot_preview1\" \"fd_close\" (func $c (param i32) (result i32)))"
+    "  (memory (export \"memory\") 1)"
+    "  (data (i32.const 0) \"\\10\\00\\00\\00\\03\\00\\00\\00\")"   /* iovec: 3 bytes at 16 */
+    "  (data (i32.const 16) \"ok\\n\")"
+    "  (func (export \"run\") (param $n i32) (result i32) (local $bad i32)"
+    "    (block (loop (br_if 1 (i32.eqz (local.get $n)))"
+    "      (local.set $bad (i32.or (local.get $bad) (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 32))))"
+    "      (local.set $bad (i32.or (local.get $bad) (call $s (i32.const 1) (i32.const 64))))"
+    "      (drop (call $c (i32.const 77)))"
+    "      (local.set $n (i32.sub (local.get $n) (i32.const 1))) (br 0)))"
+    "    (local.get $bad)))";
+
+typedef struct wasi_worker {
+    pthread_t thread;
+    kite_wasi_t *wasi;
+    kite_module_t *module;
+    int32_t bad;
+} wasi_worker;
+
+static void *wasi_main(void *arg)
+{
+    wasi_worker *w = arg;
+    kite_store_t *s = kite_store_new(g_engine);
+    kite_linker_t *l = kite_linker_new();
+    kite_instance_t *inst = NULL;
+    kite_trap_t *trap = NULL;
+    kite_error_t *err = kite_wasi_define_imports(w->wasi, l, s, w->module);
+    if (!err)
+        err = kite_linker_instantiate(l, s, w->module, &inst, &trap);
+    CHECK(!err && !trap, "WASI instance");
+    worker wk = {.store = s, .inst = inst};
+    kite_val_t n = i32(500);
+    w->bad = inst ? call(&wk, "run", &n, 1) : -1;
+    kite_linker_free(l);
+    kite_store_free(s);
+    return NULL;
+}
+
+static void test_wasi_from_threads(void)
+{
+    kite_wasi_config_t *cfg = kite_wasi_config_new();
+    kite_wasi_config_stdio_capture(cfg, 1, 0);
+    kite_wasi_t *wasi;
+    kite_error_t *err = kite_wasi_new(cfg, &wasi);
+    kite_wasi_config_free(cfg);
+    kite_module_t *m = NULL;
+    err = err ? err : kite_module_new_text(g_engine, g_wasi_wat, strlen(g_wasi_wat), &m);
+    CHECK(!err, "WASI module: %s", err ? kite_error_message(err) : "");
+    if (err)
+        return;
+    wasi_worker ws[NTHREADS];
+    for (int i = 0; i < NTHREADS; i++) {
+        ws[i] = (wasi_worker){.wasi = wasi, .module = m};
+        pthread_create(&ws[i].thread, NULL, wasi_main, &ws[i]);
+    }
+    for (int i = 0; i < NTHREADS; i++) {
+        pthread_join(ws[i].thread, NULL);
+        CHECK(ws[i].bad == 0, "thread %d: a WASI call failed", i);
+    }
+    size_t len;
+    kite_wasi_captured(wasi, 1, &len);
+    CHECK(len == (size_t)NTHREADS * 500 * 3, "captured %zu bytes from %d threads", len, NTHREADS);
+    kite_wasi_free(wasi);
+    kite_module_free(m);
+}
+
+/* A shared memory made in store A (charged to A's limit) and used by store B
+ * after A is gone: B's growth no longer touches A's budget. */
+static void test_memory_outlives_creator(void)
+{
+    kite_store_t *a = kite_store_new(g_engine), *b = kite_store_new(g_engine);
+    kite_store_limits_t lim = {.memory_bytes = 4 << 20};
+    kite_store_set_limits(a, &lim);
+    kite_limits_t type = {.min = 1, .max = 128, .has_max = true, .shared = true};
+    kite_memory_t *ma, *mb = NULL;
+    kite_error_t *err = kite_memory_new(a, &type, &ma);
+    CHECK(!err, "memory in A");
+    if (err)
+        return;
+    CHECK(kite_memory_grow(ma, 100) == UINT64_MAX, "A's limit holds");
+    kite_shared_memory_t *shm = kite_memory_share(ma);
+    CHECK(shm && !kite_shared_memory_attach(shm, b, &mb), "attach to B");
+    kite_store_free(a);
+    CHECK(kite_memory_grow(mb, 100) == 1, "grows past A's old limit once A is gone");
+    CHECK(kite_memory_pages(mb) == 101, "pages");
+    kite_shared_memory_free(shm);
+    kite_store_free(b);
+}
+
 int main(void)
 {
     g_engine = kite_engine_new(NULL);
@@ -335,6 +430,8 @@ int main(void)
         kite_store_free(ws[i].store);
     kite_shared_memory_free(g_mem);
     test_reservation_cap();
+    test_wasi_from_threads();
+    test_memory_outlives_creator();
     kite_module_free(g_module);
     kite_engine_free(g_engine);
     if (g_failures)
