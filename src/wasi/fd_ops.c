@@ -398,7 +398,10 @@ uint16_t kwasi_fd_fdstat_get(kwasi_call *c, const kite_val_t *args)
         return KWASI_EFAULT;
     if (!kwasi_in(c, out, 24))
         return KWASI_EFAULT;
+    pthread_mutex_lock(&c->wasi->lock);
     uint16_t flags = f->flags;
+    uint64_t rights = f->rights, inheriting = f->inheriting;
+    pthread_mutex_unlock(&c->wasi->lock);
     if (f->kind == KWASI_FD_HOST) {
         int fl = fcntl(f->host, F_GETFL);
         if (fl < 0)
@@ -408,8 +411,8 @@ uint16_t kwasi_fd_fdstat_get(kwasi_call *c, const kite_val_t *args)
     memset(c->mem + out, 0, 24);
     c->mem[out] = f->filetype;
     kwasi_st16(c, out + 2, flags);
-    kwasi_st64(c, out + 8, f->rights);
-    kwasi_st64(c, out + 16, f->inheriting);
+    kwasi_st64(c, out + 8, rights);
+    kwasi_st64(c, out + 16, inheriting);
     return KWASI_ESUCCESS;
 }
 
@@ -426,7 +429,9 @@ uint16_t kwasi_fd_fdstat_set_flags(kwasi_call *c, const kite_val_t *args)
     if (flags & (KWASI_FDFLAG_DSYNC | KWASI_FDFLAG_RSYNC | KWASI_FDFLAG_SYNC))
         return KWASI_ENOTSUP;
     if (f->kind != KWASI_FD_HOST) {
+        pthread_mutex_lock(&c->wasi->lock);
         f->flags = (uint16_t)flags;
+        pthread_mutex_unlock(&c->wasi->lock);
         return KWASI_ESUCCESS;
     }
     int fl = fcntl(f->host, F_GETFL);
@@ -447,12 +452,15 @@ uint16_t kwasi_fd_fdstat_set_rights(kwasi_call *c, const kite_val_t *args)
     uint16_t e = kwasi_fd_get(c, KWASI_U32(args, 0), 0, &f);
     if (e)
         return e;
-    /* Rights can only be dropped. */
-    if ((base & ~f->rights) || (inheriting & ~f->inheriting))
-        return KWASI_ENOTCAPABLE;
-    f->rights = base;
-    f->inheriting = inheriting;
-    return KWASI_ESUCCESS;
+    /* Rights can only be dropped. Under the lock: kwasi_fd_get reads them. */
+    pthread_mutex_lock(&c->wasi->lock);
+    bool ok = !(base & ~f->rights) && !(inheriting & ~f->inheriting);
+    if (ok) {
+        f->rights = base;
+        f->inheriting = inheriting;
+    }
+    pthread_mutex_unlock(&c->wasi->lock);
+    return ok ? KWASI_ESUCCESS : KWASI_ENOTCAPABLE;
 }
 
 /* ---- file attributes ------------------------------------------------------------------------ */

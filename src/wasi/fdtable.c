@@ -104,6 +104,10 @@ uint8_t kwasi_host_filetype(int host, bool *is_tty)
 kwasi_fd *kwasi_fd_new(void)
 {
     kwasi_fd *f = kite_calloc(1, sizeof(*f));
+    if (f && pthread_mutex_init(&f->dir_lock, NULL) != 0) {
+        kite_free(f);
+        return NULL;
+    }
     if (f) {
         atomic_init(&f->refs, 1);
         f->host = -1;
@@ -165,6 +169,7 @@ void kwasi_fd_unref(kwasi_fd *f)
     if (f->kind == KWASI_FD_HOST && f->host >= 0)
         close(f->host);
     kite_free(f->preopen);
+    pthread_mutex_destroy(&f->dir_lock);
     kite_free(f);
 }
 

@@ -101,18 +101,21 @@ uint16_t kwasi_fd_readdir(kwasi_call *c, const kite_val_t *args)
         return KWASI_EFAULT;
     if (f->kind != KWASI_FD_HOST || f->filetype != KWASI_FT_DIRECTORY)
         return KWASI_ENOTDIR;
+    /* The entry's directory stream is one per descriptor: one call at a time. */
+    pthread_mutex_lock(&f->dir_lock);
     DIR *d = NULL;
     e = stream_at(f, cookie, &d);
-    if (e)
+    if (e) {
+        pthread_mutex_unlock(&f->dir_lock);
         return e;
+    }
     uint32_t used = 0;
     while (used < len) {
         long loc = telldir(d);
         errno = 0;
         struct dirent *ent = readdir(d);
         if (!ent) {
-            if (errno)
-                return kwasi_errno(errno);
+            e = errno ? kwasi_errno(errno) : KWASI_ESUCCESS;
             break;
         }
         size_t namlen = strlen(ent->d_name);
@@ -139,6 +142,9 @@ uint16_t kwasi_fd_readdir(kwasi_call *c, const kite_val_t *args)
         }
         f->dir_pos++;
     }
+    pthread_mutex_unlock(&f->dir_lock);
+    if (e)
+        return e;
     kwasi_st32(c, out, used);
     return KWASI_ESUCCESS;
 }

@@ -175,6 +175,7 @@ typedef struct kwasi_fd {
     uint64_t rights, inheriting;
     char *preopen;     /* guest name of a pre-opened directory, or NULL */
     size_t preopen_len;
+    pthread_mutex_t dir_lock; /* fd_readdir's use of dir and dir_pos */
     void *dir;         /* DIR* for fd_readdir, opened on first use */
     uint64_t dir_pos;  /* index (cookie) of the entry readdir returns next */
 } kwasi_fd;
