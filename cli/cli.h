@@ -205,7 +205,7 @@ bool cli_run_import_supported(const kite_import_desc_t *d);
 kite_error_t *cli_run_prepare(const char *file, kite_engine_t *engine, kite_store_t *store,
                               kite_wasi_t *wasi, kite_linker_t *linker, const kite_module_t *module,
                               const kite_store_limits_t *limits, uint64_t fuel);
-/* "kite: trap (in a thread): ..." with its backtrace. */
+/* "kite: trap: MESSAGE (in a spawned thread)" with its backtrace. */
 void cli_report_thread_trap(const kite_trap_t *trap, const char *file);
 /* After _start: stops the other threads; returns the status (or ends the
  * process when a thread does not stop). */

@@ -68,7 +68,7 @@ static kite_error_t *thread_setup(void *user, kite_store_t *store, kite_linker_t
 void cli_report_thread_trap(const kite_trap_t *trap, const char *file)
 {
     cli_buf b = {.len = 0};
-    cli_buf_printf(&b, "(in a thread): %s", kite_trap_message(trap));
+    cli_buf_printf(&b, "%s (in a spawned thread)", kite_trap_message(trap));
     cli_report_trap(trap, b.text, file);
 }
 

@@ -285,9 +285,10 @@ KITE_API void kite_store_interrupt(kite_store_t *store);
 
 /*
  * Diagnostics: notes for the embedder about something the runtime refused
- * although the module's own limits allowed it, e.g. memory.grow returning
- * -1 because of the shared-memory reservation cap, the store's memory limit
- * or the OS. The handler (NULL: none) is called on the thread running the
+ * although the module's own limits and the store's limits allowed it, e.g.
+ * memory.grow returning -1 because the reservation (capped by
+ * kite_config_set_shared_memory_reserve, or cut short by the OS) ends
+ * before the memory's maximum, or the OS refused to commit the pages. The handler (NULL: none) is called on the thread running the
  * store, with a message valid during the call; the last message is also
  * kept (NULL when there was none).
  */

@@ -119,7 +119,9 @@ uint64_t krt_store_memory_grow(kite_store_t *store, krt_memory *m, uint64_t delt
 {
     krt_grow_failure why;
     uint64_t r = krt_memory_grow_why(m, delta, &why);
-    if (r != KRT_MEMORY_GROW_FAILED || why == KRT_GROW_OVER_MAX)
+    /* The module's maximum is the spec's -1, and the store's limit is the
+     * embedder's own: neither needs telling. */
+    if (r != KRT_MEMORY_GROW_FAILED || why == KRT_GROW_OVER_MAX || why == KRT_GROW_OVER_LIMIT)
         return r;
     unsigned long long pages = krt_memory_pages(m), max = m->max_pages, d = delta;
     unsigned long long reserved = m->reserved >> m->page_size_log2;
@@ -132,12 +134,6 @@ uint64_t krt_store_memory_grow(kite_store_t *store, krt_memory *m, uint64_t delt
                  d, what, reserved, max,
                  m->shared ? "kite_config_set_shared_memory_reserve caps it; the OS may give less"
                            : "the OS gave no more");
-        break;
-    case KRT_GROW_OVER_LIMIT:
-        diagnose(store,
-                 "memory.grow by %llu pages failed: the %s (%llu pages, maximum %llu) would "
-                 "exceed the store's memory limit",
-                 d, what, pages, max);
         break;
     default:
         diagnose(store,
