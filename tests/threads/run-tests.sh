@@ -61,7 +61,7 @@ done
 # but not for the 8 GiB guarded layout nor a 4 GiB reservation.
 # (Sanitizer builds cannot run at all under a limit: their shadow memory.)
 ulimit -v 3000000
-if ! "$kite" validate "$here/wait_forever.wat" >/dev/null 2>&1; then
+if ! ("$kite" validate "$here/wait_forever.wat") >/dev/null 2>&1; then
     echo "skipped reservation-note: kite does not run under ulimit -v (a sanitizer build)"
 else
 check reservation-note 0 "" "kite: note: memory.grow by 1024 pages failed: the shared memory's address-space reservation ends at [0-9]+ pages, below its maximum of 65536 \(kite_config_set_shared_memory_reserve caps it; the OS may give less\)" \
