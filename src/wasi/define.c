@@ -76,14 +76,17 @@ static kite_error_t *prepare(kite_wasi_t *wasi, kite_linker_t *linker, kite_stor
     if (!wasi || !linker || !store)
         return kite_error_new(KITE_ERROR_ARGUMENT, "kite_wasi_define needs a WASI object, a "
                                                    "linker and a store");
+    /* Stores on several threads may define the functions at once. */
+    pthread_mutex_lock(&wasi->lock);
     if (!wasi->bindings) {
-        wasi->bindings = kite_calloc(KWASI_NDEFS, sizeof(kwasi_binding));
-        if (!wasi->bindings)
-            return kite_error_oom();
-        for (size_t i = 0; i < KWASI_NDEFS; i++)
-            wasi->bindings[i] = (kwasi_binding){wasi, &g_defs[i]};
+        kwasi_binding *b = kite_calloc(KWASI_NDEFS, sizeof(kwasi_binding));
+        for (size_t i = 0; b && i < KWASI_NDEFS; i++)
+            b[i] = (kwasi_binding){wasi, &g_defs[i]};
+        wasi->bindings = b;
     }
-    return NULL;
+    bool ok = wasi->bindings != NULL;
+    pthread_mutex_unlock(&wasi->lock);
+    return ok ? NULL : kite_error_oom();
 }
 
 kite_error_t *kite_wasi_define(kite_wasi_t *wasi, kite_linker_t *linker, kite_store_t *store)
