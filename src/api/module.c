@@ -19,7 +19,7 @@ kite_engine_t *kite_engine_new(const kite_config_t *config)
     if (config)
         e->config = *config;
     else
-        krt_config_defaults(&e->config);
+        kir_config_defaults(&e->config);
     e->canon = kval_canon_new();
     if (!e->canon) {
         kite_free(e);

@@ -276,7 +276,7 @@ static bool sections(kdec_state *d)
     while (!kdec_at_end(r)) {
         uint64_t id_at = kdec_offset(r);
         uint8_t id = *r->p;
-        if (id >= SEC_COUNT || (id == SEC_TAG && !krt_feature(d->config, KITE_FEATURE_EXCEPTIONS)))
+        if (id >= SEC_COUNT || (id == SEC_TAG && !kir_feature(d->config, KITE_FEATURE_EXCEPTIONS)))
             return kdec_fail(r, "malformed section id %u", id);
         r->p++;
         uint32_t size;

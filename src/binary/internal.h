@@ -17,8 +17,8 @@
 #include <stdint.h>
 
 #include "binary/reader.h"
+#include "ir/config.h"
 #include "ir/module.h"
-#include "runtime/config.h"
 
 typedef struct kdec_state {
     kdec_reader r;                   /* over the whole module (the arena copy) */

@@ -57,7 +57,7 @@ static bool comptype(kdec_state *d, kir_type *t)
         return false;
     if (b & 0x80)
         return kdec_fail(r, "integer representation too long");
-    bool gc = krt_feature(d->config, KITE_FEATURE_GC);
+    bool gc = kir_feature(d->config, KITE_FEATURE_GC);
     if (b == 0x60) {
         t->comp = KIR_COMP_FUNC;
         kir_valtype *params, *results;
@@ -117,7 +117,7 @@ static bool subtype(kdec_state *d, uint32_t rec_start, uint32_t rec_size)
     t->rec_start = rec_start;
     t->rec_size = rec_size;
     if (r->p < r->end && (*r->p == 0x50 || *r->p == 0x4F) &&
-        krt_feature(d->config, KITE_FEATURE_GC)) {
+        kir_feature(d->config, KITE_FEATURE_GC)) {
         t->final = *r->p == 0x4F;
         r->p++;
         uint64_t at = kdec_offset(r);
@@ -145,7 +145,7 @@ bool kdec_type_section(kdec_state *d)
         return false;
     for (uint32_t i = 0; i < n; i++) {
         uint32_t start = d->m->ntypes;
-        if (r->p < r->end && *r->p == 0x4E && krt_feature(d->config, KITE_FEATURE_GC)) {
+        if (r->p < r->end && *r->p == 0x4E && kir_feature(d->config, KITE_FEATURE_GC)) {
             r->p++;
             uint32_t size;
             if (!kdec_count(r, &size))
@@ -176,12 +176,12 @@ static bool limits(kdec_state *d, bool memory, kir_limits *lim, uint32_t *page_l
         return false;
     uint8_t allowed = 0x05;
     if (memory) {
-        if (krt_feature(d->config, KITE_FEATURE_THREADS))
+        if (kir_feature(d->config, KITE_FEATURE_THREADS))
             allowed |= 0x02;
-        if (krt_feature(d->config, KITE_FEATURE_CUSTOM_PAGE_SIZES))
+        if (kir_feature(d->config, KITE_FEATURE_CUSTOM_PAGE_SIZES))
             allowed |= 0x08;
     }
-    if (!krt_feature(d->config, KITE_FEATURE_MEMORY64))
+    if (!kir_feature(d->config, KITE_FEATURE_MEMORY64))
         allowed &= (uint8_t)~0x04;
     if (flags & ~allowed)
         return kdec_fail_at(r, kdec_offset(r) - 1, "malformed limits flags");
@@ -275,7 +275,7 @@ static bool import_desc(kdec_state *d, kir_import *imp, uint32_t import_index)
         return globaltype(d, g);
     }
     case KIR_EXTERN_TAG:
-        if (krt_feature(d->config, KITE_FEATURE_EXCEPTIONS)) {
+        if (kir_feature(d->config, KITE_FEATURE_EXCEPTIONS)) {
             kir_tag *t = KIR_PUSH(m, m->tags, m->ntags);
             if (!t)
                 return kdec_oom(r);
@@ -447,7 +447,7 @@ bool kdec_export_section(kdec_state *d)
         if (!kdec_name(r, m, &name) || !kdec_u8(r, &kind))
             return false;
         if (kind > KIR_EXTERN_TAG ||
-            (kind == KIR_EXTERN_TAG && !krt_feature(d->config, KITE_FEATURE_EXCEPTIONS)))
+            (kind == KIR_EXTERN_TAG && !kir_feature(d->config, KITE_FEATURE_EXCEPTIONS)))
             return kdec_fail_at(r, kdec_offset(r) - 1, "malformed export kind");
         kir_export *e = KIR_PUSH(m, m->exports, m->nexports);
         if (!e)

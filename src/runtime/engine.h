@@ -2,8 +2,8 @@
 #ifndef KITE_RUNTIME_ENGINE_H
 #define KITE_RUNTIME_ENGINE_H
 
+#include "ir/config.h"
 #include "kite.h"
-#include "runtime/config.h"
 #include "valid/canon.h"
 
 struct kite_engine {

@@ -15,7 +15,7 @@
 
 #include <string.h>
 
-#include "runtime/config.h"
+#include "ir/config.h"
 #include "text/parse_int.h"
 #include "util/alloc.h"
 #include "util/error.h"
@@ -379,7 +379,7 @@ static bool addrtype(ktext_parser *p, bool *is64)
 static bool limit_tok(ktext_parser *p, uint64_t *v)
 {
     ktext_token t;
-    bool wide = !p->config || krt_feature(p->config, KITE_FEATURE_MEMORY64);
+    bool wide = !p->config || kir_feature(p->config, KITE_FEATURE_MEMORY64);
     return ktext_nat_tok(p, wide ? 64 : 32, &t, v);
 }
 

@@ -5,7 +5,7 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "runtime/config.h"
+#include "ir/config.h"
 #include "text/numlit.h"
 #include "text/parse_int.h"
 #include "util/alloc.h"
@@ -103,7 +103,7 @@ static void classify(ktext_parser *p, const ktext_token *t)
 static bool op_enabled(const ktext_parser *p, kir_op op)
 {
     uint8_t feat = kir_op_info(op)->feature;
-    return feat == KIR_FEATURE_CORE || !p->config || krt_feature(p->config, (kite_feature_t)feat);
+    return feat == KIR_FEATURE_CORE || !p->config || kir_feature(p->config, (kite_feature_t)feat);
 }
 
 bool ktext_unexpected(ktext_parser *p, const ktext_token *t)

@@ -18,8 +18,8 @@
 #include <stdatomic.h>
 #include <string.h>
 
+#include "ir/config.h"
 #include "ir/opcodes.h"
-#include "runtime/config.h"
 #include "util/alloc.h"
 
 #define TRY(x)                   \
@@ -763,7 +763,7 @@ static kite_error_t *step(kval_code *c, const kdec_instr *in)
 {
     const kir_opinfo *oi = kir_op_info(in->op);
     const struct kite_config *cfg = c->v->config;
-    if (oi->feature != KIR_FEATURE_CORE && cfg && !krt_feature(cfg, (kite_feature_t)oi->feature))
+    if (oi->feature != KIR_FEATURE_CORE && cfg && !kir_feature(cfg, (kite_feature_t)oi->feature))
         return kval_error_kind(c->v, KITE_ERROR_MALFORMED, c->off, "illegal opcode: %s (feature %s disabled)",
                                oi->mnemonic, kite_feature_name((kite_feature_t)oi->feature));
     if (c->konst && !(oi->flags & KIR_OPF_CONST) && in->op != KIR_OP_END)

@@ -14,7 +14,7 @@
 
 #include <string.h>
 
-#include "runtime/config.h"
+#include "ir/config.h"
 #include "util/alloc.h"
 #include "valid/internal.h"
 
@@ -25,7 +25,7 @@
             return e_;           \
     } while (0)
 
-static bool feature(const kval_ctx *v, kite_feature_t f) { return !v->config || krt_feature(v->config, f); }
+static bool feature(const kval_ctx *v, kite_feature_t f) { return !v->config || kir_feature(v->config, f); }
 
 static kite_error_t *check_func_type(const kval_ctx *v, uint32_t type)
 {

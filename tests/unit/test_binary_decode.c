@@ -9,7 +9,7 @@
 
 #include "binary/decode.h"
 #include "binary/reader.h"
-#include "runtime/config.h"
+#include "ir/config.h"
 #include "util/alloc.h"
 #include "util/error.h"
 
@@ -517,7 +517,7 @@ static void test_out_of_memory(void)
 
 int main(void)
 {
-    krt_config_defaults(&g_config);
+    kir_config_defaults(&g_config);
     /* The tests use the custom-page-sizes encoding, a proposal that is off by default. */
     g_config.features[KITE_FEATURE_CUSTOM_PAGE_SIZES] = true;
     test_empty();

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ir/config.h"
 #include "ir/module.h"
-#include "runtime/config.h"
 #include "util/alloc.h"
 #include "util/error.h"
 #include "valid/validate.h"
@@ -491,7 +491,7 @@ static void test_exceptions(void)
 
 int main(void)
 {
-    krt_config_defaults(&g_config);
+    kir_config_defaults(&g_config);
     g_canon = kval_canon_new();
     if (!g_canon)
         return 1;

@@ -1,4 +1,4 @@
-#include "runtime/config.h"
+#include "ir/config.h"
 
 #include <string.h>
 
@@ -19,7 +19,7 @@ static const feature_row g_features[KITE_FEATURE_COUNT] = {
 #undef KITE_FEATURE
 };
 
-void krt_config_defaults(struct kite_config *c)
+void kir_config_defaults(struct kite_config *c)
 {
     c->shared_memory_reserve = 0;
     for (int f = 0; f < KITE_FEATURE_COUNT; f++)
@@ -30,7 +30,7 @@ kite_config_t *kite_config_new(void)
 {
     kite_config_t *c = kite_malloc(sizeof(*c));
     if (c)
-        krt_config_defaults(c);
+        kir_config_defaults(c);
     return c;
 }
 

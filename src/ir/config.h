@@ -1,0 +1,27 @@
+/*
+ * The engine configuration behind kite_config_t: which features are on.
+ * It sits beside the IR because every stage reads it: the decoder and the
+ * text parser (what they accept), the validator, the runtime.
+ */
+#ifndef KITE_IR_CONFIG_H
+#define KITE_IR_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kite.h"
+
+struct kite_config {
+    bool features[KITE_FEATURE_COUNT];
+    uint64_t shared_memory_reserve; /* bytes; 0: KRT_SHARED_RESERVE_DEFAULT_CAP */
+};
+
+static inline bool kir_feature(const struct kite_config *c, kite_feature_t f)
+{
+    return c->features[f];
+}
+
+/* The default configuration (every default feature on). */
+void kir_config_defaults(struct kite_config *c);
+
+#endif
