@@ -226,7 +226,7 @@ kite_error_t *kite_tag_new(kite_store_t *store, const kite_valtype_t *params, si
         err = krt_valtype_from_api(params[i], &ps[i]);
     uint32_t canon = 0;
     if (!err)
-        err = kval_canon_func(store->engine->canon, ps, (uint32_t)nparams, NULL, 0, &canon);
+        err = ktype_canon_func(store->engine->canon, ps, (uint32_t)nparams, NULL, 0, &canon);
     kite_free(ps);
     return err ? err : krt_tag_new(store, canon, out);
 }

@@ -58,7 +58,7 @@ static kite_error_t *rtt_of(kite_store_t *store, const kite_module_t *module, ui
 
 /* Checks v against canonical storage type st (packed types take an i32)
  * and writes its slot form. */
-static kite_error_t *to_slots(const kval_canon *c, const kite_val_t *v, kir_valtype st,
+static kite_error_t *to_slots(const ktype_canon *c, const kite_val_t *v, kir_valtype st,
                               const char *what, uint64_t *slots)
 {
     kir_kind k = kir_vt_kind(st);

@@ -20,7 +20,7 @@ kite_engine_t *kite_engine_new(const kite_config_t *config)
         e->config = *config;
     else
         kir_config_defaults(&e->config);
-    e->canon = kval_canon_new();
+    e->canon = ktype_canon_new();
     if (!e->canon) {
         kite_free(e);
         return NULL;
@@ -32,7 +32,7 @@ void kite_engine_free(kite_engine_t *engine)
 {
     if (!engine)
         return;
-    kval_canon_free(engine->canon);
+    ktype_canon_free(engine->canon);
     kite_free(engine);
 }
 

@@ -46,7 +46,7 @@
 #include <stdint.h>
 
 #include "runtime/runtime.h"
-#include "valid/canon.h"
+#include "types/canon.h"
 
 /* ---- objects ------------------------------------------------------------------------------ */
 
@@ -87,8 +87,8 @@ typedef struct kgc_rtt {
     uint32_t nrefs;     /* structs: reference fields */
     const uint32_t *ref_offsets;
     const kgc_field *fields;
-    const kval_ctype *type;     /* the canonical type (depth and ancestors for casts) */
-    const kval_canon *registry; /* the engine's type registry */
+    const ktype_ctype *type;     /* the canonical type (depth and ancestors for casts) */
+    const ktype_canon *registry; /* the engine's type registry */
 } kgc_rtt;
 
 static inline const kgc_rtt *kgc_rtt_of(const kgc_obj *o)
@@ -163,7 +163,7 @@ struct kgc_large;
 struct kgc_heap {
     kgc_cell *free[KGC_NCLASSES]; /* the fast path reads only these */
     kite_store_t *store;
-    const kval_canon *canon;
+    const ktype_canon *canon;
     bool stress;          /* collect at every allocation that reaches the slow path */
     bool collecting;
     uint64_t limit;       /* bytes; 0: none */
@@ -196,7 +196,7 @@ struct kgc_heap {
 
 /* A heap for `store`, its limit 0 (none); the stress mode is taken from
  * the environment (KITE_GC_STRESS=1). NULL when out of memory. */
-kgc_heap *kgc_heap_new(kite_store_t *store, const kval_canon *canon);
+kgc_heap *kgc_heap_new(kite_store_t *store, const ktype_canon *canon);
 /* Frees every object, block, RTT and handle. NULL is ignored. */
 void kgc_heap_free(kgc_heap *h);
 void kgc_heap_set_limit(kgc_heap *h, uint64_t bytes);
@@ -299,7 +299,7 @@ void kgc_fill(uint8_t *dst, uint32_t width, uint64_t n, const uint64_t *val);
  * are `any`, and every non-null reference is `extern` (extern.convert_any
  * changes nothing either).
  */
-static inline bool kgc_ref_test(const kval_canon *c, krt_ref r, uint32_t heap, bool concrete,
+static inline bool kgc_ref_test(const ktype_canon *c, krt_ref r, uint32_t heap, bool concrete,
                                 bool nullable)
 {
     if (r == 0)
@@ -312,7 +312,7 @@ static inline bool kgc_ref_test(const kval_canon *c, krt_ref r, uint32_t heap, b
     if (concrete) {
         if (kind != KRT_OBJ_STRUCT && kind != KRT_OBJ_ARRAY && kind != KRT_OBJ_FUNC)
             return false;
-        return o->canon == heap || kval_canon_is_subtype(c, o->canon, heap);
+        return o->canon == heap || ktype_canon_is_subtype(c, o->canon, heap);
     }
     switch (heap) {
     case KIR_HEAP_ANY:

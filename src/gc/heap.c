@@ -234,7 +234,7 @@ void kgc_each_object(kgc_heap *h, void (*fn)(kgc_heap *h, kgc_obj *o))
 
 /* ---- the heap ---------------------------------------------------------------------------------- */
 
-kgc_heap *kgc_heap_new(kite_store_t *store, const kval_canon *canon)
+kgc_heap *kgc_heap_new(kite_store_t *store, const ktype_canon *canon)
 {
     kgc_heap *h = kite_calloc(1, sizeof(*h));
     if (!h)

@@ -78,13 +78,13 @@ static void retrace(kgc_heap *h, kgc_obj *o)
 /* Whether a value of canonical type t can refer to a GC object: references
  * of the any and extern hierarchies (an externalized struct is the struct
  * itself), not functions or exceptions. */
-static bool may_hold_gc(const kval_canon *c, kir_valtype t)
+static bool may_hold_gc(const ktype_canon *c, kir_valtype t)
 {
     if (!kir_vt_is_ref(t))
         return false;
     uint32_t h = kir_vt_heap(t);
     if (kir_vt_concrete(t))
-        return kval_canon_type(c, h)->comp != KIR_COMP_FUNC;
+        return ktype_canon_type(c, h)->comp != KIR_COMP_FUNC;
     switch (h) {
     case KIR_HEAP_FUNC:
     case KIR_HEAP_NOFUNC:

@@ -27,7 +27,7 @@ static uint32_t width_of(kir_valtype t)
 /* A struct's layout: fields in order, each at its natural alignment (at
  * most 8), so a subtype (which extends the field list) keeps the offsets
  * of its supertype. */
-static kgc_rtt *struct_rtt(const kval_ctype *ct)
+static kgc_rtt *struct_rtt(const ktype_ctype *ct)
 {
     uint32_t n = ct->nfields, nrefs = 0;
     for (uint32_t i = 0; i < n; i++)
@@ -66,7 +66,7 @@ static kgc_rtt *struct_rtt(const kval_ctype *ct)
     return rtt;
 }
 
-static kgc_rtt *array_rtt(const kval_ctype *ct)
+static kgc_rtt *array_rtt(const ktype_ctype *ct)
 {
     kgc_rtt *rtt = kite_calloc(1, sizeof(kgc_rtt));
     if (!rtt)
@@ -115,7 +115,7 @@ const kgc_rtt *kgc_rtt_get(kgc_heap *h, uint32_t canon)
     }
     if ((h->nrtts + 1) * 2 > h->cap_rtts && !table_grow(h))
         return NULL;
-    const kval_ctype *ct = kval_canon_type(h->canon, canon);
+    const ktype_ctype *ct = ktype_canon_type(h->canon, canon);
     kgc_rtt *rtt;
     switch (ct->comp) {
     case KIR_COMP_STRUCT: rtt = struct_rtt(ct); break;

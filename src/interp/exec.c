@@ -1326,7 +1326,7 @@ dispatch:
         if (UNLIKELY(!r))
             TRAP(UNINITIALIZED_ELEMENT);
         callf = (krt_func *)r;
-        if (UNLIKELY(callf->hdr.canon != LO(1)) && !kval_canon_is_subtype(ki->canon, callf->hdr.canon, LO(1)))
+        if (UNLIKELY(callf->hdr.canon != LO(1)) && !ktype_canon_is_subtype(ki->canon, callf->hdr.canon, LO(1)))
             TRAP(INDIRECT_CALL_TYPE_MISMATCH);
         callbase = HI(2);
         goto do_call_func;

@@ -12,7 +12,7 @@
 
 #include "interp/code.h"
 #include "runtime/runtime.h"
-#include "valid/canon.h"
+#include "types/canon.h"
 
 /* Defaults for the store limits kite_store_limits_t.stack_slots / call_depth. */
 #define KINT_DEFAULT_STACK_SLOTS (UINT32_C(1) << 20)
@@ -47,7 +47,7 @@ _Static_assert(KINT_VARIANT_CHECKED < KRT_CODE_VARIANTS, "a code cell per varian
 typedef struct kint_instance {
     krt_owned owned;
     krt_instance *inst;
-    const kval_canon *canon;          /* the engine's canonical types */
+    const ktype_canon *canon;          /* the engine's canonical types */
     uint8_t *mem0;                    /* base of memory 0, or NULL */
     _Atomic(kint_code *) *cells;      /* translated code per function index */
     uint64_t **globals;               /* each global's value */

@@ -4,11 +4,11 @@
 
 #include "ir/config.h"
 #include "kite.h"
-#include "valid/canon.h"
+#include "types/canon.h"
 
 struct kite_engine {
     struct kite_config config;
-    kval_canon *canon;
+    ktype_canon *canon;
 };
 
 #endif

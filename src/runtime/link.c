@@ -52,7 +52,7 @@ static kite_error_t *match_func(const kite_engine_t *e, const kir_module *m,
                                 const kir_import *imp, const krt_func *f)
 {
     uint32_t want = m->canon[m->funcs[imp->index].type];
-    if (!kval_canon_is_subtype(e->canon, f->hdr.canon, want))
+    if (!ktype_canon_is_subtype(e->canon, f->hdr.canon, want))
         return incompatible(imp, "function type mismatch");
     return NULL;
 }
@@ -93,7 +93,7 @@ static kite_error_t *match_global(const kite_engine_t *e, const kir_module *m,
     kir_valtype t = krt_canon_valtype(m, want->type);
     if (g->mutable_ != want->mutable_)
         return incompatible(imp, "global mutability mismatch");
-    bool ok = want->mutable_ ? g->type == t : kval_canon_valtype_sub(e->canon, g->type, t);
+    bool ok = want->mutable_ ? g->type == t : ktype_canon_valtype_sub(e->canon, g->type, t);
     if (!ok)
         return incompatible(imp, "global type mismatch");
     return NULL;

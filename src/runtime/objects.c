@@ -29,7 +29,7 @@ void krt_func_init_wasm(krt_func *f, krt_instance *inst, uint32_t index)
 {
     const kir_module *m = inst->m;
     uint32_t canon = m->canon[m->funcs[index].type];
-    const kval_ctype *ct = kval_canon_type(inst->store->engine->canon, canon);
+    const ktype_ctype *ct = ktype_canon_type(inst->store->engine->canon, canon);
     memset(f, 0, sizeof(*f));
     f->hdr.kind = KRT_OBJ_FUNC;
     f->hdr.canon = canon;
@@ -61,12 +61,12 @@ kite_error_t *krt_host_func_new(kite_store_t *s, const kir_valtype *params, uint
         return kite_error_new(KITE_ERROR_ARGUMENT, "a host function needs a callback");
     uint32_t canon;
     kite_error_t *err =
-        kval_canon_func(s->engine->canon, params, nparams, results, nresults, &canon);
+        ktype_canon_func(s->engine->canon, params, nparams, results, nresults, &canon);
     if (err)
         return err;
     /* The registry keeps the canonical type's value types for as long as
      * the engine lives, so the function can point at them. */
-    const kval_ctype *ct = kval_canon_type(s->engine->canon, canon);
+    const ktype_ctype *ct = ktype_canon_type(s->engine->canon, canon);
     krt_func *f = kite_calloc(1, sizeof(*f));
     if (!f)
         return kite_error_oom();
@@ -112,9 +112,9 @@ kite_error_t *krt_global_new(kite_store_t *s, kir_valtype type, bool mutable_,
     return NULL;
 }
 
-void krt_tag_init(struct kite_tag *t, const kval_canon *c, uint32_t canon)
+void krt_tag_init(struct kite_tag *t, const ktype_canon *c, uint32_t canon)
 {
-    const kval_ctype *ct = kval_canon_type(c, canon);
+    const ktype_ctype *ct = ktype_canon_type(c, canon);
     t->canon = canon;
     t->nparams = ct->nparams;
     t->params = ct->types;

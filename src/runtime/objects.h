@@ -25,11 +25,11 @@ const char *krt_valtype_name(kir_valtype t, char *buf, size_t size);
 
 /* Whether a reference value belongs to canonical reference type t. The
  * registry `c` is only read for concrete heap types (it may be NULL otherwise). */
-bool krt_ref_matches(const kval_canon *c, krt_ref r, kir_valtype t);
+bool krt_ref_matches(const ktype_canon *c, krt_ref r, kir_valtype t);
 /* Whether a host value fits canonical type t: its kind, and for
  * references, nullability and the referenced object's type. The error
  * (KITE_ERROR_ARGUMENT) starts with `what` ("argument 1", ...). */
-kite_error_t *krt_val_check(const kval_canon *c, const kite_val_t *v, kir_valtype t,
+kite_error_t *krt_val_check(const ktype_canon *c, const kite_val_t *v, kir_valtype t,
                             const char *what);
 
 /* ---- objects.c ----------------------------------------------------------------------- */
@@ -55,7 +55,7 @@ kite_error_t *krt_hostref_new(kite_store_t *s, uintptr_t value, krt_hostref **ou
 /* The parts of those constructors that instances reuse for the objects they
  * define (kept in the instance's own arrays, not registered separately). */
 void krt_func_init_wasm(krt_func *f, krt_instance *inst, uint32_t index);
-void krt_tag_init(struct kite_tag *t, const kval_canon *c, uint32_t canon);
+void krt_tag_init(struct kite_tag *t, const ktype_canon *c, uint32_t canon);
 kite_error_t *krt_memory_obj_init(kite_store_t *s, struct kite_memory *obj,
                                   const kir_limits *limits, uint32_t page_size_log2);
 kite_error_t *krt_table_obj_init(kite_store_t *s, struct kite_table *obj, kir_valtype elem,

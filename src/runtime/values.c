@@ -148,11 +148,11 @@ const char *krt_valtype_name(kir_valtype t, char *buf, size_t size)
 
 /* Whether an object of canonical type `canon` and composite kind `comp`
  * belongs to heap type (abstract or canonical id) of t. */
-static bool composite_matches(const kval_canon *c, uint32_t canon, kir_comp comp, kir_valtype t)
+static bool composite_matches(const ktype_canon *c, uint32_t canon, kir_comp comp, kir_valtype t)
 {
     uint32_t h = kir_vt_heap(t);
     if (kir_vt_concrete(t))
-        return kval_canon_is_subtype(c, canon, h);
+        return ktype_canon_is_subtype(c, canon, h);
     switch (comp) {
     case KIR_COMP_FUNC: return h == KIR_HEAP_FUNC;
     case KIR_COMP_STRUCT:
@@ -162,7 +162,7 @@ static bool composite_matches(const kval_canon *c, uint32_t canon, kir_comp comp
     return false;
 }
 
-bool krt_ref_matches(const kval_canon *c, krt_ref r, kir_valtype t)
+bool krt_ref_matches(const ktype_canon *c, krt_ref r, kir_valtype t)
 {
     if (!kir_vt_is_ref(t))
         return false;
@@ -195,7 +195,7 @@ static const char *valkind_name(kite_valkind_t k)
     return k == KITE_REF ? "a reference" : name ? name : "an unknown kind";
 }
 
-kite_error_t *krt_val_check(const kval_canon *c, const kite_val_t *v, kir_valtype t,
+kite_error_t *krt_val_check(const ktype_canon *c, const kite_val_t *v, kir_valtype t,
                             const char *what)
 {
     char name[48];

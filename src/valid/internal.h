@@ -18,8 +18,8 @@
 
 #include "ir/module.h"
 #include "kite.h"
+#include "types/canon.h"
 #include "util/error.h"
-#include "valid/canon.h"
 
 struct kite_config;
 struct kval_code;
@@ -33,7 +33,7 @@ struct kval_code;
 
 typedef struct kval_ctx {
     const struct kite_config *config;
-    kval_canon *canon;
+    ktype_canon *canon;
     kir_module *m;
     struct kval_code *code; /* scratch for code validation, reused per body */
 } kval_ctx;

@@ -79,7 +79,7 @@ kite_error_t *kval_check_types(kval_ctx *v)
         if (err)
             return err;
     }
-    kite_error_t *err = kval_canon_module(v->canon, v->m);
+    kite_error_t *err = ktype_canon_module(v->canon, v->m);
     if (err)
         return err;
     for (uint32_t x = 0; x < m->ntypes; x++) {

@@ -269,7 +269,7 @@ static kite_error_t *validate_module(kval_ctx *v)
     return check_start(v);
 }
 
-kite_error_t *kval_validate(const struct kite_config *config, kval_canon *canon, kir_module *m)
+kite_error_t *kval_validate(const struct kite_config *config, ktype_canon *canon, kir_module *m)
 {
     kval_ctx v = {config, canon, m, NULL};
     kite_error_t *err = validate_module(&v);

@@ -4,7 +4,7 @@
 
 #include "ir/module.h"
 #include "kite.h"
-#include "valid/canon.h"
+#include "types/canon.h"
 
 struct kite_config;
 
@@ -16,6 +16,6 @@ struct kite_config;
  * modules map it to line:column through m->srcpos). On success sets
  * m->validated and m->canon.
  */
-kite_error_t *kval_validate(const struct kite_config *config, kval_canon *canon, kir_module *m);
+kite_error_t *kval_validate(const struct kite_config *config, ktype_canon *canon, kir_module *m);
 
 #endif

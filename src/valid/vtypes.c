@@ -70,7 +70,7 @@ bool kval_heap_sub(const kval_ctx *v, kir_valtype a, kir_valtype b)
     if (!ca && ha == KVAL_HEAP_BOT)
         return true;
     if (ca && cb)
-        return ha == hb || kval_canon_is_subtype(v->canon, m->canon[ha], m->canon[hb]);
+        return ha == hb || ktype_canon_is_subtype(v->canon, m->canon[ha], m->canon[hb]);
     if (ca) {
         if (!abstract_heap_valid(hb))
             return false;

@@ -13,7 +13,7 @@
 #include "valid/validate.h"
 
 static int failures;
-static kval_canon *g_canon;
+static ktype_canon *g_canon;
 static struct kite_config g_config;
 
 #define I32 kir_vt(KIR_I32)
@@ -492,7 +492,7 @@ static void test_exceptions(void)
 int main(void)
 {
     kir_config_defaults(&g_config);
-    g_canon = kval_canon_new();
+    g_canon = ktype_canon_new();
     if (!g_canon)
         return 1;
     test_basics();
@@ -504,7 +504,7 @@ int main(void)
     test_types();
     test_gc();
     test_exceptions();
-    kval_canon_free(g_canon);
+    ktype_canon_free(g_canon);
     if (failures)
         fprintf(stderr, "test_valid_code: %d failure(s)\n", failures);
     else

@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "ir/module.h"
+#include "types/canon.h"
 #include "util/error.h"
-#include "valid/canon.h"
 
 static int failures;
 
@@ -53,9 +53,9 @@ static kir_type *add_struct1(kir_module *m, kir_valtype ft, bool mut, uint32_t r
     return t;
 }
 
-static uint32_t canon1(kval_canon *c, kir_module *m, uint32_t idx)
+static uint32_t canon1(ktype_canon *c, kir_module *m, uint32_t idx)
 {
-    kite_error_t *e = kval_canon_module(c, m);
+    kite_error_t *e = ktype_canon_module(c, m);
     if (e) {
         fprintf(stderr, "canon error: %s\n", kite_error_message(e));
         kite_error_free(e);
@@ -65,7 +65,7 @@ static uint32_t canon1(kval_canon *c, kir_module *m, uint32_t idx)
     return m->canon[idx];
 }
 
-static void test_same_group(kval_canon *c)
+static void test_same_group(ktype_canon *c)
 {
     kir_valtype p[] = {kir_vt(KIR_I32), kir_vt(KIR_F64)}, r[] = {kir_vt(KIR_I64)};
     kir_module *a = kir_module_new(), *b = kir_module_new();
@@ -75,14 +75,14 @@ static void test_same_group(kval_canon *c)
     uint32_t ia = canon1(c, a, 0), ib = canon1(c, b, 1);
     CHECK(ia == ib);
     CHECK(b->canon[0] != ib);
-    const kval_ctype *ct = kval_canon_type(c, ia);
+    const ktype_ctype *ct = ktype_canon_type(c, ia);
     CHECK(ct->comp == KIR_COMP_FUNC && ct->nparams == 2 && ct->nresults == 1);
     CHECK(ct->types[1] == kir_vt(KIR_F64) && ct->types[2] == kir_vt(KIR_I64));
     kir_module_free(a);
     kir_module_free(b);
 }
 
-static void test_differences(kval_canon *c)
+static void test_differences(ktype_canon *c)
 {
     kir_module *m = kir_module_new();
     add_struct1(m, kir_vt(KIR_I32), false, 0, 1);                 /* 0: final, immutable */
@@ -97,9 +97,9 @@ static void test_differences(kval_canon *c)
     CHECK(m->canon[0] != m->canon[3]);
     CHECK(m->canon[2] != m->canon[3]);
     CHECK(m->canon[0] == m->canon[4]);
-    CHECK(kval_canon_is_subtype(c, m->canon[3], m->canon[2]));
-    CHECK(!kval_canon_is_subtype(c, m->canon[2], m->canon[3]));
-    CHECK(!kval_canon_is_subtype(c, m->canon[3], m->canon[0]));
+    CHECK(ktype_canon_is_subtype(c, m->canon[3], m->canon[2]));
+    CHECK(!ktype_canon_is_subtype(c, m->canon[2], m->canon[3]));
+    CHECK(!ktype_canon_is_subtype(c, m->canon[3], m->canon[0]));
     kir_module_free(m);
 
     /* Nullability and heap types of fields matter too. */
@@ -112,7 +112,7 @@ static void test_differences(kval_canon *c)
     kir_module_free(n);
 }
 
-static void test_rec_groups(kval_canon *c)
+static void test_rec_groups(ktype_canon *c)
 {
     /* rec { struct i32, struct i64 } vs the same two types as singletons. */
     kir_module *a = kir_module_new(), *b = kir_module_new(), *d = kir_module_new();
@@ -146,7 +146,7 @@ static void test_rec_groups(kval_canon *c)
     CHECK(canon1(c, r1, 0) != UINT32_MAX && canon1(c, r2, 0) != UINT32_MAX && canon1(c, r3, 0) != UINT32_MAX);
     CHECK(r1->canon[0] == r2->canon[1] && r1->canon[1] == r2->canon[2]);
     CHECK(r3->canon[0] != r1->canon[0]);
-    const kval_ctype *ct = kval_canon_type(c, r1->canon[0]);
+    const ktype_ctype *ct = ktype_canon_type(c, r1->canon[0]);
     CHECK(ct->group == r1->canon[0] && ct->group_size == 2);
     CHECK(kir_vt_heap(ct->fields[0].type) == r1->canon[1]);
     kir_module_free(r1);
@@ -167,7 +167,7 @@ static void test_rec_groups(kval_canon *c)
     kir_module_free(e2);
 }
 
-static void test_display(kval_canon *c)
+static void test_display(ktype_canon *c)
 {
     /* t0 <- t1 <- ... <- t5, plus a sibling s2 of t2 (sub t1). */
     kir_module *m = kir_module_new();
@@ -183,9 +183,9 @@ static void test_display(kval_canon *c)
     uint32_t *id = m->canon;
     for (uint32_t i = 0; i < 6; i++)
         for (uint32_t j = 0; j < 6; j++)
-            CHECK(kval_canon_is_subtype(c, id[i], id[j]) == (i >= j));
-    CHECK(kval_canon_type(c, id[5])->depth == 5);
-    CHECK(kval_canon_type(c, id[5])->ancestors[0] == id[0]);
+            CHECK(ktype_canon_is_subtype(c, id[i], id[j]) == (i >= j));
+    CHECK(ktype_canon_type(c, id[5])->depth == 5);
+    CHECK(ktype_canon_type(c, id[5])->ancestors[0] == id[0]);
     CHECK(id[6] == id[2]); /* structurally identical to t2, same supertype */
     kir_module_free(m);
 
@@ -199,16 +199,16 @@ static void test_display(kval_canon *c)
     o->final = false;
     o->super = 1;
     CHECK(canon1(c, n, 0) != UINT32_MAX);
-    CHECK(kval_canon_is_subtype(c, n->canon[3], n->canon[0]));
-    CHECK(kval_canon_is_subtype(c, n->canon[3], n->canon[1]));
-    CHECK(!kval_canon_is_subtype(c, n->canon[3], n->canon[2]));
-    CHECK(!kval_canon_is_subtype(c, n->canon[2], n->canon[3]));
+    CHECK(ktype_canon_is_subtype(c, n->canon[3], n->canon[0]));
+    CHECK(ktype_canon_is_subtype(c, n->canon[3], n->canon[1]));
+    CHECK(!ktype_canon_is_subtype(c, n->canon[3], n->canon[2]));
+    CHECK(!ktype_canon_is_subtype(c, n->canon[2], n->canon[3]));
     kir_module_free(n);
 }
 
 /* Many threads canonicalizing equal modules get equal ids. */
 typedef struct job {
-    kval_canon *c;
+    ktype_canon *c;
     uint32_t ids[64];
     int ok;
 } job;
@@ -224,7 +224,7 @@ static void *worker(void *arg)
         kir_type *t = add_func(m, &p, 1, r, i / 16);
         t->final = (i & 1) != 0;
     }
-    kite_error_t *e = kval_canon_module(j->c, m);
+    kite_error_t *e = ktype_canon_module(j->c, m);
     j->ok = e == NULL;
     kite_error_free(e);
     if (j->ok)
@@ -233,7 +233,7 @@ static void *worker(void *arg)
     return NULL;
 }
 
-static void test_threads(kval_canon *c)
+static void test_threads(ktype_canon *c)
 {
     enum { N = 8 };
     pthread_t th[N];
@@ -252,7 +252,7 @@ static void test_threads(kval_canon *c)
 
 int main(void)
 {
-    kval_canon *c = kval_canon_new();
+    ktype_canon *c = ktype_canon_new();
     if (!c)
         return 1;
     test_same_group(c);
@@ -260,7 +260,7 @@ int main(void)
     test_rec_groups(c);
     test_display(c);
     test_threads(c);
-    kval_canon_free(c);
+    ktype_canon_free(c);
     if (failures)
         fprintf(stderr, "test_valid_canon: %d failure(s)\n", failures);
     else

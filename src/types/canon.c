@@ -9,11 +9,11 @@
  * registry is a hash table from keys to the first id of the group.
  *
  * Canonical types live in segments of doubling size (64, 128, 256, ...
- * entries) that never move, so kval_canon_type and kval_canon_is_subtype
+ * entries) that never move, so ktype_canon_type and ktype_canon_is_subtype
  * read them without taking the lock: an id a thread holds was published
  * (under the lock) before the thread could obtain it.
  */
-#include "valid/canon.h"
+#include "types/canon.h"
 
 #include <pthread.h>
 #include <string.h>
@@ -23,7 +23,7 @@
 #include "util/error.h"
 
 #define SEG_SHIFT 6u   /* the first segment holds 2^6 types */
-#define NSEGS 20u      /* enough segments for KVAL_CANON_MAX_TYPES */
+#define NSEGS 20u      /* enough segments for KTYPE_CANON_MAX_TYPES */
 
 /* Key encoding of a value type's heap field: same-group references. */
 #define KEY_REL_VT 0x80u       /* in a kir_valtype word (bit 7 is unused) */
@@ -36,10 +36,10 @@ typedef struct canon_group {
     uint32_t base, size;
 } canon_group;
 
-struct kval_canon {
+struct ktype_canon {
     pthread_mutex_t lock;
     kite_arena arena; /* keys and type structures */
-    kval_ctype *segs[NSEGS];
+    ktype_ctype *segs[NSEGS];
     uint32_t ntypes;
     canon_group *groups;
     uint32_t ngroups, groups_cap;
@@ -62,16 +62,16 @@ static unsigned bit_length(uint32_t x)
 }
 
 /* Segment k holds ids [2^S (2^k - 1), 2^S (2^(k+1) - 1)). */
-static kval_ctype *slot_of(const kval_canon *c, uint32_t id)
+static ktype_ctype *slot_of(const ktype_canon *c, uint32_t id)
 {
     uint32_t i = id + (1u << SEG_SHIFT);
     unsigned k = bit_length(i) - 1u - SEG_SHIFT;
     return &c->segs[k][i - (1u << (k + SEG_SHIFT))];
 }
 
-kval_canon *kval_canon_new(void)
+ktype_canon *ktype_canon_new(void)
 {
-    kval_canon *c = kite_calloc(1, sizeof(*c));
+    ktype_canon *c = kite_calloc(1, sizeof(*c));
     if (!c)
         return NULL;
     if (pthread_mutex_init(&c->lock, NULL) != 0) {
@@ -82,7 +82,7 @@ kval_canon *kval_canon_new(void)
     return c;
 }
 
-void kval_canon_free(kval_canon *c)
+void ktype_canon_free(ktype_canon *c)
 {
     if (!c)
         return;
@@ -95,14 +95,14 @@ void kval_canon_free(kval_canon *c)
     kite_free(c);
 }
 
-const kval_ctype *kval_canon_type(const kval_canon *c, uint32_t id) { return slot_of(c, id); }
+const ktype_ctype *ktype_canon_type(const ktype_canon *c, uint32_t id) { return slot_of(c, id); }
 
-bool kval_canon_is_subtype(const kval_canon *c, uint32_t sub, uint32_t super)
+bool ktype_canon_is_subtype(const ktype_canon *c, uint32_t sub, uint32_t super)
 {
     if (sub == super)
         return true;
-    const kval_ctype *t = slot_of(c, sub);
-    const kval_ctype *s = slot_of(c, super);
+    const ktype_ctype *t = slot_of(c, sub);
+    const ktype_ctype *s = slot_of(c, super);
     return s->depth < t->depth && t->ancestors[s->depth] == super;
 }
 
@@ -181,7 +181,7 @@ static uint32_t key_hash(const uint32_t *w, size_t n)
 
 /* ---- the table ------------------------------------------------------------ */
 
-static bool table_grow(kval_canon *c)
+static bool table_grow(ktype_canon *c)
 {
     uint32_t cap = c->table_cap ? c->table_cap * 2 : 64;
     uint32_t *t = kite_calloc(cap, sizeof(uint32_t));
@@ -200,7 +200,7 @@ static bool table_grow(kval_canon *c)
 }
 
 /* The group with this key, or UINT32_MAX; *slot is where to insert it. */
-static uint32_t table_find(const kval_canon *c, const keybuf *k, uint32_t hash, uint32_t *slot)
+static uint32_t table_find(const ktype_canon *c, const keybuf *k, uint32_t hash, uint32_t *slot)
 {
     uint32_t s = hash & (c->table_cap - 1);
     for (;;) {
@@ -228,7 +228,7 @@ static kir_valtype canon_valtype(const kir_module *m, uint32_t base, uint32_t re
 }
 
 /* Make sure the segments can hold ids below `end`. */
-static bool reserve_ids(kval_canon *c, uint32_t end)
+static bool reserve_ids(ktype_canon *c, uint32_t end)
 {
     if (end == 0)
         return true;
@@ -237,7 +237,7 @@ static bool reserve_ids(kval_canon *c, uint32_t end)
     for (unsigned k = 0; k <= kmax; k++) {
         if (c->segs[k])
             continue;
-        c->segs[k] = kite_calloc((size_t)1 << (k + SEG_SHIFT), sizeof(kval_ctype));
+        c->segs[k] = kite_calloc((size_t)1 << (k + SEG_SHIFT), sizeof(ktype_ctype));
         if (!c->segs[k])
             return false;
     }
@@ -248,12 +248,12 @@ static bool reserve_ids(kval_canon *c, uint32_t end)
  * Create the canonical types of a new group from module types
  * [start, start + size) and give them ids base .. base + size - 1.
  */
-static kite_error_t *add_group(kval_canon *c, const kir_module *m, uint32_t start, uint32_t size,
+static kite_error_t *add_group(ktype_canon *c, const kir_module *m, uint32_t start, uint32_t size,
                                uint32_t base)
 {
     for (uint32_t i = 0; i < size; i++) {
         const kir_type *t = &m->types[start + i];
-        kval_ctype *ct = slot_of(c, base + i);
+        ktype_ctype *ct = slot_of(c, base + i);
         memset(ct, 0, sizeof(*ct));
         ct->comp = t->comp;
         ct->final = t->final;
@@ -265,10 +265,10 @@ static kite_error_t *add_group(kval_canon *c, const kir_module *m, uint32_t star
             ct->super = base + (t->super - start);
         else
             ct->super = m->canon[t->super];
-        const kval_ctype *sup = ct->super == KIR_NO_SUPER ? NULL : slot_of(c, ct->super);
+        const ktype_ctype *sup = ct->super == KIR_NO_SUPER ? NULL : slot_of(c, ct->super);
         ct->depth = sup ? sup->depth + 1 : 0;
-        if (ct->depth > KVAL_CANON_MAX_DEPTH)
-            return kite_error_new(KITE_ERROR_LIMIT, "sub type depth exceeds %u", KVAL_CANON_MAX_DEPTH);
+        if (ct->depth > KTYPE_CANON_MAX_DEPTH)
+            return kite_error_new(KITE_ERROR_LIMIT, "sub type depth exceeds %u", KTYPE_CANON_MAX_DEPTH);
         uint32_t *anc = kite_arena_array(&c->arena, ct->depth + 1, sizeof(uint32_t));
         if (!anc)
             return kite_error_oom();
@@ -302,7 +302,7 @@ static kite_error_t *add_group(kval_canon *c, const kir_module *m, uint32_t star
 }
 
 /* Find or register the group [start, start + size) of `m`; lock held. */
-static kite_error_t *canon_group_locked(kval_canon *c, kir_module *m, keybuf *k, uint32_t start,
+static kite_error_t *canon_group_locked(ktype_canon *c, kir_module *m, keybuf *k, uint32_t start,
                                         uint32_t size)
 {
     k->n = 0;
@@ -319,7 +319,7 @@ static kite_error_t *canon_group_locked(kval_canon *c, kir_module *m, keybuf *k,
             m->canon[start + i] = c->groups[g].base + i;
         return NULL;
     }
-    if (size > KVAL_CANON_MAX_TYPES - c->ntypes)
+    if (size > KTYPE_CANON_MAX_TYPES - c->ntypes)
         return kite_error_new(KITE_ERROR_LIMIT, "too many distinct types in the engine");
     if (c->ngroups == c->groups_cap) {
         uint32_t cap = c->groups_cap ? c->groups_cap * 2 : 64;
@@ -348,7 +348,7 @@ static kite_error_t *canon_group_locked(kval_canon *c, kir_module *m, keybuf *k,
     return NULL;
 }
 
-kite_error_t *kval_canon_module(kval_canon *c, kir_module *m)
+kite_error_t *ktype_canon_module(ktype_canon *c, kir_module *m)
 {
     if (m->ntypes == 0)
         return NULL;
@@ -374,7 +374,7 @@ kite_error_t *kval_canon_module(kval_canon *c, kir_module *m)
 
 /* ---- types made outside modules ------------------------------------------------ */
 
-kite_error_t *kval_canon_func(kval_canon *c, const kir_valtype *params, uint32_t nparams,
+kite_error_t *ktype_canon_func(ktype_canon *c, const kir_valtype *params, uint32_t nparams,
                               const kir_valtype *results, uint32_t nresults, uint32_t *out)
 {
     uint64_t n = (uint64_t)nparams + nresults;
@@ -438,16 +438,16 @@ static uint32_t abstract_above(uint32_t h)
     }
 }
 
-bool kval_canon_heap_sub(const kval_canon *c, kir_valtype a, kir_valtype b)
+bool ktype_canon_heap_sub(const ktype_canon *c, kir_valtype a, kir_valtype b)
 {
     bool ca = kir_vt_concrete(a), cb = kir_vt_concrete(b);
     uint32_t ha = kir_vt_heap(a), hb = kir_vt_heap(b);
     if (ca && cb)
-        return kval_canon_is_subtype(c, ha, hb);
+        return ktype_canon_is_subtype(c, ha, hb);
     if (ca) {
         if (hb < KIR_HEAP_EXN || hb > KIR_HEAP_NOEXN)
             return false;
-        switch (kval_canon_type(c, ha)->comp) {
+        switch (ktype_canon_type(c, ha)->comp) {
         case KIR_COMP_FUNC: return hb == KIR_HEAP_FUNC;
         case KIR_COMP_STRUCT: return hb == KIR_HEAP_STRUCT || (ABIT(hb) & ABOVE_EQ);
         case KIR_COMP_ARRAY: return hb == KIR_HEAP_ARRAY || (ABIT(hb) & ABOVE_EQ);
@@ -455,7 +455,7 @@ bool kval_canon_heap_sub(const kval_canon *c, kir_valtype a, kir_valtype b)
         return false;
     }
     if (cb) {
-        bool func = kval_canon_type(c, hb)->comp == KIR_COMP_FUNC;
+        bool func = ktype_canon_type(c, hb)->comp == KIR_COMP_FUNC;
         return func ? ha == KIR_HEAP_NOFUNC : ha == KIR_HEAP_NONE;
     }
     if (hb < KIR_HEAP_EXN || hb > KIR_HEAP_NOEXN)
@@ -463,7 +463,7 @@ bool kval_canon_heap_sub(const kval_canon *c, kir_valtype a, kir_valtype b)
     return (abstract_above(ha) & ABIT(hb)) != 0;
 }
 
-bool kval_canon_valtype_sub(const kval_canon *c, kir_valtype a, kir_valtype b)
+bool ktype_canon_valtype_sub(const ktype_canon *c, kir_valtype a, kir_valtype b)
 {
     if (a == b)
         return true;
@@ -471,5 +471,5 @@ bool kval_canon_valtype_sub(const kval_canon *c, kir_valtype a, kir_valtype b)
         return false;
     if (kir_vt_nullable(a) && !kir_vt_nullable(b))
         return false;
-    return kval_canon_heap_sub(c, a, b);
+    return ktype_canon_heap_sub(c, a, b);
 }
