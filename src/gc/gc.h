@@ -260,12 +260,6 @@ void kgc_handle_free(kite_root_t *root);
  * NULL when out of memory. */
 const kgc_rtt *kgc_rtt_get(kgc_heap *h, uint32_t canon);
 
-/* Implemented by the interpreter: marks the references in the frames of
- * the store's Wasm stacks. The interpreter installs it in the heap
- * (scan_stacks) when it makes the store's stacks, so the collector does not
- * depend on the interpreter. */
-void kint_gc_scan_stacks(struct kint_thread *th, kgc_heap *h);
-
 /* ---- object helpers (objects.c) -------------------------------------------------------------- */
 
 /* Field and element access by width: `slots` is the slot form (8-byte

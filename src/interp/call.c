@@ -1,6 +1,7 @@
 /*
- * Entering and leaving Wasm: krt_call (the runtime's and API's way into the
- * interpreter) and calls of host functions (from Wasm or from krt_call).
+ * Entering and leaving Wasm: kint_call (behind krt_call, the runtime's and
+ * API's way into the interpreter) and calls of host functions (from Wasm or
+ * from krt_call).
  */
 #include <string.h>
 
@@ -11,7 +12,7 @@
 
 kint_exec_fn *kint_executor = kint_exec_call;
 
-kite_trap_t *krt_call(kite_store_t *store, krt_func *f, uint64_t *slots)
+kite_trap_t *kint_call(kite_store_t *store, krt_func *f, uint64_t *slots)
 {
     if (f->host)
         return kint_host_call(store, f, slots, NULL);

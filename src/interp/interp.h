@@ -95,7 +95,17 @@ kint_instance *kint_instance_get(krt_instance *inst);
  * (NULL: keep op numbers). NULL when out of memory. */
 kint_code *kint_code_get(kint_instance *ki, uint32_t funcidx, const void *const *labels, kint_thread *th);
 
+/* The store's stacks and translator buffers, freed with the store. NULL is ignored. */
+void kint_thread_free(kint_thread *t);
+/* Marks the references in the frames of a store's Wasm stacks: installed in
+ * the store's GC heap (kgc_heap.scan_stacks) when the stacks are made, so
+ * the collector does not depend on the interpreter. */
+void kint_gc_scan_stacks(kint_thread *th, struct kgc_heap *h);
+
 /* ---- translate.c ------------------------------------------------------------------------ */
+
+/* Frees one function's translated code (krt_hooks.code_free). NULL is ignored. */
+void kint_code_free(kint_code *code);
 
 /* The translator's working buffers, kept by a thread between translations
  * so that translating a function allocates little more than its result. */
@@ -133,6 +143,9 @@ const kint_catch *kint_find_catch(const kint_code *code, uint32_t pos, const krt
                                   const krt_instance *inst);
 
 /* ---- call.c ------------------------------------------------------------------------------ */
+
+/* krt_call of an engine whose tier is the interpreter (krt_hooks.call). */
+kite_trap_t *kint_call(kite_store_t *store, krt_func *f, uint64_t *slots);
 
 /* Calls host function f with its arguments in slots (results written back
  * there), outside the Wasm execution context. `caller` may be NULL. */

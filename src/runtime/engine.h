@@ -1,14 +1,38 @@
-/* The engine: configuration and engine-wide canonical types, shared by threads. */
+/*
+ * The engine: configuration, engine-wide canonical types, and the hooks
+ * through which the runtime reaches the layers above it. Shared by threads.
+ */
 #ifndef KITE_RUNTIME_ENGINE_H
 #define KITE_RUNTIME_ENGINE_H
 
 #include "ir/config.h"
 #include "kite.h"
+#include "runtime/runtime.h"
 #include "types/canon.h"
+
+/*
+ * What the runtime needs from the layers above it. Instantiation runs start
+ * functions, and freeing a module frees its translated code, but execution
+ * (src/interp/, later src/jit/) sits above the runtime. The layer that
+ * makes the engine (kite_engine_new in src/api/) knows every layer and
+ * fills this in, so the runtime calls up only through it (and a compiler
+ * tier can be chosen per engine).
+ */
+typedef struct krt_hooks {
+    /* Runs f (a Wasm or a host function): krt_call. */
+    kite_trap_t *(*call)(kite_store_t *store, krt_func *f, uint64_t *slots);
+    /* Frees one function's translated code (kite_module.code). */
+    void (*code_free)(struct kint_code *code);
+} krt_hooks;
 
 struct kite_engine {
     struct kite_config config;
     ktype_canon *canon;
+    const krt_hooks *hooks;
 };
+
+/* A new engine with a copy of `config` (NULL: defaults); NULL when out of
+ * memory. */
+kite_engine_t *krt_engine_new(const kite_config_t *config, const krt_hooks *hooks);
 
 #endif

@@ -138,6 +138,15 @@ static inline bool krt_store_check(kite_store_t *store, uint64_t cost, kite_trap
  * diagnostic for the embedder (kite_store_set_diagnostic_handler). */
 uint64_t krt_store_memory_grow(kite_store_t *store, krt_memory *m, uint64_t delta);
 
+
+/* A store without GC heap or execution state (kite_store_new adds them);
+ * NULL when out of memory. */
+kite_store_t *krt_store_new(kite_engine_t *engine);
+/* Destroys every object the store owns (newest first), then the store
+ * itself: kite_store_free calls both, around what the layers above keep. */
+void krt_store_destroy_objects(kite_store_t *store);
+void krt_store_free(kite_store_t *store);
+void krt_store_set_limits(kite_store_t *store, const kite_store_limits_t *limits);
 /* Register `o` to be destroyed with the store. */
 void krt_store_own(kite_store_t *store, krt_owned *o);
 
@@ -255,10 +264,11 @@ struct kite_caller {
 
 /*
  * A compiled module: the validated ir module, and per defined function its
- * translated code, made on first call and published atomically (threads may
- * race to translate; the loser frees its copy). Every instance of the module,
- * in any store and thread, runs this one copy of each function's code, in
- * one of KRT_CODE_VARIANTS variants (the interpreter's bounds-check modes).
+ * translated code, made on first call by the execution tier and published
+ * atomically (threads may race to translate; the loser frees its copy). Every
+ * instance of the module, in any store and thread, runs this one copy of each
+ * function's code, in one of KRT_CODE_VARIANTS variants (the interpreter's
+ * bounds-check modes).
  */
 #define KRT_CODE_VARIANTS 2
 struct kite_module {
@@ -269,15 +279,14 @@ struct kite_module {
     _Atomic(uint32_t) refs; /* the creator's, and one per instance made from it */
 };
 
+/* Validates `ir` (decoded or parsed for this engine's configuration) and
+ * wraps it in a module; takes ownership of `ir`, also on failure. */
+kite_error_t *krt_module_new(kite_engine_t *engine, kir_module *ir, kite_module_t **out);
 /* Instances keep their module alive: kite_module_free drops the creator's
- * reference, the store drops the instances'. */
+ * reference, the store drops the instances'. The last reference frees the
+ * module with its translated code. */
 void krt_module_retain(const kite_module_t *module);
 void krt_module_release(const kite_module_t *module);
-
-/* Implemented by the interpreter: release one function's translated code,
- * and a store's interpreter state (stacks). NULL is ignored by both. */
-void kint_code_free(struct kint_code *code);
-void kint_thread_free(struct kint_thread *t);
 
 /* A module-relative value type with concrete heap indices made canonical. */
 kir_valtype krt_canon_valtype(const kir_module *m, kir_valtype t);
@@ -319,8 +328,8 @@ void krt_trap_add_frame(kite_trap_t *trap, const krt_instance *instance, uint32_
  * Call `f` with its arguments in slots[0 .. param_slots) and get its
  * results in slots[0 .. result_slots) (the array must hold the larger of the
  * two). Returns NULL or a trap. Used by the API, instantiation (start
- * function) and host-to-Wasm calls; implemented by the interpreter
- * (src/interp/).
+ * function) and host-to-Wasm calls; runs through the engine's execution
+ * tier (krt_hooks.call).
  */
 kite_trap_t *krt_call(kite_store_t *store, krt_func *f, uint64_t *slots);
 

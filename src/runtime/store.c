@@ -1,12 +1,12 @@
 /*
- * Stores: the owner of everything instantiated or made by the host, limits
- * and fuel.
+ * Stores: the owner of everything instantiated or made by the host, limits,
+ * fuel and interrupts. kite_store_new and kite_store_free are in src/api/:
+ * a store also holds the GC heap and the interpreter's stacks.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "gc/gc.h"
 #include "runtime/objects.h"
 #include "runtime/parking.h"
 #include "util/alloc.h"
@@ -15,10 +15,8 @@
 /* A budget limit of 0 in kite_store_limits_t means "none". */
 static uint64_t limit_or_none(uint64_t limit) { return limit ? limit : UINT64_MAX; }
 
-kite_store_t *kite_store_new(kite_engine_t *engine)
+kite_store_t *krt_store_new(kite_engine_t *engine)
 {
-    if (!engine)
-        return NULL;
     kite_store_t *s = kite_calloc(1, sizeof(*s));
     if (!s)
         return NULL;
@@ -28,11 +26,6 @@ kite_store_t *kite_store_new(kite_engine_t *engine)
     atomic_init(&s->wait_wakers, 0);
     krt_budget_init(&s->memory_budget, UINT64_MAX);
     krt_budget_init(&s->table_budget, UINT64_MAX);
-    s->gc = kgc_heap_new(s, engine->canon);
-    if (!s->gc) {
-        kite_free(s);
-        return NULL;
-    }
     return s;
 }
 
@@ -42,21 +35,18 @@ kite_store_t *kite_store_new(kite_engine_t *engine)
  * functions and memories it imported (destroying one never touches another,
  * but host finalizers then run after every user of their function is gone).
  */
-void kite_store_free(kite_store_t *store)
+void krt_store_destroy_objects(kite_store_t *store)
 {
-    if (!store)
-        return;
-    kint_thread_free(store->thread);
     krt_owned *o = store->owned;
     while (o) {
         krt_owned *next = o->next;
         o->destroy(o);
         o = next;
     }
-    /* Last: nothing destroyed above reads GC objects. */
-    kgc_heap_free(store->gc);
-    kite_free(store);
+    store->owned = NULL;
 }
+
+void krt_store_free(kite_store_t *store) { kite_free(store); }
 
 void krt_store_own(kite_store_t *store, krt_owned *o)
 {
@@ -64,12 +54,11 @@ void krt_store_own(kite_store_t *store, krt_owned *o)
     store->owned = o;
 }
 
-void kite_store_set_limits(kite_store_t *store, const kite_store_limits_t *limits)
+void krt_store_set_limits(kite_store_t *store, const kite_store_limits_t *limits)
 {
     store->limits = *limits;
     store->memory_budget.limit = limit_or_none(limits->memory_bytes);
     store->table_budget.limit = limit_or_none(limits->table_elements);
-    kgc_heap_set_limit(store->gc, limits->gc_heap_bytes);
 }
 
 void kite_store_set_fuel(kite_store_t *store, uint64_t fuel)
