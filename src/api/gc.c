@@ -27,17 +27,17 @@ bool kite_ref_i31_get(kite_ref_t ref, bool sign_extend, uint32_t *out)
 
 /* The host's values as a root frame. */
 typedef struct val_roots {
-    kgc_roots roots; /* first */
+    krt_roots roots; /* first */
     const kite_val_t *vals;
     size_t n;
 } val_roots;
 
-static void scan_vals(kgc_roots *r, kgc_heap *h)
+static void scan_vals(const krt_roots *r, krt_marker *m)
 {
-    const val_roots *v = (const val_roots *)(void *)r;
+    const val_roots *v = (const val_roots *)(const void *)r;
     for (size_t i = 0; i < v->n; i++)
         if (v->vals[i].kind == KITE_REF)
-            kgc_mark(h, (krt_ref)v->vals[i].of.ref);
+            m->mark(m, (krt_ref)v->vals[i].of.ref);
 }
 
 /* The RTT of type `index` of `module` if it is of composite kind `comp`. */
@@ -98,9 +98,9 @@ kite_error_t *kite_struct_new(kite_store_t *store, const kite_module_t *module,
     }
     if (!err) {
         val_roots roots = {{NULL, scan_vals}, fields, nfields};
-        kgc_roots_push(store->gc, &roots.roots);
+        krt_roots_push(store, &roots.roots);
         kgc_obj *o = kgc_struct_new(store->gc, rtt, slots);
-        kgc_roots_pop(store->gc, &roots.roots);
+        krt_roots_pop(store, &roots.roots);
         if (o)
             *out = (kite_ref_t)krt_ref_from_obj(o);
         else
@@ -125,10 +125,10 @@ kite_error_t *kite_array_new(kite_store_t *store, const kite_module_t *module,
                                 "initial element", slots)) != NULL)
         return err;
     val_roots roots = {{NULL, scan_vals}, init, init ? 1 : 0};
-    kgc_roots_push(store->gc, &roots.roots);
+    krt_roots_push(store, &roots.roots);
     kite_trap_kind_t why = KITE_TRAP_GC_HEAP_EXHAUSTED;
     kgc_array *a = kgc_array_new(store->gc, rtt, length, slots, &why);
-    kgc_roots_pop(store->gc, &roots.roots);
+    krt_roots_pop(store, &roots.roots);
     if (!a)
         return exhausted(why);
     *out = (kite_ref_t)krt_ref_from_obj(a);
@@ -156,10 +156,10 @@ kite_error_t *kite_array_new_fixed(kite_store_t *store, const kite_module_t *mod
                        slots + i * step);
     if (!err) {
         val_roots roots = {{NULL, scan_vals}, elems, n};
-        kgc_roots_push(store->gc, &roots.roots);
+        krt_roots_push(store, &roots.roots);
         kite_trap_kind_t why = KITE_TRAP_GC_HEAP_EXHAUSTED;
         kgc_array *a = kgc_array_new_fixed(store->gc, rtt, (uint32_t)n, slots, &why);
-        kgc_roots_pop(store->gc, &roots.roots);
+        krt_roots_pop(store, &roots.roots);
         if (a)
             *out = (kite_ref_t)krt_ref_from_obj(a);
         else

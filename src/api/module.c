@@ -7,14 +7,17 @@
 
 #include "api/module_internal.h"
 #include "binary/decode.h"
+#include "gc/gc.h"
 #include "interp/interp.h"
 #include "runtime/engine.h"
 #include "text/parse.h"
 
-/* The runtime's way up: the interpreter runs code. */
+/* The runtime's way up: the interpreter runs code, the GC makes the
+ * objects of constant expressions. */
 static const krt_hooks g_hooks = {
     .call = kint_call,
     .code_free = kint_code_free,
+    .gc_new = kgc_new_for_const,
 };
 
 kite_engine_t *kite_engine_new(const kite_config_t *config)

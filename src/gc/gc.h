@@ -31,12 +31,12 @@
  * the trap "GC heap exhausted".
  *
  * Roots: the interpreter's frames (through the stack maps the translator
- * records, see kint_gc_scan_stacks), the globals, tables and element
- * segments of registered instances and of host-made globals and tables,
- * exception payloads, host handles (kite_root_t), and scoped root frames
- * (kgc_roots) that C code pushes around allocations: the constant-expression
- * evaluator's stack, a host function's arguments and results, the host API's
- * inputs.
+ * records; the interpreter installs scan_stacks), host handles (kite_root_t),
+ * and what the store records (krt_rootset in runtime.h): the globals, tables
+ * and element segments of instances and of host-made globals and tables,
+ * exception payloads, and scoped root frames (krt_roots) that C code pushes
+ * around allocations: the constant-expression evaluator's stack, a host
+ * function's arguments and results, the host API's inputs.
  */
 #ifndef KITE_GC_GC_H
 #define KITE_GC_GC_H
@@ -45,6 +45,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ir/opcodes.h"
 #include "runtime/runtime.h"
 #include "types/canon.h"
 
@@ -144,12 +145,6 @@ typedef struct kgc_cell {
 
 typedef struct kgc_heap kgc_heap;
 
-/* A scoped root set: `scan` calls kgc_mark for each reference it holds. */
-typedef struct kgc_roots {
-    struct kgc_roots *prev;
-    void (*scan)(struct kgc_roots *self, kgc_heap *h);
-} kgc_roots;
-
 /* A host handle (kite_root_t). */
 struct kite_root {
     struct kite_root *prev, *next;
@@ -172,16 +167,9 @@ struct kgc_heap {
     struct kgc_block *blocks;
     struct kgc_large *large;
 
-    kgc_roots *roots;
+    krt_marker marker;    /* hands the store's scoped roots' references to kgc_mark */
     void (*scan_stacks)(struct kint_thread *th, kgc_heap *h); /* set with the stacks */
     struct kite_root handles; /* list head (ref unused) */
-    krt_instance **instances;
-    uint32_t ninstances, cap_instances;
-    struct kite_global **globals;
-    uint32_t nglobals, cap_globals;
-    struct kite_table **tables;
-    uint32_t ntables, cap_tables;
-    krt_exn *exns;
 
     kgc_obj **mark;
     size_t nmark, cap_mark;
@@ -235,23 +223,6 @@ void kgc_collect(kgc_heap *h);
  * objects outside the GC heap are ignored. */
 void kgc_mark(kgc_heap *h, krt_ref r);
 
-/* Scoped roots, pushed and popped in LIFO order. */
-static inline void kgc_roots_push(kgc_heap *h, kgc_roots *r)
-{
-    r->prev = h->roots;
-    h->roots = r;
-}
-static inline void kgc_roots_pop(kgc_heap *h, kgc_roots *r) { h->roots = r->prev; }
-
-/* Long-lived root containers. False when out of memory. An instance is
- * registered while it is built (its globals, tables and segments fill in
- * as construction goes on) and unregistered if construction fails. */
-bool kgc_add_instance(kgc_heap *h, krt_instance *inst);
-void kgc_remove_instance(kgc_heap *h, krt_instance *inst);
-bool kgc_add_global(kgc_heap *h, struct kite_global *g);
-bool kgc_add_table(kgc_heap *h, struct kite_table *t);
-void kgc_add_exn(kgc_heap *h, krt_exn *e);
-
 /* Host handles. */
 kite_root_t *kgc_handle_new(kgc_heap *h, krt_ref r);
 void kgc_handle_free(kite_root_t *root);
@@ -280,6 +251,11 @@ kgc_array *kgc_array_new(kgc_heap *h, const kgc_rtt *rtt, uint32_t n, const uint
 /* A new array with the n elements in `slots` (one or two slots each). */
 kgc_array *kgc_array_new_fixed(kgc_heap *h, const kgc_rtt *rtt, uint32_t n,
                                const uint64_t *slots, kite_trap_kind_t *trap);
+
+/* The GC constructors of constant expressions, for the runtime
+ * (krt_hooks.gc_new). */
+bool kgc_new_for_const(kite_store_t *store, kir_op op, uint32_t canon, const uint64_t *operands,
+                       uint32_t count, krt_ref *out, kite_trap_kind_t *why);
 
 /* Fills n elements of `width` bytes at dst with the value in `val` (slot form). */
 void kgc_fill(uint8_t *dst, uint32_t width, uint64_t n, const uint64_t *val);

@@ -1,7 +1,7 @@
 /*
  * The GC heap's memory: size-class blocks with free lists, large objects,
- * the allocation slow path and its collection policy, sweeping, and the
- * registries of long-lived roots and host handles. Marking is in mark.c.
+ * the allocation slow path and its collection policy, sweeping, and host
+ * handles. Marking is in mark.c.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -243,6 +243,7 @@ kgc_heap *kgc_heap_new(kite_store_t *store, const ktype_canon *canon)
     h->canon = canon;
     h->next_gc = KGC_MIN_TRIGGER;
     h->handles.next = h->handles.prev = &h->handles;
+    h->marker.mark = kgc_marker_mark;
     const char *stress = getenv("KITE_GC_STRESS");
     h->stress = stress && stress[0] && strcmp(stress, "0") != 0;
     return h;
@@ -273,61 +274,8 @@ void kgc_heap_free(kgc_heap *h)
     while (h->handles.next != &h->handles)
         kgc_handle_free(h->handles.next);
     kgc_rtts_free(h);
-    kite_free(h->instances);
-    kite_free(h->globals);
-    kite_free(h->tables);
     kite_free(h->mark);
     kite_free(h);
-}
-
-/* ---- registries ---------------------------------------------------------------------------------- */
-
-static bool push_ptr(void ***arr, uint32_t *n, uint32_t *cap, void *p)
-{
-    if (*n == *cap) {
-        uint32_t c = *cap ? *cap * 2 : 16;
-        void **a = kite_realloc(*arr, (size_t)c * sizeof(void *));
-        if (!a)
-            return false;
-        *arr = a;
-        *cap = c;
-    }
-    (*arr)[(*n)++] = p;
-    return true;
-}
-
-bool kgc_add_instance(kgc_heap *h, krt_instance *inst)
-{
-    return push_ptr((void ***)&h->instances, &h->ninstances, &h->cap_instances, inst);
-}
-
-void kgc_remove_instance(kgc_heap *h, krt_instance *inst)
-{
-    /* Almost always the last one added. */
-    for (uint32_t i = h->ninstances; i-- > 0;) {
-        if (h->instances[i] == inst) {
-            memmove(&h->instances[i], &h->instances[i + 1],
-                    (size_t)(h->ninstances - i - 1) * sizeof(h->instances[0]));
-            h->ninstances--;
-            return;
-        }
-    }
-}
-
-bool kgc_add_global(kgc_heap *h, struct kite_global *g)
-{
-    return push_ptr((void ***)&h->globals, &h->nglobals, &h->cap_globals, g);
-}
-
-bool kgc_add_table(kgc_heap *h, struct kite_table *t)
-{
-    return push_ptr((void ***)&h->tables, &h->ntables, &h->cap_tables, t);
-}
-
-void kgc_add_exn(kgc_heap *h, krt_exn *e)
-{
-    e->gc_next = h->exns;
-    h->exns = e;
 }
 
 /* ---- host handles ------------------------------------------------------------------------------------ */

@@ -3,6 +3,8 @@
  * mark stack (no recursion, however deep the object graph), and a rescan of
  * the heap when the mark stack cannot grow.
  */
+#include <stddef.h>
+
 #include "gc/gc.h"
 #include "gc/internal.h"
 #include "util/alloc.h"
@@ -136,21 +138,27 @@ static void mark_exn(kgc_heap *h, const krt_exn *e)
     }
 }
 
+void kgc_marker_mark(krt_marker *m, krt_ref r)
+{
+    kgc_mark((kgc_heap *)(void *)((char *)m - offsetof(kgc_heap, marker)), r);
+}
+
 static void mark_roots(kgc_heap *h)
 {
+    const krt_rootset *roots = &h->store->roots;
     if (h->store->thread && h->scan_stacks)
         h->scan_stacks(h->store->thread, h);
-    for (kgc_roots *r = h->roots; r; r = r->prev)
-        r->scan(r, h);
+    for (const krt_roots *r = roots->scoped; r; r = r->prev)
+        r->scan(r, &h->marker);
     for (kite_root_t *r = h->handles.next; r != &h->handles; r = r->next)
         kgc_mark(h, r->ref);
-    for (uint32_t i = 0; i < h->ninstances; i++)
-        mark_instance(h, h->instances[i]);
-    for (uint32_t i = 0; i < h->nglobals; i++)
-        mark_global(h, h->globals[i]);
-    for (uint32_t i = 0; i < h->ntables; i++)
-        mark_table(h, h->tables[i]);
-    for (const krt_exn *e = h->exns; e; e = e->gc_next)
+    for (uint32_t i = 0; i < roots->ninstances; i++)
+        mark_instance(h, roots->instances[i]);
+    for (uint32_t i = 0; i < roots->nglobals; i++)
+        mark_global(h, roots->globals[i]);
+    for (uint32_t i = 0; i < roots->ntables; i++)
+        mark_table(h, roots->tables[i]);
+    for (const krt_exn *e = roots->exns; e; e = e->root_next)
         mark_exn(h, e);
 }
 

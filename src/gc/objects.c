@@ -139,3 +139,26 @@ kgc_array *kgc_array_new_fixed(kgc_heap *h, const kgc_rtt *rtt, uint32_t n,
         kgc_store_value(kgc_array_data(a) + (size_t)i * w, w, slots + (size_t)i * step);
     return a;
 }
+
+bool kgc_new_for_const(kite_store_t *store, kir_op op, uint32_t canon, const uint64_t *operands,
+                       uint32_t count, krt_ref *out, kite_trap_kind_t *why)
+{
+    kgc_heap *h = store->gc;
+    const kgc_rtt *rtt = kgc_rtt_get(h, canon);
+    if (!rtt) {
+        *why = KITE_TRAP_OUT_OF_MEMORY;
+        return false;
+    }
+    kgc_obj *o;
+    switch (op) {
+    case KIR_OP_STRUCT_NEW:
+    case KIR_OP_STRUCT_NEW_DEFAULT:
+        *why = KITE_TRAP_GC_HEAP_EXHAUSTED;
+        o = kgc_struct_new(h, rtt, operands);
+        break;
+    case KIR_OP_ARRAY_NEW_FIXED: o = (kgc_obj *)kgc_array_new_fixed(h, rtt, count, operands, why); break;
+    default: o = (kgc_obj *)kgc_array_new(h, rtt, count, operands, why); break;
+    }
+    *out = krt_ref_from_obj(o);
+    return o != NULL;
+}

@@ -34,17 +34,17 @@ static kite_valkind_t valkind_of(kir_valtype t)
 /* A host function's arguments and results, GC roots while it runs (it may
  * allocate, or call Wasm, and still use them). */
 typedef struct host_roots {
-    kgc_roots roots; /* first */
+    krt_roots roots; /* first */
     const kite_val_t *vals;
     size_t n;
 } host_roots;
 
-static void scan_host_vals(kgc_roots *r, kgc_heap *h)
+static void scan_host_vals(const krt_roots *r, krt_marker *m)
 {
-    const host_roots *hr = (const host_roots *)(void *)r;
+    const host_roots *hr = (const host_roots *)(const void *)r;
     for (size_t i = 0; i < hr->n; i++)
         if (hr->vals[i].kind == KITE_REF)
-            kgc_mark(h, (krt_ref)hr->vals[i].of.ref);
+            m->mark(m, (krt_ref)hr->vals[i].of.ref);
 }
 
 /*
@@ -74,11 +74,11 @@ kite_trap_t *kint_host_call(kite_store_t *store, krt_func *f, uint64_t *slots, k
     }
     struct kite_caller c = {store, caller};
     host_roots roots = {{NULL, scan_host_vals}, args, n};
-    kgc_roots_push(store->gc, &roots.roots);
+    krt_roots_push(store, &roots.roots);
     kos_exec *saved = kos_exec_pause();
     kite_trap_t *trap = f->host(f->env, &c, args, results);
     kos_exec_resume(saved);
-    kgc_roots_pop(store->gc, &roots.roots);
+    krt_roots_pop(store, &roots.roots);
     if (!trap) {
         s = 0;
         for (uint32_t i = 0; i < f->nresults; i++) {

@@ -5,13 +5,13 @@
  * The expressions were validated, so the walk trusts their typing but not
  * blindly: a stack that would under- or overflow ends the evaluation with
  * a trap instead of a wild access. The GC constructors allocate in the
- * store's GC heap, which may collect: the evaluation stack is a root frame
- * for that time (each entry knows whether it is a reference).
+ * store's GC heap (through the engine's hooks: the GC sits above the
+ * runtime), which may collect: the evaluation stack is a root frame for that
+ * time (each entry knows whether it is a reference).
  */
 #include <string.h>
 
 #include "binary/reader.h"
-#include "gc/gc.h"
 #include "runtime/objects.h"
 #include "util/alloc.h"
 #include "util/error.h"
@@ -23,17 +23,17 @@ typedef struct cval {
 
 /* The evaluation stack, scanned by the collector. */
 typedef struct cstack {
-    kgc_roots roots; /* first: the collector hands this back */
+    krt_roots roots; /* first: the collector hands this back */
     cval *vals;
     size_t sp, cap;
 } cstack;
 
-static void scan_cstack(kgc_roots *r, kgc_heap *h)
+static void scan_cstack(const krt_roots *r, krt_marker *m)
 {
-    const cstack *cs = (const cstack *)(void *)r;
+    const cstack *cs = (const cstack *)(const void *)r;
     for (size_t i = 0; i < cs->sp; i++)
         if (cs->vals[i].ref)
-            kgc_mark(h, (krt_ref)cs->vals[i].v[0]);
+            m->mark(m, (krt_ref)cs->vals[i].v[0]);
 }
 
 /* Every instruction takes at least one byte and pushes at most one value,
@@ -75,93 +75,64 @@ static kite_trap_t *trap_of(kite_trap_kind_t kind)
     return t ? t : krt_trap_oom();
 }
 
-/* The top n values in slot form (v128 taking two), for the GC
- * constructors: into `small` when they fit, else a new array (NULL when out
- * of memory). */
-static uint64_t *gather(const cstack *cs, size_t n, bool wide, uint64_t *small, size_t nsmall)
-{
-    size_t step = wide ? 2 : 1;
-    uint64_t *out = n * step <= nsmall ? small : kite_malloc(n * step * sizeof(uint64_t) + 1);
-    if (!out)
-        return NULL;
-    for (size_t i = 0; i < n; i++) {
-        const cval *v = &cs->vals[cs->sp - n + i];
-        out[i * step] = v->v[0];
-        if (wide)
-            out[i * step + 1] = v->v[1];
-    }
-    return out;
-}
+/* Slots a field or element of storage type t takes in struct.new's and
+ * array.new_fixed's operands (two for v128). */
+static uint32_t storage_slots(kir_valtype t) { return kir_vt_kind(t) == KIR_V128 ? 2u : 1u; }
 
-/* struct.new / struct.new_default of type x: the fields (if any) are the
- * top values; they stay on the stack (rooted) until the struct exists. */
-static kite_trap_t *new_struct(krt_instance *inst, uint32_t x, bool with_values, cstack *cs,
-                               cval *out)
+/*
+ * The GC constructors (struct.new, struct.new_default, array.new,
+ * array.new_default, array.new_fixed of type x). Their operands are the top
+ * values, which stay on the stack (rooted) until the object exists; the
+ * engine's GC (krt_hooks.gc_new) makes it from their slot form.
+ */
+static kite_trap_t *new_gc_object(krt_instance *inst, const kdec_instr *in, cstack *cs, cval *out)
 {
-    kgc_heap *h = inst->store->gc;
-    const kgc_rtt *rtt = x < inst->m->ntypes ? kgc_rtt_get(h, inst->canon[x]) : NULL;
-    if (!rtt || rtt->kind != KRT_OBJ_STRUCT)
-        return rtt ? unsupported_trap() : krt_trap_oom();
-    uint32_t n = with_values ? rtt->nfields : 0;
-    if (cs->sp < n)
+    uint32_t x = in->idx[0];
+    if (x >= inst->m->ntypes)
         return unsupported_trap();
-    uint64_t small[16], *slots = NULL;
-    if (with_values) {
-        /* One slot per field, two for v128: gather in struct.new's layout. */
-        slots = rtt->nslots <= 16 ? small : kite_malloc((size_t)rtt->nslots * sizeof(uint64_t));
+    uint32_t canon = inst->canon[x];
+    const ktype_ctype *ct = ktype_canon_type(inst->store->engine->canon, canon);
+    bool is_struct = in->op == KIR_OP_STRUCT_NEW || in->op == KIR_OP_STRUCT_NEW_DEFAULT;
+    if (ct->comp != (is_struct ? KIR_COMP_STRUCT : KIR_COMP_ARRAY))
+        return unsupported_trap();
+    /* Values popped, and the values among them that are the operands. */
+    size_t pop = 0, nvals = 0;
+    uint32_t count = 0;
+    switch (in->op) {
+    case KIR_OP_STRUCT_NEW: pop = nvals = ct->nfields; break;
+    case KIR_OP_STRUCT_NEW_DEFAULT: break;
+    case KIR_OP_ARRAY_NEW: pop = 2, nvals = 1; break;
+    case KIR_OP_ARRAY_NEW_DEFAULT: pop = 1; break;
+    default: pop = nvals = count = in->idx[1]; break; /* KIR_OP_ARRAY_NEW_FIXED */
+    }
+    if (cs->sp < pop)
+        return unsupported_trap();
+    if (in->op == KIR_OP_ARRAY_NEW || in->op == KIR_OP_ARRAY_NEW_DEFAULT)
+        count = (uint32_t)cs->vals[cs->sp - 1].v[0];
+    uint64_t small[32], *slots = NULL;
+    if (nvals) {
+        size_t nslots = 0;
+        for (size_t i = 0; i < nvals; i++)
+            nslots += storage_slots(ct->fields[is_struct ? i : 0].type);
+        slots = nslots <= 32 ? small : kite_malloc(nslots * sizeof(uint64_t));
         if (!slots)
             return krt_trap_oom();
-        for (uint32_t i = 0; i < n; i++) {
-            const cval *v = &cs->vals[cs->sp - n + i];
-            slots[rtt->fields[i].slot] = v->v[0];
-            if (rtt->fields[i].width == 16)
-                slots[rtt->fields[i].slot + 1] = v->v[1];
+        const cval *v = &cs->vals[cs->sp - pop];
+        for (size_t i = 0, at = 0; i < nvals; i++) {
+            slots[at++] = v[i].v[0];
+            if (storage_slots(ct->fields[is_struct ? i : 0].type) == 2)
+                slots[at++] = v[i].v[1];
         }
     }
-    kgc_obj *o = kgc_struct_new(h, rtt, slots);
+    krt_ref ref;
+    kite_trap_kind_t why;
+    bool ok = inst->store->engine->hooks->gc_new(inst->store, in->op, canon, slots, count, &ref, &why);
     if (slots != small)
         kite_free(slots);
-    if (!o)
-        return trap_of(KITE_TRAP_GC_HEAP_EXHAUSTED);
-    cs->sp -= n;
-    out->v[0] = (uint64_t)krt_ref_from_obj(o);
-    return NULL;
-}
-
-/* array.new, array.new_default, array.new_fixed of type x. */
-static kite_trap_t *new_array(krt_instance *inst, const kdec_instr *in, cstack *cs, cval *out)
-{
-    kgc_heap *h = inst->store->gc;
-    uint32_t x = in->idx[0];
-    const kgc_rtt *rtt = x < inst->m->ntypes ? kgc_rtt_get(h, inst->canon[x]) : NULL;
-    if (!rtt || rtt->kind != KRT_OBJ_ARRAY)
-        return rtt ? unsupported_trap() : krt_trap_oom();
-    kite_trap_kind_t why = KITE_TRAP_GC_HEAP_EXHAUSTED;
-    kgc_array *a;
-    size_t pop;
-    if (in->op == KIR_OP_ARRAY_NEW_FIXED) {
-        pop = in->idx[1];
-        if (cs->sp < pop)
-            return unsupported_trap();
-        uint64_t small[32];
-        uint64_t *slots = gather(cs, pop, rtt->elem_width == 16, small, 32);
-        if (!slots)
-            return krt_trap_oom();
-        a = kgc_array_new_fixed(h, rtt, (uint32_t)pop, slots, &why);
-        if (slots != small)
-            kite_free(slots);
-    } else {
-        bool init = in->op == KIR_OP_ARRAY_NEW;
-        pop = init ? 2 : 1;
-        if (cs->sp < pop)
-            return unsupported_trap();
-        uint32_t n = (uint32_t)cs->vals[cs->sp - 1].v[0];
-        a = kgc_array_new(h, rtt, n, init ? cs->vals[cs->sp - 2].v : NULL, &why);
-    }
-    if (!a)
+    if (!ok)
         return trap_of(why);
     cs->sp -= pop;
-    out->v[0] = (uint64_t)krt_ref_from_obj(a);
+    out->v[0] = (uint64_t)ref;
     return NULL;
 }
 
@@ -217,16 +188,11 @@ static bool step(krt_instance *inst, const kdec_instr *in, cstack *cs, kite_trap
         return true;
     case KIR_OP_STRUCT_NEW:
     case KIR_OP_STRUCT_NEW_DEFAULT:
-        v.ref = true;
-        *trap = new_struct(inst, in->idx[0], in->op == KIR_OP_STRUCT_NEW, cs, &v);
-        if (*trap)
-            return false;
-        break;
     case KIR_OP_ARRAY_NEW:
     case KIR_OP_ARRAY_NEW_DEFAULT:
     case KIR_OP_ARRAY_NEW_FIXED:
         v.ref = true;
-        *trap = new_array(inst, in, cs, &v);
+        *trap = new_gc_object(inst, in, cs, &v);
         if (*trap)
             return false;
         break;
@@ -252,8 +218,7 @@ kite_trap_t *krt_eval_const(krt_instance *inst, const kir_expr *e, uint64_t out[
             return krt_trap_oom();
         cs.cap = e->len;
     }
-    kgc_heap *h = inst->store->gc;
-    kgc_roots_push(h, &cs.roots);
+    krt_roots_push(inst->store, &cs.roots);
     kdec_reader r;
     kdec_reader_init(&r, e->code, e->len, e->offset);
     kite_trap_t *trap = NULL;
@@ -270,7 +235,7 @@ kite_trap_t *krt_eval_const(krt_instance *inst, const kir_expr *e, uint64_t out[
         if (!step(inst, &in, &cs, &trap))
             break;
     }
-    kgc_roots_pop(h, &cs.roots);
+    krt_roots_pop(inst->store, &cs.roots);
     if (!trap && cs.sp == 0)
         trap = unsupported_trap();
     if (!trap) {

@@ -6,23 +6,36 @@
 #define KITE_RUNTIME_ENGINE_H
 
 #include "ir/config.h"
+#include "ir/opcodes.h"
 #include "kite.h"
 #include "runtime/runtime.h"
 #include "types/canon.h"
 
 /*
  * What the runtime needs from the layers above it. Instantiation runs start
- * functions, and freeing a module frees its translated code, but execution
- * (src/interp/, later src/jit/) sits above the runtime. The layer that
- * makes the engine (kite_engine_new in src/api/) knows every layer and
- * fills this in, so the runtime calls up only through it (and a compiler
- * tier can be chosen per engine).
+ * functions and evaluates constant expressions that may allocate GC
+ * objects, and freeing a module frees its translated code, but execution
+ * (src/interp/, later src/jit/) and the GC heap (src/gc/) sit above the
+ * runtime. The layer that makes the engine (kite_engine_new in src/api/)
+ * knows every layer and fills this in, so the runtime calls up only through
+ * it (and a compiler tier can be chosen per engine). None of it is on a hot
+ * path.
  */
 typedef struct krt_hooks {
     /* Runs f (a Wasm or a host function): krt_call. */
     kite_trap_t *(*call)(kite_store_t *store, krt_func *f, uint64_t *slots);
     /* Frees one function's translated code (kite_module.code). */
     void (*code_free)(struct kint_code *code);
+    /*
+     * A GC object for a constant expression: `op` is struct.new,
+     * struct.new_default, array.new, array.new_default or array.new_fixed of
+     * canonical type `canon`; `operands` their operands in slot form (fields
+     * or elements in order, v128 in two slots; NULL for the _default forms),
+     * `count` the array length. False, with the trap kind in *why, when the
+     * object cannot be made.
+     */
+    bool (*gc_new)(kite_store_t *store, kir_op op, uint32_t canon, const uint64_t *operands,
+                   uint32_t count, krt_ref *out, kite_trap_kind_t *why);
 } krt_hooks;
 
 struct kite_engine {

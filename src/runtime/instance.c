@@ -19,7 +19,6 @@
  */
 #include <string.h>
 
-#include "gc/gc.h"
 #include "runtime/objects.h"
 #include "util/alloc.h"
 #include "util/error.h"
@@ -276,7 +275,7 @@ static kite_error_t *build(kite_store_t *store, const kite_module_t *module,
     struct kite_instance *inst = &b->inst;
     /* A root from now on: initializers may allocate GC objects and collect,
      * and what they made so far must survive. */
-    if (!kgc_add_instance(store->gc, inst)) {
+    if (!krt_root_instance(store, inst)) {
         box_free(b);
         return kite_error_oom();
     }
@@ -293,7 +292,7 @@ static kite_error_t *build(kite_store_t *store, const kite_module_t *module,
     if (!*trap && !err)
         *trap = make_elems(inst);
     if (*trap || err) {
-        kgc_remove_instance(store->gc, inst);
+        krt_unroot_instance(store, inst);
         box_free(b);
         return err;
     }

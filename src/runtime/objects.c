@@ -7,7 +7,6 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "gc/gc.h"
 #include "runtime/objects.h"
 #include "util/alloc.h"
 #include "util/error.h"
@@ -106,7 +105,7 @@ kite_error_t *krt_global_new(kite_store_t *s, kir_valtype type, bool mutable_,
     g->owned.destroy = destroy_global;
     krt_store_own(s, &g->owned);
     /* Its value is a GC root (for reference globals). */
-    if (kir_vt_is_ref(type) && !kgc_add_global(s->gc, g))
+    if (kir_vt_is_ref(type) && !krt_root_global(s, g))
         return kite_error_oom(); /* owned by the store, freed with it */
     *out = g;
     return NULL;
@@ -219,7 +218,7 @@ kite_error_t *krt_table_obj_new(kite_store_t *s, kir_valtype elem, const kir_lim
     }
     t->owned.destroy = destroy_table;
     krt_store_own(s, &t->owned);
-    if (!kgc_add_table(s->gc, t))
+    if (!krt_root_table(s, t))
         return kite_error_oom(); /* owned by the store, freed with it */
     *out = t;
     return NULL;
@@ -257,6 +256,7 @@ krt_exn *krt_exn_new(kite_store_t *store, struct kite_tag *tag, uint32_t nslots)
     e->owned.destroy = destroy_exn;
     krt_store_own(store, &e->owned);
     /* Exceptions live as long as the store; their payloads are GC roots. */
-    kgc_add_exn(store->gc, e);
+    e->root_next = store->roots.exns;
+    store->roots.exns = e;
     return e;
 }

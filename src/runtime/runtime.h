@@ -85,6 +85,37 @@ typedef struct krt_owned {
     void (*destroy)(struct krt_owned *self);
 } krt_owned;
 
+/*
+ * GC roots. The store records what can hold references to GC objects; the
+ * collector (src/gc/) reads these records and traces from them, so the
+ * runtime never calls the collector.
+ *
+ * A scoped root set is pushed by C code that holds references in its own
+ * variables across something that may allocate (the constant-expression
+ * evaluator's stack, a host function's arguments and results, the API's
+ * inputs) and popped in LIFO order; `scan` hands every reference it holds
+ * to m->mark.
+ */
+typedef struct krt_marker {
+    void (*mark)(struct krt_marker *self, krt_ref r);
+} krt_marker;
+
+typedef struct krt_roots {
+    struct krt_roots *prev;
+    void (*scan)(const struct krt_roots *self, krt_marker *m);
+} krt_roots;
+
+typedef struct krt_rootset {
+    krt_roots *scoped;               /* innermost first */
+    struct kite_instance **instances; /* their globals, tables and element segments */
+    uint32_t ninstances, cap_instances;
+    struct kite_global **globals;    /* made by the host, reference-typed */
+    uint32_t nglobals, cap_globals;
+    struct kite_table **tables;      /* made by the host */
+    uint32_t ntables, cap_tables;
+    struct krt_exn *exns;            /* every exception: payloads are roots */
+} krt_rootset;
+
 struct kite_store {
     kite_engine_t *engine;
     kite_store_limits_t limits;
@@ -102,6 +133,8 @@ struct kite_store {
     void *diag_user;
     char last_diag[256];
     krt_owned *owned;
+    krt_rootset roots;
+    /* What the layers above keep per store; the runtime never looks inside. */
     struct kint_thread *thread; /* the interpreter's stacks, made on first call */
     struct kgc_heap *gc;        /* the GC heap (src/gc/) */
 };
@@ -149,6 +182,22 @@ void krt_store_free(kite_store_t *store);
 void krt_store_set_limits(kite_store_t *store, const kite_store_limits_t *limits);
 /* Register `o` to be destroyed with the store. */
 void krt_store_own(kite_store_t *store, krt_owned *o);
+
+/* Scoped roots (see krt_roots). */
+static inline void krt_roots_push(kite_store_t *store, krt_roots *r)
+{
+    r->prev = store->roots.scoped;
+    store->roots.scoped = r;
+}
+static inline void krt_roots_pop(kite_store_t *store, krt_roots *r) { store->roots.scoped = r->prev; }
+
+/* Long-lived roots. False when out of memory. An instance is rooted while
+ * it is built (its globals, tables and segments fill in as construction
+ * goes on) and unrooted if construction fails. */
+bool krt_root_instance(kite_store_t *store, struct kite_instance *inst);
+void krt_unroot_instance(kite_store_t *store, struct kite_instance *inst);
+bool krt_root_global(kite_store_t *store, struct kite_global *g);
+bool krt_root_table(kite_store_t *store, struct kite_table *t);
 
 /* ---- functions --------------------------------------------------------------------------- */
 
@@ -209,7 +258,7 @@ struct kite_table {
 typedef struct krt_exn {
     krt_obj hdr; /* KRT_OBJ_EXN */
     krt_owned owned;
-    struct krt_exn *gc_next; /* the GC heap's list: payloads are roots */
+    struct krt_exn *root_next; /* krt_rootset.exns */
     struct kite_tag *tag;
     uint32_t nslots;
     uint64_t slots[];

@@ -46,13 +46,69 @@ void krt_store_destroy_objects(kite_store_t *store)
     store->owned = NULL;
 }
 
-void krt_store_free(kite_store_t *store) { kite_free(store); }
+void krt_store_free(kite_store_t *store)
+{
+    kite_free(store->roots.instances);
+    kite_free(store->roots.globals);
+    kite_free(store->roots.tables);
+    kite_free(store);
+}
 
 void krt_store_own(kite_store_t *store, krt_owned *o)
 {
     o->next = store->owned;
     store->owned = o;
 }
+
+/* ---- roots ---------------------------------------------------------------------------- */
+
+static bool push_ptr(void ***arr, uint32_t *n, uint32_t *cap, void *p)
+{
+    if (*n == *cap) {
+        uint32_t c = *cap ? *cap * 2 : 16;
+        void **a = kite_realloc(*arr, (size_t)c * sizeof(void *));
+        if (!a)
+            return false;
+        *arr = a;
+        *cap = c;
+    }
+    (*arr)[(*n)++] = p;
+    return true;
+}
+
+bool krt_root_instance(kite_store_t *store, struct kite_instance *inst)
+{
+    krt_rootset *r = &store->roots;
+    return push_ptr((void ***)&r->instances, &r->ninstances, &r->cap_instances, inst);
+}
+
+void krt_unroot_instance(kite_store_t *store, struct kite_instance *inst)
+{
+    krt_rootset *r = &store->roots;
+    /* Almost always the last one added. */
+    for (uint32_t i = r->ninstances; i-- > 0;) {
+        if (r->instances[i] == inst) {
+            memmove(&r->instances[i], &r->instances[i + 1],
+                    (size_t)(r->ninstances - i - 1) * sizeof(r->instances[0]));
+            r->ninstances--;
+            return;
+        }
+    }
+}
+
+bool krt_root_global(kite_store_t *store, struct kite_global *g)
+{
+    krt_rootset *r = &store->roots;
+    return push_ptr((void ***)&r->globals, &r->nglobals, &r->cap_globals, g);
+}
+
+bool krt_root_table(kite_store_t *store, struct kite_table *t)
+{
+    krt_rootset *r = &store->roots;
+    return push_ptr((void ***)&r->tables, &r->ntables, &r->cap_tables, t);
+}
+
+/* ---- limits, fuel, interrupts ------------------------------------------------------------ */
 
 void krt_store_set_limits(kite_store_t *store, const kite_store_limits_t *limits)
 {
