@@ -460,7 +460,7 @@ static int instantiate_and_call(const run *r, const char *prog, kite_engine_t *e
                                 kite_store_t *store, const kite_module_t *module,
                                 const kite_store_limits_t *limits)
 {
-    kite_linker_t *linker = kite_linker_new();
+    kite_linker_t *linker = kite_linker_new(engine);
     if (!linker) {
         cli_error("out of memory");
         return CLI_EXIT_ERROR;
@@ -496,7 +496,7 @@ static int run_module(run *r, const char *prog, kite_engine_t *engine,
     cli_watchdog *watchdog = NULL;
     if (!check_imports(r, module) || !configure_wasi(r))
         goto done;
-    kite_error_t *err = kite_wasi_new(r->s->wasi, &r->wasi);
+    kite_error_t *err = kite_wasi_new(engine, r->s->wasi, &r->wasi);
     if (err) {
         report_error("", err);
         goto done;

@@ -17,6 +17,7 @@
 
 #include "api/module_internal.h"
 #include "cli.h"
+#include "util/alloc.h"
 #include "wast.h"
 
 /* ---- bookkeeping ------------------------------------------------------------ */
@@ -778,7 +779,7 @@ static const char *basename_of(const char *path)
 static bool setup(wast_run *run)
 {
     run->store = kite_store_new(run->engine);
-    run->linker = kite_linker_new();
+    run->linker = kite_linker_new(run->engine);
     if (!run->store || !run->linker) {
         cli_error("%s: out of memory", run->file);
         return false;
@@ -831,7 +832,7 @@ static bool run_file(wast_run *run, const char *path)
         return false;
     }
     kscr_script *script = NULL;
-    kite_error_t *err = kscr_parse(src, len, &script);
+    kite_error_t *err = kscr_parse(&kutil_libc, src, len, &script);
     if (err) {
         cli_buf where = {.len = 0};
         cli_format_position(&where, path, err);

@@ -35,13 +35,28 @@ extern "C" {
 
 /* ---- allocation ---------------------------------------------------------- */
 
-/* Replaces malloc/realloc/free for all of kite. Set once, before any other call. */
+/*
+ * An allocator, one function in the manner of Lua's lua_Alloc:
+ *
+ *   realloc(user, NULL, size)  a new block of size bytes;
+ *   realloc(user, ptr, size)   the block ptr resized (moved or not);
+ *   realloc(user, ptr, 0)      frees ptr and returns NULL.
+ *
+ * kite never asks for 0 bytes except to free. A NULL result for size > 0 is
+ * an out-of-memory, which kite reports as an error or trap (ptr stays
+ * valid). Blocks must be aligned as malloc's are.
+ *
+ * Each engine has one (kite_config_set_allocator): the engine and everything
+ * made from it — modules, stores and what they hold, linkers, WASI objects,
+ * and the errors and traps they return — allocate only through it. An engine
+ * is shared between threads, so the function must be thread-safe. What exists
+ * before or without an engine (kite_config_t, kite_wasi_config_t and their
+ * errors) uses the C library's malloc/realloc/free.
+ */
 typedef struct kite_allocator {
     void *(*realloc)(void *user, void *ptr, size_t size);
-    void (*free)(void *user, void *ptr);
     void *user;
 } kite_allocator_t;
-KITE_API void kite_set_allocator(const kite_allocator_t *allocator);
 
 /* ---- errors ------------------------------------------------------------ */
 
@@ -90,6 +105,9 @@ KITE_API void kite_config_free(kite_config_t *config);
 /* Enabling a feature also enables the features it implies. */
 KITE_API void kite_config_set_feature(kite_config_t *config, kite_feature_t feature, bool enabled);
 KITE_API bool kite_config_feature(const kite_config_t *config, kite_feature_t feature);
+/* The allocator of engines made with this configuration (copied); NULL
+ * restores the default, the C library's. */
+KITE_API void kite_config_set_allocator(kite_config_t *config, const kite_allocator_t *allocator);
 /* Feature by its name (as in the CLI flags), or -1. */
 KITE_API int kite_feature_by_name(const char *name);
 KITE_API const char *kite_feature_name(kite_feature_t feature);
@@ -111,7 +129,11 @@ typedef struct kite_engine kite_engine_t;
 
 /* The config is copied; NULL config means defaults. NULL when out of memory. */
 KITE_API kite_engine_t *kite_engine_new(const kite_config_t *config);
+/* Free the engine last: after every module, store, linker and WASI object
+ * made with it (errors and traps may outlive it). */
 KITE_API void kite_engine_free(kite_engine_t *engine);
+/* The engine's allocator (for host code that wants to allocate with it). */
+KITE_API kite_allocator_t kite_engine_allocator(const kite_engine_t *engine);
 
 /* ---- modules ----------------------------------------------------------------- */
 
@@ -358,17 +380,21 @@ KITE_API kite_error_t *kite_array_new_fixed(kite_store_t *store, const kite_modu
                                             uint32_t type_index, const kite_val_t *elems,
                                             size_t n, kite_ref_t *out);
 
-/* Fields of a struct: the count (0 for anything but a struct), and reads
- * and writes. Packed fields read as KITE_I32 zero-extended. Writes check
- * the value's type and the field's mutability. */
+/* Fields of a struct of `store`: the count (0 for anything but a struct),
+ * and reads and writes. Packed fields read as KITE_I32 zero-extended. Writes
+ * check the value's type and the field's mutability. */
 KITE_API size_t kite_struct_field_count(kite_ref_t ref);
-KITE_API kite_error_t *kite_struct_get(kite_ref_t ref, size_t field, kite_val_t *out);
-KITE_API kite_error_t *kite_struct_set(kite_ref_t ref, size_t field, const kite_val_t *value);
-/* Elements of an array: its length (0 for anything but an array), reads
- * and writes (an index out of bounds is KITE_ERROR_ARGUMENT). */
+KITE_API kite_error_t *kite_struct_get(kite_store_t *store, kite_ref_t ref, size_t field,
+                                       kite_val_t *out);
+KITE_API kite_error_t *kite_struct_set(kite_store_t *store, kite_ref_t ref, size_t field,
+                                       const kite_val_t *value);
+/* Elements of an array of `store`: its length (0 for anything but an
+ * array), reads and writes (an index out of bounds is KITE_ERROR_ARGUMENT). */
 KITE_API uint32_t kite_array_len(kite_ref_t ref);
-KITE_API kite_error_t *kite_array_get(kite_ref_t ref, uint32_t index, kite_val_t *out);
-KITE_API kite_error_t *kite_array_set(kite_ref_t ref, uint32_t index, const kite_val_t *value);
+KITE_API kite_error_t *kite_array_get(kite_store_t *store, kite_ref_t ref, uint32_t index,
+                                      kite_val_t *out);
+KITE_API kite_error_t *kite_array_set(kite_store_t *store, kite_ref_t ref, uint32_t index,
+                                      const kite_val_t *value);
 
 /*
  * Root handles: the reference a handle holds (of any kind, null included)
@@ -404,8 +430,11 @@ typedef enum kite_trap_kind {
 
 typedef struct kite_trap kite_trap_t;
 
-/* A trap made by a host function (kind KITE_TRAP_HOST), message copied. */
-KITE_API kite_trap_t *kite_trap_new(const char *message);
+/* A trap made by a host function (kind KITE_TRAP_HOST), message copied,
+ * allocated with the allocator of the store's engine (a host function finds
+ * its store with kite_caller_store). Never NULL: when out of memory, a
+ * shared out-of-memory trap. */
+KITE_API kite_trap_t *kite_trap_new(kite_store_t *store, const char *message);
 KITE_API kite_trap_kind_t kite_trap_kind(const kite_trap_t *trap);
 /* The spec's message for the kind ("integer divide by zero", ...). */
 KITE_API const char *kite_trap_message(const kite_trap_t *trap);
@@ -568,7 +597,8 @@ KITE_API kite_extern_t kite_instance_export_at(const kite_instance_t *instance, 
  * all exports of an instance under a module name, then instantiate.
  */
 typedef struct kite_linker kite_linker_t;
-KITE_API kite_linker_t *kite_linker_new(void);
+/* NULL when out of memory. */
+KITE_API kite_linker_t *kite_linker_new(kite_engine_t *engine);
 KITE_API void kite_linker_free(kite_linker_t *linker);
 /* Later definitions of the same (module, name) replace earlier ones. */
 KITE_API kite_error_t *kite_linker_define(kite_linker_t *linker, const char *module,
@@ -590,7 +620,7 @@ KITE_API kite_error_t *kite_linker_instantiate(kite_linker_t *linker, kite_store
  *     kite_wasi_config_push_arg(cfg, "prog.wasm");
  *     kite_wasi_config_preopen_dir(cfg, "/srv/data", "/data", KITE_WASI_READONLY);
  *     kite_wasi_t *wasi;
- *     kite_error_t *err = kite_wasi_new(cfg, &wasi);
+ *     kite_error_t *err = kite_wasi_new(engine, cfg, &wasi);
  *     kite_wasi_config_free(cfg);
  *     err = kite_wasi_define(wasi, linker, store);
  *     ... kite_linker_instantiate, kite_func_call(store, _start, ...) ...
@@ -657,9 +687,12 @@ KITE_API kite_error_t *kite_wasi_config_stdin_bytes(kite_wasi_config_t *config, 
 KITE_API kite_error_t *kite_wasi_config_stdio_capture(kite_wasi_config_t *config, int stream,
                                                       size_t max_bytes);
 
-/* Makes a WASI object from a configuration (which may be freed afterwards).
- * KITE_ERROR_IO when a pre-opened directory or descriptor cannot be opened. */
-KITE_API kite_error_t *kite_wasi_new(const kite_wasi_config_t *config, kite_wasi_t **out);
+/* Makes a WASI object from a configuration (which may be freed afterwards),
+ * allocated with `engine`'s allocator; it may be defined in stores of that
+ * engine. KITE_ERROR_IO when a pre-opened directory or descriptor cannot be
+ * opened. */
+KITE_API kite_error_t *kite_wasi_new(kite_engine_t *engine, const kite_wasi_config_t *config,
+                                     kite_wasi_t **out);
 KITE_API void kite_wasi_free(kite_wasi_t *wasi);
 /* Defines every wasi_snapshot_preview1 function in `linker`, as host
  * functions of `store`. May be called for several stores. */

@@ -20,10 +20,11 @@ kite_error_t *kite_memory_new(kite_store_t *store, const kite_limits_t *pages, k
 {
     *out = NULL;
     if (pages->has_max && pages->max < pages->min)
-        return kite_error_new(KITE_ERROR_ARGUMENT,
-                              "size minimum must not be greater than maximum");
+        return kutil_error_new(store->alloc, KITE_ERROR_ARGUMENT,
+                               "size minimum must not be greater than maximum");
     if (pages->shared && !pages->has_max)
-        return kite_error_new(KITE_ERROR_ARGUMENT, "shared memory must have maximum");
+        return kutil_error_new(store->alloc, KITE_ERROR_ARGUMENT,
+                               "shared memory must have maximum");
     kir_limits l = limits_from_api(pages);
     return krt_memory_obj_new(store, &l, 16, out);
 }
@@ -43,9 +44,10 @@ struct kite_shared_memory {
     krt_memory *mem; /* one reference */
 };
 
+/* A handle allocated with the memory's allocator (its engine's). */
 static kite_shared_memory_t *share(krt_memory *mem)
 {
-    kite_shared_memory_t *s = kite_malloc(sizeof(*s));
+    kite_shared_memory_t *s = kutil_malloc(mem->alloc, sizeof(*s));
     if (!s)
         return NULL;
     krt_memory_retain(mem);
@@ -57,19 +59,22 @@ kite_error_t *kite_shared_memory_new(kite_engine_t *engine, const kite_limits_t 
                                      kite_shared_memory_t **out)
 {
     *out = NULL;
+    const kite_allocator_t *a = &engine->config.alloc;
     if (!pages->shared || !pages->has_max)
-        return kite_error_new(KITE_ERROR_ARGUMENT, "a shared memory must be shared and have a maximum");
+        return kutil_error_new(a, KITE_ERROR_ARGUMENT,
+                               "a shared memory must be shared and have a maximum");
     if (pages->max < pages->min)
-        return kite_error_new(KITE_ERROR_ARGUMENT, "size minimum must not be greater than maximum");
+        return kutil_error_new(a, KITE_ERROR_ARGUMENT,
+                               "size minimum must not be greater than maximum");
     kir_limits l = limits_from_api(pages);
     krt_memory_opts opts = {.shared_reserve_cap = engine->config.shared_memory_reserve};
     krt_memory *mem;
-    kite_error_t *err = krt_memory_new(&l, 16, &opts, &mem);
+    kite_error_t *err = krt_memory_new(a, &l, 16, &opts, &mem);
     if (err)
         return err;
     *out = share(mem);
     krt_memory_release(mem);
-    return *out ? NULL : kite_error_oom();
+    return *out ? NULL : kutil_error_oom();
 }
 
 kite_shared_memory_t *kite_memory_share(kite_memory_t *memory)
@@ -92,8 +97,9 @@ void kite_shared_memory_free(kite_shared_memory_t *shared)
 {
     if (!shared)
         return;
+    const kite_allocator_t *a = shared->mem->alloc;
     krt_memory_release(shared->mem);
-    kite_free(shared);
+    kutil_free(a, shared);
 }
 
 /* ---- tables -------------------------------------------------------------------------- */
@@ -103,18 +109,19 @@ kite_error_t *kite_table_new(kite_store_t *store, kite_valtype_t elem, const kit
 {
     *out = NULL;
     kir_valtype t;
-    kite_error_t *err = krt_valtype_from_api(elem, &t);
+    kite_error_t *err = krt_valtype_from_api(store->alloc, elem, &t);
     if (err)
         return err;
     if (!kir_vt_is_ref(t))
-        return kite_error_new(KITE_ERROR_ARGUMENT, "a table's elements must be references");
+        return kutil_error_new(store->alloc, KITE_ERROR_ARGUMENT,
+                               "a table's elements must be references");
     if (limits->shared)
-        return kite_error_new(KITE_ERROR_ARGUMENT, "tables cannot be shared");
+        return kutil_error_new(store->alloc, KITE_ERROR_ARGUMENT, "tables cannot be shared");
     if (limits->has_max && limits->max < limits->min)
-        return kite_error_new(KITE_ERROR_ARGUMENT,
-                              "size minimum must not be greater than maximum");
+        return kutil_error_new(store->alloc, KITE_ERROR_ARGUMENT,
+                               "size minimum must not be greater than maximum");
     kite_val_t v = {.kind = KITE_REF, .of.ref = init};
-    err = krt_val_check(store->engine->canon, &v, t, "initial element");
+    err = krt_val_check(store->alloc, store->engine->canon, &v, t, "initial element");
     if (err)
         return err;
     kir_limits l = limits_from_api(limits);
@@ -157,10 +164,12 @@ static bool ref_fits(kite_ref_t ref, kir_valtype t)
 
 kite_error_t *kite_table_set(kite_table_t *table, uint64_t index, kite_ref_t ref)
 {
+    const kite_allocator_t *a = table->table->alloc;
     if (!ref_fits(ref, table->elem))
-        return kite_error_new(KITE_ERROR_ARGUMENT, "the reference does not fit the table's type");
+        return kutil_error_new(a, KITE_ERROR_ARGUMENT,
+                               "the reference does not fit the table's type");
     if (krt_table_set(table->table, index, (uintptr_t)ref) != KRT_TABLE_OK)
-        return kite_error_new(KITE_ERROR_ARGUMENT, "out of bounds table access");
+        return kutil_error_new(a, KITE_ERROR_ARGUMENT, "out of bounds table access");
     return NULL;
 }
 
@@ -178,9 +187,9 @@ kite_error_t *kite_global_new(kite_store_t *store, kite_valtype_t type, bool mut
 {
     *out = NULL;
     kir_valtype t;
-    kite_error_t *err = krt_valtype_from_api(type, &t);
+    kite_error_t *err = krt_valtype_from_api(store->alloc, type, &t);
     if (!err)
-        err = krt_val_check(store->engine->canon, value, t, "global value");
+        err = krt_val_check(store->alloc, store->engine->canon, value, t, "global value");
     if (err)
         return err;
     uint64_t slots[2] = {0, 0};
@@ -195,14 +204,15 @@ kite_val_t kite_global_get(const kite_global_t *global)
 
 kite_error_t *kite_global_set(kite_global_t *global, const kite_val_t *value)
 {
+    const kite_allocator_t *a = global->alloc;
     if (!global->mutable_)
-        return kite_error_new(KITE_ERROR_ARGUMENT, "global is immutable");
+        return kutil_error_new(a, KITE_ERROR_ARGUMENT, "global is immutable");
     kite_valtype_t want = krt_valtype_to_api(global->type);
     if (value->kind != want.kind)
-        return kite_error_new(KITE_ERROR_ARGUMENT, "global value: wrong kind of value");
+        return kutil_error_new(a, KITE_ERROR_ARGUMENT, "global value: wrong kind of value");
     if (value->kind == KITE_REF && !ref_fits(value->of.ref, global->type))
-        return kite_error_new(KITE_ERROR_ARGUMENT,
-                              "global value: the reference does not fit the global's type");
+        return kutil_error_new(a, KITE_ERROR_ARGUMENT,
+                               "global value: the reference does not fit the global's type");
     uint64_t slots[2] = {0, 0};
     krt_val_to_slots(value, slots);
     global->value[0] = slots[0];
@@ -217,17 +227,17 @@ kite_error_t *kite_tag_new(kite_store_t *store, const kite_valtype_t *params, si
 {
     *out = NULL;
     if (nparams > UINT32_MAX / 4)
-        return kite_error_new(KITE_ERROR_LIMIT, "too many tag parameters");
-    kir_valtype *ps = kite_malloc(nparams ? nparams * sizeof(kir_valtype) : 1);
+        return kutil_error_new(store->alloc, KITE_ERROR_LIMIT, "too many tag parameters");
+    kir_valtype *ps = kutil_malloc(store->alloc, nparams ? nparams * sizeof(kir_valtype) : 1);
     if (!ps)
-        return kite_error_oom();
+        return kutil_error_oom();
     kite_error_t *err = NULL;
     for (size_t i = 0; i < nparams && !err; i++)
-        err = krt_valtype_from_api(params[i], &ps[i]);
+        err = krt_valtype_from_api(store->alloc, params[i], &ps[i]);
     uint32_t canon = 0;
     if (!err)
         err = ktype_canon_func(store->engine->canon, ps, (uint32_t)nparams, NULL, 0, &canon);
-    kite_free(ps);
+    kutil_free(store->alloc, ps);
     return err ? err : krt_tag_new(store, canon, out);
 }
 

@@ -25,16 +25,17 @@ static kite_error_t *check_args(const kite_store_t *store, const krt_func *f,
                                 const kite_val_t *args, size_t nargs, size_t nresults)
 {
     if (nargs != f->nparams)
-        return kite_error_new(KITE_ERROR_ARGUMENT, "the function takes %u arguments, %zu given",
-                              f->nparams, nargs);
+        return kutil_error_new(store->alloc, KITE_ERROR_ARGUMENT,
+                               "the function takes %u arguments, %zu given", f->nparams, nargs);
     if (nresults != f->nresults)
-        return kite_error_new(KITE_ERROR_ARGUMENT,
-                              "the function returns %u results, room for %zu given", f->nresults,
-                              nresults);
+        return kutil_error_new(store->alloc, KITE_ERROR_ARGUMENT,
+                               "the function returns %u results, room for %zu given", f->nresults,
+                               nresults);
     for (size_t i = 0; i < nargs; i++) {
         char what[32];
         snprintf(what, sizeof(what), "argument %zu", i);
-        kite_error_t *err = krt_val_check(store->engine->canon, &args[i], f->params[i], what);
+        kite_error_t *err =
+            krt_val_check(store->alloc, store->engine->canon, &args[i], f->params[i], what);
         if (err)
             return err;
     }
@@ -49,7 +50,8 @@ kite_error_t *kite_func_call(kite_store_t *store, kite_func_t *func, const kite_
                              kite_trap_t **trap)
 {
     if (!trap)
-        return kite_error_new(KITE_ERROR_ARGUMENT, "kite_func_call needs a place for a trap");
+        return kutil_error_new(store->alloc, KITE_ERROR_ARGUMENT,
+                               "kite_func_call needs a place for a trap");
     *trap = NULL;
     kite_error_t *err = check_args(store, func, args, nargs, nresults);
     if (err)
@@ -58,9 +60,9 @@ kite_error_t *kite_func_call(kite_store_t *store, kite_func_t *func, const kite_
     uint64_t small[CALL_SLOTS];
     uint64_t *slots = small;
     if (n > CALL_SLOTS) {
-        slots = kite_malloc((size_t)n * sizeof(uint64_t));
+        slots = kutil_malloc(store->alloc, (size_t)n * sizeof(uint64_t));
         if (!slots)
-            return kite_error_oom();
+            return kutil_error_oom();
     }
     uint32_t at = 0;
     for (size_t i = 0; i < nargs; i++) {
@@ -76,23 +78,24 @@ kite_error_t *kite_func_call(kite_store_t *store, kite_func_t *func, const kite_
         }
     }
     if (slots != small)
-        kite_free(slots);
+        kutil_free(store->alloc, slots);
     return NULL;
 }
 
 /* Public value types to kir value types, into an array the caller frees. */
-static kite_error_t *convert_types(const kite_valtype_t *in, size_t n, kir_valtype **out)
+static kite_error_t *convert_types(const kite_store_t *store, const kite_valtype_t *in, size_t n,
+                                   kir_valtype **out)
 {
     *out = NULL;
     if (n > UINT32_MAX / 4)
-        return kite_error_new(KITE_ERROR_LIMIT, "too many parameters or results");
-    kir_valtype *types = kite_malloc(n ? n * sizeof(kir_valtype) : 1);
+        return kutil_error_new(store->alloc, KITE_ERROR_LIMIT, "too many parameters or results");
+    kir_valtype *types = kutil_malloc(store->alloc, n ? n * sizeof(kir_valtype) : 1);
     if (!types)
-        return kite_error_oom();
+        return kutil_error_oom();
     for (size_t i = 0; i < n; i++) {
-        kite_error_t *err = krt_valtype_from_api(in[i], &types[i]);
+        kite_error_t *err = krt_valtype_from_api(store->alloc, in[i], &types[i]);
         if (err) {
-            kite_free(types);
+            kutil_free(store->alloc, types);
             return err;
         }
     }
@@ -107,14 +110,14 @@ kite_error_t *kite_func_new_host(kite_store_t *store, const kite_valtype_t *para
 {
     *out = NULL;
     kir_valtype *ps = NULL, *rs = NULL;
-    kite_error_t *err = convert_types(params, nparams, &ps);
+    kite_error_t *err = convert_types(store, params, nparams, &ps);
     if (!err)
-        err = convert_types(results, nresults, &rs);
+        err = convert_types(store, results, nresults, &rs);
     if (!err)
         err = krt_host_func_new(store, ps, (uint32_t)nparams, rs, (uint32_t)nresults, callback,
                                 env, finalize, out);
-    kite_free(ps);
-    kite_free(rs);
+    kutil_free(store->alloc, ps);
+    kutil_free(store->alloc, rs);
     return err;
 }
 

@@ -46,33 +46,34 @@ static kite_error_t *rtt_of(kite_store_t *store, const kite_module_t *module, ui
 {
     *out = NULL;
     if (module->engine != store->engine)
-        return kite_error_new(KITE_ERROR_ARGUMENT,
-                              "the module and the store belong to different engines");
+        return kutil_error_new(store->alloc, KITE_ERROR_ARGUMENT,
+                               "the module and the store belong to different engines");
     const kir_module *m = module->ir;
     if (index >= m->ntypes || m->types[index].comp != comp)
-        return kite_error_new(KITE_ERROR_ARGUMENT, "type %u of the module is not a%s type", index,
-                              comp == KIR_COMP_STRUCT ? " struct" : "n array");
+        return kutil_error_new(store->alloc, KITE_ERROR_ARGUMENT,
+                               "type %u of the module is not a%s type", index,
+                               comp == KIR_COMP_STRUCT ? " struct" : "n array");
     *out = kgc_rtt_get(store->gc, m->canon[index]);
-    return *out ? NULL : kite_error_oom();
+    return *out ? NULL : kutil_error_oom();
 }
 
 /* Checks v against canonical storage type st (packed types take an i32)
  * and writes its slot form. */
-static kite_error_t *to_slots(const ktype_canon *c, const kite_val_t *v, kir_valtype st,
-                              const char *what, uint64_t *slots)
+static kite_error_t *to_slots(const kite_store_t *store, const ktype_canon *c, const kite_val_t *v,
+                              kir_valtype st, const char *what, uint64_t *slots)
 {
     kir_kind k = kir_vt_kind(st);
     kir_valtype t = k == KIR_I8 || k == KIR_I16 ? kir_vt(KIR_I32) : st;
-    kite_error_t *err = krt_val_check(c, v, t, what);
+    kite_error_t *err = krt_val_check(store->alloc, c, v, t, what);
     if (err)
         return err;
     krt_val_to_slots(v, slots);
     return NULL;
 }
 
-static kite_error_t *exhausted(kite_trap_kind_t why)
+static kite_error_t *exhausted(const kite_store_t *store, kite_trap_kind_t why)
 {
-    return kite_error_new(KITE_ERROR_LIMIT, "%s", krt_trap_kind_message(why));
+    return kutil_error_new(store->alloc, KITE_ERROR_LIMIT, "%s", krt_trap_kind_message(why));
 }
 
 kite_error_t *kite_struct_new(kite_store_t *store, const kite_module_t *module,
@@ -85,16 +86,18 @@ kite_error_t *kite_struct_new(kite_store_t *store, const kite_module_t *module,
     if (err)
         return err;
     if (nfields != (fields ? rtt->nfields : 0))
-        return kite_error_new(KITE_ERROR_ARGUMENT, "the struct type has %u fields, %zu given",
-                              rtt->nfields, nfields);
+        return kutil_error_new(store->alloc, KITE_ERROR_ARGUMENT,
+                               "the struct type has %u fields, %zu given", rtt->nfields, nfields);
     uint64_t small[16], *slots = NULL;
     if (fields) {
-        slots = rtt->nslots <= 16 ? small : kite_malloc((size_t)rtt->nslots * sizeof(uint64_t));
+        slots = rtt->nslots <= 16
+                    ? small
+                    : kutil_malloc(store->alloc, (size_t)rtt->nslots * sizeof(uint64_t));
         if (!slots)
-            return kite_error_oom();
+            return kutil_error_oom();
         for (size_t i = 0; i < nfields && !err; i++)
-            err = to_slots(store->engine->canon, &fields[i], rtt->type->fields[i].type, "field",
-                           slots + rtt->fields[i].slot);
+            err = to_slots(store, store->engine->canon, &fields[i], rtt->type->fields[i].type,
+                           "field", slots + rtt->fields[i].slot);
     }
     if (!err) {
         val_roots roots = {{NULL, scan_vals}, fields, nfields};
@@ -104,10 +107,10 @@ kite_error_t *kite_struct_new(kite_store_t *store, const kite_module_t *module,
         if (o)
             *out = (kite_ref_t)krt_ref_from_obj(o);
         else
-            err = exhausted(KITE_TRAP_GC_HEAP_EXHAUSTED);
+            err = exhausted(store, KITE_TRAP_GC_HEAP_EXHAUSTED);
     }
     if (slots != small)
-        kite_free(slots);
+        kutil_free(store->alloc, slots);
     return err;
 }
 
@@ -121,7 +124,7 @@ kite_error_t *kite_array_new(kite_store_t *store, const kite_module_t *module,
     if (err)
         return err;
     uint64_t slots[2] = {0, 0};
-    if (init && (err = to_slots(store->engine->canon, init, rtt->type->fields[0].type,
+    if (init && (err = to_slots(store, store->engine->canon, init, rtt->type->fields[0].type,
                                 "initial element", slots)) != NULL)
         return err;
     val_roots roots = {{NULL, scan_vals}, init, init ? 1 : 0};
@@ -130,7 +133,7 @@ kite_error_t *kite_array_new(kite_store_t *store, const kite_module_t *module,
     kgc_array *a = kgc_array_new(store->gc, rtt, length, slots, &why);
     krt_roots_pop(store, &roots.roots);
     if (!a)
-        return exhausted(why);
+        return exhausted(store, why);
     *out = (kite_ref_t)krt_ref_from_obj(a);
     return NULL;
 }
@@ -145,14 +148,15 @@ kite_error_t *kite_array_new_fixed(kite_store_t *store, const kite_module_t *mod
     if (err)
         return err;
     if (n > UINT32_MAX || (n && !elems))
-        return kite_error_new(KITE_ERROR_ARGUMENT, "array too large");
+        return kutil_error_new(store->alloc, KITE_ERROR_ARGUMENT, "array too large");
     size_t step = rtt->elem_width == 16 ? 2 : 1;
     uint64_t small[32];
-    uint64_t *slots = n * step <= 32 ? small : kite_malloc(n * step * sizeof(uint64_t));
+    uint64_t *slots =
+        n * step <= 32 ? small : kutil_malloc(store->alloc, n * step * sizeof(uint64_t));
     if (!slots)
-        return kite_error_oom();
+        return kutil_error_oom();
     for (size_t i = 0; i < n && !err; i++)
-        err = to_slots(store->engine->canon, &elems[i], rtt->type->fields[0].type, "element",
+        err = to_slots(store, store->engine->canon, &elems[i], rtt->type->fields[0].type, "element",
                        slots + i * step);
     if (!err) {
         val_roots roots = {{NULL, scan_vals}, elems, n};
@@ -163,10 +167,10 @@ kite_error_t *kite_array_new_fixed(kite_store_t *store, const kite_module_t *mod
         if (a)
             *out = (kite_ref_t)krt_ref_from_obj(a);
         else
-            err = exhausted(why);
+            err = exhausted(store, why);
     }
     if (slots != small)
-        kite_free(slots);
+        kutil_free(store->alloc, slots);
     return err;
 }
 
@@ -194,23 +198,25 @@ size_t kite_struct_field_count(kite_ref_t ref)
 }
 
 /* The struct and its field `field`, or an error. */
-static kite_error_t *field_of(kite_ref_t ref, size_t field, kgc_obj **o, const kgc_rtt **rtt)
+static kite_error_t *field_of(const kite_store_t *store, kite_ref_t ref, size_t field, kgc_obj **o,
+                              const kgc_rtt **rtt)
 {
     *o = gc_obj(ref, KRT_OBJ_STRUCT);
     if (!*o)
-        return kite_error_new(KITE_ERROR_ARGUMENT, "%s", ref ? "not a struct" : "null structure reference");
+        return kutil_error_new(store->alloc, KITE_ERROR_ARGUMENT, "%s",
+                               ref ? "not a struct" : "null structure reference");
     *rtt = kgc_rtt_of(*o);
     if (field >= (*rtt)->nfields)
-        return kite_error_new(KITE_ERROR_ARGUMENT, "the struct has %u fields, no field %zu",
-                              (*rtt)->nfields, field);
+        return kutil_error_new(store->alloc, KITE_ERROR_ARGUMENT,
+                               "the struct has %u fields, no field %zu", (*rtt)->nfields, field);
     return NULL;
 }
 
-kite_error_t *kite_struct_get(kite_ref_t ref, size_t field, kite_val_t *out)
+kite_error_t *kite_struct_get(kite_store_t *store, kite_ref_t ref, size_t field, kite_val_t *out)
 {
     kgc_obj *o = NULL;
     const kgc_rtt *rtt = NULL;
-    kite_error_t *err = field_of(ref, field, &o, &rtt);
+    kite_error_t *err = field_of(store, ref, field, &o, &rtt);
     if (err)
         return err;
     const kgc_field *f = &rtt->fields[field];
@@ -218,17 +224,18 @@ kite_error_t *kite_struct_get(kite_ref_t ref, size_t field, kite_val_t *out)
     return NULL;
 }
 
-kite_error_t *kite_struct_set(kite_ref_t ref, size_t field, const kite_val_t *value)
+kite_error_t *kite_struct_set(kite_store_t *store, kite_ref_t ref, size_t field,
+                              const kite_val_t *value)
 {
     kgc_obj *o = NULL;
     const kgc_rtt *rtt = NULL;
-    kite_error_t *err = field_of(ref, field, &o, &rtt);
+    kite_error_t *err = field_of(store, ref, field, &o, &rtt);
     if (err)
         return err;
     if (!rtt->type->fields[field].mutable_)
-        return kite_error_new(KITE_ERROR_ARGUMENT, "field %zu is immutable", field);
+        return kutil_error_new(store->alloc, KITE_ERROR_ARGUMENT, "field %zu is immutable", field);
     uint64_t slots[2] = {0, 0};
-    err = to_slots(rtt->registry, value, rtt->type->fields[field].type, "value", slots);
+    err = to_slots(store, rtt->registry, value, rtt->type->fields[field].type, "value", slots);
     if (err)
         return err;
     const kgc_field *f = &rtt->fields[field];
@@ -242,22 +249,24 @@ uint32_t kite_array_len(kite_ref_t ref)
     return o ? ((kgc_array *)o)->len : 0;
 }
 
-static kite_error_t *elem_of(kite_ref_t ref, uint32_t index, kgc_array **a)
+static kite_error_t *elem_of(const kite_store_t *store, kite_ref_t ref, uint32_t index,
+                             kgc_array **a)
 {
     kgc_obj *o = gc_obj(ref, KRT_OBJ_ARRAY);
     if (!o)
-        return kite_error_new(KITE_ERROR_ARGUMENT, "%s", ref ? "not an array" : "null array reference");
+        return kutil_error_new(store->alloc, KITE_ERROR_ARGUMENT, "%s",
+                               ref ? "not an array" : "null array reference");
     *a = (kgc_array *)o;
     if (index >= (*a)->len)
-        return kite_error_new(KITE_ERROR_ARGUMENT, "out of bounds array access: index %u, length %u",
-                              index, (*a)->len);
+        return kutil_error_new(store->alloc, KITE_ERROR_ARGUMENT,
+                               "out of bounds array access: index %u, length %u", index, (*a)->len);
     return NULL;
 }
 
-kite_error_t *kite_array_get(kite_ref_t ref, uint32_t index, kite_val_t *out)
+kite_error_t *kite_array_get(kite_store_t *store, kite_ref_t ref, uint32_t index, kite_val_t *out)
 {
     kgc_array *a = NULL;
-    kite_error_t *err = elem_of(ref, index, &a);
+    kite_error_t *err = elem_of(store, ref, index, &a);
     if (err)
         return err;
     const kgc_rtt *rtt = kgc_rtt_of(&a->obj);
@@ -266,17 +275,18 @@ kite_error_t *kite_array_get(kite_ref_t ref, uint32_t index, kite_val_t *out)
     return NULL;
 }
 
-kite_error_t *kite_array_set(kite_ref_t ref, uint32_t index, const kite_val_t *value)
+kite_error_t *kite_array_set(kite_store_t *store, kite_ref_t ref, uint32_t index,
+                             const kite_val_t *value)
 {
     kgc_array *a = NULL;
-    kite_error_t *err = elem_of(ref, index, &a);
+    kite_error_t *err = elem_of(store, ref, index, &a);
     if (err)
         return err;
     const kgc_rtt *rtt = kgc_rtt_of(&a->obj);
     if (!rtt->type->fields[0].mutable_)
-        return kite_error_new(KITE_ERROR_ARGUMENT, "the array is immutable");
+        return kutil_error_new(store->alloc, KITE_ERROR_ARGUMENT, "the array is immutable");
     uint64_t slots[2] = {0, 0};
-    err = to_slots(rtt->registry, value, rtt->type->fields[0].type, "value", slots);
+    err = to_slots(store, rtt->registry, value, rtt->type->fields[0].type, "value", slots);
     if (err)
         return err;
     kgc_store_value(kgc_array_data(a) + (size_t)index * rtt->elem_width, rtt->elem_width, slots);
@@ -288,7 +298,7 @@ kite_error_t *kite_array_set(kite_ref_t ref, uint32_t index, const kite_val_t *v
 kite_error_t *kite_root_new(kite_store_t *store, kite_ref_t ref, kite_root_t **out)
 {
     *out = kgc_handle_new(store->gc, (krt_ref)ref);
-    return *out ? NULL : kite_error_oom();
+    return *out ? NULL : kutil_error_oom();
 }
 
 kite_ref_t kite_root_get(const kite_root_t *root) { return (kite_ref_t)root->ref; }

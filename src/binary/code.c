@@ -79,7 +79,7 @@ static bool locals(kdec_state *d, kir_func *f)
         return false;
     kir_local_group *groups = NULL;
     if (f && ngroups) {
-        groups = kite_arena_array(&d->m->arena, ngroups, sizeof(kir_local_group));
+        groups = kutil_arena_array(&d->m->arena, ngroups, sizeof(kir_local_group));
         if (!groups)
             return kdec_oom(r);
     }

@@ -119,7 +119,7 @@ static bool function_names(kdec_reader *r, kir_module *m)
     if (!kdec_count(r, &n))
         return false;
     if (n && !m->func_names && m->nfuncs) {
-        m->func_names = kite_arena_array(&m->arena, m->nfuncs, sizeof(kir_name));
+        m->func_names = kutil_arena_array(&m->arena, m->nfuncs, sizeof(kir_name));
         if (!m->func_names)
             return kdec_oom(r);
     }
@@ -170,7 +170,7 @@ static bool name_subsections(kdec_reader *r, kir_module *m)
             return kdec_fail(r, "malformed name section: subsection out of order");
         last_id = id;
         kdec_reader sub;
-        kdec_reader_init(&sub, content, size, kdec_offset(r) - size);
+        kdec_reader_init(&sub, r->alloc, content, size, kdec_offset(r) - size);
         bool ok = true;
         switch (id) {
         case 0: ok = kdec_name(&sub, m, &m->module_name); break;
@@ -199,7 +199,7 @@ kite_error_t *kdec_name_section(kdec_state *d)
         return NULL;
     kir_module *m = d->m;
     kdec_reader r;
-    kdec_reader_init(&r, d->names, d->names_len, (uint64_t)(d->names - d->bytes));
+    kdec_reader_init(&r, d->r.alloc, d->names, d->names_len, (uint64_t)(d->names - d->bytes));
     if (name_subsections(&r, m))
         return NULL;
     if (r.error && kite_error_code(r.error) == KITE_ERROR_OUT_OF_MEMORY)
@@ -315,10 +315,11 @@ static bool module_checks(kdec_state *d)
 
 /* The u32 at src[*pos] (moving *pos past it); false if malformed or cut
  * short. */
-static bool section_u32(const uint8_t *src, size_t len, size_t *pos, uint32_t *out)
+static bool section_u32(const kite_allocator_t *alloc, const uint8_t *src, size_t len, size_t *pos,
+                        uint32_t *out)
 {
     kdec_reader r;
-    kdec_reader_init(&r, src, len, 0);
+    kdec_reader_init(&r, alloc, src, len, 0);
     r.p = src + *pos;
     if (!kdec_u32(&r, out)) {
         kite_error_free(r.error);
@@ -336,17 +337,17 @@ static bool section_u32(const uint8_t *src, size_t len, size_t *pos, uint32_t *o
  * the section structure is not well formed, the rest is copied whole, so
  * that decoding reports its error from exactly the input's bytes.
  */
-static void copy_kept(uint8_t *dst, const uint8_t *src, size_t len)
+static void copy_kept(const kite_allocator_t *alloc, uint8_t *dst, const uint8_t *src, size_t len)
 {
     size_t pos = len < 8 ? len : 8;
     memcpy(dst, src, pos);
     while (pos < len) {
         size_t start = pos, p = pos + 1, name_at = 0;
         uint32_t size = 0, name_len = 0;
-        bool ok = section_u32(src, len, &p, &size) && size <= len - p;
+        bool ok = section_u32(alloc, src, len, &p, &size) && size <= len - p;
         if (ok && src[start] == 0) {
             name_at = p;
-            ok = section_u32(src, len, &name_at, &name_len) && name_at <= p + size &&
+            ok = section_u32(alloc, src, len, &name_at, &name_len) && name_at <= p + size &&
                  name_len <= p + size - name_at;
         }
         if (!ok) {
@@ -367,24 +368,25 @@ kite_error_t *kdec_decode(const struct kite_config *config, const uint8_t *bytes
 {
     *out = NULL;
     if (len > UINT32_MAX)
-        return kite_error_new(KITE_ERROR_LIMIT, "module too large (%zu bytes)", len);
-    kir_module *m = kir_module_new();
+        return kutil_error_new(&config->alloc, KITE_ERROR_LIMIT, "module too large (%zu bytes)",
+                               len);
+    kir_module *m = kir_module_new(&config->alloc);
     if (!m)
-        return kite_error_oom();
+        return kutil_error_oom();
     /* The module keeps its own copy of the input: bodies, expressions and
      * data point into it. */
-    uint8_t *copy = kite_arena_alloc_uninit(&m->arena, len ? len : 1);
+    uint8_t *copy = kutil_arena_alloc_uninit(&m->arena, len ? len : 1);
     if (!copy) {
         kir_module_free(m);
-        return kite_error_oom();
+        return kutil_error_oom();
     }
-    copy_kept(copy, bytes, len);
+    copy_kept(&config->alloc, copy, bytes, len);
 
     kdec_state d = {.config = config, .m = m, .bytes = copy};
-    kdec_reader_init(&d.r, copy, len, 0);
+    kdec_reader_init(&d.r, &config->alloc, copy, len, 0);
     kite_error_t *err = NULL;
     if (!header(&d.r) || !sections(&d) || !module_checks(&d))
-        err = d.r.error ? d.r.error : kite_error_oom();
+        err = d.r.error ? d.r.error : kutil_error_oom();
     if (!err)
         err = kdec_name_section(&d);
     if (err) {

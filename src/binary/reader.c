@@ -19,8 +19,10 @@
 
 #define MSG_EOS "unexpected end of section or function"
 
-void kdec_reader_init(kdec_reader *r, const uint8_t *bytes, size_t len, uint64_t base)
+void kdec_reader_init(kdec_reader *r, const kite_allocator_t *alloc, const uint8_t *bytes,
+                      size_t len, uint64_t base)
 {
+    r->alloc = alloc;
     r->start = bytes;
     r->p = bytes;
     r->end = bytes + len;
@@ -32,7 +34,7 @@ static bool vfail_at(kdec_reader *r, uint64_t offset, const char *fmt, va_list a
 {
     if (!r->error) {
         kite_position_t pos = {.has_offset = true, .offset = offset};
-        r->error = kite_error_vnew(KITE_ERROR_MALFORMED, pos, fmt, ap);
+        r->error = kutil_error_vnew(r->alloc, KITE_ERROR_MALFORMED, pos, fmt, ap);
     }
     return false;
 }
@@ -49,7 +51,7 @@ bool kdec_fail_at(kdec_reader *r, uint64_t offset, const char *fmt, ...)
 bool kdec_oom(kdec_reader *r)
 {
     if (!r->error)
-        r->error = kite_error_oom();
+        r->error = kutil_error_oom();
     return false;
 }
 
@@ -58,8 +60,8 @@ bool kdec_limit(kdec_reader *r, uint64_t have, uint64_t more, uint64_t max, cons
     if (have + more <= max)
         return true;
     if (!r->error)
-        r->error = kite_error_at_offset(KITE_ERROR_LIMIT, kdec_offset(r), "too many %s (limit %llu)",
-                                        what, (unsigned long long)max);
+        r->error = kutil_error_at_offset(r->alloc, KITE_ERROR_LIMIT, kdec_offset(r),
+                                         "too many %s (limit %llu)", what, (unsigned long long)max);
     return false;
 }
 
@@ -278,8 +280,8 @@ static bool check_type_index(kdec_reader *r, const uint8_t *at, uint64_t index)
     if (index <= KIR_MAX_TYPE_INDEX)
         return true;
     if (!r->error)
-        r->error = kite_error_at_offset(KITE_ERROR_INVALID, offset_of(r, at),
-                                        "unknown type %llu", (unsigned long long)index);
+        r->error = kutil_error_at_offset(r->alloc, KITE_ERROR_INVALID, offset_of(r, at),
+                                         "unknown type %llu", (unsigned long long)index);
     return false;
 }
 
@@ -692,7 +694,7 @@ bool kdec_instr_read_any(kdec_reader *r, kdec_instr *out)
 void kdec_list_reader(const kdec_reader *code, const kdec_instr *in, kdec_reader *cursor)
 {
     const uint8_t *p = in->list ? in->list : code->p;
-    kdec_reader_init(cursor, p, (size_t)(code->end - p), offset_of(code, p));
+    kdec_reader_init(cursor, code->alloc, p, (size_t)(code->end - p), offset_of(code, p));
 }
 
 bool kdec_br_table_next(kdec_reader *cursor, uint32_t *label) { return kdec_u32(cursor, label); }

@@ -26,9 +26,12 @@ typedef struct kdec_reader {
     const uint8_t *start, *p, *end;
     uint64_t base;         /* offset of start[0] in the whole binary */
     kite_error_t *error;
+    const kite_allocator_t *alloc; /* of errors */
 } kdec_reader;
 
-void kdec_reader_init(kdec_reader *r, const uint8_t *bytes, size_t len, uint64_t base);
+/* A reader whose errors are made with `alloc`. */
+void kdec_reader_init(kdec_reader *r, const kite_allocator_t *alloc, const uint8_t *bytes,
+                      size_t len, uint64_t base);
 static inline uint64_t kdec_offset(const kdec_reader *r) { return r->base + (uint64_t)(r->p - r->start); }
 static inline bool kdec_at_end(const kdec_reader *r) { return r->p >= r->end; }
 /* Record an error at the current offset (first error wins); returns false. */

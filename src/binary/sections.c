@@ -19,7 +19,7 @@ static bool valtype_vec(kdec_state *d, uint32_t *n, kir_valtype **out)
     *out = NULL;
     if (*n == 0)
         return true;
-    *out = kite_arena_array(&d->m->arena, *n, sizeof(kir_valtype));
+    *out = kutil_arena_array(&d->m->arena, *n, sizeof(kir_valtype));
     if (!*out)
         return kdec_oom(&d->r);
     for (uint32_t i = 0; i < *n; i++)
@@ -68,8 +68,8 @@ static bool comptype(kdec_state *d, kir_type *t)
         } else if (t->nparams == 0) {
             t->types = results;
         } else {
-            t->types = kite_arena_array(&d->m->arena, (size_t)t->nparams + t->nresults,
-                                        sizeof(kir_valtype));
+            t->types = kutil_arena_array(&d->m->arena, (size_t)t->nparams + t->nresults,
+                                         sizeof(kir_valtype));
             if (!t->types)
                 return kdec_oom(r);
             memcpy(t->types, params, t->nparams * sizeof(kir_valtype));
@@ -82,7 +82,7 @@ static bool comptype(kdec_state *d, kir_type *t)
         if (!kdec_count(r, &t->nfields) || !kdec_limit(r, 0, t->nfields, KDEC_MAX_FIELDS, "fields"))
             return false;
         if (t->nfields) {
-            t->fields = kite_arena_array(&d->m->arena, t->nfields, sizeof(kir_field));
+            t->fields = kutil_arena_array(&d->m->arena, t->nfields, sizeof(kir_field));
             if (!t->fields)
                 return kdec_oom(r);
         }
@@ -94,7 +94,7 @@ static bool comptype(kdec_state *d, kir_type *t)
     if (b == 0x5E && gc) {
         t->comp = KIR_COMP_ARRAY;
         t->nfields = 1;
-        t->fields = kite_arena_alloc(&d->m->arena, sizeof(kir_field));
+        t->fields = kutil_arena_alloc(&d->m->arena, sizeof(kir_field));
         if (!t->fields)
             return kdec_oom(r);
         return fieldtype(r, &t->fields[0]);
@@ -129,7 +129,8 @@ static bool subtype(kdec_state *d, uint32_t rec_start, uint32_t rec_size)
                 return false;
         if (nsupers > 1) {
             if (!r->error)
-                r->error = kite_error_at_offset(KITE_ERROR_INVALID, at, "multiple supertypes");
+                r->error =
+                    kutil_error_at_offset(r->alloc, KITE_ERROR_INVALID, at, "multiple supertypes");
             return false;
         }
     }
@@ -481,7 +482,7 @@ static bool elem_funcs(kdec_state *d, kir_elem *e)
     kdec_reader *r = &d->r;
     if (!kdec_count(r, &e->count))
         return false;
-    e->funcs = kite_arena_array(&d->m->arena, e->count ? e->count : 1, sizeof(uint32_t));
+    e->funcs = kutil_arena_array(&d->m->arena, e->count ? e->count : 1, sizeof(uint32_t));
     if (!e->funcs)
         return kdec_oom(r);
     for (uint32_t i = 0; i < e->count; i++)
@@ -495,7 +496,7 @@ static bool elem_exprs(kdec_state *d, kir_elem *e)
     kdec_reader *r = &d->r;
     if (!kdec_count(r, &e->count))
         return false;
-    e->exprs = kite_arena_array(&d->m->arena, e->count ? e->count : 1, sizeof(kir_expr));
+    e->exprs = kutil_arena_array(&d->m->arena, e->count ? e->count : 1, sizeof(kir_expr));
     if (!e->exprs)
         return kdec_oom(r);
     for (uint32_t i = 0; i < e->count; i++)

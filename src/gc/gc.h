@@ -158,6 +158,7 @@ struct kgc_large;
 struct kgc_heap {
     kgc_cell *free[KGC_NCLASSES]; /* the fast path reads only these */
     kite_store_t *store;
+    const kite_allocator_t *alloc; /* the store's */
     const ktype_canon *canon;
     bool stress;          /* collect at every allocation that reaches the slow path */
     bool collecting;

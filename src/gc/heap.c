@@ -49,7 +49,7 @@ static void charge(kgc_heap *h, uint64_t n)
 /* A new block for class cls, its cells on the free list. */
 static bool new_block(kgc_heap *h, unsigned cls)
 {
-    kgc_block *b = kite_malloc(KGC_BLOCK_BYTES);
+    kgc_block *b = kutil_malloc(h->alloc, KGC_BLOCK_BYTES);
     if (!b)
         return false;
     b->cls = cls;
@@ -77,7 +77,7 @@ static void *new_large(kgc_heap *h, uint64_t size)
     uint64_t bytes = sizeof(kgc_large) + size;
     if (size > KGC_MAX_OBJECT || bytes > SIZE_MAX)
         return NULL;
-    kgc_large *l = kite_malloc((size_t)bytes);
+    kgc_large *l = kutil_malloc(h->alloc, (size_t)bytes);
     if (!l)
         return NULL;
     l->bytes = bytes;
@@ -170,7 +170,7 @@ static uint64_t sweep_blocks(kgc_heap *h)
             *link = b->next;
             h->bytes -= KGC_BLOCK_BYTES;
             KGC_UNPOISON(b, KGC_BLOCK_BYTES);
-            kite_free(b);
+            kutil_free(h->alloc, b);
             continue;
         }
         live_bytes += (uint64_t)live * b->cell;
@@ -198,7 +198,7 @@ static uint64_t sweep_large(kgc_heap *h)
         }
         *link = l->next;
         h->bytes -= l->bytes;
-        kite_free(l);
+        kutil_free(h->alloc, l);
     }
     return live_bytes;
 }
@@ -236,10 +236,11 @@ void kgc_each_object(kgc_heap *h, void (*fn)(kgc_heap *h, kgc_obj *o))
 
 kgc_heap *kgc_heap_new(kite_store_t *store, const ktype_canon *canon)
 {
-    kgc_heap *h = kite_calloc(1, sizeof(*h));
+    kgc_heap *h = kutil_calloc(store->alloc, 1, sizeof(*h));
     if (!h)
         return NULL;
     h->store = store;
+    h->alloc = store->alloc;
     h->canon = canon;
     h->next_gc = KGC_MIN_TRIGGER;
     h->handles.next = h->handles.prev = &h->handles;
@@ -264,25 +265,25 @@ void kgc_heap_free(kgc_heap *h)
         kgc_block *b = h->blocks;
         h->blocks = b->next;
         KGC_UNPOISON(b, KGC_BLOCK_BYTES);
-        kite_free(b);
+        kutil_free(h->alloc, b);
     }
     while (h->large) {
         kgc_large *l = h->large;
         h->large = l->next;
-        kite_free(l);
+        kutil_free(h->alloc, l);
     }
     while (h->handles.next != &h->handles)
         kgc_handle_free(h->handles.next);
     kgc_rtts_free(h);
-    kite_free(h->mark);
-    kite_free(h);
+    kutil_free(h->alloc, h->mark);
+    kutil_free(h->alloc, h);
 }
 
 /* ---- host handles ------------------------------------------------------------------------------------ */
 
 kite_root_t *kgc_handle_new(kgc_heap *h, krt_ref r)
 {
-    kite_root_t *root = kite_malloc(sizeof(*root));
+    kite_root_t *root = kutil_malloc(h->alloc, sizeof(*root));
     if (!root)
         return NULL;
     root->heap = h;
@@ -298,5 +299,5 @@ void kgc_handle_free(kite_root_t *root)
 {
     root->prev->next = root->next;
     root->next->prev = root->prev;
-    kite_free(root);
+    kutil_free(root->heap->alloc, root);
 }

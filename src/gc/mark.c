@@ -13,7 +13,9 @@ static void push(kgc_heap *h, kgc_obj *o)
 {
     if (h->nmark == h->cap_mark) {
         size_t cap = h->cap_mark ? h->cap_mark * 2 : 1024;
-        kgc_obj **m = cap <= SIZE_MAX / sizeof(*m) ? kite_realloc(h->mark, cap * sizeof(*m)) : NULL;
+        kgc_obj **m = cap <= SIZE_MAX / sizeof(*m)
+                          ? kutil_realloc(h->alloc, h->mark, cap * sizeof(*m))
+                          : NULL;
         if (!m) {
             /* The object stays marked; the rescan finds its children. */
             h->overflow = true;

@@ -27,13 +27,13 @@ static uint32_t width_of(kir_valtype t)
 /* A struct's layout: fields in order, each at its natural alignment (at
  * most 8), so a subtype (which extends the field list) keeps the offsets
  * of its supertype. */
-static kgc_rtt *struct_rtt(const ktype_ctype *ct)
+static kgc_rtt *struct_rtt(const kgc_heap *h, const ktype_ctype *ct)
 {
     uint32_t n = ct->nfields, nrefs = 0;
     for (uint32_t i = 0; i < n; i++)
         nrefs += kir_vt_is_ref(ct->fields[i].type);
     size_t size = sizeof(kgc_rtt) + (size_t)n * sizeof(kgc_field) + (size_t)nrefs * sizeof(uint32_t);
-    kgc_rtt *rtt = kite_calloc(1, size);
+    kgc_rtt *rtt = kutil_calloc(h->alloc, 1, size);
     if (!rtt)
         return NULL;
     kgc_field *fields = (kgc_field *)(void *)(rtt + 1);
@@ -66,9 +66,9 @@ static kgc_rtt *struct_rtt(const ktype_ctype *ct)
     return rtt;
 }
 
-static kgc_rtt *array_rtt(const ktype_ctype *ct)
+static kgc_rtt *array_rtt(const kgc_heap *h, const ktype_ctype *ct)
 {
-    kgc_rtt *rtt = kite_calloc(1, sizeof(kgc_rtt));
+    kgc_rtt *rtt = kutil_calloc(h->alloc, 1, sizeof(kgc_rtt));
     if (!rtt)
         return NULL;
     rtt->kind = KRT_OBJ_ARRAY;
@@ -85,7 +85,7 @@ static uint32_t hash_canon(uint32_t canon, uint32_t cap)
 static bool table_grow(kgc_heap *h)
 {
     uint32_t cap = h->cap_rtts ? h->cap_rtts * 2 : 64;
-    kgc_rtt **t = kite_calloc(cap, sizeof(*t));
+    kgc_rtt **t = kutil_calloc(h->alloc, cap, sizeof(*t));
     if (!t)
         return false;
     for (uint32_t i = 0; i < h->cap_rtts; i++) {
@@ -97,7 +97,7 @@ static bool table_grow(kgc_heap *h)
             k = (k + 1) & (cap - 1);
         t[k] = r;
     }
-    kite_free(h->rtts);
+    kutil_free(h->alloc, h->rtts);
     h->rtts = t;
     h->cap_rtts = cap;
     return true;
@@ -118,8 +118,8 @@ const kgc_rtt *kgc_rtt_get(kgc_heap *h, uint32_t canon)
     const ktype_ctype *ct = ktype_canon_type(h->canon, canon);
     kgc_rtt *rtt;
     switch (ct->comp) {
-    case KIR_COMP_STRUCT: rtt = struct_rtt(ct); break;
-    case KIR_COMP_ARRAY: rtt = array_rtt(ct); break;
+    case KIR_COMP_STRUCT: rtt = struct_rtt(h, ct); break;
+    case KIR_COMP_ARRAY: rtt = array_rtt(h, ct); break;
     default: return NULL;
     }
     if (!rtt)
@@ -138,8 +138,8 @@ const kgc_rtt *kgc_rtt_get(kgc_heap *h, uint32_t canon)
 void kgc_rtts_free(kgc_heap *h)
 {
     for (uint32_t i = 0; i < h->cap_rtts; i++)
-        kite_free(h->rtts[i]);
-    kite_free(h->rtts);
+        kutil_free(h->alloc, h->rtts[i]);
+    kutil_free(h->alloc, h->rtts);
     h->rtts = NULL;
     h->cap_rtts = h->nrtts = 0;
 }

@@ -58,7 +58,7 @@ kite_trap_t *kint_host_call(kite_store_t *store, krt_func *f, uint64_t *slots, k
     size_t n = (size_t)f->nparams + f->nresults;
     kite_val_t *args = small;
     if (n > sizeof(small) / sizeof(small[0])) {
-        args = kite_malloc(n * sizeof(kite_val_t));
+        args = kutil_malloc(store->alloc, n * sizeof(kite_val_t));
         if (!args)
             return krt_trap_oom();
     }
@@ -83,7 +83,7 @@ kite_trap_t *kint_host_call(kite_store_t *store, krt_func *f, uint64_t *slots, k
         s = 0;
         for (uint32_t i = 0; i < f->nresults; i++) {
             if (results[i].kind != valkind_of(f->results[i])) {
-                trap = kite_trap_new("host function returned a value of the wrong type");
+                trap = kite_trap_new(store, "host function returned a value of the wrong type");
                 break;
             }
             krt_val_to_slots(&results[i], slots + s);
@@ -91,6 +91,6 @@ kite_trap_t *kint_host_call(kite_store_t *store, krt_func *f, uint64_t *slots, k
         }
     }
     if (args != small)
-        kite_free(args);
+        kutil_free(store->alloc, args);
     return trap;
 }

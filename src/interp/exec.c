@@ -1512,9 +1512,9 @@ static const void *const *exec_labels(void)
 #endif
 }
 
-static kite_trap_t *new_trap(kite_trap_kind_t kind)
+static kite_trap_t *new_trap(const kite_store_t *store, kite_trap_kind_t kind)
 {
-    kite_trap_t *t = krt_trap_new(kind);
+    kite_trap_t *t = krt_trap_new(store->alloc, kind);
     return t ? t : krt_trap_oom();
 }
 
@@ -1524,7 +1524,7 @@ kite_trap_t *KINT_EXEC_ENTRY(kite_store_t *store, krt_func *f, uint64_t *slots)
     if (!th)
         return krt_trap_oom();
     if (th->nesting >= KINT_MAX_NESTING)
-        return new_trap(KITE_TRAP_CALL_STACK_EXHAUSTED);
+        return new_trap(store, KITE_TRAP_CALL_STACK_EXHAUSTED);
     kint_instance *ki = kint_instance_get(f->instance);
     kint_code *code = ki ? kint_code_get(ki, f->index, exec_labels(), th) : NULL;
     if (!code)
@@ -1532,10 +1532,10 @@ kite_trap_t *KINT_EXEC_ENTRY(kite_store_t *store, krt_func *f, uint64_t *slots)
     uint64_t *base = th->sp;
     kint_frame *rec = th->top + 1;
     if ((size_t)(th->stack_end - base) < code->frame_slots || rec >= th->frames_end)
-        return new_trap(KITE_TRAP_CALL_STACK_EXHAUSTED);
+        return new_trap(store, KITE_TRAP_CALL_STACK_EXHAUSTED);
     kite_trap_kind_t stop;
     if (krt_store_checks(store) && !krt_store_check(store, 1, &stop))
-        return new_trap(stop);
+        return new_trap(store, stop);
     memcpy(base, slots, (size_t)f->param_slots * sizeof(uint64_t));
     init_frame(base, code);
     rec->pc = NULL;
@@ -1557,15 +1557,15 @@ kite_trap_t *KINT_EXEC_ENTRY(kite_store_t *store, krt_func *f, uint64_t *slots)
     kite_trap_t *trap = NULL;
     if (r == KOS_EXEC_FAULT) {
         /* Where exactly in the innermost function is not known. */
-        trap = new_trap(KITE_TRAP_MEMORY_OUT_OF_BOUNDS);
+        trap = new_trap(store, KITE_TRAP_MEMORY_OUT_OF_BOUNDS);
         kint_trap_backtrace(trap, rec, th->top, UINT32_MAX);
     } else {
         switch (run.status) {
         case RUN_OK: memcpy(slots, base, (size_t)f->result_slots * sizeof(uint64_t)); break;
         case RUN_TRAP:
-            trap = run.detail ? krt_trap_new_message(run.kind, run.detail) : NULL;
+            trap = run.detail ? krt_trap_new_message(store->alloc, run.kind, run.detail) : NULL;
             if (!trap)
-                trap = new_trap(run.kind);
+                trap = new_trap(store, run.kind);
             kint_trap_backtrace(trap, rec, th->top, run.pos);
             break;
         case RUN_TRAP_OBJ:
@@ -1573,7 +1573,7 @@ kite_trap_t *KINT_EXEC_ENTRY(kite_store_t *store, krt_func *f, uint64_t *slots)
             kint_trap_backtrace(trap, rec, th->top, run.pos);
             break;
         default:
-            trap = new_trap(KITE_TRAP_EXCEPTION);
+            trap = new_trap(store, KITE_TRAP_EXCEPTION);
             if (trap != krt_trap_oom())
                 trap->exn = run.exn;
             break;

@@ -104,13 +104,14 @@ void kint_gc_scan_stacks(kint_thread *th, struct kgc_heap *h);
 
 /* ---- translate.c ------------------------------------------------------------------------ */
 
-/* Frees one function's translated code (krt_hooks.code_free). NULL is ignored. */
-void kint_code_free(kint_code *code);
+/* Frees one function's translated code, made with the module's engine's
+ * allocator a (krt_hooks.code_free). NULL is ignored. */
+void kint_code_free(const kite_allocator_t *a, kint_code *code);
 
 /* The translator's working buffers, kept by a thread between translations
  * so that translating a function allocates little more than its result. */
 typedef struct kint_tr_keep kint_tr_keep;
-void kint_tr_keep_free(kint_tr_keep *keep);
+void kint_tr_keep_free(const kite_allocator_t *a, kint_tr_keep *keep);
 
 /*
  * Translates defined function `funcidx` of a validated module into internal

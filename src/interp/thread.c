@@ -22,15 +22,15 @@ kint_thread *kint_thread_get(kite_store_t *store)
         return store->thread;
     uint64_t slots = store->limits.stack_slots ? store->limits.stack_slots : KINT_DEFAULT_STACK_SLOTS;
     uint64_t depth = store->limits.call_depth ? store->limits.call_depth : KINT_DEFAULT_CALL_DEPTH;
-    kint_thread *th = kite_calloc(1, sizeof(*th));
+    kint_thread *th = kutil_calloc(store->alloc, 1, sizeof(*th));
     if (!th)
         return NULL;
-    th->stack = kite_malloc((size_t)slots * sizeof(uint64_t));
-    th->frames = kite_malloc((size_t)depth * sizeof(kint_frame));
+    th->stack = kutil_malloc(store->alloc, (size_t)slots * sizeof(uint64_t));
+    th->frames = kutil_malloc(store->alloc, (size_t)depth * sizeof(kint_frame));
     if (!th->stack || !th->frames) {
-        kite_free(th->stack);
-        kite_free(th->frames);
-        kite_free(th);
+        kutil_free(store->alloc, th->stack);
+        kutil_free(store->alloc, th->frames);
+        kutil_free(store->alloc, th);
         return NULL;
     }
     th->store = store;
@@ -47,22 +47,23 @@ void kint_thread_free(kint_thread *t)
 {
     if (!t)
         return;
-    kite_free(t->stack);
-    kite_free(t->frames);
-    kint_tr_keep_free(t->tr_keep);
-    kite_free(t);
+    const kite_allocator_t *a = t->store->alloc;
+    kutil_free(a, t->stack);
+    kutil_free(a, t->frames);
+    kint_tr_keep_free(a, t->tr_keep);
+    kutil_free(a, t);
 }
 
 /* ---- instances ------------------------------------------------------------------------------- */
 
-static void instance_destroy(krt_owned *o)
+static void instance_destroy(krt_owned *o, kite_store_t *store)
 {
     kint_instance *ki = (kint_instance *)((char *)o - offsetof(kint_instance, owned));
-    kite_free(ki->globals);
-    kite_free(ki->mems);
-    kite_free(ki->tables);
-    kite_free(ki->rtts);
-    kite_free(ki);
+    kutil_free(store->alloc, ki->globals);
+    kutil_free(store->alloc, ki->mems);
+    kutil_free(store->alloc, ki->tables);
+    kutil_free(store->alloc, ki->rtts);
+    kutil_free(store->alloc, ki);
 }
 
 /* Whether memory 0 of inst has the shape variant 0 can leave unchecked but
@@ -81,17 +82,18 @@ kint_instance *kint_instance_get(krt_instance *inst)
     if (inst->kint)
         return inst->kint;
     const kir_module *m = inst->m;
-    kint_instance *ki = kite_calloc(1, sizeof(*ki));
+    const kite_store_t *store = inst->store;
+    kint_instance *ki = kutil_calloc(store->alloc, 1, sizeof(*ki));
     if (!ki)
         return NULL;
     ki->inst = inst;
     ki->nfuncs = m->nfuncs;
     ki->canon = inst->module->engine->canon;
     ki->heap = inst->store->gc;
-    ki->globals = kite_calloc(m->nglobals ? m->nglobals : 1, sizeof(uint64_t *));
-    ki->mems = kite_calloc(m->nmemories ? m->nmemories : 1, sizeof(krt_memory *));
-    ki->tables = kite_calloc(m->ntables ? m->ntables : 1, sizeof(krt_table *));
-    ki->rtts = kite_calloc(m->ntypes ? m->ntypes : 1, sizeof(*ki->rtts));
+    ki->globals = kutil_calloc(store->alloc, m->nglobals ? m->nglobals : 1, sizeof(uint64_t *));
+    ki->mems = kutil_calloc(store->alloc, m->nmemories ? m->nmemories : 1, sizeof(krt_memory *));
+    ki->tables = kutil_calloc(store->alloc, m->ntables ? m->ntables : 1, sizeof(krt_table *));
+    ki->rtts = kutil_calloc(store->alloc, m->ntypes ? m->ntypes : 1, sizeof(*ki->rtts));
     ki->variant = needs_checked_variant(inst) ? KINT_VARIANT_CHECKED : KINT_VARIANT_GUARDED;
     bool ok = ki->globals && ki->mems && ki->tables && ki->rtts;
     /* The layouts of the module's struct and array types (the RTTs belong
@@ -100,11 +102,11 @@ kint_instance *kint_instance_get(krt_instance *inst)
         if (m->types[i].comp != KIR_COMP_FUNC && !(ki->rtts[i] = kgc_rtt_get(inst->store->gc, m->canon[i])))
             ok = false;
     if (!ok) {
-        kite_free(ki->globals);
-        kite_free(ki->mems);
-        kite_free(ki->tables);
-        kite_free(ki->rtts);
-        kite_free(ki);
+        kutil_free(store->alloc, ki->globals);
+        kutil_free(store->alloc, ki->mems);
+        kutil_free(store->alloc, ki->tables);
+        kutil_free(store->alloc, ki->rtts);
+        kutil_free(store->alloc, ki);
         return NULL;
     }
     ki->cells = inst->module->code + (size_t)ki->variant * m->nfuncs;
@@ -142,7 +144,7 @@ kint_code *kint_code_get(kint_instance *ki, uint32_t funcidx, const void *const 
     kint_code *expected = NULL;
     if (!atomic_compare_exchange_strong_explicit(cell, &expected, c, memory_order_acq_rel,
                                                  memory_order_acquire)) {
-        kint_code_free(c);
+        kint_code_free(ki->inst->store->alloc, c);
         c = expected;
     }
     return c;

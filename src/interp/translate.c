@@ -9,11 +9,12 @@
 
 #include <string.h>
 
+#include "runtime/engine.h"
 #include "util/alloc.h"
 
 /* ---- growing arrays and emission ------------------------------------------------------- */
 
-bool kint_tr_grow(void **arr, uint32_t *cap, uint32_t n, size_t sz)
+bool kint_tr_grow(const kite_allocator_t *a, void **arr, uint32_t *cap, uint32_t n, size_t sz)
 {
     if (n <= *cap)
         return true;
@@ -22,7 +23,7 @@ bool kint_tr_grow(void **arr, uint32_t *cap, uint32_t n, size_t sz)
         c *= 2;
     if (c > UINT32_MAX)
         return false;
-    void *p = kite_realloc(*arr, (size_t)c * sz);
+    void *p = kutil_realloc(a, *arr, (size_t)c * sz);
     if (!p)
         return false;
     *arr = p;
@@ -1087,7 +1088,7 @@ static void reserve_pool(kint_tr *t)
  * validated code) or memory ran out. */
 static bool translate_body(kint_tr *t)
 {
-    kdec_reader_init(&t->r, t->f->body.code, t->f->body.len, t->f->body.offset);
+    kdec_reader_init(&t->r, t->alloc, t->f->body.code, t->f->body.len, t->f->body.offset);
     push_ctl(t, KINT_CTL_FUNC, t->f->type, 0);
     bool done = false;
     kdec_instr in;
@@ -1148,7 +1149,7 @@ static kint_code *finish(kint_tr *t, const void *const *labels)
     size += (size_t)t->nsps * sizeof(kint_safepoint);
     size_t o_refslots = size;
     size += ((size_t)t->nlocalrefs + t->nspslots) * sizeof(uint32_t);
-    char *p = kite_malloc(size);
+    char *p = kutil_malloc(t->alloc, size);
     if (!p)
         return NULL;
     kint_code *c = (kint_code *)p;
@@ -1221,7 +1222,7 @@ static void store_buffers(kint_tr *t, kint_tr_keep *keep)
         keep->arr = t->arr;                                                    \
         keep->cap = t->cap;                                                    \
     } else {                                                                   \
-        kite_free(t->arr);                                                     \
+        kutil_free(t->alloc, t->arr);                                          \
         if (keep) {                                                            \
             keep->arr = NULL;                                                  \
             keep->cap = 0;                                                     \
@@ -1231,14 +1232,14 @@ static void store_buffers(kint_tr *t, kint_tr_keep *keep)
 #undef STORE
 }
 
-void kint_tr_keep_free(kint_tr_keep *keep)
+void kint_tr_keep_free(const kite_allocator_t *a, kint_tr_keep *keep)
 {
     if (!keep)
         return;
-#define FREE(arr, cap) kite_free(keep->arr);
+#define FREE(arr, cap) kutil_free(a, keep->arr);
     KINT_TR_BUFFERS(FREE)
 #undef FREE
-    kite_free(keep);
+    kutil_free(a, keep);
 }
 
 kint_code *kint_translate(const kite_module_t *module, uint32_t funcidx, unsigned variant,
@@ -1247,8 +1248,9 @@ kint_code *kint_translate(const kite_module_t *module, uint32_t funcidx, unsigne
 {
     kint_tr t;
     memset(&t, 0, sizeof(t));
+    t.alloc = &module->engine->config.alloc;
     if (keep && !*keep)
-        *keep = kite_calloc(1, sizeof(kint_tr_keep));
+        *keep = kutil_calloc(t.alloc, 1, sizeof(kint_tr_keep));
     kint_tr_keep *kept = keep ? *keep : NULL;
     if (kept)
         load_buffers(&t, kept);
@@ -1282,4 +1284,4 @@ kint_code *kint_translate(const kite_module_t *module, uint32_t funcidx, unsigne
     return code;
 }
 
-void kint_code_free(kint_code *code) { kite_free(code); }
+void kint_code_free(const kite_allocator_t *a, kint_code *code) { kutil_free(a, code); }

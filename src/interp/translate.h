@@ -97,6 +97,7 @@ typedef struct kint_last {
 } kint_last;
 
 typedef struct kint_tr {
+    const kite_allocator_t *alloc; /* the module's engine's */
     const kir_module *m;
     const kir_func *f;
     uint32_t funcidx;
@@ -190,12 +191,13 @@ struct kint_tr_keep {
 };
 
 /* Grows *arr (elements of size sz, capacity *cap) to hold n; false when out of memory. */
-bool kint_tr_grow(void **arr, uint32_t *cap, uint32_t n, size_t sz);
+bool kint_tr_grow(const kite_allocator_t *a, void **arr, uint32_t *cap, uint32_t n, size_t sz);
 
 /* Makes room for n elements in buffer t->arr (see KINT_TR_BUFFERS); false
  * (and t->oom set) when out of memory. */
-#define KINT_TR_GROW(t, arr, cap, n)                                                        \
-    ((n) <= (t)->cap || kint_tr_grow((void **)&(t)->arr, &(t)->cap, (n), sizeof(*(t)->arr)) || \
+#define KINT_TR_GROW(t, arr, cap, n)                                                               \
+    ((n) <= (t)->cap ||                                                                            \
+     kint_tr_grow((t)->alloc, (void **)&(t)->arr, &(t)->cap, (n), sizeof(*(t)->arr)) ||            \
      ((t)->oom = true, false))
 
 /* The emission and value-stack primitives below run several times per

@@ -24,17 +24,24 @@ void kir_config_defaults(struct kite_config *c)
     c->shared_memory_reserve = 0;
     for (int f = 0; f < KITE_FEATURE_COUNT; f++)
         c->features[f] = g_features[f].on_by_default;
+    c->alloc = kutil_libc;
 }
 
+/* A configuration exists before its engine: the C library allocates it. */
 kite_config_t *kite_config_new(void)
 {
-    kite_config_t *c = kite_malloc(sizeof(*c));
+    kite_config_t *c = kutil_malloc(&kutil_libc, sizeof(*c));
     if (c)
         kir_config_defaults(c);
     return c;
 }
 
-void kite_config_free(kite_config_t *config) { kite_free(config); }
+void kite_config_free(kite_config_t *config) { kutil_free(&kutil_libc, config); }
+
+void kite_config_set_allocator(kite_config_t *config, const kite_allocator_t *allocator)
+{
+    config->alloc = allocator ? *allocator : kutil_libc;
+}
 
 void kite_config_set_shared_memory_reserve(kite_config_t *config, uint64_t bytes)
 {

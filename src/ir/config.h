@@ -1,5 +1,6 @@
 /*
- * The engine configuration behind kite_config_t: which features are on.
+ * The engine configuration behind kite_config_t: which features are on,
+ * the allocator.
  * It sits beside the IR because every stage reads it: the decoder and the
  * text parser (what they accept), the validator, the runtime.
  */
@@ -14,6 +15,7 @@
 struct kite_config {
     bool features[KITE_FEATURE_COUNT];
     uint64_t shared_memory_reserve; /* bytes; 0: KRT_SHARED_RESERVE_DEFAULT_CAP */
+    kite_allocator_t alloc; /* everything of an engine made with it */
 };
 
 static inline bool kir_feature(const struct kite_config *c, kite_feature_t f)
@@ -21,7 +23,8 @@ static inline bool kir_feature(const struct kite_config *c, kite_feature_t f)
     return c->features[f];
 }
 
-/* The default configuration (every default feature on). */
+/* The default configuration (every default feature on, the C library's
+ * allocator). */
 void kir_config_defaults(struct kite_config *c);
 
 #endif

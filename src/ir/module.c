@@ -4,12 +4,12 @@
 
 #include "util/alloc.h"
 
-kir_module *kir_module_new(void)
+kir_module *kir_module_new(const kite_allocator_t *alloc)
 {
-    kir_module *m = kite_calloc(1, sizeof(*m));
+    kir_module *m = kutil_calloc(alloc, 1, sizeof(*m));
     if (!m)
         return NULL;
-    kite_arena_init(&m->arena);
+    kutil_arena_init(&m->arena, alloc);
     m->start = KIR_NONE;
     return m;
 }
@@ -18,8 +18,9 @@ void kir_module_free(kir_module *m)
 {
     if (!m)
         return;
-    kite_arena_release(&m->arena);
-    kite_free(m);
+    const kite_allocator_t *alloc = m->arena.alloc;
+    kutil_arena_release(&m->arena);
+    kutil_free(alloc, m);
 }
 
 void *kir_push(kir_module *m, void **array, uint32_t *count, size_t elem_size)
@@ -31,7 +32,7 @@ void *kir_push(kir_module *m, void **array, uint32_t *count, size_t elem_size)
      * 4 or a larger power of two, or at the very start. */
     if (n == 0 || (n >= 4 && (n & (n - 1)) == 0)) {
         size_t cap = n == 0 ? 4 : (size_t)n * 2;
-        void *grown = kite_arena_array(&m->arena, cap, elem_size);
+        void *grown = kutil_arena_array(&m->arena, cap, elem_size);
         if (!grown)
             return NULL;
         if (n)
@@ -48,7 +49,7 @@ bool kir_name_copy(kir_module *m, kir_name *out, const char *s, size_t len)
 {
     if (len > UINT32_MAX - 1)
         return false;
-    char *p = kite_arena_alloc(&m->arena, len + 1);
+    char *p = kutil_arena_alloc(&m->arena, len + 1);
     if (!p)
         return false;
     if (len)

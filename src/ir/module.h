@@ -149,7 +149,7 @@ typedef struct kir_srcpos {
 } kir_srcpos;
 
 typedef struct kir_module {
-    kite_arena arena;
+    kutil_arena arena;
 
     uint32_t ntypes;
     kir_type *types;
@@ -199,8 +199,9 @@ typedef struct kir_module {
     uint8_t *func_declared;        /* nfuncs flags: may be named by ref.func */
 } kir_module;
 
-/* A new, empty module, or NULL when out of memory. */
-kir_module *kir_module_new(void);
+/* A new, empty module whose memory comes from `alloc` (which must outlive
+ * it), or NULL when out of memory. */
+kir_module *kir_module_new(const kite_allocator_t *alloc);
 void kir_module_free(kir_module *m);
 
 /*

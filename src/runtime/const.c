@@ -62,17 +62,16 @@ static uint64_t arith(kir_op op, uint64_t a, uint64_t b)
     }
 }
 
-/* The trap for what this evaluator cannot do (never NULL). */
-static kite_trap_t *unsupported_trap(void)
+static kite_trap_t *trap_of(const krt_instance *inst, kite_trap_kind_t kind)
 {
-    kite_trap_t *t = krt_trap_new(KITE_TRAP_UNSUPPORTED);
+    kite_trap_t *t = krt_trap_new(inst->store->alloc, kind);
     return t ? t : krt_trap_oom();
 }
 
-static kite_trap_t *trap_of(kite_trap_kind_t kind)
+/* The trap for what this evaluator cannot do (never NULL). */
+static kite_trap_t *unsupported_trap(const krt_instance *inst)
 {
-    kite_trap_t *t = krt_trap_new(kind);
-    return t ? t : krt_trap_oom();
+    return trap_of(inst, KITE_TRAP_UNSUPPORTED);
 }
 
 /* Slots a field or element of storage type t takes in struct.new's and
@@ -89,12 +88,12 @@ static kite_trap_t *new_gc_object(krt_instance *inst, const kdec_instr *in, csta
 {
     uint32_t x = in->idx[0];
     if (x >= inst->m->ntypes)
-        return unsupported_trap();
+        return unsupported_trap(inst);
     uint32_t canon = inst->canon[x];
     const ktype_ctype *ct = ktype_canon_type(inst->store->engine->canon, canon);
     bool is_struct = in->op == KIR_OP_STRUCT_NEW || in->op == KIR_OP_STRUCT_NEW_DEFAULT;
     if (ct->comp != (is_struct ? KIR_COMP_STRUCT : KIR_COMP_ARRAY))
-        return unsupported_trap();
+        return unsupported_trap(inst);
     /* Values popped, and the values among them that are the operands. */
     size_t pop = 0, nvals = 0;
     uint32_t count = 0;
@@ -106,7 +105,7 @@ static kite_trap_t *new_gc_object(krt_instance *inst, const kdec_instr *in, csta
     default: pop = nvals = count = in->idx[1]; break; /* KIR_OP_ARRAY_NEW_FIXED */
     }
     if (cs->sp < pop)
-        return unsupported_trap();
+        return unsupported_trap(inst);
     if (in->op == KIR_OP_ARRAY_NEW || in->op == KIR_OP_ARRAY_NEW_DEFAULT)
         count = (uint32_t)cs->vals[cs->sp - 1].v[0];
     uint64_t small[32], *slots = NULL;
@@ -114,7 +113,7 @@ static kite_trap_t *new_gc_object(krt_instance *inst, const kdec_instr *in, csta
         size_t nslots = 0;
         for (size_t i = 0; i < nvals; i++)
             nslots += storage_slots(ct->fields[is_struct ? i : 0].type);
-        slots = nslots <= 32 ? small : kite_malloc(nslots * sizeof(uint64_t));
+        slots = nslots <= 32 ? small : kutil_malloc(inst->store->alloc, nslots * sizeof(uint64_t));
         if (!slots)
             return krt_trap_oom();
         const cval *v = &cs->vals[cs->sp - pop];
@@ -128,9 +127,9 @@ static kite_trap_t *new_gc_object(krt_instance *inst, const kdec_instr *in, csta
     kite_trap_kind_t why;
     bool ok = inst->store->engine->hooks->gc_new(inst->store, in->op, canon, slots, count, &ref, &why);
     if (slots != small)
-        kite_free(slots);
+        kutil_free(inst->store->alloc, slots);
     if (!ok)
-        return trap_of(why);
+        return trap_of(inst, why);
     cs->sp -= pop;
     out->v[0] = (uint64_t)ref;
     return NULL;
@@ -204,7 +203,7 @@ static bool step(krt_instance *inst, const kdec_instr *in, cstack *cs, kite_trap
     cs->vals[cs->sp++] = v;
     return true;
 unsupported:
-    *trap = unsupported_trap();
+    *trap = unsupported_trap(inst);
     return false;
 }
 
@@ -213,21 +212,21 @@ kite_trap_t *krt_eval_const(krt_instance *inst, const kir_expr *e, uint64_t out[
     cval small[SMALL_STACK];
     cstack cs = {.roots = {.scan = scan_cstack}, .vals = small, .sp = 0, .cap = SMALL_STACK};
     if (e->len > SMALL_STACK) {
-        cs.vals = kite_malloc((size_t)e->len * sizeof(cval));
+        cs.vals = kutil_malloc(inst->store->alloc, (size_t)e->len * sizeof(cval));
         if (!cs.vals)
             return krt_trap_oom();
         cs.cap = e->len;
     }
     krt_roots_push(inst->store, &cs.roots);
     kdec_reader r;
-    kdec_reader_init(&r, e->code, e->len, e->offset);
+    kdec_reader_init(&r, inst->store->alloc, e->code, e->len, e->offset);
     kite_trap_t *trap = NULL;
     kdec_instr in;
     for (;;) {
         if (!kdec_instr_read(&r, &in)) {
             /* Cannot happen for a validated expression; still no crash. */
             kite_error_free(r.error);
-            trap = unsupported_trap();
+            trap = unsupported_trap(inst);
             break;
         }
         if (in.op == KIR_OP_END)
@@ -237,12 +236,12 @@ kite_trap_t *krt_eval_const(krt_instance *inst, const kir_expr *e, uint64_t out[
     }
     krt_roots_pop(inst->store, &cs.roots);
     if (!trap && cs.sp == 0)
-        trap = unsupported_trap();
+        trap = unsupported_trap(inst);
     if (!trap) {
         out[0] = cs.vals[cs.sp - 1].v[0];
         out[1] = cs.vals[cs.sp - 1].v[1];
     }
     if (cs.vals != small)
-        kite_free(cs.vals);
+        kutil_free(inst->store->alloc, cs.vals);
     return trap;
 }

@@ -4,17 +4,19 @@
 
 kite_engine_t *krt_engine_new(const kite_config_t *config, const krt_hooks *hooks)
 {
-    kite_engine_t *e = kite_calloc(1, sizeof(*e));
+    struct kite_config c;
+    if (config)
+        c = *config;
+    else
+        kir_config_defaults(&c);
+    kite_engine_t *e = kutil_calloc(&c.alloc, 1, sizeof(*e));
     if (!e)
         return NULL;
-    if (config)
-        e->config = *config;
-    else
-        kir_config_defaults(&e->config);
+    e->config = c;
     e->hooks = hooks;
-    e->canon = ktype_canon_new();
+    e->canon = ktype_canon_new(&e->config.alloc);
     if (!e->canon) {
-        kite_free(e);
+        kutil_free(&c.alloc, e);
         return NULL;
     }
     return e;
@@ -24,9 +26,12 @@ void kite_engine_free(kite_engine_t *engine)
 {
     if (!engine)
         return;
+    kite_allocator_t a = engine->config.alloc;
     ktype_canon_free(engine->canon);
-    kite_free(engine);
+    kutil_free(&a, engine);
 }
+
+kite_allocator_t kite_engine_allocator(const kite_engine_t *engine) { return engine->config.alloc; }
 
 kite_trap_t *krt_call(kite_store_t *store, krt_func *f, uint64_t *slots)
 {

@@ -24,8 +24,9 @@
 typedef struct krt_hooks {
     /* Runs f (a Wasm or a host function): krt_call. */
     kite_trap_t *(*call)(kite_store_t *store, krt_func *f, uint64_t *slots);
-    /* Frees one function's translated code (kite_module.code). */
-    void (*code_free)(struct kint_code *code);
+    /* Frees one function's translated code (kite_module.code), which was
+     * made with the engine's allocator `alloc`. */
+    void (*code_free)(const kite_allocator_t *alloc, struct kint_code *code);
     /*
      * A GC object for a constant expression: `op` is struct.new,
      * struct.new_default, array.new, array.new_default or array.new_fixed of

@@ -34,12 +34,16 @@ typedef struct inst_box {
     bool module_retained;
 } inst_box;
 
-static void *array(uint32_t n, size_t size) { return kite_calloc(n ? n : 1, size); }
+static void *array(const kite_store_t *store, uint32_t n, size_t size)
+{
+    return kutil_calloc(store->alloc, n ? n : 1, size);
+}
 
 static void box_free(inst_box *b)
 {
     struct kite_instance *inst = &b->inst;
     const kir_module *m = inst->m;
+    const kite_store_t *store = inst->store;
     if (b->def_tables)
         for (uint32_t i = 0; i < m->ntables - m->ntable_imports; i++)
             krt_table_free(b->def_tables[i].table);
@@ -48,30 +52,34 @@ static void box_free(inst_box *b)
             krt_memory_release_from(b->def_memories[i].mem, &inst->store->memory_budget);
     if (inst->elems)
         for (uint32_t i = 0; i < m->nelems; i++)
-            kite_free(inst->elems[i].refs);
-    kite_free(inst->funcs);
-    kite_free(inst->tables);
-    kite_free(inst->memories);
-    kite_free(inst->globals);
-    kite_free(inst->tags);
-    kite_free(inst->elems);
-    kite_free(inst->data_dropped);
-    kite_free(b->def_funcs);
-    kite_free(b->def_globals);
-    kite_free(b->def_tables);
-    kite_free(b->def_memories);
-    kite_free(b->def_tags);
+            kutil_free(store->alloc, inst->elems[i].refs);
+    kutil_free(store->alloc, inst->funcs);
+    kutil_free(store->alloc, inst->tables);
+    kutil_free(store->alloc, inst->memories);
+    kutil_free(store->alloc, inst->globals);
+    kutil_free(store->alloc, inst->tags);
+    kutil_free(store->alloc, inst->elems);
+    kutil_free(store->alloc, inst->data_dropped);
+    kutil_free(store->alloc, b->def_funcs);
+    kutil_free(store->alloc, b->def_globals);
+    kutil_free(store->alloc, b->def_tables);
+    kutil_free(store->alloc, b->def_memories);
+    kutil_free(store->alloc, b->def_tags);
     if (b->module_retained)
         krt_module_release(inst->module);
-    kite_free(b);
+    kutil_free(store->alloc, b);
 }
 
-static void destroy_instance(krt_owned *o) { box_free((inst_box *)(void *)o); }
+static void destroy_instance(krt_owned *o, kite_store_t *store)
+{
+    (void)store;
+    box_free((inst_box *)(void *)o);
+}
 
 static inst_box *box_new(kite_store_t *store, const kite_module_t *module)
 {
     const kir_module *m = module->ir;
-    inst_box *b = kite_calloc(1, sizeof(*b));
+    inst_box *b = kutil_calloc(store->alloc, 1, sizeof(*b));
     if (!b)
         return NULL;
     struct kite_instance *inst = &b->inst;
@@ -79,18 +87,18 @@ static inst_box *box_new(kite_store_t *store, const kite_module_t *module)
     inst->module = module;
     inst->m = m;
     inst->canon = m->canon;
-    inst->funcs = array(m->nfuncs, sizeof(krt_func *));
-    inst->tables = array(m->ntables, sizeof(struct kite_table *));
-    inst->memories = array(m->nmemories, sizeof(struct kite_memory *));
-    inst->globals = array(m->nglobals, sizeof(struct kite_global *));
-    inst->tags = array(m->ntags, sizeof(struct kite_tag *));
-    inst->elems = array(m->nelems, sizeof(krt_elem_seg));
-    inst->data_dropped = array(m->ndatas, sizeof(bool));
-    b->def_funcs = array(m->nfuncs - m->nfunc_imports, sizeof(krt_func));
-    b->def_globals = array(m->nglobals - m->nglobal_imports, sizeof(struct kite_global));
-    b->def_tables = array(m->ntables - m->ntable_imports, sizeof(struct kite_table));
-    b->def_memories = array(m->nmemories - m->nmemory_imports, sizeof(struct kite_memory));
-    b->def_tags = array(m->ntags - m->ntag_imports, sizeof(struct kite_tag));
+    inst->funcs = array(store, m->nfuncs, sizeof(krt_func *));
+    inst->tables = array(store, m->ntables, sizeof(struct kite_table *));
+    inst->memories = array(store, m->nmemories, sizeof(struct kite_memory *));
+    inst->globals = array(store, m->nglobals, sizeof(struct kite_global *));
+    inst->tags = array(store, m->ntags, sizeof(struct kite_tag *));
+    inst->elems = array(store, m->nelems, sizeof(krt_elem_seg));
+    inst->data_dropped = array(store, m->ndatas, sizeof(bool));
+    b->def_funcs = array(store, m->nfuncs - m->nfunc_imports, sizeof(krt_func));
+    b->def_globals = array(store, m->nglobals - m->nglobal_imports, sizeof(struct kite_global));
+    b->def_tables = array(store, m->ntables - m->ntable_imports, sizeof(struct kite_table));
+    b->def_memories = array(store, m->nmemories - m->nmemory_imports, sizeof(struct kite_memory));
+    b->def_tags = array(store, m->ntags - m->ntag_imports, sizeof(struct kite_tag));
     if (!inst->funcs || !inst->tables || !inst->memories || !inst->globals || !inst->tags ||
         !inst->elems || !inst->data_dropped || !b->def_funcs || !b->def_globals ||
         !b->def_tables || !b->def_memories || !b->def_tags) {
@@ -125,6 +133,7 @@ static kite_trap_t *make_globals(inst_box *b)
     for (uint32_t i = m->nglobal_imports; i < m->nglobals; i++) {
         const kir_global *g = &m->globals[i];
         struct kite_global *obj = &b->def_globals[i - m->nglobal_imports];
+        obj->alloc = inst->store->alloc;
         obj->type = krt_canon_valtype(m, g->type);
         obj->mutable_ = g->mutable_;
         kite_trap_t *t = krt_eval_const(inst, &g->init, obj->value);
@@ -176,7 +185,7 @@ static kite_trap_t *make_elems(struct kite_instance *inst)
     const kir_module *m = inst->m;
     for (uint32_t i = 0; i < m->nelems; i++) {
         const kir_elem *e = &m->elems[i];
-        krt_ref *refs = array(e->count, sizeof(krt_ref));
+        krt_ref *refs = array(inst->store, e->count, sizeof(krt_ref));
         if (!refs)
             return krt_trap_oom();
         inst->elems[i].refs = refs;
@@ -196,9 +205,9 @@ static kite_trap_t *make_elems(struct kite_instance *inst)
     return NULL;
 }
 
-static kite_trap_t *trap_of(kite_trap_kind_t kind)
+static kite_trap_t *trap_of(const struct kite_instance *inst, kite_trap_kind_t kind)
 {
-    kite_trap_t *t = krt_trap_new(kind);
+    kite_trap_t *t = krt_trap_new(inst->store->alloc, kind);
     return t ? t : krt_trap_oom();
 }
 
@@ -217,7 +226,7 @@ static kite_trap_t *initialize(struct kite_instance *inst)
             krt_table *table = inst->tables[e->table]->table;
             uint64_t d = table->is64 ? v[0] : (uint32_t)v[0];
             if (krt_table_init(table, d, seg->refs, seg->count, 0, seg->count) != KRT_TABLE_OK)
-                return trap_of(KITE_TRAP_TABLE_OUT_OF_BOUNDS);
+                return trap_of(inst, KITE_TRAP_TABLE_OUT_OF_BOUNDS);
         }
         if (e->mode != KIR_SEG_PASSIVE)
             seg->count = 0;
@@ -232,7 +241,7 @@ static kite_trap_t *initialize(struct kite_instance *inst)
         krt_memory *mem = inst->memories[d->memory]->mem;
         uint64_t at = mem->is64 ? v[0] : (uint32_t)v[0];
         if (krt_memory_init(mem, at, d->bytes, d->len, 0, d->len) != KRT_MEM_OK)
-            return trap_of(KITE_TRAP_MEMORY_OUT_OF_BOUNDS);
+            return trap_of(inst, KITE_TRAP_MEMORY_OUT_OF_BOUNDS);
         inst->data_dropped[i] = true;
     }
     if (m->start == KIR_NONE)
@@ -246,12 +255,12 @@ static kite_error_t *check_imports(kite_store_t *store, const kite_module_t *mod
 {
     const kir_module *m = module->ir;
     if (nimports < m->nimports)
-        return kite_error_new(KITE_ERROR_UNLINKABLE,
-                              "unknown import: the module has %u imports, %zu were given",
-                              m->nimports, nimports);
+        return kutil_error_new(store->alloc, KITE_ERROR_UNLINKABLE,
+                               "unknown import: the module has %u imports, %zu were given",
+                               m->nimports, nimports);
     if (nimports > m->nimports)
-        return kite_error_new(KITE_ERROR_ARGUMENT, "the module has %u imports, %zu were given",
-                              m->nimports, nimports);
+        return kutil_error_new(store->alloc, KITE_ERROR_ARGUMENT,
+                               "the module has %u imports, %zu were given", m->nimports, nimports);
     for (uint32_t i = 0; i < m->nimports; i++) {
         kite_error_t *err = krt_import_match(store->engine, m, &m->imports[i], &imports[i]);
         if (err)
@@ -271,13 +280,13 @@ static kite_error_t *build(kite_store_t *store, const kite_module_t *module,
         return err;
     inst_box *b = box_new(store, module);
     if (!b)
-        return kite_error_oom();
+        return kutil_error_oom();
     struct kite_instance *inst = &b->inst;
     /* A root from now on: initializers may allocate GC objects and collect,
      * and what they made so far must survive. */
     if (!krt_root_instance(store, inst)) {
         box_free(b);
-        return kite_error_oom();
+        return kutil_error_oom();
     }
     const kir_module *m = module->ir;
     bind_imports(inst, imports);
@@ -306,16 +315,18 @@ kite_error_t *kite_instance_new(kite_store_t *store, const kite_module_t *module
 {
     *out = NULL;
     if (!trap)
-        return kite_error_new(KITE_ERROR_ARGUMENT, "kite_instance_new needs a place for a trap");
+        return kutil_error_new(store->alloc, KITE_ERROR_ARGUMENT,
+                               "kite_instance_new needs a place for a trap");
     *trap = NULL;
     if (module->engine != store->engine)
-        return kite_error_new(KITE_ERROR_ARGUMENT,
-                              "the module and the store belong to different engines");
+        return kutil_error_new(store->alloc, KITE_ERROR_ARGUMENT,
+                               "the module and the store belong to different engines");
     if (store->limits.instances && store->ninstances >= store->limits.instances)
-        return kite_error_new(KITE_ERROR_LIMIT, "the store's limit of %u instances is reached",
-                              store->limits.instances);
+        return kutil_error_new(store->alloc, KITE_ERROR_LIMIT,
+                               "the store's limit of %u instances is reached",
+                               store->limits.instances);
     if (nimports && !imports)
-        return kite_error_new(KITE_ERROR_ARGUMENT, "imports missing");
+        return kutil_error_new(store->alloc, KITE_ERROR_ARGUMENT, "imports missing");
     inst_box *b;
     kite_error_t *err = build(store, module, imports, nimports, &b, trap);
     if (err || *trap)

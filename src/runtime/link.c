@@ -23,9 +23,11 @@ static const char *extern_kind_name(unsigned kind)
 
 static const char *name_bytes(const kir_name *n) { return n->ptr ? n->ptr : ""; }
 
-static kite_error_t *incompatible(const kir_import *imp, const char *fmt, ...) KITE_PRINTF(2, 3);
+static kite_error_t *incompatible(const kite_engine_t *e, const kir_import *imp, const char *fmt,
+                                  ...) KITE_PRINTF(3, 4);
 
-static kite_error_t *incompatible(const kir_import *imp, const char *fmt, ...)
+static kite_error_t *incompatible(const kite_engine_t *e, const kir_import *imp, const char *fmt,
+                                  ...)
 {
     char detail[160];
     va_list ap;
@@ -34,9 +36,9 @@ static kite_error_t *incompatible(const kir_import *imp, const char *fmt, ...)
     va_end(ap);
     int ml = imp->module.len > NAME_MAX_SHOWN ? NAME_MAX_SHOWN : (int)imp->module.len;
     int fl = imp->field.len > NAME_MAX_SHOWN ? NAME_MAX_SHOWN : (int)imp->field.len;
-    return kite_error_new(KITE_ERROR_UNLINKABLE,
-                          "incompatible import type for \"%.*s\" \"%.*s\": %s", ml,
-                          name_bytes(&imp->module), fl, name_bytes(&imp->field), detail);
+    return kutil_error_new(&e->config.alloc, KITE_ERROR_UNLINKABLE,
+                           "incompatible import type for \"%.*s\" \"%.*s\": %s", ml,
+                           name_bytes(&imp->module), fl, name_bytes(&imp->field), detail);
 }
 
 /* Limits matching: at least the import's minimum, and when the import has a
@@ -53,36 +55,36 @@ static kite_error_t *match_func(const kite_engine_t *e, const kir_module *m,
 {
     uint32_t want = m->canon[m->funcs[imp->index].type];
     if (!ktype_canon_is_subtype(e->canon, f->hdr.canon, want))
-        return incompatible(imp, "function type mismatch");
+        return incompatible(e, imp, "function type mismatch");
     return NULL;
 }
 
-static kite_error_t *match_table(const kir_module *m, const kir_import *imp,
+static kite_error_t *match_table(const kite_engine_t *e, const kir_module *m, const kir_import *imp,
                                  const struct kite_table *t)
 {
     const kir_table *want = &m->tables[imp->index];
     if (t->elem != krt_canon_valtype(m, want->elem))
-        return incompatible(imp, "table element type mismatch");
+        return incompatible(e, imp, "table element type mismatch");
     if (t->table->is64 != want->limits.is64)
-        return incompatible(imp, "table address type mismatch");
+        return incompatible(e, imp, "table address type mismatch");
     if (!limits_match(t->table->size, t->has_max, t->table->max, &want->limits))
-        return incompatible(imp, "table limits mismatch");
+        return incompatible(e, imp, "table limits mismatch");
     return NULL;
 }
 
-static kite_error_t *match_memory(const kir_module *m, const kir_import *imp,
-                                  const struct kite_memory *mem)
+static kite_error_t *match_memory(const kite_engine_t *e, const kir_module *m,
+                                  const kir_import *imp, const struct kite_memory *mem)
 {
     const kir_memory *want = &m->memories[imp->index];
     const krt_memory *k = mem->mem;
     if (k->is64 != want->limits.is64)
-        return incompatible(imp, "memory address type mismatch");
+        return incompatible(e, imp, "memory address type mismatch");
     if (k->shared != want->limits.shared)
-        return incompatible(imp, "memory sharing mismatch");
+        return incompatible(e, imp, "memory sharing mismatch");
     if (k->page_size_log2 != want->page_size_log2)
-        return incompatible(imp, "memory page size mismatch");
+        return incompatible(e, imp, "memory page size mismatch");
     if (!limits_match(krt_memory_pages(k), mem->has_max, k->max_pages, &want->limits))
-        return incompatible(imp, "memory limits mismatch");
+        return incompatible(e, imp, "memory limits mismatch");
     return NULL;
 }
 
@@ -92,18 +94,19 @@ static kite_error_t *match_global(const kite_engine_t *e, const kir_module *m,
     const kir_global *want = &m->globals[imp->index];
     kir_valtype t = krt_canon_valtype(m, want->type);
     if (g->mutable_ != want->mutable_)
-        return incompatible(imp, "global mutability mismatch");
+        return incompatible(e, imp, "global mutability mismatch");
     bool ok = want->mutable_ ? g->type == t : ktype_canon_valtype_sub(e->canon, g->type, t);
     if (!ok)
-        return incompatible(imp, "global type mismatch");
+        return incompatible(e, imp, "global type mismatch");
     return NULL;
 }
 
 kite_error_t *krt_import_match(const kite_engine_t *engine, const kir_module *m,
                                const kir_import *imp, const kite_extern_t *ext)
 {
+    const kite_engine_t *e = engine;
     if ((unsigned)ext->kind != (unsigned)imp->kind)
-        return incompatible(imp, "expected a %s, got a %s", extern_kind_name(imp->kind),
+        return incompatible(e, imp, "expected a %s, got a %s", extern_kind_name(imp->kind),
                             extern_kind_name(ext->kind));
     const void *obj = NULL;
     switch (ext->kind) {
@@ -114,17 +117,17 @@ kite_error_t *krt_import_match(const kite_engine_t *engine, const kir_module *m,
     case KITE_EXTERN_TAG: obj = ext->of.tag; break;
     }
     if (!obj)
-        return kite_error_new(KITE_ERROR_ARGUMENT, "import %u (\"%s\" \"%s\") is NULL",
-                              (unsigned)(imp - m->imports), name_bytes(&imp->module),
-                              name_bytes(&imp->field));
+        return kutil_error_new(&e->config.alloc, KITE_ERROR_ARGUMENT,
+                               "import %u (\"%s\" \"%s\") is NULL", (unsigned)(imp - m->imports),
+                               name_bytes(&imp->module), name_bytes(&imp->field));
     switch (ext->kind) {
     case KITE_EXTERN_FUNC: return match_func(engine, m, imp, ext->of.func);
-    case KITE_EXTERN_TABLE: return match_table(m, imp, ext->of.table);
-    case KITE_EXTERN_MEMORY: return match_memory(m, imp, ext->of.memory);
+    case KITE_EXTERN_TABLE: return match_table(engine, m, imp, ext->of.table);
+    case KITE_EXTERN_MEMORY: return match_memory(engine, m, imp, ext->of.memory);
     case KITE_EXTERN_GLOBAL: return match_global(engine, m, imp, ext->of.global);
     case KITE_EXTERN_TAG:
         if (ext->of.tag->canon != m->canon[m->tags[imp->index].type])
-            return incompatible(imp, "tag type mismatch");
+            return incompatible(e, imp, "tag type mismatch");
         return NULL;
     }
     return NULL;
@@ -146,6 +149,7 @@ typedef struct link_def {
 struct kite_linker {
     link_def *slots; /* module == NULL: empty */
     size_t cap, count;
+    const kite_allocator_t *alloc; /* the engine's */
 };
 
 static uint64_t hash_bytes(uint64_t h, const char *p, size_t n)
@@ -182,7 +186,7 @@ static link_def *find(const kite_linker_t *l, uint64_t hash, const char *module,
 static bool grow(kite_linker_t *l)
 {
     size_t cap = l->cap ? l->cap * 2 : 16;
-    link_def *slots = kite_calloc(cap, sizeof(link_def));
+    link_def *slots = kutil_calloc(l->alloc, cap, sizeof(link_def));
     if (!slots)
         return false;
     for (size_t i = 0; i < l->cap; i++) {
@@ -194,29 +198,35 @@ static bool grow(kite_linker_t *l)
             j = (j + 1) & (cap - 1);
         slots[j] = *d;
     }
-    kite_free(l->slots);
+    kutil_free(l->alloc, l->slots);
     l->slots = slots;
     l->cap = cap;
     return true;
 }
 
-kite_linker_t *kite_linker_new(void) { return kite_calloc(1, sizeof(kite_linker_t)); }
+kite_linker_t *kite_linker_new(kite_engine_t *engine)
+{
+    kite_linker_t *l = kutil_calloc(&engine->config.alloc, 1, sizeof(kite_linker_t));
+    if (l)
+        l->alloc = &engine->config.alloc;
+    return l;
+}
 
 void kite_linker_free(kite_linker_t *linker)
 {
     if (!linker)
         return;
     for (size_t i = 0; i < linker->cap; i++)
-        kite_free(linker->slots[i].module);
-    kite_free(linker->slots);
-    kite_free(linker);
+        kutil_free(linker->alloc, linker->slots[i].module);
+    kutil_free(linker->alloc, linker->slots);
+    kutil_free(linker->alloc, linker);
 }
 
 static kite_error_t *define(kite_linker_t *l, const char *module, size_t ml, const char *name,
                             size_t nl, kite_extern_t ext)
 {
     if ((l->count + 1) * 2 > l->cap && !grow(l))
-        return kite_error_oom();
+        return kutil_error_oom();
     uint64_t hash = key_hash(module, ml, name, nl);
     link_def *d = find(l, hash, module, ml, name, nl);
     if (d->module) {
@@ -224,10 +234,10 @@ static kite_error_t *define(kite_linker_t *l, const char *module, size_t ml, con
         return NULL;
     }
     if (ml > SIZE_MAX - nl - 1)
-        return kite_error_oom();
-    char *key = kite_malloc(ml + nl + 1);
+        return kutil_error_oom();
+    char *key = kutil_malloc(l->alloc, ml + nl + 1);
     if (!key)
-        return kite_error_oom();
+        return kutil_error_oom();
     memcpy(key, module, ml);
     memcpy(key + ml, name, nl);
     key[ml + nl] = '\0';
@@ -240,7 +250,8 @@ kite_error_t *kite_linker_define(kite_linker_t *linker, const char *module, cons
                                  size_t name_len, kite_extern_t ext)
 {
     if (!module || (!name && name_len))
-        return kite_error_new(KITE_ERROR_ARGUMENT, "linker definition without a name");
+        return kutil_error_new(linker->alloc, KITE_ERROR_ARGUMENT,
+                               "linker definition without a name");
     return define(linker, module, strlen(module), name ? name : "", name_len, ext);
 }
 
@@ -248,7 +259,8 @@ kite_error_t *kite_linker_define_instance(kite_linker_t *linker, const char *mod
                                           const kite_instance_t *instance)
 {
     if (!module)
-        return kite_error_new(KITE_ERROR_ARGUMENT, "linker definition without a module name");
+        return kutil_error_new(linker->alloc, KITE_ERROR_ARGUMENT,
+                               "linker definition without a module name");
     size_t ml = strlen(module);
     size_t n = kite_instance_export_count(instance);
     for (size_t i = 0; i < n; i++) {
@@ -269,9 +281,10 @@ kite_error_t *kite_linker_instantiate(kite_linker_t *linker, kite_store_t *store
     if (trap)
         *trap = NULL;
     const kir_module *m = module->ir;
-    kite_extern_t *imports = kite_calloc(m->nimports ? m->nimports : 1, sizeof(kite_extern_t));
+    kite_extern_t *imports =
+        kutil_calloc(linker->alloc, m->nimports ? m->nimports : 1, sizeof(kite_extern_t));
     if (!imports)
-        return kite_error_oom();
+        return kutil_error_oom();
     for (uint32_t i = 0; i < m->nimports; i++) {
         const kir_import *imp = &m->imports[i];
         const char *mp = name_bytes(&imp->module), *fp = name_bytes(&imp->field);
@@ -280,13 +293,13 @@ kite_error_t *kite_linker_instantiate(kite_linker_t *linker, kite_store_t *store
         if (!d || !d->module) {
             int ml = imp->module.len > NAME_MAX_SHOWN ? NAME_MAX_SHOWN : (int)imp->module.len;
             int fl = imp->field.len > NAME_MAX_SHOWN ? NAME_MAX_SHOWN : (int)imp->field.len;
-            kite_free(imports);
-            return kite_error_new(KITE_ERROR_UNLINKABLE, "unknown import \"%.*s\" \"%.*s\"", ml,
-                                  mp, fl, fp);
+            kutil_free(linker->alloc, imports);
+            return kutil_error_new(linker->alloc, KITE_ERROR_UNLINKABLE,
+                                   "unknown import \"%.*s\" \"%.*s\"", ml, mp, fl, fp);
         }
         imports[i] = d->ext;
     }
     kite_error_t *err = kite_instance_new(store, module, imports, m->nimports, out, trap);
-    kite_free(imports);
+    kutil_free(linker->alloc, imports);
     return err;
 }

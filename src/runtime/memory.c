@@ -103,9 +103,9 @@ static kite_error_t *reserve_checked(krt_memory *m, const krt_memory_opts *opts,
             return NULL;
         }
         if (want == floor)
-            return kite_error_new(KITE_ERROR_OUT_OF_MEMORY,
-                                  "cannot reserve %llu bytes of address space for a memory",
-                                  (unsigned long long)want);
+            return kutil_error_new(m->alloc, KITE_ERROR_OUT_OF_MEMORY,
+                                   "cannot reserve %llu bytes of address space for a memory",
+                                   (unsigned long long)want);
         want = round_up(want / 2, page);
         if (want < floor)
             want = floor;
@@ -120,38 +120,40 @@ static void destroy(krt_memory *m)
     krt_budget_refund(m->budget, atomic_load(&m->size));
     pthread_mutex_destroy(&m->grow_lock);
     krt_parking_free(m->lot);
-    kite_free(m);
+    kutil_free(m->alloc, m);
 }
 
-kite_error_t *krt_memory_new(const kir_limits *limits, uint32_t page_size_log2,
-                             const krt_memory_opts *opts, krt_memory **out)
+kite_error_t *krt_memory_new(const kite_allocator_t *alloc, const kir_limits *limits,
+                             uint32_t page_size_log2, const krt_memory_opts *opts, krt_memory **out)
 {
     static const krt_memory_opts defaults = {0};
     *out = NULL;
     if (!opts)
         opts = &defaults;
     if (page_size_log2 > 16)
-        return kite_error_new(KITE_ERROR_ARGUMENT, "unsupported memory page size 2^%u",
-                              page_size_log2);
+        return kutil_error_new(alloc, KITE_ERROR_ARGUMENT, "unsupported memory page size 2^%u",
+                               page_size_log2);
     uint64_t max_pages = address_max_pages(limits->is64, page_size_log2);
     if (limits->has_max)
         max_pages = min_u64(max_pages, limits->max);
     if (limits->min > max_pages)
-        return kite_error_new(KITE_ERROR_LIMIT, "memory size must be at most %llu pages",
-                              (unsigned long long)max_pages);
+        return kutil_error_new(alloc, KITE_ERROR_LIMIT, "memory size must be at most %llu pages",
+                               (unsigned long long)max_pages);
     uint64_t max_bytes = opts->max_bytes ? opts->max_bytes : UINT64_MAX;
     uint64_t min_bytes = pages_to_bytes(limits->min, page_size_log2);
     if (min_bytes == UINT64_MAX || min_bytes > max_bytes || min_bytes > SIZE_MAX)
-        return kite_error_new(KITE_ERROR_LIMIT, "memory of %llu pages exceeds the memory limit",
-                              (unsigned long long)limits->min);
+        return kutil_error_new(alloc, KITE_ERROR_LIMIT,
+                               "memory of %llu pages exceeds the memory limit",
+                               (unsigned long long)limits->min);
 
-    krt_memory *m = kite_calloc(1, sizeof(*m));
+    krt_memory *m = kutil_calloc(alloc, 1, sizeof(*m));
     if (!m)
-        return kite_error_oom();
+        return kutil_error_oom();
     if (pthread_mutex_init(&m->grow_lock, NULL) != 0) {
-        kite_free(m);
-        return kite_error_oom();
+        kutil_free(alloc, m);
+        return kutil_error_oom();
     }
+    m->alloc = alloc;
     atomic_init(&m->size, 0);
     atomic_init(&m->pages, 0);
     atomic_init(&m->refs, 1);
@@ -161,9 +163,9 @@ kite_error_t *krt_memory_new(const kir_limits *limits, uint32_t page_size_log2,
     m->shared = limits->shared;
     m->max_bytes = max_bytes;
 
-    if (m->shared && !(m->lot = krt_parking_new())) {
+    if (m->shared && !(m->lot = krt_parking_new(alloc))) {
         destroy(m);
-        return kite_error_oom();
+        return kutil_error_oom();
     }
     reserve_guarded(m, opts);
     kite_error_t *err = m->base ? NULL : reserve_checked(m, opts, min_bytes);
@@ -173,9 +175,9 @@ kite_error_t *krt_memory_new(const kir_limits *limits, uint32_t page_size_log2,
     }
     if (!krt_budget_charge(opts->budget, min_bytes)) {
         destroy(m);
-        return kite_error_new(KITE_ERROR_LIMIT,
-                              "memory of %llu bytes exceeds the store's memory limit",
-                              (unsigned long long)min_bytes);
+        return kutil_error_new(alloc, KITE_ERROR_LIMIT,
+                               "memory of %llu bytes exceeds the store's memory limit",
+                               (unsigned long long)min_bytes);
     }
     m->budget = opts->budget;
     atomic_store(&m->size, min_bytes); /* refunded by destroy from here on */
@@ -183,8 +185,8 @@ kite_error_t *krt_memory_new(const kir_limits *limits, uint32_t page_size_log2,
     uint64_t commit = round_up(min_bytes, kos_page_size());
     if (commit > m->reserved || kos_commit(m->base, (size_t)commit) != 0) {
         destroy(m);
-        return kite_error_new(KITE_ERROR_OUT_OF_MEMORY, "cannot commit %llu bytes of memory",
-                              (unsigned long long)commit);
+        return kutil_error_new(alloc, KITE_ERROR_OUT_OF_MEMORY,
+                               "cannot commit %llu bytes of memory", (unsigned long long)commit);
     }
     m->committed = commit;
     *out = m;

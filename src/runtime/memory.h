@@ -86,6 +86,7 @@ typedef struct krt_memory {
     uint64_t committed;          /* bytes committed at base (OS pages); under grow_lock */
     uint64_t max_bytes;          /* opts.max_bytes, or UINT64_MAX */
     krt_budget *budget;
+    const kite_allocator_t *alloc; /* of this struct: the engine's */
     void *guard;                 /* registration in the fault handler's registry */
     _Atomic(uint32_t) refs;
     pthread_mutex_t grow_lock;   /* serialises growth (concurrent for shared memories) */
@@ -109,14 +110,16 @@ typedef enum krt_mem_status {
 } krt_mem_status;
 
 /*
- * Creates a memory of limits->min pages of 2^page_size_log2 bytes, with the
+ * Creates a memory (its bookkeeping allocated with `alloc`, which must
+ * outlive it) of limits->min pages of 2^page_size_log2 bytes, with the
  * limits' maximum, address type (is64) and sharing. opts may be NULL for no
  * limits and defaults. Errors: KITE_ERROR_LIMIT when the initial size is over
  * a limit, KITE_ERROR_OUT_OF_MEMORY when the OS refuses the reservation or
  * the initial commit.
  */
-kite_error_t *krt_memory_new(const kir_limits *limits, uint32_t page_size_log2,
-                             const krt_memory_opts *opts, krt_memory **out);
+kite_error_t *krt_memory_new(const kite_allocator_t *alloc, const kir_limits *limits,
+                             uint32_t page_size_log2, const krt_memory_opts *opts,
+                             krt_memory **out);
 
 void krt_memory_retain(krt_memory *m);
 /* krt_memory_release by a store whose budget may have been charged for m

@@ -12,21 +12,22 @@
 
 kite_error_t *krt_module_new(kite_engine_t *engine, kir_module *ir, kite_module_t **out)
 {
+    const kite_allocator_t *alloc = &engine->config.alloc;
     *out = NULL;
     kite_error_t *err = kval_validate(&engine->config, engine->canon, ir);
     if (err) {
         kir_module_free(ir);
         return err;
     }
-    kite_module_t *m = kite_malloc(sizeof(*m));
+    kite_module_t *m = kutil_malloc(alloc, sizeof(*m));
     /* One cell per function and code variant (interp.h). */
     size_t ncells = (size_t)ir->nfuncs * KRT_CODE_VARIANTS;
-    _Atomic(struct kint_code *) *code = kite_calloc(ncells ? ncells : 1, sizeof(*code));
+    _Atomic(struct kint_code *) *code = kutil_calloc(alloc, ncells ? ncells : 1, sizeof(*code));
     if (!m || !code) {
-        kite_free(m);
-        kite_free(code);
+        kutil_free(alloc, m);
+        kutil_free(alloc, code);
         kir_module_free(ir);
-        return kite_error_oom();
+        return kutil_error_oom();
     }
     for (size_t i = 0; i < ncells; i++)
         atomic_init(&code[i], NULL);
@@ -51,14 +52,15 @@ void krt_module_release(const kite_module_t *module)
     kite_module_t *m = (kite_module_t *)module;
     if (!m || atomic_fetch_sub_explicit(&m->refs, 1, memory_order_acq_rel) != 1)
         return;
+    const kite_allocator_t *alloc = &m->engine->config.alloc;
     for (size_t i = 0; i < (size_t)m->ir->nfuncs * KRT_CODE_VARIANTS; i++) {
         struct kint_code *c = atomic_load_explicit(&m->code[i], memory_order_relaxed);
         if (c)
-            m->engine->hooks->code_free(c);
+            m->engine->hooks->code_free(alloc, c);
     }
-    kite_free(m->code);
+    kutil_free(alloc, m->code);
     kir_module_free(m->ir);
-    kite_free(m);
+    kutil_free(alloc, m);
 }
 
 void kite_module_free(kite_module_t *module) { krt_module_release(module); }

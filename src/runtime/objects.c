@@ -42,12 +42,12 @@ void krt_func_init_wasm(krt_func *f, krt_instance *inst, uint32_t index)
     f->result_slots = count_slots(f->results, f->nresults);
 }
 
-static void destroy_host_func(krt_owned *o)
+static void destroy_host_func(krt_owned *o, kite_store_t *s)
 {
     krt_func *f = CONTAINER(o, krt_func, owned);
     if (f->finalize)
         f->finalize(f->env);
-    kite_free(f);
+    kutil_free(s->alloc, f);
 }
 
 kite_error_t *krt_host_func_new(kite_store_t *s, const kir_valtype *params, uint32_t nparams,
@@ -57,7 +57,7 @@ kite_error_t *krt_host_func_new(kite_store_t *s, const kir_valtype *params, uint
 {
     *out = NULL;
     if (!callback)
-        return kite_error_new(KITE_ERROR_ARGUMENT, "a host function needs a callback");
+        return kutil_error_new(s->alloc, KITE_ERROR_ARGUMENT, "a host function needs a callback");
     uint32_t canon;
     kite_error_t *err =
         ktype_canon_func(s->engine->canon, params, nparams, results, nresults, &canon);
@@ -66,9 +66,9 @@ kite_error_t *krt_host_func_new(kite_store_t *s, const kir_valtype *params, uint
     /* The registry keeps the canonical type's value types for as long as
      * the engine lives, so the function can point at them. */
     const ktype_ctype *ct = ktype_canon_type(s->engine->canon, canon);
-    krt_func *f = kite_calloc(1, sizeof(*f));
+    krt_func *f = kutil_calloc(s->alloc, 1, sizeof(*f));
     if (!f)
-        return kite_error_oom();
+        return kutil_error_oom();
     f->hdr.kind = KRT_OBJ_FUNC;
     f->hdr.canon = canon;
     f->nparams = nparams;
@@ -89,15 +89,19 @@ kite_error_t *krt_host_func_new(kite_store_t *s, const kir_valtype *params, uint
 
 /* ---- globals and tags ---------------------------------------------------------------- */
 
-static void destroy_global(krt_owned *o) { kite_free(CONTAINER(o, struct kite_global, owned)); }
+static void destroy_global(krt_owned *o, kite_store_t *s)
+{
+    kutil_free(s->alloc, CONTAINER(o, struct kite_global, owned));
+}
 
 kite_error_t *krt_global_new(kite_store_t *s, kir_valtype type, bool mutable_,
                              const uint64_t value[2], struct kite_global **out)
 {
     *out = NULL;
-    struct kite_global *g = kite_calloc(1, sizeof(*g));
+    struct kite_global *g = kutil_calloc(s->alloc, 1, sizeof(*g));
     if (!g)
-        return kite_error_oom();
+        return kutil_error_oom();
+    g->alloc = s->alloc;
     g->type = type;
     g->mutable_ = mutable_;
     g->value[0] = value[0];
@@ -106,7 +110,7 @@ kite_error_t *krt_global_new(kite_store_t *s, kir_valtype type, bool mutable_,
     krt_store_own(s, &g->owned);
     /* Its value is a GC root (for reference globals). */
     if (kir_vt_is_ref(type) && !krt_root_global(s, g))
-        return kite_error_oom(); /* owned by the store, freed with it */
+        return kutil_error_oom(); /* owned by the store, freed with it */
     *out = g;
     return NULL;
 }
@@ -120,14 +124,17 @@ void krt_tag_init(struct kite_tag *t, const ktype_canon *c, uint32_t canon)
     t->param_slots = count_slots(ct->types, ct->nparams);
 }
 
-static void destroy_tag(krt_owned *o) { kite_free(CONTAINER(o, struct kite_tag, owned)); }
+static void destroy_tag(krt_owned *o, kite_store_t *s)
+{
+    kutil_free(s->alloc, CONTAINER(o, struct kite_tag, owned));
+}
 
 kite_error_t *krt_tag_new(kite_store_t *s, uint32_t canon, struct kite_tag **out)
 {
     *out = NULL;
-    struct kite_tag *t = kite_calloc(1, sizeof(*t));
+    struct kite_tag *t = kutil_calloc(s->alloc, 1, sizeof(*t));
     if (!t)
-        return kite_error_oom();
+        return kutil_error_oom();
     krt_tag_init(t, s->engine->canon, canon);
     t->owned.destroy = destroy_tag;
     krt_store_own(s, &t->owned);
@@ -142,29 +149,29 @@ kite_error_t *krt_memory_obj_init(kite_store_t *s, struct kite_memory *obj,
 {
     krt_memory_opts opts = {.budget = &s->memory_budget,
                             .shared_reserve_cap = s->engine->config.shared_memory_reserve};
-    kite_error_t *err = krt_memory_new(limits, page_size_log2, &opts, &obj->mem);
+    kite_error_t *err = krt_memory_new(s->alloc, limits, page_size_log2, &opts, &obj->mem);
     obj->has_max = limits->has_max;
     obj->budget = &s->memory_budget;
     return err;
 }
 
-static void destroy_memory(krt_owned *o)
+static void destroy_memory(krt_owned *o, kite_store_t *s)
 {
     struct kite_memory *m = CONTAINER(o, struct kite_memory, owned);
     krt_memory_release_from(m->mem, m->budget);
-    kite_free(m);
+    kutil_free(s->alloc, m);
 }
 
 kite_error_t *krt_memory_obj_new(kite_store_t *s, const kir_limits *limits,
                                  uint32_t page_size_log2, struct kite_memory **out)
 {
     *out = NULL;
-    struct kite_memory *m = kite_calloc(1, sizeof(*m));
+    struct kite_memory *m = kutil_calloc(s->alloc, 1, sizeof(*m));
     if (!m)
-        return kite_error_oom();
+        return kutil_error_oom();
     kite_error_t *err = krt_memory_obj_init(s, m, limits, page_size_log2);
     if (err) {
-        kite_free(m);
+        kutil_free(s->alloc, m);
         return err;
     }
     m->owned.destroy = destroy_memory;
@@ -176,9 +183,9 @@ kite_error_t *krt_memory_obj_new(kite_store_t *s, const kir_limits *limits,
 kite_error_t *krt_memory_obj_wrap(kite_store_t *s, krt_memory *mem, struct kite_memory **out)
 {
     *out = NULL;
-    struct kite_memory *m = kite_calloc(1, sizeof(*m));
+    struct kite_memory *m = kutil_calloc(s->alloc, 1, sizeof(*m));
     if (!m)
-        return kite_error_oom();
+        return kutil_error_oom();
     krt_memory_retain(mem);
     m->mem = mem;
     m->has_max = true;
@@ -194,46 +201,49 @@ kite_error_t *krt_table_obj_init(kite_store_t *s, struct kite_table *obj, kir_va
     krt_table_opts opts = {.budget = &s->table_budget};
     obj->elem = elem;
     obj->has_max = limits->has_max;
-    return krt_table_new(elem, limits, init, &opts, &obj->table);
+    return krt_table_new(s->alloc, elem, limits, init, &opts, &obj->table);
 }
 
-static void destroy_table(krt_owned *o)
+static void destroy_table(krt_owned *o, kite_store_t *s)
 {
     struct kite_table *t = CONTAINER(o, struct kite_table, owned);
     krt_table_free(t->table);
-    kite_free(t);
+    kutil_free(s->alloc, t);
 }
 
 kite_error_t *krt_table_obj_new(kite_store_t *s, kir_valtype elem, const kir_limits *limits,
                                 krt_ref init, struct kite_table **out)
 {
     *out = NULL;
-    struct kite_table *t = kite_calloc(1, sizeof(*t));
+    struct kite_table *t = kutil_calloc(s->alloc, 1, sizeof(*t));
     if (!t)
-        return kite_error_oom();
+        return kutil_error_oom();
     kite_error_t *err = krt_table_obj_init(s, t, elem, limits, init);
     if (err) {
-        kite_free(t);
+        kutil_free(s->alloc, t);
         return err;
     }
     t->owned.destroy = destroy_table;
     krt_store_own(s, &t->owned);
     if (!krt_root_table(s, t))
-        return kite_error_oom(); /* owned by the store, freed with it */
+        return kutil_error_oom(); /* owned by the store, freed with it */
     *out = t;
     return NULL;
 }
 
 /* ---- host references and exceptions -------------------------------------------------- */
 
-static void destroy_hostref(krt_owned *o) { kite_free(CONTAINER(o, krt_hostref, owned)); }
+static void destroy_hostref(krt_owned *o, kite_store_t *s)
+{
+    kutil_free(s->alloc, CONTAINER(o, krt_hostref, owned));
+}
 
 kite_error_t *krt_hostref_new(kite_store_t *s, uintptr_t value, krt_hostref **out)
 {
     *out = NULL;
-    krt_hostref *h = kite_calloc(1, sizeof(*h));
+    krt_hostref *h = kutil_calloc(s->alloc, 1, sizeof(*h));
     if (!h)
-        return kite_error_oom();
+        return kutil_error_oom();
     h->hdr.kind = KRT_OBJ_HOST;
     h->value = value;
     h->owned.destroy = destroy_hostref;
@@ -242,12 +252,15 @@ kite_error_t *krt_hostref_new(kite_store_t *s, uintptr_t value, krt_hostref **ou
     return NULL;
 }
 
-static void destroy_exn(krt_owned *o) { kite_free(CONTAINER(o, krt_exn, owned)); }
+static void destroy_exn(krt_owned *o, kite_store_t *s)
+{
+    kutil_free(s->alloc, CONTAINER(o, krt_exn, owned));
+}
 
 krt_exn *krt_exn_new(kite_store_t *store, struct kite_tag *tag, uint32_t nslots)
 {
     /* nslots comes from a tag's parameter count, far below any size limit. */
-    krt_exn *e = kite_calloc(1, sizeof(krt_exn) + (size_t)nslots * sizeof(uint64_t));
+    krt_exn *e = kutil_calloc(store->alloc, 1, sizeof(krt_exn) + (size_t)nslots * sizeof(uint64_t));
     if (!e)
         return NULL;
     e->hdr.kind = KRT_OBJ_EXN;

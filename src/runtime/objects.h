@@ -15,8 +15,8 @@
 /* ---- values.c ------------------------------------------------------------------------ */
 
 /* A public value type as a kir_valtype (numeric, v128, or an abstract
- * reference; KITE_ERROR_ARGUMENT for anything else). */
-kite_error_t *krt_valtype_from_api(kite_valtype_t t, kir_valtype *out);
+ * reference; KITE_ERROR_ARGUMENT, made with a, for anything else). */
+kite_error_t *krt_valtype_from_api(const kite_allocator_t *a, kite_valtype_t t, kir_valtype *out);
 /* A canonical value type for the host (concrete heap types become
  * KITE_HEAP_CONCRETE). */
 kite_valtype_t krt_valtype_to_api(kir_valtype t);
@@ -29,8 +29,8 @@ bool krt_ref_matches(const ktype_canon *c, krt_ref r, kir_valtype t);
 /* Whether a host value fits canonical type t: its kind, and for
  * references, nullability and the referenced object's type. The error
  * (KITE_ERROR_ARGUMENT) starts with `what` ("argument 1", ...). */
-kite_error_t *krt_val_check(const ktype_canon *c, const kite_val_t *v, kir_valtype t,
-                            const char *what);
+kite_error_t *krt_val_check(const kite_allocator_t *a, const ktype_canon *c, const kite_val_t *v,
+                            kir_valtype t, const char *what);
 
 /* ---- objects.c ----------------------------------------------------------------------- */
 

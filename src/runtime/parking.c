@@ -30,18 +30,20 @@ typedef struct bucket {
 
 struct krt_parking {
     bucket buckets[PARKING_BUCKETS];
+    const kite_allocator_t *alloc;
 };
 
-krt_parking *krt_parking_new(void)
+krt_parking *krt_parking_new(const kite_allocator_t *alloc)
 {
-    krt_parking *lot = kite_calloc(1, sizeof(*lot));
+    krt_parking *lot = kutil_calloc(alloc, 1, sizeof(*lot));
     if (!lot)
         return NULL;
+    lot->alloc = alloc;
     for (unsigned i = 0; i < PARKING_BUCKETS; i++) {
         if (pthread_mutex_init(&lot->buckets[i].lock, NULL) != 0) {
             while (i--)
                 pthread_mutex_destroy(&lot->buckets[i].lock);
-            kite_free(lot);
+            kutil_free(alloc, lot);
             return NULL;
         }
     }
@@ -54,7 +56,7 @@ void krt_parking_free(krt_parking *lot)
         return;
     for (unsigned i = 0; i < PARKING_BUCKETS; i++)
         pthread_mutex_destroy(&lot->buckets[i].lock);
-    kite_free(lot);
+    kutil_free(lot->alloc, lot);
 }
 
 /* Waits on nearby addresses (the words of one lock, say) spread over buckets. */

@@ -28,7 +28,7 @@
 typedef struct krt_parking krt_parking;
 
 /* A memory's lot; NULL when out of memory. krt_parking_free(NULL) is a no-op. */
-krt_parking *krt_parking_new(void);
+krt_parking *krt_parking_new(const kite_allocator_t *alloc);
 void krt_parking_free(krt_parking *lot);
 
 /* What memory.atomic.wait returns, or KRT_WAIT_TRAP with the trap kind. */

@@ -82,7 +82,7 @@ static inline uint32_t krt_ref_i31_get_s(krt_ref r)
 /* Everything a store owns is on one list of allocations, freed with it. */
 typedef struct krt_owned {
     struct krt_owned *next;
-    void (*destroy)(struct krt_owned *self);
+    void (*destroy)(struct krt_owned *self, struct kite_store *store);
 } krt_owned;
 
 /*
@@ -118,6 +118,7 @@ typedef struct krt_rootset {
 
 struct kite_store {
     kite_engine_t *engine;
+    const kite_allocator_t *alloc; /* the engine's, for everything in the store */
     kite_store_limits_t limits;
     krt_budget memory_budget;
     krt_budget table_budget;
@@ -227,6 +228,7 @@ typedef struct kite_func krt_func;
 
 struct kite_global {
     krt_owned owned;
+    const kite_allocator_t *alloc; /* its store's (for errors) */
     kir_valtype type;  /* canonical */
     bool mutable_;
     uint64_t value[2]; /* v128 uses both */
@@ -352,18 +354,20 @@ typedef struct krt_frame_info {
 
 struct kite_trap {
     kite_trap_kind_t kind;
-    char *message;           /* owned */
+    char *message; /* in the same block, after the struct */
     size_t nframes;
     kite_frame_t *frames;    /* owned; names borrowed from modules */
     /* KITE_TRAP_EXCEPTION */
     krt_exn *exn;
+    kite_allocator_t alloc; /* of all of it (a copy: a trap may outlive its store) */
 };
 
-/* A new trap of `kind` with its spec message; NULL only when out of memory
- * (callers then use krt_trap_oom()). */
-kite_trap_t *krt_trap_new(kite_trap_kind_t kind);
+/* A new trap of `kind` with its spec message, made with allocator a; NULL
+ * only when out of memory (callers then use krt_trap_oom()). */
+kite_trap_t *krt_trap_new(const kite_allocator_t *a, kite_trap_kind_t kind);
 /* The same with another message (copied) than the kind's. */
-kite_trap_t *krt_trap_new_message(kite_trap_kind_t kind, const char *message);
+kite_trap_t *krt_trap_new_message(const kite_allocator_t *a, kite_trap_kind_t kind,
+                                  const char *message);
 kite_trap_t *krt_trap_oom(void);
 /* The spec message of a trap kind. */
 const char *krt_trap_kind_message(kite_trap_kind_t kind);

@@ -17,10 +17,11 @@ static uint64_t limit_or_none(uint64_t limit) { return limit ? limit : UINT64_MA
 
 kite_store_t *krt_store_new(kite_engine_t *engine)
 {
-    kite_store_t *s = kite_calloc(1, sizeof(*s));
+    kite_store_t *s = kutil_calloc(&engine->config.alloc, 1, sizeof(*s));
     if (!s)
         return NULL;
     s->engine = engine;
+    s->alloc = &engine->config.alloc;
     atomic_init(&s->interrupt_requested, false);
     atomic_init(&s->wait_sem, NULL);
     atomic_init(&s->wait_wakers, 0);
@@ -40,7 +41,7 @@ void krt_store_destroy_objects(kite_store_t *store)
     krt_owned *o = store->owned;
     while (o) {
         krt_owned *next = o->next;
-        o->destroy(o);
+        o->destroy(o, store);
         o = next;
     }
     store->owned = NULL;
@@ -48,10 +49,10 @@ void krt_store_destroy_objects(kite_store_t *store)
 
 void krt_store_free(kite_store_t *store)
 {
-    kite_free(store->roots.instances);
-    kite_free(store->roots.globals);
-    kite_free(store->roots.tables);
-    kite_free(store);
+    kutil_free(store->alloc, store->roots.instances);
+    kutil_free(store->alloc, store->roots.globals);
+    kutil_free(store->alloc, store->roots.tables);
+    kutil_free(store->alloc, store);
 }
 
 void krt_store_own(kite_store_t *store, krt_owned *o)
@@ -62,11 +63,11 @@ void krt_store_own(kite_store_t *store, krt_owned *o)
 
 /* ---- roots ---------------------------------------------------------------------------- */
 
-static bool push_ptr(void ***arr, uint32_t *n, uint32_t *cap, void *p)
+static bool push_ptr(const kite_store_t *store, void ***arr, uint32_t *n, uint32_t *cap, void *p)
 {
     if (*n == *cap) {
         uint32_t c = *cap ? *cap * 2 : 16;
-        void **a = kite_realloc(*arr, (size_t)c * sizeof(void *));
+        void **a = kutil_realloc(store->alloc, *arr, (size_t)c * sizeof(void *));
         if (!a)
             return false;
         *arr = a;
@@ -79,7 +80,7 @@ static bool push_ptr(void ***arr, uint32_t *n, uint32_t *cap, void *p)
 bool krt_root_instance(kite_store_t *store, struct kite_instance *inst)
 {
     krt_rootset *r = &store->roots;
-    return push_ptr((void ***)&r->instances, &r->ninstances, &r->cap_instances, inst);
+    return push_ptr(store, (void ***)&r->instances, &r->ninstances, &r->cap_instances, inst);
 }
 
 void krt_unroot_instance(kite_store_t *store, struct kite_instance *inst)
@@ -99,13 +100,13 @@ void krt_unroot_instance(kite_store_t *store, struct kite_instance *inst)
 bool krt_root_global(kite_store_t *store, struct kite_global *g)
 {
     krt_rootset *r = &store->roots;
-    return push_ptr((void ***)&r->globals, &r->nglobals, &r->cap_globals, g);
+    return push_ptr(store, (void ***)&r->globals, &r->nglobals, &r->cap_globals, g);
 }
 
 bool krt_root_table(kite_store_t *store, struct kite_table *t)
 {
     krt_rootset *r = &store->roots;
-    return push_ptr((void ***)&r->tables, &r->ntables, &r->cap_tables, t);
+    return push_ptr(store, (void ***)&r->tables, &r->ntables, &r->cap_tables, t);
 }
 
 /* ---- limits, fuel, interrupts ------------------------------------------------------------ */

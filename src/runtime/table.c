@@ -35,10 +35,10 @@ static bool reserve_elems(krt_table *t, uint64_t need)
     uint64_t cap = t->capacity > hard / 2 ? hard : t->capacity * 2;
     if (cap < need)
         cap = need;
-    uintptr_t *elems = kite_realloc(t->elems, (size_t)cap * sizeof(uintptr_t));
+    uintptr_t *elems = kutil_realloc(t->alloc, t->elems, (size_t)cap * sizeof(uintptr_t));
     if (!elems && cap > need) {
         cap = need;
-        elems = kite_realloc(t->elems, (size_t)cap * sizeof(uintptr_t));
+        elems = kutil_realloc(t->alloc, t->elems, (size_t)cap * sizeof(uintptr_t));
     }
     if (!elems)
         return false;
@@ -47,8 +47,9 @@ static bool reserve_elems(krt_table *t, uint64_t need)
     return true;
 }
 
-kite_error_t *krt_table_new(kir_valtype elem, const kir_limits *limits, uintptr_t init,
-                            const krt_table_opts *opts, krt_table **out)
+kite_error_t *krt_table_new(const kite_allocator_t *alloc, kir_valtype elem,
+                            const kir_limits *limits, uintptr_t init, const krt_table_opts *opts,
+                            krt_table **out)
 {
     static const krt_table_opts defaults = {0};
     *out = NULL;
@@ -58,29 +59,31 @@ kite_error_t *krt_table_new(kir_valtype elem, const kir_limits *limits, uintptr_
     if (limits->has_max)
         max = min_u64(max, limits->max);
     if (limits->min > max)
-        return kite_error_new(KITE_ERROR_LIMIT, "table size must be at most %llu elements",
-                              (unsigned long long)max);
+        return kutil_error_new(alloc, KITE_ERROR_LIMIT, "table size must be at most %llu elements",
+                               (unsigned long long)max);
     uint64_t max_elems = opts->max_elems ? opts->max_elems : KRT_TABLE_DEFAULT_MAX_ELEMS;
     if (limits->min > max_elems)
-        return kite_error_new(KITE_ERROR_LIMIT, "table of %llu elements exceeds the table limit",
-                              (unsigned long long)limits->min);
+        return kutil_error_new(alloc, KITE_ERROR_LIMIT,
+                               "table of %llu elements exceeds the table limit",
+                               (unsigned long long)limits->min);
 
-    krt_table *t = kite_calloc(1, sizeof(*t));
+    krt_table *t = kutil_calloc(alloc, 1, sizeof(*t));
     if (!t)
-        return kite_error_oom();
+        return kutil_error_oom();
+    t->alloc = alloc;
     t->elem = elem;
     t->is64 = limits->is64;
     t->max = max;
     t->max_elems = max_elems;
     if (!reserve_elems(t, limits->min)) {
         krt_table_free(t);
-        return kite_error_oom();
+        return kutil_error_oom();
     }
     if (!krt_budget_charge(opts->budget, limits->min)) {
         krt_table_free(t);
-        return kite_error_new(KITE_ERROR_LIMIT,
-                              "table of %llu elements exceeds the store's table limit",
-                              (unsigned long long)limits->min);
+        return kutil_error_new(alloc, KITE_ERROR_LIMIT,
+                               "table of %llu elements exceeds the store's table limit",
+                               (unsigned long long)limits->min);
     }
     t->budget = opts->budget;
     t->size = limits->min;
@@ -94,8 +97,8 @@ void krt_table_free(krt_table *t)
     if (!t)
         return;
     krt_budget_refund(t->budget, t->size);
-    kite_free(t->elems);
-    kite_free(t);
+    kutil_free(t->alloc, t->elems);
+    kutil_free(t->alloc, t);
 }
 
 uint64_t krt_table_grow(krt_table *t, uint64_t delta, uintptr_t init)

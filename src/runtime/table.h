@@ -40,6 +40,7 @@ typedef struct krt_table {
     uint64_t max_elems;   /* the configured limit */
     uintptr_t *elems;
     krt_budget *budget;
+    const kite_allocator_t *alloc; /* of this struct and elems: the engine's */
 } krt_table;
 
 /* The executor maps KRT_TABLE_OUT_OF_BOUNDS to "out of bounds table access". */
@@ -49,13 +50,14 @@ typedef enum krt_table_status {
 } krt_table_status;
 
 /*
- * Creates a table of elem type with limits->min elements, each `init`, and
- * the limits' maximum and index type (is64). opts may be NULL. Errors:
+ * Creates a table (allocated with `alloc`, which must outlive it) of elem type with limits->min
+ * elements, each `init`, and the limits' maximum and index type (is64). opts may be NULL. Errors:
  * KITE_ERROR_LIMIT when the initial size exceeds a limit,
  * KITE_ERROR_OUT_OF_MEMORY when the allocation fails.
  */
-kite_error_t *krt_table_new(kir_valtype elem, const kir_limits *limits, uintptr_t init,
-                            const krt_table_opts *opts, krt_table **out);
+kite_error_t *krt_table_new(const kite_allocator_t *alloc, kir_valtype elem,
+                            const kir_limits *limits, uintptr_t init, const krt_table_opts *opts,
+                            krt_table **out);
 void krt_table_free(krt_table *t); /* NULL is ignored */
 
 /*

@@ -18,7 +18,9 @@ static const char *const g_trap_messages[KITE_TRAP_KIND_COUNT] = {
 #undef KITE_TRAP
 };
 
-static kite_trap_t g_oom_trap = {KITE_TRAP_OUT_OF_MEMORY, (char *)"out of memory", 0, NULL, NULL};
+/* Immutable: shared by every thread and store, never freed. */
+static kite_trap_t g_oom_trap = {
+    KITE_TRAP_OUT_OF_MEMORY, (char *)"out of memory", 0, NULL, NULL, {0}};
 
 kite_trap_t *krt_trap_oom(void) { return &g_oom_trap; }
 
@@ -27,42 +29,37 @@ const char *krt_trap_kind_message(kite_trap_kind_t kind)
     return (unsigned)kind < KITE_TRAP_KIND_COUNT ? g_trap_messages[kind] : "unknown trap";
 }
 
-static char *copy_string(const char *s)
+/* A trap and its message in one block. */
+static kite_trap_t *trap_with_message(const kite_allocator_t *a, kite_trap_kind_t kind,
+                                      const char *message)
 {
-    size_t n = strlen(s);
-    char *p = kite_malloc(n + 1);
-    if (p)
-        memcpy(p, s, n + 1);
-    return p;
-}
-
-static kite_trap_t *trap_with_message(kite_trap_kind_t kind, const char *message)
-{
-    kite_trap_t *t = kite_calloc(1, sizeof(*t));
-    char *msg = copy_string(message);
-    if (!t || !msg) {
-        kite_free(t);
-        kite_free(msg);
+    size_t n = strlen(message);
+    kite_trap_t *t = kutil_malloc(a, sizeof(*t) + n + 1);
+    if (!t)
         return NULL;
-    }
+    memset(t, 0, sizeof(*t));
     t->kind = kind;
-    t->message = msg;
+    t->message = (char *)(t + 1);
+    memcpy(t->message, message, n + 1);
+    t->alloc = *a;
     return t;
 }
 
-kite_trap_t *krt_trap_new_message(kite_trap_kind_t kind, const char *message)
+kite_trap_t *krt_trap_new_message(const kite_allocator_t *a, kite_trap_kind_t kind,
+                                  const char *message)
 {
-    return trap_with_message(kind, message);
+    return trap_with_message(a, kind, message);
 }
 
-kite_trap_t *krt_trap_new(kite_trap_kind_t kind)
+kite_trap_t *krt_trap_new(const kite_allocator_t *a, kite_trap_kind_t kind)
 {
-    return trap_with_message(kind, krt_trap_kind_message(kind));
+    return trap_with_message(a, kind, krt_trap_kind_message(kind));
 }
 
-kite_trap_t *kite_trap_new(const char *message)
+kite_trap_t *kite_trap_new(kite_store_t *store, const char *message)
 {
-    kite_trap_t *t = trap_with_message(KITE_TRAP_HOST, message ? message : "host trap");
+    kite_trap_t *t =
+        trap_with_message(store->alloc, KITE_TRAP_HOST, message ? message : "host trap");
     return t ? t : krt_trap_oom();
 }
 
@@ -79,7 +76,7 @@ void krt_trap_add_frame(kite_trap_t *trap, const krt_instance *instance, uint32_
         size_t cap = n ? n * 2 : 1;
         if (cap > SIZE_MAX / sizeof(kite_frame_t))
             return;
-        kite_frame_t *fs = kite_realloc(trap->frames, cap * sizeof(kite_frame_t));
+        kite_frame_t *fs = kutil_realloc(&trap->alloc, trap->frames, cap * sizeof(kite_frame_t));
         if (!fs)
             return;
         trap->frames = fs;
@@ -141,7 +138,7 @@ void kite_trap_free(kite_trap_t *trap)
 {
     if (!trap || trap == &g_oom_trap)
         return;
-    kite_free(trap->message);
-    kite_free(trap->frames);
-    kite_free(trap);
+    kite_allocator_t a = trap->alloc;
+    kutil_free(&a, trap->frames);
+    kutil_free(&a, trap);
 }

@@ -72,7 +72,7 @@ kite_val_t krt_val_from_slots(kir_valtype t, const uint64_t *slots)
 
 /* ---- public value types -------------------------------------------------------------- */
 
-kite_error_t *krt_valtype_from_api(kite_valtype_t t, kir_valtype *out)
+kite_error_t *krt_valtype_from_api(const kite_allocator_t *a, kite_valtype_t t, kir_valtype *out)
 {
     switch (t.kind) {
     case KITE_I32: *out = kir_vt(KIR_I32); return NULL;
@@ -82,14 +82,14 @@ kite_error_t *krt_valtype_from_api(kite_valtype_t t, kir_valtype *out)
     case KITE_V128: *out = kir_vt(KIR_V128); return NULL;
     case KITE_REF:
         if (t.heap < KITE_HEAP_EXN || t.heap > KITE_HEAP_NOEXN)
-            return kite_error_new(KITE_ERROR_ARGUMENT,
-                                  "reference types made by the host need an abstract heap "
-                                  "type (KITE_HEAP_*), got 0x%x",
-                                  t.heap);
+            return kutil_error_new(a, KITE_ERROR_ARGUMENT,
+                                   "reference types made by the host need an abstract heap "
+                                   "type (KITE_HEAP_*), got 0x%x",
+                                   t.heap);
         *out = kir_vt_ref(t.nullable, false, t.heap);
         return NULL;
     }
-    return kite_error_new(KITE_ERROR_ARGUMENT, "unknown value kind %d", (int)t.kind);
+    return kutil_error_new(a, KITE_ERROR_ARGUMENT, "unknown value kind %d", (int)t.kind);
 }
 
 kite_valtype_t krt_valtype_to_api(kir_valtype t)
@@ -195,19 +195,19 @@ static const char *valkind_name(kite_valkind_t k)
     return k == KITE_REF ? "a reference" : name ? name : "an unknown kind";
 }
 
-kite_error_t *krt_val_check(const ktype_canon *c, const kite_val_t *v, kir_valtype t,
-                            const char *what)
+kite_error_t *krt_val_check(const kite_allocator_t *a, const ktype_canon *c, const kite_val_t *v,
+                            kir_valtype t, const char *what)
 {
     char name[48];
     kite_valtype_t want = krt_valtype_to_api(t);
     if (v->kind != want.kind)
-        return kite_error_new(KITE_ERROR_ARGUMENT, "%s: expected %s, got %s", what,
-                              krt_valtype_name(t, name, sizeof(name)), valkind_name(v->kind));
+        return kutil_error_new(a, KITE_ERROR_ARGUMENT, "%s: expected %s, got %s", what,
+                               krt_valtype_name(t, name, sizeof(name)), valkind_name(v->kind));
     if (v->kind != KITE_REF || krt_ref_matches(c, v->of.ref, t))
         return NULL;
     if (v->of.ref == KITE_REF_NULL)
-        return kite_error_new(KITE_ERROR_ARGUMENT, "%s: null is not a value of type %s", what,
-                              krt_valtype_name(t, name, sizeof(name)));
-    return kite_error_new(KITE_ERROR_ARGUMENT, "%s: the reference is not of type %s", what,
-                          krt_valtype_name(t, name, sizeof(name)));
+        return kutil_error_new(a, KITE_ERROR_ARGUMENT, "%s: null is not a value of type %s", what,
+                               krt_valtype_name(t, name, sizeof(name)));
+    return kutil_error_new(a, KITE_ERROR_ARGUMENT, "%s: the reference is not of type %s", what,
+                           krt_valtype_name(t, name, sizeof(name)));
 }

@@ -17,9 +17,10 @@
 #include "text/numlit.h"
 #include "util/error.h"
 
-void ktext_lexer_init(ktext_lexer *lx, const char *src, size_t len, uint32_t base_line,
-                      uint32_t base_col)
+void ktext_lexer_init(ktext_lexer *lx, const kite_allocator_t *alloc, const char *src, size_t len,
+                      uint32_t base_line, uint32_t base_col)
 {
+    lx->alloc = alloc;
     lx->src = src;
     lx->cur = src;
     lx->end = src + len;
@@ -39,7 +40,7 @@ static uint32_t col_of(const ktext_lexer *lx, const char *at)
 
 static bool fail_at(ktext_lexer *lx, uint32_t line, uint32_t col, const char *msg)
 {
-    lx->error = kite_error_at_line(KITE_ERROR_MALFORMED, line, col, "%s", msg);
+    lx->error = kutil_error_at_line(lx->alloc, KITE_ERROR_MALFORMED, line, col, "%s", msg);
     return false;
 }
 

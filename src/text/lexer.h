@@ -40,12 +40,14 @@ typedef struct ktext_lexer {
     uint32_t line;
     const char *line_start;
     kite_error_t *error; /* set when ktext_next fails; the caller owns it */
+    const kite_allocator_t *alloc; /* of errors */
     uint32_t base_col;   /* column of src[0]: applies while on the first line */
 } ktext_lexer;
 
-/* base_line/base_col (1-based) give the position of src[0] in its file. */
-void ktext_lexer_init(ktext_lexer *lx, const char *src, size_t len, uint32_t base_line,
-                      uint32_t base_col);
+/* base_line/base_col (1-based) give the position of src[0] in its file;
+ * errors are made with `alloc`. */
+void ktext_lexer_init(ktext_lexer *lx, const kite_allocator_t *alloc, const char *src, size_t len,
+                      uint32_t base_line, uint32_t base_col);
 /* The next token; false on a lexical error (lx->error says which, with
  * position, e.g. "unclosed comment", "unclosed string"). */
 bool ktext_next(ktext_lexer *lx, ktext_token *out);

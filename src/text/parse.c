@@ -40,7 +40,7 @@ typedef struct field_rec {
     uint8_t kind;
 } field_rec;
 
-/* A growable temporary array (kite_realloc'd). */
+/* A growable temporary array (the parser's allocator). */
 typedef struct tvec {
     void *data;
     uint32_t n, cap;
@@ -54,7 +54,7 @@ static void *tvec_push(ktext_parser *p, tvec *v, size_t size)
             ktext_oom(p);
             return NULL;
         }
-        void *n = kite_realloc(v->data, (size_t)cap * size);
+        void *n = kutil_realloc(p->alloc, v->data, (size_t)cap * size);
         if (!n) {
             ktext_oom(p);
             return NULL;
@@ -102,7 +102,7 @@ static bool skip_rest(ktext_parser *p)
         return true;
     if (!p->err)
         p->err = p->lx.error ? p->lx.error
-                             : kite_error_new(KITE_ERROR_MALFORMED, "unexpected token");
+                             : kutil_error_new(p->alloc, KITE_ERROR_MALFORMED, "unexpected token");
     else
         kite_error_free(p->lx.error);
     p->lx.error = NULL;
@@ -270,7 +270,7 @@ static bool name_str(ktext_parser *p, kir_name *out)
     size_t n = 0;
     if (!ktext_expect(p, KTEXT_STRING, &t))
         return false;
-    char *buf = kite_arena_alloc(&p->m->arena, (size_t)t.len + 1);
+    char *buf = kutil_arena_alloc(&p->m->arena, (size_t)t.len + 1);
     if (!buf)
         return ktext_oom(p);
     if (!ktext_string_decode(&t, (uint8_t *)buf, &n))
@@ -500,7 +500,7 @@ static bool scratch_bytes(ktext_parser *p, const uint8_t **bytes, uint32_t *len)
         return ktext_fail(p, NULL, "data segment too large");
     *len = (uint32_t)p->scratch.len;
     /* Never NULL, even when empty. */
-    uint8_t *b = kite_arena_alloc(&p->m->arena, p->scratch.len ? p->scratch.len : 1);
+    uint8_t *b = kutil_arena_alloc(&p->m->arena, p->scratch.len ? p->scratch.len : 1);
     if (!b)
         return ktext_oom(p);
     if (p->scratch.len)
@@ -571,7 +571,7 @@ static bool comptype(ktext_parser *p, const ktext_token *kw, uint32_t typeidx, k
         t->nparams = tu.nparams;
         t->nresults = tu.nresults;
         if (p->nvt) {
-            t->types = kite_arena_dup(&p->m->arena, p->vt, (size_t)p->nvt * sizeof(*p->vt));
+            t->types = kutil_arena_dup(&p->m->arena, p->vt, (size_t)p->nvt * sizeof(*p->vt));
             if (!t->types)
                 return ktext_oom(p);
         }
@@ -593,7 +593,7 @@ static bool comptype(ktext_parser *p, const ktext_token *kw, uint32_t typeidx, k
     t->nfields = fields->n;
     if (fields->n) {
         t->fields =
-            kite_arena_dup(&p->m->arena, fields->data, (size_t)fields->n * sizeof(kir_field));
+            kutil_arena_dup(&p->m->arena, fields->data, (size_t)fields->n * sizeof(kir_field));
         if (!t->fields)
             return ktext_oom(p);
     }
@@ -818,7 +818,7 @@ static bool local_groups(ktext_parser *p, kir_func *f)
     f->nlocal_groups = n;
     if (!n)
         return true;
-    f->local_groups = kite_arena_array(&p->m->arena, n, sizeof(kir_local_group));
+    f->local_groups = kutil_arena_array(&p->m->arena, n, sizeof(kir_local_group));
     if (!f->local_groups)
         return ktext_oom(p);
     n = 0;
@@ -959,14 +959,14 @@ static bool elem_store(ktext_parser *p, kir_elem *e, const tvec *funcs, const tv
             all = is_ref_func(&xs[i], &x);
         e->count = exprs->n;
         if (all) {
-            e->funcs = kite_arena_array(&m->arena, exprs->n ? exprs->n : 1, sizeof(uint32_t));
+            e->funcs = kutil_arena_array(&m->arena, exprs->n ? exprs->n : 1, sizeof(uint32_t));
             if (!e->funcs)
                 return ktext_oom(p);
             for (uint32_t i = 0; i < exprs->n; i++)
                 is_ref_func(&xs[i], &e->funcs[i]);
             return true;
         }
-        e->exprs = kite_arena_array(&m->arena, exprs->n ? exprs->n : 1, sizeof(kir_expr));
+        e->exprs = kutil_arena_array(&m->arena, exprs->n ? exprs->n : 1, sizeof(kir_expr));
         if (!e->exprs)
             return ktext_oom(p);
         if (exprs->n)
@@ -976,14 +976,14 @@ static bool elem_store(ktext_parser *p, kir_elem *e, const tvec *funcs, const tv
     const uint32_t *fs = funcs->data;
     e->count = funcs->n;
     if (kir_vt_with_nullable(e->type, false) == REF_FUNC_NONNULL) {
-        e->funcs = kite_arena_array(&m->arena, funcs->n ? funcs->n : 1, sizeof(uint32_t));
+        e->funcs = kutil_arena_array(&m->arena, funcs->n ? funcs->n : 1, sizeof(uint32_t));
         if (!e->funcs)
             return ktext_oom(p);
         if (funcs->n)
             memcpy(e->funcs, fs, (size_t)funcs->n * sizeof(uint32_t));
         return true;
     }
-    e->exprs = kite_arena_array(&m->arena, funcs->n ? funcs->n : 1, sizeof(kir_expr));
+    e->exprs = kutil_arena_array(&m->arena, funcs->n ? funcs->n : 1, sizeof(kir_expr));
     if (!e->exprs)
         return ktext_oom(p);
     for (uint32_t i = 0; i < funcs->n; i++)
@@ -1312,8 +1312,8 @@ static bool pass_2(ktext_parser *p, const pass1 *s)
         default: break;
         }
     }
-    kite_free(a.data);
-    kite_free(b.data);
+    kutil_free(p->alloc, a.data);
+    kutil_free(p->alloc, b.data);
     return ok;
 }
 
@@ -1340,7 +1340,7 @@ static bool parse_module(ktext_parser *p)
     }
     ok = pass_1(p, &s, wrapped);
     if (ok && s.func_named && s.count[KTEXT_SP_FUNC]) {
-        m->func_names = kite_arena_array(&m->arena, s.count[KTEXT_SP_FUNC], sizeof(kir_name));
+        m->func_names = kutil_arena_array(&m->arena, s.count[KTEXT_SP_FUNC], sizeof(kir_name));
         ok = m->func_names || ktext_oom(p);
     }
     ok = ok && pass_2(p, &s);
@@ -1348,7 +1348,7 @@ static bool parse_module(ktext_parser *p)
         m->has_data_count = true;
         m->data_count = m->ndatas;
     }
-    kite_free(s.fields.data);
+    kutil_free(p->alloc, s.fields.data);
     return ok;
 }
 
@@ -1357,26 +1357,28 @@ kite_error_t *ktext_parse_module(const struct kite_config *config, const char *t
 {
     ktext_parser p;
     *out = NULL;
+    const kite_allocator_t *alloc = config ? &config->alloc : &kutil_libc;
     if (len > UINT32_MAX)
-        return kite_error_new(KITE_ERROR_LIMIT, "text too large");
+        return kutil_error_new(alloc, KITE_ERROR_LIMIT, "text too large");
     memset(&p, 0, sizeof(p));
     p.config = config;
-    p.m = kir_module_new();
+    p.alloc = alloc;
+    p.m = kir_module_new(alloc);
     if (!p.m)
-        return kite_error_oom();
-    kite_arena_init(&p.tmp);
-    ktext_lexer_init(&p.lx, text, len, base_line, base_col);
+        return kutil_error_oom();
+    kutil_arena_init(&p.tmp, alloc);
+    ktext_lexer_init(&p.lx, alloc, text, len, base_line, base_col);
     bool ok = parse_module(&p);
-    kite_arena_release(&p.tmp);
-    kite_free(p.syms.slots);
-    kite_free(p.sigs);
-    kite_free(p.vt);
-    kite_free(p.pnames);
-    kite_free(p.pname_toks);
+    kutil_arena_release(&p.tmp);
+    kutil_free(alloc, p.syms.slots);
+    kutil_free(alloc, p.sigs);
+    kutil_free(alloc, p.vt);
+    kutil_free(alloc, p.pnames);
+    kutil_free(alloc, p.pname_toks);
     ktext_code_release(&p);
     if (!ok) {
         kir_module_free(p.m);
-        return p.err ? p.err : kite_error_new(KITE_ERROR_MALFORMED, "unexpected token");
+        return p.err ? p.err : kutil_error_new(alloc, KITE_ERROR_MALFORMED, "unexpected token");
     }
     *out = p.m;
     return NULL;

@@ -63,7 +63,7 @@ static ktext_frame *push_frame(ktext_parser *p, uint8_t kind, uint8_t state, boo
             ktext_oom(p);
             return NULL;
         }
-        ktext_frame *n = kite_realloc(p->frames, (size_t)cap * sizeof(*n));
+        ktext_frame *n = kutil_realloc(p->alloc, p->frames, (size_t)cap * sizeof(*n));
         if (!n) {
             ktext_oom(p);
             return NULL;
@@ -1011,11 +1011,11 @@ static bool finish_expr(ktext_parser *p, const ktext_token *close, kir_expr *out
         return false;
     if ((uint64_t)p->vpos + p->code.len > UINT32_MAX) {
         if (!p->err)
-            p->err = kite_error_at_line(KITE_ERROR_LIMIT, close->line, close->col,
-                                        "module code too large");
+            p->err = kutil_error_at_line(p->alloc, KITE_ERROR_LIMIT, close->line, close->col,
+                                         "module code too large");
         return false;
     }
-    uint8_t *c = kite_arena_dup(&p->m->arena, p->code.data, p->code.len);
+    uint8_t *c = kutil_arena_dup(&p->m->arena, p->code.data, p->code.len);
     if (!c)
         return ktext_oom(p);
     out->code = c;
@@ -1052,10 +1052,10 @@ bool ktext_make_const_expr(ktext_parser *p, kir_op op, uint64_t value, const kte
 
 void ktext_code_release(ktext_parser *p)
 {
-    kite_free(p->code.data);
-    kite_free(p->pending.data);
-    kite_free(p->scratch.data);
-    kite_free(p->frames);
+    kutil_free(p->alloc, p->code.data);
+    kutil_free(p->alloc, p->pending.data);
+    kutil_free(p->alloc, p->scratch.data);
+    kutil_free(p->alloc, p->frames);
     p->code.data = p->pending.data = p->scratch.data = NULL;
     p->frames = NULL;
 }

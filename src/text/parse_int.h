@@ -26,7 +26,7 @@
 
 struct kite_config;
 
-/* A growable byte buffer (kite_realloc'd, released when parsing ends). */
+/* A growable byte buffer (the parser's allocator, released when parsing ends). */
 typedef struct ktext_buf {
     uint8_t *data;
     size_t len, cap;
@@ -89,11 +89,12 @@ typedef struct ktext_typeuse {
 } ktext_typeuse;
 
 typedef struct ktext_parser {
-    const struct kite_config *config;
+    const struct kite_config *config; /* NULL: defaults */
+    const kite_allocator_t *alloc;    /* the configuration's */
     kir_module *m;
     ktext_lexer lx;
     kite_error_t *err;
-    kite_arena tmp; /* decoded identifiers and other scratch that lives until the end */
+    kutil_arena tmp; /* decoded identifiers and other scratch that lives until the end */
     ktext_symtab syms;
 
     /* Implicit function types: hash set of type indices keyed by signature. */

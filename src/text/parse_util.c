@@ -25,7 +25,7 @@ bool ktext_fail(ktext_parser *p, const ktext_token *at, const char *fmt, ...)
     }
     va_list ap;
     va_start(ap, fmt);
-    p->err = kite_error_vnew(KITE_ERROR_MALFORMED, pos, fmt, ap);
+    p->err = kutil_error_vnew(p->alloc, KITE_ERROR_MALFORMED, pos, fmt, ap);
     va_end(ap);
     return false;
 }
@@ -33,7 +33,7 @@ bool ktext_fail(ktext_parser *p, const ktext_token *at, const char *fmt, ...)
 bool ktext_oom(ktext_parser *p)
 {
     if (!p->err)
-        p->err = kite_error_oom();
+        p->err = kutil_error_oom();
     return false;
 }
 
@@ -138,8 +138,9 @@ bool ktext_get(ktext_parser *p, ktext_token *t)
 {
     if (!ktext_next(&p->lx, t)) {
         if (!p->err)
-            p->err = p->lx.error ? p->lx.error
-                                 : kite_error_new(KITE_ERROR_MALFORMED, "unexpected token");
+            p->err = p->lx.error
+                         ? p->lx.error
+                         : kutil_error_new(p->alloc, KITE_ERROR_MALFORMED, "unexpected token");
         else
             kite_error_free(p->lx.error);
         p->lx.error = NULL;
@@ -239,7 +240,7 @@ bool ktext_reserve(ktext_parser *p, ktext_buf *b, size_t extra)
             return ktext_oom(p);
         cap *= 2;
     }
-    uint8_t *n = kite_realloc(b->data, cap);
+    uint8_t *n = kutil_realloc(p->alloc, b->data, cap);
     if (!n)
         return ktext_oom(p);
     b->data = n;
@@ -342,7 +343,7 @@ bool ktext_id_name(ktext_parser *p, const ktext_token *t, ktext_name *out)
         s.kind = KTEXT_STRING;
         s.text++;
         s.len--;
-        uint8_t *buf = kite_arena_alloc(&p->tmp, s.len + 1);
+        uint8_t *buf = kutil_arena_alloc(&p->tmp, s.len + 1);
         size_t n = 0;
         if (!buf)
             return ktext_oom(p);
@@ -391,7 +392,7 @@ static bool sym_grow(ktext_parser *p)
     uint32_t cap = st->cap ? st->cap * 2 : 256;
     if (cap > (1u << 30))
         return ktext_oom(p);
-    ktext_sym *slots = kite_calloc(cap, sizeof(*slots));
+    ktext_sym *slots = kutil_calloc(p->alloc, cap, sizeof(*slots));
     if (!slots)
         return ktext_oom(p);
     ktext_symtab n = {slots, cap, st->count};
@@ -402,7 +403,7 @@ static bool sym_grow(ktext_parser *p)
             *sym_find(&n, (ktext_space)s->space, s->scope, nm, s->hash) = *s;
         }
     }
-    kite_free(st->slots);
+    kutil_free(p->alloc, st->slots);
     *st = n;
     return true;
 }
@@ -653,7 +654,7 @@ bool ktext_vt_push(ktext_parser *p, kir_valtype t)
         uint32_t cap = p->vt_cap ? p->vt_cap * 2 : 32;
         if (cap > (1u << 28))
             return ktext_oom(p);
-        kir_valtype *n = kite_realloc(p->vt, cap * sizeof(*n));
+        kir_valtype *n = kutil_realloc(p->alloc, p->vt, cap * sizeof(*n));
         if (!n)
             return ktext_oom(p);
         p->vt = n;
@@ -669,11 +670,11 @@ static bool pname_push(ktext_parser *p, const ktext_name *n, const ktext_token *
         uint32_t cap = p->pnames_cap ? p->pnames_cap * 2 : 32;
         if (cap > (1u << 26))
             return ktext_oom(p);
-        ktext_name *nn = kite_realloc(p->pnames, cap * sizeof(*nn));
+        ktext_name *nn = kutil_realloc(p->alloc, p->pnames, cap * sizeof(*nn));
         if (!nn)
             return ktext_oom(p);
         p->pnames = nn;
-        ktext_token *nt = kite_realloc(p->pname_toks, cap * sizeof(*nt));
+        ktext_token *nt = kutil_realloc(p->alloc, p->pname_toks, cap * sizeof(*nt));
         if (!nt)
             return ktext_oom(p);
         p->pname_toks = nt;
@@ -807,7 +808,7 @@ static bool sig_grow(ktext_parser *p)
     if (cap > (1u << 28))
         return ktext_oom(p);
     uint32_t *old = p->sigs, old_cap = p->sig_cap;
-    p->sigs = kite_malloc((size_t)cap * sizeof(uint32_t));
+    p->sigs = kutil_malloc(p->alloc, (size_t)cap * sizeof(uint32_t));
     if (!p->sigs) {
         p->sigs = old;
         return ktext_oom(p);
@@ -819,7 +820,7 @@ static bool sig_grow(ktext_parser *p)
             const kir_type *t = &p->m->types[old[i]];
             *sig_slot(p, t->types, t->nparams, t->nresults) = old[i];
         }
-    kite_free(old);
+    kutil_free(p->alloc, old);
     return true;
 }
 
@@ -852,7 +853,7 @@ static bool implicit_type(ktext_parser *p, uint32_t np, uint32_t nr, uint32_t *o
     }
     kir_valtype *ts = NULL;
     if (np + nr) {
-        ts = kite_arena_array(&m->arena, np + nr, sizeof(*ts));
+        ts = kutil_arena_array(&m->arena, np + nr, sizeof(*ts));
         if (!ts)
             return ktext_oom(p);
         memcpy(ts, p->vt, (size_t)(np + nr) * sizeof(*ts));

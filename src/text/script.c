@@ -20,6 +20,7 @@ typedef struct sparser {
     ktext_lexer lx;
     kscr_script *s;
     kite_error_t *err;
+    const kite_allocator_t *alloc;
     /* Command list, grown with realloc and moved into the arena at the end. */
     kscr_cmd *cmds;
     size_t ncmds, cap_cmds;
@@ -34,7 +35,7 @@ typedef struct sparser {
 
 static bool oom(sparser *p)
 {
-    p->err = kite_error_oom();
+    p->err = kutil_error_oom();
     return false;
 }
 
@@ -45,7 +46,7 @@ static bool fail_tok(sparser *p, const ktext_token *t, const char *fmt, ...)
     kite_position_t pos = {.has_line = true, .line = t->line, .column = t->col};
     va_list ap;
     va_start(ap, fmt);
-    p->err = kite_error_vnew(KITE_ERROR_MALFORMED, pos, fmt, ap);
+    p->err = kutil_error_vnew(p->alloc, KITE_ERROR_MALFORMED, pos, fmt, ap);
     va_end(ap);
     return false;
 }
@@ -112,7 +113,7 @@ static bool bytes_append(sparser *p, const ktext_token *t)
                 return oom(p);
             cap *= 2;
         }
-        uint8_t *b = kite_realloc(p->bytes, cap);
+        uint8_t *b = kutil_realloc(p->alloc, p->bytes, cap);
         if (!b)
             return oom(p);
         p->bytes = b;
@@ -128,7 +129,7 @@ static bool bytes_append(sparser *p, const ktext_token *t)
 /* The decoded bytes gathered so far, NUL-terminated, moved to the arena. */
 static uint8_t *bytes_take(sparser *p, size_t *len)
 {
-    uint8_t *out = kite_arena_alloc(&p->s->arena, p->nbytes + 1);
+    uint8_t *out = kutil_arena_alloc(&p->s->arena, p->nbytes + 1);
     if (!out) {
         oom(p);
         return NULL;
@@ -169,7 +170,7 @@ static bool id_tok(sparser *p, const ktext_token *t, const char **out)
 {
     char *s;
     if (t->len >= 2 && t->text[1] == '"') {
-        s = kite_arena_alloc(&p->s->arena, (size_t)t->len + 1);
+        s = kutil_arena_alloc(&p->s->arena, (size_t)t->len + 1);
         size_t n;
         if (!s)
             return oom(p);
@@ -178,7 +179,7 @@ static bool id_tok(sparser *p, const ktext_token *t, const char **out)
             return fail_tok(p, t, "malformed identifier");
         s[n + 1] = 0;
     } else {
-        s = kite_arena_alloc(&p->s->arena, (size_t)t->len + 1);
+        s = kutil_arena_alloc(&p->s->arena, (size_t)t->len + 1);
         if (!s)
             return oom(p);
         memcpy(s, t->text, t->len);
@@ -207,7 +208,7 @@ static bool val_push(sparser *p, const kscr_value *v)
 {
     if (p->nvals == p->cap_vals) {
         size_t cap = p->cap_vals ? p->cap_vals * 2 : 16;
-        kscr_value *n = kite_realloc(p->vals, cap * sizeof(*n));
+        kscr_value *n = kutil_realloc(p->alloc, p->vals, cap * sizeof(*n));
         if (!n)
             return oom(p);
         p->vals = n;
@@ -224,7 +225,7 @@ static bool val_take(sparser *p, size_t base, kscr_value **out, uint32_t *count)
     *out = NULL;
     *count = (uint32_t)n;
     if (n) {
-        *out = kite_arena_dup(&p->s->arena, p->vals + base, n * sizeof(kscr_value));
+        *out = kutil_arena_dup(&p->s->arena, p->vals + base, n * sizeof(kscr_value));
         if (!*out)
             return oom(p);
     }
@@ -663,7 +664,7 @@ static bool parse_shared(sparser *p, const char ***ids, uint32_t *n)
             return false;
         if (!id)
             return fail_tok(p, &kw, "unexpected token: expected a module id");
-        const char **grown = kite_arena_alloc(&p->s->arena, (*n + 1) * sizeof(*grown));
+        const char **grown = kutil_arena_alloc(&p->s->arena, (*n + 1) * sizeof(*grown));
         if (!grown)
             return oom(p);
         if (*n)
@@ -733,7 +734,7 @@ static bool cmd_push(sparser *p, const kscr_cmd *c)
 {
     if (p->ncmds == p->cap_cmds) {
         size_t cap = p->cap_cmds ? p->cap_cmds * 2 : 64;
-        kscr_cmd *n = kite_realloc(p->cmds, cap * sizeof(*n));
+        kscr_cmd *n = kutil_realloc(p->alloc, p->cmds, cap * sizeof(*n));
         if (!n)
             return oom(p);
         p->cmds = n;
@@ -790,32 +791,34 @@ static bool parse_script(sparser *p)
         return oom(p);
     p->s->ncmds = (uint32_t)p->ncmds;
     if (p->ncmds) {
-        p->s->cmds = kite_arena_dup(&p->s->arena, p->cmds, p->ncmds * sizeof(kscr_cmd));
+        p->s->cmds = kutil_arena_dup(&p->s->arena, p->cmds, p->ncmds * sizeof(kscr_cmd));
         if (!p->s->cmds)
             return oom(p);
     }
     return true;
 }
 
-kite_error_t *kscr_parse(const char *src, size_t len, kscr_script **out)
+kite_error_t *kscr_parse(const kite_allocator_t *alloc, const char *src, size_t len,
+                         kscr_script **out)
 {
     *out = NULL;
-    kscr_script *s = kite_malloc(sizeof(*s));
+    kscr_script *s = kutil_malloc(alloc, sizeof(*s));
     if (!s)
-        return kite_error_oom();
+        return kutil_error_oom();
     memset(s, 0, sizeof(*s));
-    kite_arena_init(&s->arena);
+    kutil_arena_init(&s->arena, alloc);
     sparser p;
     memset(&p, 0, sizeof(p));
     p.s = s;
-    ktext_lexer_init(&p.lx, src, len, 1, 1);
+    p.alloc = alloc;
+    ktext_lexer_init(&p.lx, alloc, src, len, 1, 1);
     bool ok = parse_script(&p);
-    kite_free(p.cmds);
-    kite_free(p.vals);
-    kite_free(p.bytes);
+    kutil_free(alloc, p.cmds);
+    kutil_free(alloc, p.vals);
+    kutil_free(alloc, p.bytes);
     if (!ok) {
         kscr_free(s);
-        return p.err ? p.err : kite_error_oom();
+        return p.err ? p.err : kutil_error_oom();
     }
     *out = s;
     return NULL;
@@ -825,6 +828,7 @@ void kscr_free(kscr_script *script)
 {
     if (!script)
         return;
-    kite_arena_release(&script->arena);
-    kite_free(script);
+    const kite_allocator_t *alloc = script->arena.alloc;
+    kutil_arena_release(&script->arena);
+    kutil_free(alloc, script);
 }

@@ -123,16 +123,18 @@ typedef struct kscr_cmd {
 } kscr_cmd;
 
 typedef struct kscr_script {
-    kite_arena arena;   /* owns everything below */
+    kutil_arena arena; /* owns everything below */
     uint32_t ncmds;
     kscr_cmd *cmds;
 } kscr_script;
 
 /*
- * Parse a whole script. The script keeps pointers into `src`, which must
- * outlive it. On error *out is NULL and the error has line:column.
+ * Parse a whole script, allocating with `alloc` (which must outlive the
+ * script). The script keeps pointers into `src`, which must outlive it. On
+ * error *out is NULL and the error has line:column.
  */
-kite_error_t *kscr_parse(const char *src, size_t len, kscr_script **out);
+kite_error_t *kscr_parse(const kite_allocator_t *alloc, const char *src, size_t len,
+                         kscr_script **out);
 void kscr_free(kscr_script *script);
 
 #endif

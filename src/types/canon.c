@@ -37,8 +37,9 @@ typedef struct canon_group {
 } canon_group;
 
 struct ktype_canon {
+    const kite_allocator_t *alloc; /* the engine's */
     pthread_mutex_t lock;
-    kite_arena arena; /* keys and type structures */
+    kutil_arena arena; /* keys and type structures */
     ktype_ctype *segs[NSEGS];
     uint32_t ntypes;
     canon_group *groups;
@@ -69,16 +70,17 @@ static ktype_ctype *slot_of(const ktype_canon *c, uint32_t id)
     return &c->segs[k][i - (1u << (k + SEG_SHIFT))];
 }
 
-ktype_canon *ktype_canon_new(void)
+ktype_canon *ktype_canon_new(const kite_allocator_t *alloc)
 {
-    ktype_canon *c = kite_calloc(1, sizeof(*c));
+    ktype_canon *c = kutil_calloc(alloc, 1, sizeof(*c));
     if (!c)
         return NULL;
     if (pthread_mutex_init(&c->lock, NULL) != 0) {
-        kite_free(c);
+        kutil_free(alloc, c);
         return NULL;
     }
-    kite_arena_init(&c->arena);
+    c->alloc = alloc;
+    kutil_arena_init(&c->arena, alloc);
     return c;
 }
 
@@ -87,12 +89,12 @@ void ktype_canon_free(ktype_canon *c)
     if (!c)
         return;
     for (unsigned k = 0; k < NSEGS; k++)
-        kite_free(c->segs[k]);
-    kite_free(c->groups);
-    kite_free(c->table);
-    kite_arena_release(&c->arena);
+        kutil_free(c->alloc, c->segs[k]);
+    kutil_free(c->alloc, c->groups);
+    kutil_free(c->alloc, c->table);
+    kutil_arena_release(&c->arena);
     pthread_mutex_destroy(&c->lock);
-    kite_free(c);
+    kutil_free(c->alloc, c);
 }
 
 const ktype_ctype *ktype_canon_type(const ktype_canon *c, uint32_t id) { return slot_of(c, id); }
@@ -112,13 +114,16 @@ typedef struct keybuf {
     uint32_t *w;
     size_t n, cap;
     bool oom;
+    const kite_allocator_t *alloc;
 } keybuf;
 
 static void key_put(keybuf *k, uint32_t w)
 {
     if (k->n == k->cap) {
         size_t cap = k->cap ? k->cap * 2 : 64;
-        uint32_t *p = cap <= SIZE_MAX / sizeof(uint32_t) ? kite_realloc(k->w, cap * sizeof(uint32_t)) : NULL;
+        uint32_t *p = cap <= SIZE_MAX / sizeof(uint32_t)
+                          ? kutil_realloc(k->alloc, k->w, cap * sizeof(uint32_t))
+                          : NULL;
         if (!p) {
             k->oom = true;
             return;
@@ -184,7 +189,7 @@ static uint32_t key_hash(const uint32_t *w, size_t n)
 static bool table_grow(ktype_canon *c)
 {
     uint32_t cap = c->table_cap ? c->table_cap * 2 : 64;
-    uint32_t *t = kite_calloc(cap, sizeof(uint32_t));
+    uint32_t *t = kutil_calloc(c->alloc, cap, sizeof(uint32_t));
     if (!t)
         return false;
     for (uint32_t g = 0; g < c->ngroups; g++) {
@@ -193,7 +198,7 @@ static bool table_grow(ktype_canon *c)
             s = (s + 1) & (cap - 1);
         t[s] = g + 1;
     }
-    kite_free(c->table);
+    kutil_free(c->alloc, c->table);
     c->table = t;
     c->table_cap = cap;
     return true;
@@ -237,7 +242,7 @@ static bool reserve_ids(ktype_canon *c, uint32_t end)
     for (unsigned k = 0; k <= kmax; k++) {
         if (c->segs[k])
             continue;
-        c->segs[k] = kite_calloc((size_t)1 << (k + SEG_SHIFT), sizeof(ktype_ctype));
+        c->segs[k] = kutil_calloc(c->alloc, (size_t)1 << (k + SEG_SHIFT), sizeof(ktype_ctype));
         if (!c->segs[k])
             return false;
     }
@@ -268,28 +273,30 @@ static kite_error_t *add_group(ktype_canon *c, const kir_module *m, uint32_t sta
         const ktype_ctype *sup = ct->super == KIR_NO_SUPER ? NULL : slot_of(c, ct->super);
         ct->depth = sup ? sup->depth + 1 : 0;
         if (ct->depth > KTYPE_CANON_MAX_DEPTH)
-            return kite_error_new(KITE_ERROR_LIMIT, "sub type depth exceeds %u", KTYPE_CANON_MAX_DEPTH);
-        uint32_t *anc = kite_arena_array(&c->arena, ct->depth + 1, sizeof(uint32_t));
+            return kutil_error_new(c->alloc, KITE_ERROR_LIMIT, "sub type depth exceeds %u",
+                                   KTYPE_CANON_MAX_DEPTH);
+        uint32_t *anc = kutil_arena_array(&c->arena, ct->depth + 1, sizeof(uint32_t));
         if (!anc)
-            return kite_error_oom();
+            return kutil_error_oom();
         if (sup)
             memcpy(anc, sup->ancestors, (size_t)sup->depth * sizeof(uint32_t) + sizeof(uint32_t));
         anc[ct->depth] = base + i;
         ct->ancestors = anc;
         if (t->comp == KIR_COMP_FUNC) {
             uint32_t n = t->nparams + t->nresults;
-            kir_valtype *ts = kite_arena_array(&c->arena, n ? n : 1, sizeof(kir_valtype));
+            kir_valtype *ts = kutil_arena_array(&c->arena, n ? n : 1, sizeof(kir_valtype));
             if (!ts)
-                return kite_error_oom();
+                return kutil_error_oom();
             for (uint32_t j = 0; j < n; j++)
                 ts[j] = canon_valtype(m, base, start, size, t->types[j]);
             ct->nparams = t->nparams;
             ct->nresults = t->nresults;
             ct->types = ts;
         } else {
-            kir_field *fs = kite_arena_array(&c->arena, t->nfields ? t->nfields : 1, sizeof(kir_field));
+            kir_field *fs =
+                kutil_arena_array(&c->arena, t->nfields ? t->nfields : 1, sizeof(kir_field));
             if (!fs)
-                return kite_error_oom();
+                return kutil_error_oom();
             for (uint32_t j = 0; j < t->nfields; j++) {
                 fs[j].type = canon_valtype(m, base, start, size, t->fields[j].type);
                 fs[j].mutable_ = t->fields[j].mutable_;
@@ -308,10 +315,10 @@ static kite_error_t *canon_group_locked(ktype_canon *c, kir_module *m, keybuf *k
     k->n = 0;
     key_group(k, m, start, size);
     if (k->oom)
-        return kite_error_oom();
+        return kutil_error_oom();
     uint32_t hash = key_hash(k->w, k->n);
     if ((c->ngroups + 1) * 2 > c->table_cap && !table_grow(c))
-        return kite_error_oom();
+        return kutil_error_oom();
     uint32_t slot;
     uint32_t g = table_find(c, k, hash, &slot);
     if (g != UINT32_MAX) {
@@ -320,21 +327,21 @@ static kite_error_t *canon_group_locked(ktype_canon *c, kir_module *m, keybuf *k
         return NULL;
     }
     if (size > KTYPE_CANON_MAX_TYPES - c->ntypes)
-        return kite_error_new(KITE_ERROR_LIMIT, "too many distinct types in the engine");
+        return kutil_error_new(c->alloc, KITE_ERROR_LIMIT, "too many distinct types in the engine");
     if (c->ngroups == c->groups_cap) {
         uint32_t cap = c->groups_cap ? c->groups_cap * 2 : 64;
-        canon_group *gs = kite_realloc(c->groups, (size_t)cap * sizeof(canon_group));
+        canon_group *gs = kutil_realloc(c->alloc, c->groups, (size_t)cap * sizeof(canon_group));
         if (!gs)
-            return kite_error_oom();
+            return kutil_error_oom();
         c->groups = gs;
         c->groups_cap = cap;
     }
     uint32_t base = c->ntypes;
     if (!reserve_ids(c, base + size))
-        return kite_error_oom();
-    uint32_t *key = kite_arena_dup(&c->arena, k->w, k->n * sizeof(uint32_t));
+        return kutil_error_oom();
+    uint32_t *key = kutil_arena_dup(&c->arena, k->w, k->n * sizeof(uint32_t));
     if (!key)
-        return kite_error_oom();
+        return kutil_error_oom();
     kite_error_t *err = add_group(c, m, start, size, base);
     if (err)
         return err;
@@ -353,11 +360,11 @@ kite_error_t *ktype_canon_module(ktype_canon *c, kir_module *m)
     if (m->ntypes == 0)
         return NULL;
     if (!m->canon) {
-        m->canon = kite_arena_array(&m->arena, m->ntypes, sizeof(uint32_t));
+        m->canon = kutil_arena_array(&m->arena, m->ntypes, sizeof(uint32_t));
         if (!m->canon)
-            return kite_error_oom();
+            return kutil_error_oom();
     }
-    keybuf k = {0};
+    keybuf k = {.alloc = c->alloc};
     kite_error_t *err = NULL;
     pthread_mutex_lock(&c->lock);
     for (uint32_t i = 0; i < m->ntypes && !err;) {
@@ -368,7 +375,7 @@ kite_error_t *ktype_canon_module(ktype_canon *c, kir_module *m)
         i += size;
     }
     pthread_mutex_unlock(&c->lock);
-    kite_free(k.w);
+    kutil_free(c->alloc, k.w);
     return err;
 }
 
@@ -379,18 +386,18 @@ kite_error_t *ktype_canon_func(ktype_canon *c, const kir_valtype *params, uint32
 {
     uint64_t n = (uint64_t)nparams + nresults;
     if (n > UINT32_MAX / 2)
-        return kite_error_new(KITE_ERROR_LIMIT, "too many parameters and results");
-    kir_valtype *types = kite_malloc(n ? (size_t)n * sizeof(kir_valtype) : 1);
+        return kutil_error_new(c->alloc, KITE_ERROR_LIMIT, "too many parameters and results");
+    kir_valtype *types = kutil_malloc(c->alloc, n ? (size_t)n * sizeof(kir_valtype) : 1);
     if (!types)
-        return kite_error_oom();
+        return kutil_error_oom();
     for (uint32_t i = 0; i < n; i++) {
         kir_valtype t = i < nparams ? params[i] : results[i - nparams];
         kir_kind k = kir_vt_kind(t);
         if (k < KIR_I32 || k > KIR_REF || (k == KIR_REF && kir_vt_concrete(t))) {
-            kite_free(types);
-            return kite_error_new(KITE_ERROR_ARGUMENT,
-                                  "function types made by the host take numeric, vector "
-                                  "and abstract reference types only");
+            kutil_free(c->alloc, types);
+            return kutil_error_new(c->alloc, KITE_ERROR_ARGUMENT,
+                                   "function types made by the host take numeric, vector "
+                                   "and abstract reference types only");
         }
         types[i] = t;
     }
@@ -404,12 +411,12 @@ kite_error_t *ktype_canon_func(ktype_canon *c, const kir_valtype *params, uint32
     m.ntypes = 1;
     m.types = &t;
     m.canon = out;
-    keybuf k = {0};
+    keybuf k = {.alloc = c->alloc};
     pthread_mutex_lock(&c->lock);
     kite_error_t *err = canon_group_locked(c, &m, &k, 0, 1);
     pthread_mutex_unlock(&c->lock);
-    kite_free(k.w);
-    kite_free(types);
+    kutil_free(c->alloc, k.w);
+    kutil_free(c->alloc, types);
     return err;
 }
 

@@ -21,7 +21,9 @@
 
 typedef struct ktype_canon ktype_canon;
 
-ktype_canon *ktype_canon_new(void);
+/* A registry allocating with `alloc` (which must outlive it); NULL when out
+ * of memory. */
+ktype_canon *ktype_canon_new(const kite_allocator_t *alloc);
 void ktype_canon_free(ktype_canon *c);
 
 /*

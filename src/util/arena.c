@@ -5,17 +5,21 @@
 
 #include "util/alloc.h"
 
-struct kite_arena_chunk {
-    kite_arena_chunk *next;
+struct kutil_arena_chunk {
+    kutil_arena_chunk *next;
     size_t pad; /* keeps data 16-byte aligned */
     _Alignas(16) unsigned char data[];
 };
 
 enum { ARENA_CHUNK = 64 * 1024 };
 
-void kite_arena_init(kite_arena *a) { memset(a, 0, sizeof(*a)); }
+void kutil_arena_init(kutil_arena *a, const kite_allocator_t *alloc)
+{
+    memset(a, 0, sizeof(*a));
+    a->alloc = alloc;
+}
 
-void *kite_arena_alloc_uninit(kite_arena *a, size_t size)
+void *kutil_arena_alloc_uninit(kutil_arena *a, size_t size)
 {
     size_t need = (size + 15) & ~(size_t)15;
     if (need < size)
@@ -23,9 +27,9 @@ void *kite_arena_alloc_uninit(kite_arena *a, size_t size)
     if (!a->head || a->size - a->used < need) {
         /* Large requests get a chunk of their own, so the current one is kept. */
         size_t cap = need > ARENA_CHUNK / 4 ? need : ARENA_CHUNK;
-        if (cap > SIZE_MAX - sizeof(kite_arena_chunk))
+        if (cap > SIZE_MAX - sizeof(kutil_arena_chunk))
             return NULL;
-        kite_arena_chunk *c = kite_malloc(sizeof(kite_arena_chunk) + cap);
+        kutil_arena_chunk *c = kutil_malloc(a->alloc, sizeof(kutil_arena_chunk) + cap);
         if (!c)
             return NULL;
         if (a->head && cap != ARENA_CHUNK) {
@@ -43,36 +47,36 @@ void *kite_arena_alloc_uninit(kite_arena *a, size_t size)
     return p;
 }
 
-void *kite_arena_alloc(kite_arena *a, size_t size)
+void *kutil_arena_alloc(kutil_arena *a, size_t size)
 {
-    void *p = kite_arena_alloc_uninit(a, size);
+    void *p = kutil_arena_alloc_uninit(a, size);
     if (p)
         memset(p, 0, size);
     return p;
 }
 
-void *kite_arena_array(kite_arena *a, size_t count, size_t size)
+void *kutil_arena_array(kutil_arena *a, size_t count, size_t size)
 {
     if (size != 0 && count > SIZE_MAX / size)
         return NULL;
-    return kite_arena_alloc(a, count * size);
+    return kutil_arena_alloc(a, count * size);
 }
 
-void *kite_arena_dup(kite_arena *a, const void *src, size_t size)
+void *kutil_arena_dup(kutil_arena *a, const void *src, size_t size)
 {
-    void *p = kite_arena_alloc_uninit(a, size ? size : 1);
+    void *p = kutil_arena_alloc_uninit(a, size ? size : 1);
     if (p && size)
         memcpy(p, src, size);
     return p;
 }
 
-void kite_arena_release(kite_arena *a)
+void kutil_arena_release(kutil_arena *a)
 {
-    kite_arena_chunk *c = a->head;
+    kutil_arena_chunk *c = a->head;
     while (c) {
-        kite_arena_chunk *next = c->next;
-        kite_free(c);
+        kutil_arena_chunk *next = c->next;
+        kutil_free(a->alloc, c);
         c = next;
     }
-    kite_arena_init(a);
+    kutil_arena_init(a, a->alloc);
 }

@@ -8,22 +8,25 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-typedef struct kite_arena_chunk kite_arena_chunk;
+#include "kite.h"
 
-typedef struct kite_arena {
-    kite_arena_chunk *head;
+typedef struct kutil_arena_chunk kutil_arena_chunk;
+
+typedef struct kutil_arena {
+    kutil_arena_chunk *head;
     size_t used, size; /* of head */
-} kite_arena;
+    const kite_allocator_t *alloc; /* of the chunks; must outlive the arena */
+} kutil_arena;
 
-void kite_arena_init(kite_arena *a);
+void kutil_arena_init(kutil_arena *a, const kite_allocator_t *alloc);
 /* Zeroed, 16-byte aligned memory, or NULL when out of memory. */
-void *kite_arena_alloc(kite_arena *a, size_t size);
-/* Like kite_arena_alloc for count * size bytes, with overflow checked. */
-void *kite_arena_array(kite_arena *a, size_t count, size_t size);
-/* Like kite_arena_alloc, without zeroing: for memory written at once. */
-void *kite_arena_alloc_uninit(kite_arena *a, size_t size);
+void *kutil_arena_alloc(kutil_arena *a, size_t size);
+/* Like kutil_arena_alloc for count * size bytes, with overflow checked. */
+void *kutil_arena_array(kutil_arena *a, size_t count, size_t size);
+/* Like kutil_arena_alloc, without zeroing: for memory written at once. */
+void *kutil_arena_alloc_uninit(kutil_arena *a, size_t size);
 /* A copy of size bytes. */
-void *kite_arena_dup(kite_arena *a, const void *src, size_t size);
-void kite_arena_release(kite_arena *a);
+void *kutil_arena_dup(kutil_arena *a, const void *src, size_t size);
+void kutil_arena_release(kutil_arena *a);
 
 #endif

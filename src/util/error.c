@@ -5,12 +5,13 @@
 
 #include "util/alloc.h"
 
-static kite_error_t g_oom = {KITE_ERROR_OUT_OF_MEMORY, {0}, (char *)"out of memory"};
+/* Immutable: shared by every thread and engine, never freed. */
+static kite_error_t g_oom = {KITE_ERROR_OUT_OF_MEMORY, {0}, (char *)"out of memory", {0}};
 
-kite_error_t *kite_error_oom(void) { return &g_oom; }
+kite_error_t *kutil_error_oom(void) { return &g_oom; }
 
-kite_error_t *kite_error_vnew(kite_error_code_t code, kite_position_t pos, const char *fmt,
-                              va_list ap)
+kite_error_t *kutil_error_vnew(const kite_allocator_t *a, kite_error_code_t code,
+                               kite_position_t pos, const char *fmt, va_list ap)
 {
     va_list ap2;
     va_copy(ap2, ap);
@@ -18,46 +19,45 @@ kite_error_t *kite_error_vnew(kite_error_code_t code, kite_position_t pos, const
     va_end(ap2);
     if (n < 0)
         n = 0;
-    kite_error_t *e = kite_malloc(sizeof(*e));
-    char *msg = kite_malloc((size_t)n + 1);
-    if (!e || !msg) {
-        kite_free(e);
-        kite_free(msg);
+    kite_error_t *e = kutil_malloc(a, sizeof(*e) + (size_t)n + 1);
+    if (!e)
         return &g_oom;
-    }
-    vsnprintf(msg, (size_t)n + 1, fmt, ap);
+    e->message = (char *)(e + 1);
+    vsnprintf(e->message, (size_t)n + 1, fmt, ap);
     e->code = code;
     e->pos = pos;
-    e->message = msg;
+    e->alloc = *a;
     return e;
 }
 
-kite_error_t *kite_error_new(kite_error_code_t code, const char *fmt, ...)
+kite_error_t *kutil_error_new(const kite_allocator_t *a, kite_error_code_t code, const char *fmt,
+                              ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    kite_error_t *e = kite_error_vnew(code, (kite_position_t){0}, fmt, ap);
+    kite_error_t *e = kutil_error_vnew(a, code, (kite_position_t){0}, fmt, ap);
     va_end(ap);
     return e;
 }
 
-kite_error_t *kite_error_at_offset(kite_error_code_t code, uint64_t offset, const char *fmt, ...)
+kite_error_t *kutil_error_at_offset(const kite_allocator_t *a, kite_error_code_t code,
+                                    uint64_t offset, const char *fmt, ...)
 {
     kite_position_t pos = {.has_offset = true, .offset = offset};
     va_list ap;
     va_start(ap, fmt);
-    kite_error_t *e = kite_error_vnew(code, pos, fmt, ap);
+    kite_error_t *e = kutil_error_vnew(a, code, pos, fmt, ap);
     va_end(ap);
     return e;
 }
 
-kite_error_t *kite_error_at_line(kite_error_code_t code, uint32_t line, uint32_t col,
-                                 const char *fmt, ...)
+kite_error_t *kutil_error_at_line(const kite_allocator_t *a, kite_error_code_t code, uint32_t line,
+                                  uint32_t col, const char *fmt, ...)
 {
     kite_position_t pos = {.has_line = true, .line = line, .column = col};
     va_list ap;
     va_start(ap, fmt);
-    kite_error_t *e = kite_error_vnew(code, pos, fmt, ap);
+    kite_error_t *e = kutil_error_vnew(a, code, pos, fmt, ap);
     va_end(ap);
     return e;
 }
@@ -70,6 +70,6 @@ void kite_error_free(kite_error_t *error)
 {
     if (!error || error == &g_oom)
         return;
-    kite_free(error->message);
-    kite_free(error);
+    kite_allocator_t a = error->alloc;
+    kutil_free(&a, error);
 }

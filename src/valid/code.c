@@ -44,7 +44,7 @@ static kite_error_t *limit_error(kval_code *c, const char *what)
 }
 
 /* Grow *p (elements of `size` bytes, capacity *cap) to hold `need`. */
-static bool reserve(void **p, uint32_t *cap, uint32_t need, size_t size)
+static bool reserve(const kite_allocator_t *a, void **p, uint32_t *cap, uint32_t need, size_t size)
 {
     if (need <= *cap)
         return true;
@@ -53,7 +53,7 @@ static bool reserve(void **p, uint32_t *cap, uint32_t need, size_t size)
         ncap *= 2;
     if (ncap > UINT32_MAX || ncap > SIZE_MAX / size)
         return false;
-    void *q = kite_realloc(*p, (size_t)ncap * size);
+    void *q = kutil_realloc(a, *p, (size_t)ncap * size);
     if (!q)
         return false;
     *p = q;
@@ -69,8 +69,8 @@ kite_error_t *kval_push_grow(kval_code *c, kir_valtype t)
 {
     if (c->nvals >= KVAL_MAX_OPERANDS)
         return limit_error(c, "operand stack height");
-    if (!reserve((void **)&c->vals, &c->vcap, c->nvals + 1, sizeof(kir_valtype)))
-        return kite_error_oom();
+    if (!reserve(c->v->alloc, (void **)&c->vals, &c->vcap, c->nvals + 1, sizeof(kir_valtype)))
+        return kutil_error_oom();
     return kval_push(c, t);
 }
 
@@ -186,8 +186,8 @@ static kite_error_t *push_frame(kval_code *c, kval_fkind kind, uint32_t type, ki
     if (c->nctl == c->ccap) {
         if (c->nctl >= KVAL_MAX_FRAMES)
             return limit_error(c, "block nesting depth");
-        if (!reserve((void **)&c->ctl, &c->ccap, c->nctl + 1, sizeof(kval_frame)))
-            return kite_error_oom();
+        if (!reserve(c->v->alloc, (void **)&c->ctl, &c->ccap, c->nctl + 1, sizeof(kval_frame)))
+            return kutil_error_oom();
     }
     kval_frame *f = &c->ctl[c->nctl++];
     f->kind = (uint8_t)kind;
@@ -451,8 +451,9 @@ static kite_error_t *set_local(kval_code *c, uint32_t tracked)
 {
     if (tracked == KIR_NONE || c->init[tracked])
         return NULL;
-    if (c->nundo == c->undocap && !reserve((void **)&c->undo, &c->undocap, c->nundo + 1, sizeof(uint32_t)))
-        return kite_error_oom();
+    if (c->nundo == c->undocap &&
+        !reserve(c->v->alloc, (void **)&c->undo, &c->undocap, c->nundo + 1, sizeof(uint32_t)))
+        return kutil_error_oom();
     c->init[tracked] = 1;
     c->undo[c->nundo++] = tracked;
     return NULL;
@@ -884,15 +885,15 @@ static kite_error_t *run(kval_code *c)
 static kite_error_t *code_state(kval_ctx *v, kval_code **out)
 {
     if (!v->code) {
-        v->code = kite_calloc(1, sizeof(kval_code));
+        v->code = kutil_calloc(v->alloc, 1, sizeof(kval_code));
         if (!v->code)
-            return kite_error_oom();
+            return kutil_error_oom();
     }
     kval_code *c = v->code;
     /* The value stack always exists, so that views into it (error
      * messages over its top k entries) never start from a NULL pointer. */
-    if (!reserve((void **)&c->vals, &c->vcap, 64, sizeof(kir_valtype)))
-        return kite_error_oom();
+    if (!reserve(v->alloc, (void **)&c->vals, &c->vcap, 64, sizeof(kir_valtype)))
+        return kutil_error_oom();
     c->v = v;
     c->m = v->m;
     c->nvals = c->nctl = c->ngroups = c->nundo = c->max = c->nconst_instrs = 0;
@@ -911,8 +912,8 @@ static kite_error_t *setup_locals(kval_code *c, const kir_func *f, const kir_typ
     c->params = t->types;
     c->nparams = t->nparams;
     uint64_t next = t->nparams, tracked = 0;
-    if (!reserve((void **)&c->groups, &c->gcap, f->nlocal_groups, sizeof(kval_lgroup)))
-        return kite_error_oom();
+    if (!reserve(c->v->alloc, (void **)&c->groups, &c->gcap, f->nlocal_groups, sizeof(kval_lgroup)))
+        return kutil_error_oom();
     for (uint32_t i = 0; i < f->nlocal_groups; i++) {
         const kir_local_group *lg = &f->local_groups[i];
         TRY(kval_check_valtype(c->v, lg->type, c->m->ntypes, f->body.offset));
@@ -934,8 +935,8 @@ static kite_error_t *setup_locals(kval_code *c, const kir_func *f, const kir_typ
             return kval_error_kind(c->v, KITE_ERROR_LIMIT, f->body.offset, "too many locals");
     }
     c->nlocals = (uint32_t)next;
-    if (!reserve((void **)&c->init, &c->initcap, (uint32_t)tracked, 1))
-        return kite_error_oom();
+    if (!reserve(c->v->alloc, (void **)&c->init, &c->initcap, (uint32_t)tracked, 1))
+        return kutil_error_oom();
     if (tracked)
         memset(c->init, 0, (size_t)tracked);
     return NULL;
@@ -951,7 +952,7 @@ kite_error_t *kval_check_body(kval_ctx *v, uint32_t funcidx)
     TRY(setup_locals(c, f, t));
     c->results = kir_type_results(t);
     c->nresults = t->nresults;
-    kdec_reader_init(&c->r, f->body.code, f->body.len, f->body.offset);
+    kdec_reader_init(&c->r, v->alloc, f->body.code, f->body.len, f->body.offset);
     TRY(push_frame(c, KVAL_F_FUNC, f->type, 0));
     TRY(run(c));
     f->max_stack = c->max;
@@ -968,7 +969,7 @@ kite_error_t *kval_check_const(kval_ctx *v, const kir_expr *e, kir_valtype t, ui
     c->results = NULL;
     c->nresults = 0;
     c->off = e->offset;
-    kdec_reader_init(&c->r, e->code, e->len, e->offset);
+    kdec_reader_init(&c->r, v->alloc, e->code, e->len, e->offset);
     TRY(push_frame(c, KVAL_F_FUNC, KIR_NONE, t));
     return run(c);
 }
@@ -978,11 +979,11 @@ void kval_code_free(kval_ctx *v)
     kval_code *c = v->code;
     if (!c)
         return;
-    kite_free(c->vals);
-    kite_free(c->ctl);
-    kite_free(c->groups);
-    kite_free(c->init);
-    kite_free(c->undo);
-    kite_free(c);
+    kutil_free(v->alloc, c->vals);
+    kutil_free(v->alloc, c->ctl);
+    kutil_free(v->alloc, c->groups);
+    kutil_free(v->alloc, c->init);
+    kutil_free(v->alloc, c->undo);
+    kutil_free(v->alloc, c);
     v->code = NULL;
 }

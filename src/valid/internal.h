@@ -32,7 +32,8 @@ struct kval_code;
 #define KVAL_NOPOS UINT64_MAX
 
 typedef struct kval_ctx {
-    const struct kite_config *config;
+    const struct kite_config *config; /* NULL: defaults */
+    const kite_allocator_t *alloc;    /* the configuration's */
     ktype_canon *canon;
     kir_module *m;
     struct kval_code *code; /* scratch for code validation, reused per body */

@@ -219,9 +219,9 @@ static kite_error_t *check_exports(const kval_ctx *v)
     uint32_t cap = 4;
     while (cap < m->nexports * 2u)
         cap *= 2;
-    uint32_t *slots = kite_calloc(cap, sizeof(uint32_t));
+    uint32_t *slots = kutil_calloc(v->alloc, cap, sizeof(uint32_t));
     if (!slots)
-        return kite_error_oom();
+        return kutil_error_oom();
     kite_error_t *err = NULL;
     for (uint32_t i = 0; i < m->nexports && !err; i++) {
         const kir_name *nm = &m->exports[i].name;
@@ -235,7 +235,7 @@ static kite_error_t *check_exports(const kval_ctx *v)
         }
         slots[s] = i + 1;
     }
-    kite_free(slots);
+    kutil_free(v->alloc, slots);
     return err;
 }
 
@@ -244,9 +244,9 @@ static kite_error_t *validate_module(kval_ctx *v)
     kir_module *m = v->m;
     if (m->nexports > UINT32_MAX / 2)
         return kval_error_kind(v, KITE_ERROR_LIMIT, KVAL_NOPOS, "too many exports");
-    m->func_declared = kite_arena_alloc(&m->arena, m->nfuncs ? m->nfuncs : 1);
+    m->func_declared = kutil_arena_alloc(&m->arena, m->nfuncs ? m->nfuncs : 1);
     if (!m->func_declared)
-        return kite_error_oom();
+        return kutil_error_oom();
     TRY(kval_check_types(v));
     for (uint32_t i = 0; i < m->nfuncs; i++)
         TRY(check_func_type(v, m->funcs[i].type));
@@ -271,7 +271,7 @@ static kite_error_t *validate_module(kval_ctx *v)
 
 kite_error_t *kval_validate(const struct kite_config *config, ktype_canon *canon, kir_module *m)
 {
-    kval_ctx v = {config, canon, m, NULL};
+    kval_ctx v = {config, config ? &config->alloc : &kutil_libc, canon, m, NULL};
     kite_error_t *err = validate_module(&v);
     kval_code_free(&v);
     if (!err)

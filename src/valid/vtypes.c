@@ -21,7 +21,7 @@ kite_error_t *kval_verror_kind(const kval_ctx *v, kite_error_code_t code, uint64
             pos.offset = offset;
         }
     }
-    return kite_error_vnew(code, pos, fmt, ap);
+    return kutil_error_vnew(v->alloc, code, pos, fmt, ap);
 }
 
 kite_error_t *kval_error_kind(const kval_ctx *v, kite_error_code_t code, uint64_t offset,

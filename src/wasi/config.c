@@ -38,9 +38,13 @@ struct kite_wasi_config {
     size_t stdin_len;
 };
 
-static char *copy_str(const char *s, size_t n)
+/* A configuration exists without an engine: the C library allocates it
+ * and its errors. */
+#define L (&kutil_libc)
+
+static char *copy_str(const kite_allocator_t *a, const char *s, size_t n)
 {
-    char *p = kite_malloc(n + 1);
+    char *p = kutil_malloc(a, n + 1);
     if (p) {
         memcpy(p, s, n);
         p[n] = 0;
@@ -49,14 +53,14 @@ static char *copy_str(const char *s, size_t n)
 }
 
 /* Grows *items (of `size`-byte elements) so that one more fits. */
-static bool grow(void **items, size_t *cap, size_t n, size_t size)
+static bool grow(const kite_allocator_t *a, void **items, size_t *cap, size_t n, size_t size)
 {
     if (n < *cap)
         return true;
     size_t c = *cap ? *cap * 2 : 8;
     if (c > SIZE_MAX / size)
         return false;
-    void *p = kite_realloc(*items, c * size);
+    void *p = kutil_realloc(a, *items, c * size);
     if (!p)
         return false;
     *items = p;
@@ -66,9 +70,9 @@ static bool grow(void **items, size_t *cap, size_t n, size_t size)
 
 static kite_error_t *list_push(str_list *l, char *s)
 {
-    if (!s || !grow((void **)&l->items, &l->cap, l->n, sizeof(char *))) {
-        kite_free(s);
-        return kite_error_oom();
+    if (!s || !grow(L, (void **)&l->items, &l->cap, l->n, sizeof(char *))) {
+        kutil_free(L, s);
+        return kutil_error_oom();
     }
     l->items[l->n++] = s;
     return NULL;
@@ -77,13 +81,13 @@ static kite_error_t *list_push(str_list *l, char *s)
 static void list_free(str_list *l)
 {
     for (size_t i = 0; i < l->n; i++)
-        kite_free(l->items[i]);
-    kite_free(l->items);
+        kutil_free(L, l->items[i]);
+    kutil_free(L, l->items);
 }
 
 kite_wasi_config_t *kite_wasi_config_new(void)
 {
-    kite_wasi_config_t *c = kite_calloc(1, sizeof(*c));
+    kite_wasi_config_t *c = kutil_calloc(L, 1, sizeof(*c));
     if (!c)
         return NULL;
     for (int i = 0; i < 3; i++) {
@@ -100,20 +104,20 @@ void kite_wasi_config_free(kite_wasi_config_t *c)
     list_free(&c->args);
     list_free(&c->env);
     for (size_t i = 0; i < c->ndirs; i++) {
-        kite_free(c->dirs[i].host);
-        kite_free(c->dirs[i].guest);
+        kutil_free(L, c->dirs[i].host);
+        kutil_free(L, c->dirs[i].guest);
     }
-    kite_free(c->dirs);
-    kite_free(c->socks);
-    kite_free(c->stdin_data);
-    kite_free(c);
+    kutil_free(L, c->dirs);
+    kutil_free(L, c->socks);
+    kutil_free(L, c->stdin_data);
+    kutil_free(L, c);
 }
 
 kite_error_t *kite_wasi_config_push_arg(kite_wasi_config_t *c, const char *arg)
 {
     if (!arg)
-        return kite_error_new(KITE_ERROR_ARGUMENT, "WASI argument is NULL");
-    return list_push(&c->args, copy_str(arg, strlen(arg)));
+        return kutil_error_new(L, KITE_ERROR_ARGUMENT, "WASI argument is NULL");
+    return list_push(&c->args, copy_str(L, arg, strlen(arg)));
 }
 
 /* NAME=VALUE, replacing the entry for NAME if there is one. */
@@ -122,16 +126,16 @@ static kite_error_t *env_set(kite_wasi_config_t *c, const char *name, size_t nle
 {
     size_t vlen = strlen(value);
     if (nlen > SIZE_MAX / 2 || vlen > SIZE_MAX / 2)
-        return kite_error_oom();
-    char *s = kite_malloc(nlen + vlen + 2);
+        return kutil_error_oom();
+    char *s = kutil_malloc(L, nlen + vlen + 2);
     if (!s)
-        return kite_error_oom();
+        return kutil_error_oom();
     memcpy(s, name, nlen);
     s[nlen] = '=';
     memcpy(s + nlen + 1, value, vlen + 1);
     for (size_t i = 0; i < c->env.n; i++) {
         if (strncmp(c->env.items[i], s, nlen + 1) == 0) {
-            kite_free(c->env.items[i]);
+            kutil_free(L, c->env.items[i]);
             c->env.items[i] = s;
             return NULL;
         }
@@ -143,8 +147,8 @@ kite_error_t *kite_wasi_config_push_env(kite_wasi_config_t *c, const char *name,
                                         const char *value)
 {
     if (!name || !value || !*name || strchr(name, '='))
-        return kite_error_new(KITE_ERROR_ARGUMENT,
-                              "WASI environment variable name must be non-empty without '='");
+        return kutil_error_new(L, KITE_ERROR_ARGUMENT,
+                               "WASI environment variable name must be non-empty without '='");
     return env_set(c, name, strlen(name), value);
 }
 
@@ -165,18 +169,19 @@ kite_error_t *kite_wasi_config_preopen_dir(kite_wasi_config_t *c, const char *ho
                                            const char *guest_path, uint32_t flags)
 {
     if (!host_path || !guest_path || !*host_path || !*guest_path)
-        return kite_error_new(KITE_ERROR_ARGUMENT, "pre-opened directory needs a host and a "
-                                                   "guest path");
+        return kutil_error_new(L, KITE_ERROR_ARGUMENT,
+                               "pre-opened directory needs a host and a "
+                               "guest path");
     if (flags & ~KITE_WASI_READONLY)
-        return kite_error_new(KITE_ERROR_ARGUMENT, "unknown pre-open flags 0x%x", flags);
-    if (!grow((void **)&c->dirs, &c->dirs_cap, c->ndirs, sizeof(cfg_dir)))
-        return kite_error_oom();
-    cfg_dir d = {copy_str(host_path, strlen(host_path)), copy_str(guest_path, strlen(guest_path)),
-                 flags};
+        return kutil_error_new(L, KITE_ERROR_ARGUMENT, "unknown pre-open flags 0x%x", flags);
+    if (!grow(L, (void **)&c->dirs, &c->dirs_cap, c->ndirs, sizeof(cfg_dir)))
+        return kutil_error_oom();
+    cfg_dir d = {copy_str(L, host_path, strlen(host_path)),
+                 copy_str(L, guest_path, strlen(guest_path)), flags};
     if (!d.host || !d.guest) {
-        kite_free(d.host);
-        kite_free(d.guest);
-        return kite_error_oom();
+        kutil_free(L, d.host);
+        kutil_free(L, d.guest);
+        return kutil_error_oom();
     }
     c->dirs[c->ndirs++] = d;
     return NULL;
@@ -185,9 +190,9 @@ kite_error_t *kite_wasi_config_preopen_dir(kite_wasi_config_t *c, const char *ho
 kite_error_t *kite_wasi_config_preopen_socket(kite_wasi_config_t *c, int host_fd)
 {
     if (host_fd < 0)
-        return kite_error_new(KITE_ERROR_ARGUMENT, "bad socket descriptor %d", host_fd);
-    if (!grow((void **)&c->socks, &c->socks_cap, c->nsocks, sizeof(int)))
-        return kite_error_oom();
+        return kutil_error_new(L, KITE_ERROR_ARGUMENT, "bad socket descriptor %d", host_fd);
+    if (!grow(L, (void **)&c->socks, &c->socks_cap, c->nsocks, sizeof(int)))
+        return kutil_error_oom();
     c->socks[c->nsocks++] = host_fd;
     return NULL;
 }
@@ -195,8 +200,8 @@ kite_error_t *kite_wasi_config_preopen_socket(kite_wasi_config_t *c, int host_fd
 kite_error_t *kite_wasi_config_stdio_fd(kite_wasi_config_t *c, int stream, int host_fd)
 {
     if (stream < 0 || stream > 2 || host_fd < -1)
-        return kite_error_new(KITE_ERROR_ARGUMENT, "bad stdio stream %d or descriptor %d", stream,
-                              host_fd);
+        return kutil_error_new(L, KITE_ERROR_ARGUMENT, "bad stdio stream %d or descriptor %d",
+                               stream, host_fd);
     c->stdio_mode[stream] = STDIO_FD;
     c->stdio_fd[stream] = host_fd;
     return NULL;
@@ -204,12 +209,12 @@ kite_error_t *kite_wasi_config_stdio_fd(kite_wasi_config_t *c, int stream, int h
 
 kite_error_t *kite_wasi_config_stdin_bytes(kite_wasi_config_t *c, const void *data, size_t len)
 {
-    uint8_t *copy = kite_malloc(len ? len : 1);
+    uint8_t *copy = kutil_malloc(L, len ? len : 1);
     if (!copy)
-        return kite_error_oom();
+        return kutil_error_oom();
     if (len)
         memcpy(copy, data, len);
-    kite_free(c->stdin_data);
+    kutil_free(L, c->stdin_data);
     c->stdin_data = copy;
     c->stdin_len = len;
     c->stdio_mode[0] = STDIO_BYTES;
@@ -219,31 +224,35 @@ kite_error_t *kite_wasi_config_stdin_bytes(kite_wasi_config_t *c, const void *da
 kite_error_t *kite_wasi_config_stdio_capture(kite_wasi_config_t *c, int stream, size_t max_bytes)
 {
     if (stream != 1 && stream != 2)
-        return kite_error_new(KITE_ERROR_ARGUMENT, "only streams 1 and 2 can be captured");
+        return kutil_error_new(L, KITE_ERROR_ARGUMENT, "only streams 1 and 2 can be captured");
     c->stdio_mode[stream] = STDIO_CAPTURE;
     c->capture_max[stream] = max_bytes;
     return NULL;
 }
 
+#undef L
+
 /* ---- the WASI object --------------------------------------------------------------- */
 
-static kite_error_t *copy_strings(const str_list *l, char ***out, size_t *n, size_t *bytes)
+static kite_error_t *copy_strings(kite_wasi_t *w, const str_list *l, char ***out, size_t *n,
+                                  size_t *bytes)
 {
-    *out = kite_calloc(l->n ? l->n : 1, sizeof(char *));
+    *out = kutil_calloc(&w->alloc, l->n ? l->n : 1, sizeof(char *));
     if (!*out)
-        return kite_error_oom();
+        return kutil_error_oom();
     *bytes = 0;
     for (size_t i = 0; i < l->n; i++) {
         size_t len = strlen(l->items[i]);
-        (*out)[i] = copy_str(l->items[i], len);
+        (*out)[i] = copy_str(&w->alloc, l->items[i], len);
         if (!(*out)[i])
-            return kite_error_oom();
+            return kutil_error_oom();
         *n = i + 1;
         *bytes += len + 1;
     }
     /* The guest's sizes are 32-bit. */
     if (*bytes > UINT32_MAX || l->n > UINT32_MAX / 4)
-        return kite_error_new(KITE_ERROR_LIMIT, "WASI arguments or environment too large");
+        return kutil_error_new(&w->alloc, KITE_ERROR_LIMIT,
+                               "WASI arguments or environment too large");
     return NULL;
 }
 
@@ -264,7 +273,7 @@ static uint64_t given_rights(uint8_t filetype, bool tty)
  * when out of memory. */
 static kwasi_fd *slot(kite_wasi_t *w, uint32_t at)
 {
-    kwasi_fd *f = kwasi_fd_new();
+    kwasi_fd *f = kwasi_fd_new(w);
     if (!f)
         return NULL;
     w->fds[at] = f;
@@ -273,9 +282,9 @@ static kwasi_fd *slot(kite_wasi_t *w, uint32_t at)
     return f;
 }
 
-static kite_error_t *io_error(const char *what, const char *path, int e)
+static kite_error_t *io_error(kite_wasi_t *w, const char *what, const char *path, int e)
 {
-    return kite_error_new(KITE_ERROR_IO, "%s %s: %s", what, path, strerror(e));
+    return kutil_error_new(&w->alloc, KITE_ERROR_IO, "%s %s: %s", what, path, strerror(e));
 }
 
 static kite_error_t *add_stdio(kite_wasi_t *w, const kite_wasi_config_t *c, int s)
@@ -287,16 +296,17 @@ static kite_error_t *add_stdio(kite_wasi_t *w, const kite_wasi_config_t *c, int 
         int h = fcntl(c->stdio_fd[s], F_DUPFD_CLOEXEC, 0);
         if (h < 0)
             return errno == EBADF ? NULL
-                                  : kite_error_new(KITE_ERROR_IO, "cannot use descriptor %d for "
-                                                   "stdio stream %d: %s",
-                                                   c->stdio_fd[s], s, strerror(errno));
+                                  : kutil_error_new(&w->alloc, KITE_ERROR_IO,
+                                                    "cannot use descriptor %d for "
+                                                    "stdio stream %d: %s",
+                                                    c->stdio_fd[s], s, strerror(errno));
         w->stdio_flags[s] = fcntl(h, F_GETFL);
         w->stdio_restore[s] = w->stdio_flags[s] >= 0 ? fcntl(h, F_DUPFD_CLOEXEC, 0) : -1;
         bool tty;
         kwasi_fd *f = slot(w, (uint32_t)s);
         if (!f) {
             close(h);
-            return kite_error_oom();
+            return kutil_error_oom();
         }
         f->kind = KWASI_FD_HOST;
         f->host = h;
@@ -306,7 +316,7 @@ static kite_error_t *add_stdio(kite_wasi_t *w, const kite_wasi_config_t *c, int 
     }
     kwasi_fd *f = slot(w, (uint32_t)s);
     if (!f)
-        return kite_error_oom();
+        return kutil_error_oom();
     f->kind = mode == STDIO_BYTES ? KWASI_FD_BUF_IN : KWASI_FD_BUF_OUT;
     f->stream = (uint8_t)s;
     f->filetype = KWASI_FT_UNKNOWN;
@@ -314,9 +324,9 @@ static kite_error_t *add_stdio(kite_wasi_t *w, const kite_wasi_config_t *c, int 
                 (mode == STDIO_BYTES ? KWASI_R_FD_READ : KWASI_R_FD_WRITE);
     kwasi_buf *b = &w->bufs[s];
     if (mode == STDIO_BYTES) {
-        b->data = kite_malloc(c->stdin_len ? c->stdin_len : 1);
+        b->data = kutil_malloc(&w->alloc, c->stdin_len ? c->stdin_len : 1);
         if (!b->data)
-            return kite_error_oom();
+            return kutil_error_oom();
         if (c->stdin_len)
             memcpy(b->data, c->stdin_data, c->stdin_len);
         b->len = c->stdin_len;
@@ -331,11 +341,11 @@ static kite_error_t *add_dir(kite_wasi_t *w, const cfg_dir *d, uint32_t at)
 {
     int h = open(d->host, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (h < 0)
-        return io_error("cannot open directory", d->host, errno);
+        return io_error(w, "cannot open directory", d->host, errno);
     kwasi_fd *f = slot(w, at);
     if (!f) {
         close(h);
-        return kite_error_oom();
+        return kutil_error_oom();
     }
     f->kind = KWASI_FD_HOST;
     f->host = h;
@@ -344,11 +354,11 @@ static kite_error_t *add_dir(kite_wasi_t *w, const cfg_dir *d, uint32_t at)
     f->rights = KWASI_RIGHTS_DIR & keep;
     f->inheriting = (KWASI_RIGHTS_DIR | KWASI_RIGHTS_FILE) & keep;
     f->preopen_len = strlen(d->guest);
-    f->preopen = copy_str(d->guest, f->preopen_len);
+    f->preopen = copy_str(&w->alloc, d->guest, f->preopen_len);
     if (!f->preopen)
-        return kite_error_oom();
+        return kutil_error_oom();
     if (f->preopen_len > UINT32_MAX)
-        return kite_error_new(KITE_ERROR_LIMIT, "guest path too long");
+        return kutil_error_new(&w->alloc, KITE_ERROR_LIMIT, "guest path too long");
     return NULL;
 }
 
@@ -356,19 +366,19 @@ static kite_error_t *add_socket(kite_wasi_t *w, int fd, uint32_t at)
 {
     int h = fcntl(fd, F_DUPFD_CLOEXEC, 0);
     if (h < 0)
-        return kite_error_new(KITE_ERROR_IO, "cannot use socket descriptor %d: %s", fd,
-                              strerror(errno));
+        return kutil_error_new(&w->alloc, KITE_ERROR_IO, "cannot use socket descriptor %d: %s", fd,
+                               strerror(errno));
     kwasi_fd *f = slot(w, at);
     if (!f) {
         close(h);
-        return kite_error_oom();
+        return kutil_error_oom();
     }
     f->kind = KWASI_FD_HOST;
     f->host = h;
     bool tty;
     f->filetype = kwasi_host_filetype(h, &tty);
     if (f->filetype != KWASI_FT_SOCKET_STREAM && f->filetype != KWASI_FT_SOCKET_DGRAM)
-        return kite_error_new(KITE_ERROR_ARGUMENT, "descriptor %d is not a socket", fd);
+        return kutil_error_new(&w->alloc, KITE_ERROR_ARGUMENT, "descriptor %d is not a socket", fd);
     f->rights = KWASI_RIGHTS_SOCKET;
     f->inheriting = KWASI_RIGHTS_SOCKET;
     return NULL;
@@ -376,17 +386,17 @@ static kite_error_t *add_socket(kite_wasi_t *w, int fd, uint32_t at)
 
 static kite_error_t *fill(kite_wasi_t *w, const kite_wasi_config_t *c)
 {
-    kite_error_t *err = copy_strings(&c->args, &w->argv, &w->argc, &w->argv_bytes);
+    kite_error_t *err = copy_strings(w, &c->args, &w->argv, &w->argc, &w->argv_bytes);
     if (!err)
-        err = copy_strings(&c->env, &w->envp, &w->envc, &w->env_bytes);
+        err = copy_strings(w, &c->env, &w->envp, &w->envc, &w->env_bytes);
     if (err)
         return err;
     size_t n = 3 + c->ndirs + c->nsocks;
     if (n > UINT32_MAX / 2)
-        return kite_error_new(KITE_ERROR_LIMIT, "too many pre-opened descriptors");
-    w->fds = kite_calloc(n, sizeof(kwasi_fd *));
+        return kutil_error_new(&w->alloc, KITE_ERROR_LIMIT, "too many pre-opened descriptors");
+    w->fds = kutil_calloc(&w->alloc, n, sizeof(kwasi_fd *));
     if (!w->fds)
-        return kite_error_oom();
+        return kutil_error_oom();
     w->nfds = 3;
     for (int s = 0; s < 3 && !err; s++)
         err = add_stdio(w, c, s);
@@ -400,17 +410,21 @@ static kite_error_t *fill(kite_wasi_t *w, const kite_wasi_config_t *c)
     return err;
 }
 
-kite_error_t *kite_wasi_new(const kite_wasi_config_t *config, kite_wasi_t **out)
+kite_error_t *kite_wasi_new(kite_engine_t *engine, const kite_wasi_config_t *config,
+                            kite_wasi_t **out)
 {
     *out = NULL;
-    if (!config)
-        return kite_error_new(KITE_ERROR_ARGUMENT, "kite_wasi_new needs a configuration");
-    kite_wasi_t *w = kite_calloc(1, sizeof(*w));
+    if (!engine || !config)
+        return kutil_error_new(&kutil_libc, KITE_ERROR_ARGUMENT,
+                               "kite_wasi_new needs an engine and a configuration");
+    kite_allocator_t alloc = kite_engine_allocator(engine);
+    kite_wasi_t *w = kutil_calloc(&alloc, 1, sizeof(*w));
     if (!w)
-        return kite_error_oom();
+        return kutil_error_oom();
+    w->alloc = alloc;
     if (pthread_mutex_init(&w->lock, NULL) != 0) {
-        kite_free(w);
-        return kite_error_oom();
+        kutil_free(&alloc, w);
+        return kutil_error_oom();
     }
     atomic_init(&w->exited, false);
     for (int s = 0; s < 3; s++)
@@ -430,11 +444,11 @@ void kite_wasi_free(kite_wasi_t *w)
         return;
     kwasi_threads_free(w);
     for (size_t i = 0; i < w->argc; i++)
-        kite_free(w->argv[i]);
-    kite_free(w->argv);
+        kutil_free(&w->alloc, w->argv[i]);
+    kutil_free(&w->alloc, w->argv);
     for (size_t i = 0; i < w->envc; i++)
-        kite_free(w->envp[i]);
-    kite_free(w->envp);
+        kutil_free(&w->alloc, w->envp[i]);
+    kutil_free(&w->alloc, w->envp);
     for (uint32_t i = 0; i < w->nfds; i++)
         kwasi_fd_unref(w->fds[i]);
     for (int s = 0; s < 3; s++) {
@@ -446,12 +460,13 @@ void kite_wasi_free(kite_wasi_t *w)
             fcntl(h, F_SETFL, (now & ~mask) | (w->stdio_flags[s] & mask));
         close(h);
     }
-    kite_free(w->fds);
+    kutil_free(&w->alloc, w->fds);
     for (int i = 0; i < 3; i++)
-        kite_free(w->bufs[i].data);
-    kite_free(w->bindings);
+        kutil_free(&w->alloc, w->bufs[i].data);
+    kutil_free(&w->alloc, w->bindings);
     pthread_mutex_destroy(&w->lock);
-    kite_free(w);
+    kite_allocator_t a = w->alloc;
+    kutil_free(&a, w);
 }
 
 bool kite_wasi_exit_code(const kite_wasi_t *w, uint32_t *code)

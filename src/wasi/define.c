@@ -74,19 +74,19 @@ static kite_error_t *define_one(kite_wasi_t *wasi, kite_linker_t *linker, kite_s
 static kite_error_t *prepare(kite_wasi_t *wasi, kite_linker_t *linker, kite_store_t *store)
 {
     if (!wasi || !linker || !store)
-        return kite_error_new(KITE_ERROR_ARGUMENT, "kite_wasi_define needs a WASI object, a "
-                                                   "linker and a store");
+        return kutil_error_new(wasi ? &wasi->alloc : &kutil_libc, KITE_ERROR_ARGUMENT,
+                               "kite_wasi_define needs a WASI object, a linker and a store");
     /* Stores on several threads may define the functions at once. */
     pthread_mutex_lock(&wasi->lock);
     if (!wasi->bindings) {
-        kwasi_binding *b = kite_calloc(KWASI_NDEFS, sizeof(kwasi_binding));
+        kwasi_binding *b = kutil_calloc(&wasi->alloc, KWASI_NDEFS, sizeof(kwasi_binding));
         for (size_t i = 0; b && i < KWASI_NDEFS; i++)
             b[i] = (kwasi_binding){wasi, &g_defs[i]};
         wasi->bindings = b;
     }
     bool ok = wasi->bindings != NULL;
     pthread_mutex_unlock(&wasi->lock);
-    return ok ? NULL : kite_error_oom();
+    return ok ? NULL : kutil_error_oom();
 }
 
 kite_error_t *kite_wasi_define(kite_wasi_t *wasi, kite_linker_t *linker, kite_store_t *store)

@@ -33,6 +33,7 @@
  * guest's count is 32-bit), which a short read or write allows. */
 uint16_t kwasi_iovs_get(kwasi_call *c, uint32_t ptr, uint32_t count, kwasi_iovs *out)
 {
+    out->alloc = &c->wasi->alloc;
     out->v = out->small;
     out->n = 0;
     out->total = 0;
@@ -49,7 +50,7 @@ uint16_t kwasi_iovs_get(kwasi_call *c, uint32_t ptr, uint32_t count, kwasi_iovs 
         if (len > UINT32_MAX - out->total)
             len = (uint32_t)(UINT32_MAX - out->total);
         if (out->v == out->small && out->n == KWASI_IOVS_SMALL) {
-            struct iovec *v = kite_malloc(KWASI_IOV_MAX * sizeof(struct iovec));
+            struct iovec *v = kutil_malloc(out->alloc, KWASI_IOV_MAX * sizeof(struct iovec));
             if (!v)
                 return KWASI_ENOMEM;
             memcpy(v, out->small, sizeof(out->small));
@@ -66,7 +67,7 @@ uint16_t kwasi_iovs_get(kwasi_call *c, uint32_t ptr, uint32_t count, kwasi_iovs 
 void kwasi_iovs_free(kwasi_iovs *v)
 {
     if (v->v != v->small)
-        kite_free(v->v);
+        kutil_free(v->alloc, v->v);
 }
 
 /* Reads from the stdin bytes into the iovecs. */
@@ -85,7 +86,8 @@ static uint32_t buf_read(kwasi_buf *b, const kwasi_iovs *v)
 }
 
 /* Appends the iovecs to a capture buffer. */
-static uint16_t buf_write(kwasi_buf *b, const kwasi_iovs *v, uint32_t *done)
+static uint16_t buf_write(const kite_allocator_t *a, kwasi_buf *b, const kwasi_iovs *v,
+                          uint32_t *done)
 {
     *done = 0;
     if (v->total > b->max - b->len)
@@ -94,7 +96,7 @@ static uint16_t buf_write(kwasi_buf *b, const kwasi_iovs *v, uint32_t *done)
         size_t cap = b->cap ? b->cap : 256;
         while (cap < b->len + v->total)
             cap = cap > SIZE_MAX / 2 ? b->len + v->total : cap * 2;
-        uint8_t *p = kite_realloc(b->data, cap);
+        uint8_t *p = kutil_realloc(a, b->data, cap);
         if (!p)
             return KWASI_ENOMEM;
         b->data = p;
@@ -165,7 +167,7 @@ static uint16_t transfer(kwasi_call *c, uint32_t fd, uint32_t iovs, uint32_t n, 
         else {
             pthread_mutex_lock(&c->wasi->lock);
             if (write)
-                e = buf_write(&c->wasi->bufs[f->stream], &v, &done);
+                e = buf_write(&c->wasi->alloc, &c->wasi->bufs[f->stream], &v, &done);
             else
                 done = buf_read(&c->wasi->bufs[f->stream], &v);
             pthread_mutex_unlock(&c->wasi->lock);

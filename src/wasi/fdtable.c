@@ -26,12 +26,12 @@ static bool hold(kwasi_call *c, kwasi_fd *f)
             c->cap_held = KWASI_HELD_SMALL;
         } else {
             uint32_t cap = c->cap_held * 2;
-            kwasi_fd **n = kite_malloc((size_t)cap * sizeof(*n));
+            kwasi_fd **n = kutil_malloc(&c->wasi->alloc, (size_t)cap * sizeof(*n));
             if (!n)
                 return false;
             memcpy(n, c->held, c->nheld * sizeof(*n));
             if (c->held != c->held_small)
-                kite_free(c->held);
+                kutil_free(&c->wasi->alloc, c->held);
             c->held = n;
             c->cap_held = cap;
         }
@@ -45,7 +45,7 @@ void kwasi_call_release(kwasi_call *c)
     for (uint32_t i = 0; i < c->nheld; i++)
         kwasi_fd_unref(c->held[i]);
     if (c->held != c->held_small)
-        kite_free(c->held);
+        kutil_free(&c->wasi->alloc, c->held);
     c->held = NULL;
     c->nheld = c->cap_held = 0;
 }
@@ -101,15 +101,16 @@ uint8_t kwasi_host_filetype(int host, bool *is_tty)
     return KWASI_FT_UNKNOWN; /* pipes and anything else */
 }
 
-kwasi_fd *kwasi_fd_new(void)
+kwasi_fd *kwasi_fd_new(kite_wasi_t *w)
 {
-    kwasi_fd *f = kite_calloc(1, sizeof(*f));
+    kwasi_fd *f = kutil_calloc(&w->alloc, 1, sizeof(*f));
     if (f && pthread_mutex_init(&f->dir_lock, NULL) != 0) {
-        kite_free(f);
+        kutil_free(&w->alloc, f);
         return NULL;
     }
     if (f) {
         atomic_init(&f->refs, 1);
+        f->alloc = &w->alloc;
         f->host = -1;
     }
     return f;
@@ -118,7 +119,7 @@ kwasi_fd *kwasi_fd_new(void)
 uint16_t kwasi_fd_add(kite_wasi_t *w, int host, uint8_t filetype, uint64_t rights,
                       uint64_t inheriting, uint32_t *out)
 {
-    kwasi_fd *f = kwasi_fd_new();
+    kwasi_fd *f = kwasi_fd_new(w);
     if (!f) {
         close(host);
         return KWASI_ENOMEM;
@@ -140,7 +141,7 @@ uint16_t kwasi_fd_add(kite_wasi_t *w, int host, uint8_t filetype, uint64_t right
         uint32_t cap = 1;
         while (cap <= fd)
             cap *= 2;
-        kwasi_fd **fds = kite_realloc(w->fds, (size_t)cap * sizeof(*fds));
+        kwasi_fd **fds = kutil_realloc(&w->alloc, w->fds, (size_t)cap * sizeof(*fds));
         if (!fds) {
             e = KWASI_ENOMEM;
         } else {
@@ -168,9 +169,9 @@ void kwasi_fd_unref(kwasi_fd *f)
         closedir(f->dir);
     if (f->kind == KWASI_FD_HOST && f->host >= 0)
         close(f->host);
-    kite_free(f->preopen);
+    kutil_free(f->alloc, f->preopen);
     pthread_mutex_destroy(&f->dir_lock);
-    kite_free(f);
+    kutil_free(f->alloc, f);
 }
 
 uint16_t kwasi_fdt_close(kite_wasi_t *w, uint32_t fd)

@@ -25,7 +25,8 @@ bool kwasi_memory(kwasi_call *c)
         return true;
     kite_extern_t ext;
     if (!kite_caller_export(c->caller, "memory", 6, &ext) || ext.kind != KITE_EXTERN_MEMORY) {
-        c->trap = kite_trap_new("WASI: the calling module exports no memory named \"memory\"");
+        c->trap = kite_trap_new(kite_caller_store(c->caller),
+                                "WASI: the calling module exports no memory named \"memory\"");
         return false;
     }
     c->mem = kite_memory_data(ext.of.memory);
@@ -347,7 +348,7 @@ uint16_t kwasi_random_get(kwasi_call *c, const kite_val_t *args)
 uint16_t kwasi_proc_exit(kwasi_call *c, const kite_val_t *args)
 {
     kwasi_program_exit(c->wasi, KWASI_U32(args, 0), NULL, kite_caller_store(c->caller));
-    c->trap = kite_trap_new("WASI proc_exit");
+    c->trap = kite_trap_new(kite_caller_store(c->caller), "WASI proc_exit");
     return KWASI_ESUCCESS;
 }
 

@@ -306,7 +306,7 @@ uint16_t kwasi_path_symlink(kwasi_call *c, const kite_val_t *args)
         return e;
     /* A link the guest could never follow, but the host's tools would. */
     if (target[0] == '/') {
-        kite_free(target);
+        kutil_free(&c->wasi->alloc, target);
         return KWASI_ENOTCAPABLE;
     }
     kwasi_path p;
@@ -320,7 +320,7 @@ uint16_t kwasi_path_symlink(kwasi_call *c, const kite_val_t *args)
             e = result(symlinkat(target, p.dirfd, p.name));
         kwasi_path_free(&p);
     }
-    kite_free(target);
+    kutil_free(&c->wasi->alloc, target);
     return e;
 }
 

@@ -178,11 +178,11 @@ uint16_t kwasi_poll_oneoff(kwasi_call *c, const kite_val_t *args)
     if (!kwasi_in(c, in, (uint64_t)n * KWASI_SUB_SIZE) ||
         !kwasi_in(c, out, (uint64_t)n * KWASI_EVENT_SIZE) || !kwasi_in(c, nout, 4))
         return KWASI_EFAULT;
-    psub *subs = kite_calloc(n, sizeof(psub));
-    struct pollfd *pfds = kite_calloc(n, sizeof(struct pollfd));
+    psub *subs = kutil_calloc(&c->wasi->alloc, n, sizeof(psub));
+    struct pollfd *pfds = kutil_calloc(&c->wasi->alloc, n, sizeof(struct pollfd));
     if (!subs || !pfds) {
-        kite_free(subs);
-        kite_free(pfds);
+        kutil_free(&c->wasi->alloc, subs);
+        kutil_free(&c->wasi->alloc, pfds);
         return KWASI_ENOMEM;
     }
     /* Read every subscription before writing any event: the arrays may overlap. */
@@ -237,7 +237,7 @@ uint16_t kwasi_poll_oneoff(kwasi_call *c, const kite_val_t *args)
         }
         kwasi_st32(c, nout, count);
     }
-    kite_free(subs);
-    kite_free(pfds);
+    kutil_free(&c->wasi->alloc, subs);
+    kutil_free(&c->wasi->alloc, pfds);
     return e;
 }

@@ -100,6 +100,7 @@ bool kwasi_openat2_works(int dirfd)
 /* ---- walking by hand ------------------------------------------------------------ */
 
 typedef struct walk {
+    const kite_allocator_t *alloc;
     int *fds; /* fds[0] is the base (not ours), the rest are ours */
     size_t depth, cap;
     char *rest; /* what is left to walk, NUL-terminated, owned */
@@ -112,23 +113,24 @@ static void walk_free(walk *k)
 {
     for (size_t i = 1; i <= k->depth; i++)
         close(k->fds[i]);
-    kite_free(k->fds);
-    kite_free(k->rest);
+    kutil_free(k->alloc, k->fds);
+    kutil_free(k->alloc, k->rest);
 }
 
 /* Replaces k->rest by "target/after". */
-static uint16_t splice_rest(char **rest, const char *target, size_t tlen, const char *after)
+static uint16_t splice_rest(const kite_allocator_t *a, char **rest, const char *target, size_t tlen,
+                            const char *after)
 {
     size_t alen = strlen(after);
     if (tlen + alen + 2 > KWASI_EXPANDED_MAX)
         return KWASI_ENAMETOOLONG;
-    char *p = kite_malloc(tlen + alen + 2);
+    char *p = kutil_malloc(a, tlen + alen + 2);
     if (!p)
         return KWASI_ENOMEM;
     memcpy(p, target, tlen);
     p[tlen] = '/';
     memcpy(p + tlen + 1, after, alen + 1);
-    kite_free(*rest);
+    kutil_free(a, *rest);
     *rest = p;
     return KWASI_ESUCCESS;
 }
@@ -145,8 +147,8 @@ static ssize_t read_link(int dirfd, const char *name, char *buf, size_t size)
 }
 
 /* One link met while walking: its target replaces it in the rest. */
-static uint16_t expand_link(int *links, char **rest, const char *target, size_t tlen,
-                            const char *after)
+static uint16_t expand_link(const kite_allocator_t *a, int *links, char **rest, const char *target,
+                            size_t tlen, const char *after)
 {
     if (tlen > 0 && target[0] == '/')
         return KWASI_ENOTCAPABLE;
@@ -154,7 +156,7 @@ static uint16_t expand_link(int *links, char **rest, const char *target, size_t 
         return KWASI_ELOOP;
     if (tlen == 0)
         return KWASI_ENOENT;
-    return splice_rest(rest, target, tlen, after);
+    return splice_rest(a, rest, target, tlen, after);
 }
 
 static uint16_t walk_push(walk *k, int fd)
@@ -165,7 +167,7 @@ static uint16_t walk_push(walk *k, int fd)
     }
     if (k->depth + 1 >= k->cap) {
         size_t cap = k->cap * 2;
-        int *fds = kite_realloc(k->fds, cap * sizeof(int));
+        int *fds = kutil_realloc(k->alloc, k->fds, cap * sizeof(int));
         if (!fds) {
             close(fd);
             return KWASI_ENOMEM;
@@ -203,7 +205,7 @@ static uint16_t walk_step(walk *k, char *comp, size_t n, const char *after)
         ssize_t tl = read_link(walk_top(k), comp, target, sizeof(target));
         if (tl >= 0) {
             comp[n] = saved;
-            return expand_link(&k->links, &k->rest, target, (size_t)tl, after);
+            return expand_link(k->alloc, &k->links, &k->rest, target, (size_t)tl, after);
         }
         if (errno == ENAMETOOLONG)
             e = ENAMETOOLONG;
@@ -213,13 +215,15 @@ static uint16_t walk_step(walk *k, char *comp, size_t n, const char *after)
 }
 
 /* Opens directory `path` beneath `base` component by component. */
-static uint16_t walk_beneath(int base, const char *path, int *links, int *out)
+static uint16_t walk_beneath(const kite_allocator_t *a, int base, const char *path, int *links,
+                             int *out)
 {
     walk k = {0};
+    k.alloc = a;
     k.cap = 16;
-    k.fds = kite_malloc(k.cap * sizeof(int));
+    k.fds = kutil_malloc(a, k.cap * sizeof(int));
     size_t plen = strlen(path);
-    k.rest = kite_malloc(plen + 1);
+    k.rest = kutil_malloc(a, plen + 1);
     if (!k.fds || !k.rest) {
         walk_free(&k);
         return KWASI_ENOMEM;
@@ -287,7 +291,7 @@ static uint16_t open_dir_beneath(kwasi_call *c, int base, const char *path, int 
     (void)c;
 #endif
     int fd = -1;
-    uint16_t e = walk_beneath(base, path, links, &fd);
+    uint16_t e = walk_beneath(&c->wasi->alloc, base, path, links, &fd);
     if (!e) {
         *out = fd;
         *owned = fd != base;
@@ -339,7 +343,8 @@ void kwasi_path_free(kwasi_path *p)
 {
     if (p->owned && p->dirfd >= 0)
         close(p->dirfd);
-    kite_free(p->buf);
+    if (p->buf)
+        kutil_free(p->alloc, p->buf);
     p->dirfd = -1;
     p->owned = false;
     p->buf = NULL;
@@ -363,7 +368,7 @@ uint16_t kwasi_string(kwasi_call *c, uint32_t ptr, uint32_t len, char **out)
     if (!valid_utf8(src, len))
         return KWASI_EILSEQ;
     /* Copied, so that the guest cannot change it while we use it. */
-    char *buf = kite_malloc((size_t)len + 1);
+    char *buf = kutil_malloc(&c->wasi->alloc, (size_t)len + 1);
     if (!buf)
         return KWASI_ENOMEM;
     memcpy(buf, src, len);
@@ -377,12 +382,13 @@ uint16_t kwasi_resolve(kwasi_call *c, int base, uint32_t ptr, uint32_t len, bool
 {
     memset(out, 0, sizeof(*out));
     out->dirfd = -1;
+    out->alloc = &c->wasi->alloc;
     char *buf;
     uint16_t err = kwasi_string(c, ptr, len, &buf);
     if (err)
         return err;
     if (buf[0] == '/') {
-        kite_free(buf);
+        kutil_free(out->alloc, buf);
         return KWASI_ENOTCAPABLE;
     }
     int links = KWASI_MAX_LINKS;
@@ -413,7 +419,7 @@ uint16_t kwasi_resolve(kwasi_call *c, int base, uint32_t ptr, uint32_t len, bool
         bool owned = false;
         uint16_t e = open_dir_beneath(c, base, dir, &links, &dirfd, &owned);
         if (e) {
-            kite_free(buf);
+            kutil_free(out->alloc, buf);
             return e;
         }
         out->dirfd = dirfd;
@@ -438,7 +444,7 @@ uint16_t kwasi_resolve(kwasi_call *c, int base, uint32_t ptr, uint32_t len, bool
             size_t total = dl + 2 + (size_t)tl;
             if (total > KWASI_EXPANDED_MAX)
                 e = KWASI_ENAMETOOLONG;
-            else if (!(next = kite_malloc(total + 1)))
+            else if (!(next = kutil_malloc(out->alloc, total + 1)))
                 e = KWASI_ENOMEM;
         }
         if (e) {

@@ -65,9 +65,9 @@ typedef struct kwasi_threads {
 static kite_error_t *threads_get(kite_wasi_t *w, kwasi_threads **out)
 {
     if (!w->threads) {
-        kwasi_threads *t = kite_calloc(1, sizeof(*t));
+        kwasi_threads *t = kutil_calloc(&w->alloc, 1, sizeof(*t));
         if (!t)
-            return kite_error_oom();
+            return kutil_error_oom();
         pthread_condattr_t attr;
         pthread_condattr_init(&attr);
 #if !defined(__APPLE__)
@@ -76,8 +76,8 @@ static kite_error_t *threads_get(kite_wasi_t *w, kwasi_threads **out)
         int e = pthread_cond_init(&t->changed, &attr);
         pthread_condattr_destroy(&attr);
         if (e) {
-            kite_free(t);
-            return kite_error_oom();
+            kutil_free(&w->alloc, t);
+            return kutil_error_oom();
         }
         w->threads = t;
     }
@@ -85,10 +85,10 @@ static kite_error_t *threads_get(kite_wasi_t *w, kwasi_threads **out)
     return NULL;
 }
 
-static char *dup_str(const char *s)
+static char *dup_str(const kite_allocator_t *a, const char *s)
 {
     size_t n = strlen(s) + 1;
-    char *p = kite_malloc(n);
+    char *p = kutil_malloc(a, n);
     if (p)
         memcpy(p, s, n);
     return p;
@@ -101,15 +101,16 @@ kite_error_t *kite_wasi_share_memory(kite_wasi_t *wasi, const char *module, cons
     kite_error_t *err = threads_get(wasi, &t);
     if (err)
         return err;
-    kwasi_share s = {dup_str(module), dup_str(name), kite_shared_memory_clone(memory)};
-    kwasi_share *n = kite_realloc(t->shares, (t->nshares + 1) * sizeof(*n));
+    kwasi_share s = {dup_str(&wasi->alloc, module), dup_str(&wasi->alloc, name),
+                     kite_shared_memory_clone(memory)};
+    kwasi_share *n = kutil_realloc(&wasi->alloc, t->shares, (t->nshares + 1) * sizeof(*n));
     if (!s.module || !s.name || !s.memory || !n) {
-        kite_free(s.module);
-        kite_free(s.name);
+        kutil_free(&wasi->alloc, s.module);
+        kutil_free(&wasi->alloc, s.name);
         kite_shared_memory_free(s.memory);
         if (n)
             t->shares = n;
-        return kite_error_oom();
+        return kutil_error_oom();
     }
     t->shares = n;
     t->shares[t->nshares++] = s;
@@ -119,7 +120,8 @@ kite_error_t *kite_wasi_share_memory(kite_wasi_t *wasi, const char *module, cons
 kite_error_t *kite_wasi_threads_enable(kite_wasi_t *wasi, const kite_wasi_threads_config_t *config)
 {
     if (!config || !config->engine || !config->module)
-        return kite_error_new(KITE_ERROR_ARGUMENT, "wasi-threads needs an engine and a module");
+        return kutil_error_new(&wasi->alloc, KITE_ERROR_ARGUMENT,
+                               "wasi-threads needs an engine and a module");
     kwasi_threads *t;
     kite_error_t *err = threads_get(wasi, &t);
     if (err)
@@ -192,7 +194,7 @@ kite_error_t *kwasi_define_extras(kite_wasi_t *w, kite_linker_t *linker, kite_st
         bool ok = true;
         if (t->nstores == t->cap_stores) {
             size_t cap = t->cap_stores ? t->cap_stores * 2 : 4;
-            kite_store_t **n = kite_realloc(t->stores, cap * sizeof(*n));
+            kite_store_t **n = kutil_realloc(&w->alloc, t->stores, cap * sizeof(*n));
             if (n) {
                 t->stores = n;
                 t->cap_stores = cap;
@@ -203,7 +205,7 @@ kite_error_t *kwasi_define_extras(kite_wasi_t *w, kite_linker_t *linker, kite_st
             t->stores[t->nstores++] = store;
         pthread_mutex_unlock(&w->lock);
         if (!ok)
-            return kite_error_oom();
+            return kutil_error_oom();
         kite_store_enable_interrupts(store);
     }
     if (!module)
@@ -287,12 +289,12 @@ static kwasi_thread *take_done(kwasi_threads *t)
     return done;
 }
 
-static void join_all(kwasi_thread *list)
+static void join_all(const kite_allocator_t *a, kwasi_thread *list)
 {
     while (list) {
         kwasi_thread *next = list->next;
         pthread_join(list->thread, NULL);
-        kite_free(list);
+        kutil_free(a, list);
         list = next;
     }
 }
@@ -326,7 +328,7 @@ bool kite_wasi_threads_stop(kite_wasi_t *wasi, uint64_t timeout_ns)
     bool all = t->live == 0;
     kwasi_thread *done = take_done(t);
     pthread_mutex_unlock(&wasi->lock);
-    join_all(done);
+    join_all(&wasi->alloc, done);
     return all;
 }
 
@@ -337,16 +339,16 @@ void kwasi_threads_free(kite_wasi_t *w)
         return;
     kite_wasi_threads_stop(w, UINT64_MAX);
     for (size_t i = 0; i < t->nshares; i++) {
-        kite_free(t->shares[i].module);
-        kite_free(t->shares[i].name);
+        kutil_free(&w->alloc, t->shares[i].module);
+        kutil_free(&w->alloc, t->shares[i].name);
         kite_shared_memory_free(t->shares[i].memory);
     }
-    kite_free(t->shares);
-    kite_free(t->stores);
+    kutil_free(&w->alloc, t->shares);
+    kutil_free(&w->alloc, t->stores);
     if (t->trap)
         kite_trap_free(t->trap);
     pthread_cond_destroy(&t->changed);
-    kite_free(t);
+    kutil_free(&w->alloc, t);
     w->threads = NULL;
 }
 
@@ -361,7 +363,7 @@ static void *thread_main(void *arg)
     kite_trap_t *trap = NULL;
     kite_error_t *err = kite_func_call(th->store, th->start, args, 2, NULL, 0, &trap);
     if (err) {
-        trap = kite_trap_new(kite_error_message(err));
+        trap = kite_trap_new(th->store, kite_error_message(err));
         kite_error_free(err);
     }
     if (trap) {
@@ -410,10 +412,10 @@ static kite_store_t *instantiate(kite_wasi_t *w, kite_func_t **start)
 {
     kwasi_threads *t = w->threads;
     kite_store_t *store = kite_store_new(t->cfg.engine);
-    kite_linker_t *linker = kite_linker_new();
+    kite_linker_t *linker = kite_linker_new(t->cfg.engine);
     kite_instance_t *inst = NULL;
     kite_trap_t *trap = NULL;
-    kite_error_t *err = store && linker ? NULL : kite_error_oom();
+    kite_error_t *err = store && linker ? NULL : kutil_error_oom();
     if (!err) {
         kite_store_enable_interrupts(store);
         if (t->cfg.setup)
@@ -453,18 +455,18 @@ static kite_trap_t *spawn(void *env, kite_caller_t *caller, const kite_val_t *ar
     bool ended = t->ended;
     kwasi_thread *done = take_done(t);
     pthread_mutex_unlock(&w->lock);
-    join_all(done);
+    join_all(&w->alloc, done);
     if (ended)
         return NULL;
 
-    kwasi_thread *th = kite_calloc(1, sizeof(*th));
+    kwasi_thread *th = kutil_calloc(&w->alloc, 1, sizeof(*th));
     if (!th)
         return NULL;
     th->wasi = w;
     th->arg = (uint32_t)args[0].of.i32;
     th->store = instantiate(w, &th->start);
     if (!th->store) {
-        kite_free(th);
+        kutil_free(&w->alloc, th);
         return NULL;
     }
     pthread_mutex_lock(&w->lock);
@@ -484,7 +486,7 @@ static kite_trap_t *spawn(void *env, kite_caller_t *caller, const kite_val_t *ar
     pthread_mutex_unlock(&w->lock);
     if (!ok) {
         kite_store_free(th->store);
-        kite_free(th);
+        kutil_free(&w->alloc, th);
         return NULL;
     }
     results[0].of.i32 = tid;

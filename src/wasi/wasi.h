@@ -167,6 +167,7 @@ enum kwasi_fd_kind {
  */
 typedef struct kwasi_fd {
     _Atomic(uint32_t) refs;
+    const kite_allocator_t *alloc; /* its WASI object's */
     uint8_t kind;      /* enum kwasi_fd_kind */
     uint8_t filetype;  /* KWASI_FT_*, fixed when the descriptor is made */
     uint8_t stream;    /* for buffers: 0 stdin, 1 stdout, 2 stderr */
@@ -188,6 +189,7 @@ typedef struct kwasi_buf {
 typedef struct kwasi_binding kwasi_binding;
 
 struct kite_wasi {
+    kite_allocator_t alloc; /* the engine's: everything below is allocated with it */
     char **argv;           /* argc strings */
     size_t argc, argv_bytes; /* argv_bytes: sum of lengths + NULs */
     char **envp;           /* "NAME=VALUE" */
@@ -275,7 +277,7 @@ void kwasi_call_release(kwasi_call *c);
 uint16_t kwasi_fd_add(kite_wasi_t *w, int host, uint8_t filetype, uint64_t rights,
                       uint64_t inheriting, uint32_t *out);
 /* A new, unlinked entry with one reference (host -1); NULL when out of memory. */
-kwasi_fd *kwasi_fd_new(void);
+kwasi_fd *kwasi_fd_new(kite_wasi_t *w);
 /* The WASI file type of a host descriptor (and whether it is a terminal). */
 uint8_t kwasi_host_filetype(int host, bool *is_tty);
 /* Drops one reference; the last closes what the entry holds and frees it. */
@@ -288,6 +290,7 @@ uint16_t kwasi_fdt_renumber(kite_wasi_t *w, uint32_t from, uint32_t to);
 /* Guest iovecs as host iovecs (see kwasi_iovs_get). */
 #define KWASI_IOVS_SMALL 16
 typedef struct kwasi_iovs {
+    const kite_allocator_t *alloc; /* of v, when it is not small */
     struct iovec *v;
     int n;
     uint64_t total;
@@ -340,6 +343,7 @@ typedef struct kwasi_path {
     bool slash;
     char *name;    /* points into `buf` */
     char *buf;     /* owned copy of the path being resolved */
+    const kite_allocator_t *alloc; /* of buf */
 } kwasi_path;
 
 /* Resolves guest path [ptr, ptr+len) beneath descriptor `base` (a host

@@ -7,6 +7,7 @@
 
 #include "kite.h"
 #include "text/script.h"
+#include "util/alloc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -25,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     kite_module_free(module);
 
     kscr_script *script = NULL;
-    error = kscr_parse((const char *)data, size, &script);
+    error = kscr_parse(&kutil_libc, (const char *)data, size, &script);
     kite_error_free(error);
     kscr_free(script);
     return 0;

@@ -378,10 +378,10 @@ static bool wh_start(wh_guest *g)
     kite_wasi_config_stdin_bytes(cfg, "stdin bytes\n", 12);
     kite_wasi_config_stdio_capture(cfg, 1, 1 << 20);
     kite_wasi_config_stdio_capture(cfg, 2, 1 << 20);
-    kite_error_t *err = kite_wasi_new(cfg, &g->wasi);
+    kite_error_t *err = kite_wasi_new(g->engine, cfg, &g->wasi);
     kite_wasi_config_free(cfg);
     g->store = kite_store_new(g->engine);
-    g->linker = kite_linker_new();
+    g->linker = kite_linker_new(g->engine);
     kite_instance_t *inst = NULL;
     kite_trap_t *trap = NULL;
     if (!err)

@@ -427,7 +427,7 @@ static kite_trap_t *host_double(void *envp, kite_caller_t *caller, const kite_va
     (void)envp;
     (void)caller;
     if (args[0].of.i32 < 0)
-        return kite_trap_new("negative");
+        return kite_trap_new(kite_caller_store(caller), "negative");
     if (args[0].of.i32 == 0)
         return NULL; /* result stays 0 */
     /* Re-enter Wasm: results[0] = 2 * back(args[0] - 1) + 2 */
@@ -436,7 +436,7 @@ static kite_trap_t *host_double(void *envp, kite_caller_t *caller, const kite_va
     kite_error_t *err = kite_func_call(g_host_env->store, export_func(g_host_env, "back"), &a, 1, &r, 1, &trap);
     if (err) {
         kite_error_free(err);
-        return kite_trap_new("call failed");
+        return kite_trap_new(kite_caller_store(caller), "call failed");
     }
     if (trap)
         return trap;

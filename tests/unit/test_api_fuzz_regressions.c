@@ -11,6 +11,7 @@
 
 #include "kite.h"
 #include "text/script.h"
+#include "util/alloc.h"
 
 static unsigned char *read_all(const char *path, size_t *len)
 {
@@ -60,7 +61,7 @@ static int replay_dir(kite_engine_t *engine, const char *sub, int text)
         kite_module_free(m);
         if (text) {
             kscr_script *script = NULL;
-            err = kscr_parse((const char *)bytes, len, &script);
+            err = kscr_parse(&kutil_libc, (const char *)bytes, len, &script);
             kite_error_free(err);
             kscr_free(script);
         }

@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "check.h"
+#include "fail_alloc.h"
 #include "kite.h"
-#include "util/alloc.h"
 
 static const char *const wat =
     "(module\n"
@@ -75,7 +75,7 @@ static kite_trap_t *host_alloc(void *user, kite_caller_t *caller, const kite_val
     kite_error_t *err = kite_array_new(e->store, e->module, 2, 100, &init, &r);
     if (err) {
         kite_error_free(err);
-        return kite_trap_new("host allocation failed");
+        return kite_trap_new(e->store, "host allocation failed");
     }
     if (e->calls % 50 == 0)
         kite_store_gc(e->store);
@@ -95,7 +95,10 @@ typedef struct fixture {
 static bool setup(fixture *f, uint64_t heap_limit)
 {
     memset(f, 0, sizeof(*f));
-    f->engine = kite_engine_new(NULL);
+    kite_config_t *config = kite_config_new();
+    kite_config_set_allocator(config, &g_fail_alloc);
+    f->engine = kite_engine_new(config);
+    kite_config_free(config);
     kite_error_t *err = kite_module_new_text(f->engine, wat, strlen(wat), &f->module);
     CHECK(!err, "module: %s", err ? kite_error_message(err) : "");
     if (err) {
@@ -215,11 +218,17 @@ static void test_structs(fixture *f)
     s = kite_root_get(root);
     CHECK(kite_ref_kind(s) == KITE_REFKIND_STRUCT && kite_struct_field_count(s) == 5, "struct kind");
     kite_val_t v;
-    CHECK(!kite_struct_get(s, 0, &v) && v.kind == KITE_I32 && v.of.i32 == 0xff, "packed field reads zero-extended");
-    CHECK(!kite_struct_get(s, 1, &v) && v.of.i32 == -7, "i32 field");
-    CHECK(!kite_struct_get(s, 2, &v) && v.kind == KITE_I64 && v.of.i64 == 1234567890123LL, "i64 field");
-    CHECK(!kite_struct_get(s, 3, &v) && v.kind == KITE_F64 && v.of.f64_bits == 0x4004000000000000ULL, "f64 field");
-    CHECK(!kite_struct_get(s, 4, &v) && v.kind == KITE_REF && v.of.ref == kite_ref_i31(99), "ref field");
+    CHECK(!kite_struct_get(f->store, s, 0, &v) && v.kind == KITE_I32 && v.of.i32 == 0xff,
+          "packed field reads zero-extended");
+    CHECK(!kite_struct_get(f->store, s, 1, &v) && v.of.i32 == -7, "i32 field");
+    CHECK(!kite_struct_get(f->store, s, 2, &v) && v.kind == KITE_I64 && v.of.i64 == 1234567890123LL,
+          "i64 field");
+    CHECK(!kite_struct_get(f->store, s, 3, &v) && v.kind == KITE_F64 &&
+              v.of.f64_bits == 0x4004000000000000ULL,
+          "f64 field");
+    CHECK(!kite_struct_get(f->store, s, 4, &v) && v.kind == KITE_REF &&
+              v.of.ref == kite_ref_i31(99),
+          "ref field");
     kite_val_t arg = ref_val(s), res[1];
     t = call(f, "field1", &arg, 1, res, 1);
     CHECK(!t && res[0].of.i32 == -7, "wasm reads the host's struct");
@@ -227,14 +236,14 @@ static void test_structs(fixture *f)
     t = call(f, "field0_s", &arg, 1, res, 1);
     CHECK(!t && res[0].of.i32 == -1, "wasm get_s of the packed field");
     kite_trap_free(t);
-    err = kite_struct_set(s, 2, &fields[2]);
+    err = kite_struct_set(f->store, s, 2, &fields[2]);
     CHECK(err && kite_error_code(err) == KITE_ERROR_ARGUMENT, "immutable field");
     kite_error_free(err);
-    err = kite_struct_set(s, 1, &fields[4]);
+    err = kite_struct_set(f->store, s, 1, &fields[4]);
     CHECK(err != NULL, "wrong value type for a field");
     kite_error_free(err);
     kite_val_t nv = i32_val(31);
-    CHECK(kite_struct_set(s, 1, &nv) == NULL, "struct_set");
+    CHECK(kite_struct_set(f->store, s, 1, &nv) == NULL, "struct_set");
     t = call(f, "field1", &arg, 1, res, 1);
     CHECK(!t && res[0].of.i32 == 31, "wasm sees the host's write");
     kite_trap_free(t);
@@ -245,8 +254,9 @@ static void test_structs(fixture *f)
     t = call(f, "make", &n, 1, res, 1);
     CHECK(!t && kite_ref_kind(res[0].of.ref) == KITE_REFKIND_STRUCT, "wasm-made struct");
     kite_trap_free(t);
-    CHECK(!kite_struct_get(res[0].of.ref, 0, &v) && v.of.i32 == 300 % 256, "wrapped i8 field");
-    CHECK(!kite_struct_get(res[0].of.ref, 2, &v) && v.of.i64 == -5, "its i64 field");
+    CHECK(!kite_struct_get(f->store, res[0].of.ref, 0, &v) && v.of.i32 == 300 % 256,
+          "wrapped i8 field");
+    CHECK(!kite_struct_get(f->store, res[0].of.ref, 2, &v) && v.of.i64 == -5, "its i64 field");
 
     /* Errors. */
     err = kite_struct_new(f->store, f->module, 2, NULL, 0, &s);
@@ -255,7 +265,7 @@ static void test_structs(fixture *f)
     err = kite_struct_new(f->store, f->module, 0, fields, 4, &s);
     CHECK(err != NULL, "field count");
     kite_error_free(err);
-    err = kite_struct_get(KITE_REF_NULL, 0, &v);
+    err = kite_struct_get(f->store, KITE_REF_NULL, 0, &v);
     CHECK(err != NULL && strstr(kite_error_message(err), "null structure reference"), "null struct");
     kite_error_free(err);
 }
@@ -271,21 +281,22 @@ static void test_arrays(fixture *f)
     a = kite_root_get(root);
     CHECK(kite_array_len(a) == 3, "array len");
     kite_val_t v;
-    CHECK(!kite_array_get(a, 2, &v) && v.of.ref == kite_ref_i31(3), "array get");
-    kite_error_t *err = kite_array_get(a, 3, &v);
+    CHECK(!kite_array_get(f->store, a, 2, &v) && v.of.ref == kite_ref_i31(3), "array get");
+    kite_error_t *err = kite_array_get(f->store, a, 3, &v);
     CHECK(err && strstr(kite_error_message(err), "out of bounds array access"), "array bounds");
     kite_error_free(err);
     kite_ref_t b;
     kite_val_t byte = i32_val(0x1234);
     CHECK(kite_array_new(f->store, f->module, 3, 10, &byte, &b) == NULL, "byte array");
-    CHECK(!kite_array_get(b, 9, &v) && v.of.i32 == 0x34, "byte array element");
+    CHECK(!kite_array_get(f->store, b, 9, &v) && v.of.i32 == 0x34, "byte array element");
     /* An array holds a struct; only the root keeps the array. */
     kite_ref_t s;
     CHECK(kite_struct_new(f->store, f->module, 0, NULL, 0, &s) == NULL, "struct");
     kite_val_t sv = ref_val(s);
-    CHECK(kite_array_set(a, 1, &sv) == NULL, "array set");
+    CHECK(kite_array_set(f->store, a, 1, &sv) == NULL, "array set");
     kite_store_gc(f->store);
-    CHECK(!kite_array_get(kite_root_get(root), 1, &v) && kite_ref_kind(v.of.ref) == KITE_REFKIND_STRUCT,
+    CHECK(!kite_array_get(f->store, kite_root_get(root), 1, &v) &&
+              kite_ref_kind(v.of.ref) == KITE_REFKIND_STRUCT,
           "struct kept through the rooted array");
     kite_root_free(root);
 }
@@ -384,19 +395,19 @@ static void test_mark_overflow(void)
         if (kite_struct_new(f.store, f.module, 1, fields, 2, &s) != NULL)
             break;
         kite_val_t sv = ref_val(s);
-        kite_array_set(kite_root_get(root), i, &sv);
+        kite_array_set(f.store, kite_root_get(root), i, &sv);
     }
-    kite_alloc_fail_after(1);
+    fail_after(1);
     kite_store_gc(f.store);
-    kite_alloc_fail_after(0);
+    fail_after(0);
     kite_val_t args[2] = {i32_val(3000), i32_val(1000)};
     kite_trap_t *t = call(&f, "churn", args, 2, NULL, 0); /* reuses what was freed */
     kite_trap_free(t);
     bool ok = true;
     for (uint32_t i = 0; i < 5000 && ok; i++) {
         kite_val_t v, fld;
-        ok = !kite_array_get(kite_root_get(root), i, &v) && !kite_struct_get(v.of.ref, 0, &fld) &&
-             fld.of.i32 == (int32_t)i;
+        ok = !kite_array_get(f.store, kite_root_get(root), i, &v) &&
+             !kite_struct_get(f.store, v.of.ref, 0, &fld) && fld.of.i32 == (int32_t)i;
     }
     CHECK(ok, "every struct survived a collection without a mark stack");
     kite_root_free(root);
@@ -427,7 +438,10 @@ static void test_stress(void)
 static void test_oom(void)
 {
     for (unsigned long n = 1; n < 400; n++) {
-        kite_engine_t *engine = kite_engine_new(NULL);
+        kite_config_t *config = kite_config_new();
+        kite_config_set_allocator(config, &g_fail_alloc);
+        kite_engine_t *engine = kite_engine_new(config);
+        kite_config_free(config);
         kite_module_t *module = NULL;
         kite_error_t *err = engine ? kite_module_new_text(engine, wat, strlen(wat), &module) : NULL;
         kite_error_free(err);
@@ -435,7 +449,7 @@ static void test_oom(void)
             kite_engine_free(engine);
             continue;
         }
-        kite_alloc_fail_after(n);
+        fail_after(n);
         kite_store_t *store = kite_store_new(engine);
         if (store) {
             env e = {store, module, 0};
@@ -461,7 +475,7 @@ static void test_oom(void)
             }
             kite_store_gc(store);
         }
-        kite_alloc_fail_after(0);
+        fail_after(0);
         kite_store_free(store);
         kite_module_free(module);
         kite_engine_free(engine);

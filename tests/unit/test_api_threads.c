@@ -331,7 +331,7 @@ static void *wasi_main(void *arg)
 {
     wasi_worker *w = arg;
     kite_store_t *s = kite_store_new(g_engine);
-    kite_linker_t *l = kite_linker_new();
+    kite_linker_t *l = kite_linker_new(g_engine);
     kite_instance_t *inst = NULL;
     kite_trap_t *trap = NULL;
     kite_error_t *err = kite_wasi_define_imports(w->wasi, l, s, w->module);
@@ -351,7 +351,7 @@ static void test_wasi_from_threads(void)
     kite_wasi_config_t *cfg = kite_wasi_config_new();
     kite_wasi_config_stdio_capture(cfg, 1, 0);
     kite_wasi_t *wasi;
-    kite_error_t *err = kite_wasi_new(cfg, &wasi);
+    kite_error_t *err = kite_wasi_new(g_engine, cfg, &wasi);
     kite_wasi_config_free(cfg);
     kite_module_t *m = NULL;
     err = err ? err : kite_module_new_text(g_engine, g_wasi_wat, strlen(g_wasi_wat), &m);

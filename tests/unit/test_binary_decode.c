@@ -14,6 +14,7 @@
 #include "util/error.h"
 
 #include "check.h"
+#include "fail_alloc.h"
 
 #define HDR 0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00
 #define B(...) (const uint8_t[]){__VA_ARGS__}, sizeof((const uint8_t[]){__VA_ARGS__})
@@ -337,7 +338,7 @@ static void test_features(void)
 static kdec_reader reader(const uint8_t *b, size_t n)
 {
     kdec_reader r;
-    kdec_reader_init(&r, b, n, 0);
+    kdec_reader_init(&r, &kutil_libc, b, n, 0);
     return r;
 }
 
@@ -499,10 +500,10 @@ static void test_instrs(void)
 static void test_out_of_memory(void)
 {
     for (unsigned long n = 1; n < 10000; n++) {
-        kite_alloc_fail_after(n);
+        fail_after(n);
         kir_module *m = NULL;
         kite_error_t *e = kdec_decode(&g_config, g_add, sizeof g_add, &m);
-        kite_alloc_fail_after(0);
+        fail_after(0);
         if (!e) {
             CHECK(m != NULL, "no module and no error");
             kir_module_free(m);
@@ -518,6 +519,7 @@ static void test_out_of_memory(void)
 int main(void)
 {
     kir_config_defaults(&g_config);
+    kite_config_set_allocator(&g_config, &g_fail_alloc);
     /* The tests use the custom-page-sizes encoding, a proposal that is off by default. */
     g_config.features[KITE_FEATURE_CUSTOM_PAGE_SIZES] = true;
     test_empty();

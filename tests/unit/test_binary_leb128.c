@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "binary/reader.h"
+#include "util/alloc.h"
 #include "util/error.h"
 
 #include "check.h"
@@ -61,7 +62,7 @@ static bool read_kind(kdec_reader *r, enum kind k, uint64_t *out)
 static void ok(int line, enum kind k, const uint8_t *bytes, size_t len, uint64_t want)
 {
     kdec_reader r;
-    kdec_reader_init(&r, bytes, len, 0);
+    kdec_reader_init(&r, &kutil_libc, bytes, len, 0);
     uint64_t got = 0;
     bool okay = read_kind(&r, k, &got);
     CHECK(okay, "line %d: %s failed: %s", line, kind_name(k),
@@ -81,7 +82,7 @@ static void bad(int line, enum kind k, const uint8_t *bytes, size_t len, const c
                 uint64_t offset)
 {
     kdec_reader r;
-    kdec_reader_init(&r, bytes, len, 100);
+    kdec_reader_init(&r, &kutil_libc, bytes, len, 100);
     uint64_t got = 0;
     bool okay = read_kind(&r, k, &got);
     CHECK(!okay, "line %d: %s unexpectedly read %#" PRIx64, line, kind_name(k), got);
@@ -197,7 +198,7 @@ static void test_sequence(void)
 {
     static const uint8_t bytes[] = {0xE5, 0x8E, 0x26, 0x7F, 0x01, 0xAA, 0xBB};
     kdec_reader r;
-    kdec_reader_init(&r, bytes, sizeof bytes, 10);
+    kdec_reader_init(&r, &kutil_libc, bytes, sizeof bytes, 10);
     uint32_t a = 0;
     int32_t b = 0;
     uint8_t c = 0;
@@ -212,7 +213,7 @@ static void test_sequence(void)
     CHECK(r.error && kite_error_position(r.error).offset == 17, "u8 at end: offset");
     kite_error_free(r.error);
 
-    kdec_reader_init(&r, bytes, sizeof bytes, 0);
+    kdec_reader_init(&r, &kutil_libc, bytes, sizeof bytes, 0);
     CHECK(!kdec_bytes(&r, 8, &d), "bytes past end");
     CHECK(r.error && strncmp(kite_error_message(r.error), EOS, strlen(EOS)) == 0,
           "bytes past end: message");

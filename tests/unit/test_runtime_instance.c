@@ -129,7 +129,7 @@ static kite_trap_t *host_fail(void *env, kite_caller_t *caller, const kite_val_t
                               kite_val_t *results)
 {
     (void)env, (void)caller, (void)args, (void)results;
-    return kite_trap_new("host says no");
+    return kite_trap_new(kite_caller_store(caller), "host says no");
 }
 
 static int finalized;
@@ -322,7 +322,7 @@ static void test_import_matching(void)
                  "global value", __LINE__);
 
     /* The linker. */
-    kite_linker_t *lk = kite_linker_new();
+    kite_linker_t *lk = kite_linker_new(engine);
     CHECK(kite_linker_define(lk, "a", "b", 1, f) == NULL);
     kite_instance_t *li = NULL;
     kite_trap_t *trap = NULL;
@@ -361,7 +361,7 @@ static void test_linker_instances(void)
                            "  (elem (i32.const 1) $seven)"
                            "  (data (i32.const 0) \"\\2a\"))");
     kite_instance_t *ia = inst(s, a, NULL, 0);
-    kite_linker_t *lk = kite_linker_new();
+    kite_linker_t *lk = kite_linker_new(engine);
     CHECK(ia && kite_linker_define_instance(lk, "A", ia) == NULL);
     kite_instance_t *ib = NULL;
     kite_trap_t *trap = NULL;

@@ -21,6 +21,8 @@
 #include "util/alloc.h"
 #include "util/error.h"
 
+#include "fail_alloc.h"
+
 #if defined(__SANITIZE_ADDRESS__)
 #define UNDER_ASAN 1
 #elif defined(__has_feature)
@@ -56,7 +58,7 @@ static kir_limits limits(uint64_t min, uint64_t max, bool has_max, bool is64, bo
 static krt_memory *make(kir_limits lim, uint32_t log2, const krt_memory_opts *opts)
 {
     krt_memory *m = NULL;
-    kite_error_t *err = krt_memory_new(&lim, log2, opts, &m);
+    kite_error_t *err = krt_memory_new(&g_fail_alloc, &lim, log2, opts, &m);
     CHECK(!err, "krt_memory_new(min %llu): %s", (unsigned long long)lim.min,
           err ? kite_error_message(err) : "");
     kite_error_free(err);
@@ -254,7 +256,7 @@ static void test_memory64(void)
     /* The largest declarable memory64 is refused (limit), not a crash. */
     kir_limits huge = limits(UINT64_C(1) << 48, 0, false, true, false);
     krt_memory *out = NULL;
-    kite_error_t *err = krt_memory_new(&huge, 16, NULL, &out);
+    kite_error_t *err = krt_memory_new(&g_fail_alloc, &huge, 16, NULL, &out);
     CHECK(err && !out, "2^48 initial pages must fail cleanly");
     kite_error_free(err);
 }
@@ -299,7 +301,7 @@ static void test_limits(void)
     }
     kir_limits big = limits(4, 0, false, false, false);
     krt_memory *out = NULL;
-    kite_error_t *err = krt_memory_new(&big, 16, &opts, &out);
+    kite_error_t *err = krt_memory_new(&g_fail_alloc, &big, 16, &opts, &out);
     CHECK(err && kite_error_code(err) == KITE_ERROR_LIMIT && !out, "initial size over the limit");
     kite_error_free(err);
 
@@ -314,7 +316,7 @@ static void test_limits(void)
         CHECK(krt_memory_grow(b, 1) == 1, "grow within the budget");
         CHECK(krt_memory_grow(a, 1) == KRT_MEMORY_GROW_FAILED, "grow past the budget");
         kir_limits one = limits(1, 0, false, false, false);
-        err = krt_memory_new(&one, 16, &shared_budget, &out);
+        err = krt_memory_new(&g_fail_alloc, &one, 16, &shared_budget, &out);
         CHECK(err && kite_error_code(err) == KITE_ERROR_LIMIT, "new past the budget");
         kite_error_free(err);
         krt_memory_release(b);
@@ -328,9 +330,9 @@ static void test_limits(void)
 
     /* Out of memory for the memory object itself. */
     kir_limits one = limits(1, 0, false, false, false);
-    kite_alloc_fail_after(1);
-    err = krt_memory_new(&one, 16, NULL, &out);
-    kite_alloc_fail_after(0);
+    fail_after(1);
+    err = krt_memory_new(&g_fail_alloc, &one, 16, NULL, &out);
+    fail_after(0);
     CHECK(err && kite_error_code(err) == KITE_ERROR_OUT_OF_MEMORY && !out, "allocation failure");
     kite_error_free(err);
 
@@ -722,7 +724,7 @@ static void child_restricted(void)
         _exit(0);
     kir_limits l = limits(1, 0, false, false, false);
     krt_memory *m = NULL;
-    kite_error_t *err = krt_memory_new(&l, 16, NULL, &m);
+    kite_error_t *err = krt_memory_new(&g_fail_alloc, &l, 16, NULL, &m);
     if (err || !m)
         _exit(10);
     if (!m->needs_bounds_checks || m->reserved >= KRT_MEMORY_GUARDED_RESERVE)

@@ -11,6 +11,7 @@
 #include "util/error.h"
 
 #include "check.h"
+#include "fail_alloc.h"
 
 static kir_limits limits(uint64_t min, uint64_t max, bool has_max, bool is64)
 {
@@ -20,7 +21,7 @@ static kir_limits limits(uint64_t min, uint64_t max, bool has_max, bool is64)
 static krt_table *make(kir_limits lim, uintptr_t init, const krt_table_opts *opts)
 {
     krt_table *t = NULL;
-    kite_error_t *err = krt_table_new(KIR_FUNCREF, &lim, init, opts, &t);
+    kite_error_t *err = krt_table_new(&g_fail_alloc, KIR_FUNCREF, &lim, init, opts, &t);
     CHECK(!err, "krt_table_new(min %llu): %s", (unsigned long long)lim.min,
           err ? kite_error_message(err) : "");
     kite_error_free(err);
@@ -112,7 +113,7 @@ static void test_limits(void)
     }
     kir_limits big = limits(9, 0, false, false);
     krt_table *out = NULL;
-    kite_error_t *err = krt_table_new(KIR_FUNCREF, &big, 0, &opts, &out);
+    kite_error_t *err = krt_table_new(&g_fail_alloc, KIR_FUNCREF, &big, 0, &opts, &out);
     CHECK(err && kite_error_code(err) == KITE_ERROR_LIMIT && !out, "initial size over the limit");
     kite_error_free(err);
 
@@ -126,7 +127,7 @@ static void test_limits(void)
         CHECK(krt_table_grow(a, 2, 0) == 4, "grow within the budget");
         CHECK(krt_table_grow(b, 1, 0) == KRT_TABLE_GROW_FAILED && b->size == 4, "past the budget");
         kir_limits one = limits(1, 0, false, false);
-        err = krt_table_new(KIR_EXTERNREF, &one, 0, &with_budget, &out);
+        err = krt_table_new(&g_fail_alloc, KIR_EXTERNREF, &one, 0, &with_budget, &out);
         CHECK(err && kite_error_code(err) == KITE_ERROR_LIMIT, "new past the budget");
         kite_error_free(err);
         krt_table_free(a);
@@ -140,28 +141,13 @@ static void test_limits(void)
     /* Allocation failures: at creation, and at growth (nothing changes). */
     kir_limits some = limits(4, 0, false, false);
     for (unsigned long n = 1; n <= 2; n++) {
-        kite_alloc_fail_after(n);
-        err = krt_table_new(KIR_FUNCREF, &some, 0, NULL, &out);
-        kite_alloc_fail_after(0);
+        fail_after(n);
+        err = krt_table_new(&g_fail_alloc, KIR_FUNCREF, &some, 0, NULL, &out);
+        fail_after(0);
         CHECK(err && kite_error_code(err) == KITE_ERROR_OUT_OF_MEMORY && !out,
               "allocation %lu fails", n);
         kite_error_free(err);
     }
-}
-
-/* An allocator that can be told to refuse everything. */
-static bool g_refuse;
-
-static void *test_realloc(void *user, void *ptr, size_t size)
-{
-    (void)user;
-    return g_refuse ? NULL : realloc(ptr, size);
-}
-
-static void test_free(void *user, void *ptr)
-{
-    (void)user;
-    free(ptr);
 }
 
 static void test_grow_allocation_failure(void)
@@ -170,15 +156,15 @@ static void test_grow_allocation_failure(void)
     if (!t)
         return;
     /* The doubled array fails; the exact size is tried next and succeeds. */
-    kite_alloc_fail_after(1);
+    fail_after(1);
     CHECK(krt_table_grow(t, 1, 9) == 4 && t->size == 5 && t->capacity == 5,
           "grow falls back to the exact size (capacity %llu)", (unsigned long long)t->capacity);
-    kite_alloc_fail_after(0);
+    fail_after(0);
     /* Both fail: -1 and nothing changes. */
     uintptr_t *elems = t->elems;
-    g_refuse = true;
+    fail_all(true);
     CHECK(krt_table_grow(t, 1, 9) == KRT_TABLE_GROW_FAILED, "grow fails without memory");
-    g_refuse = false;
+    fail_all(false);
     CHECK(t->size == 5 && t->elems == elems && all(t, 0, 4, 7) && all(t, 4, 5, 9),
           "a failed grow changes nothing");
     CHECK(krt_table_grow(t, 1, 9) == 5, "grow works again");
@@ -235,8 +221,6 @@ static void test_fill_copy_init(void)
 
 int main(void)
 {
-    kite_allocator_t allocator = {test_realloc, test_free, NULL};
-    kite_set_allocator(&allocator);
     test_new_get_set();
     test_grow();
     test_limits();

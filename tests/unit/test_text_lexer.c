@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "text/lexer.h"
+#include "util/alloc.h"
 #include "util/error.h"
 
 #include "check.h"
@@ -35,7 +36,7 @@ static const char *kind_name(ktext_tok k)
 static void render(const char *src, size_t len, char *out, size_t cap)
 {
     ktext_lexer lx;
-    ktext_lexer_init(&lx, src, len, 1, 1);
+    ktext_lexer_init(&lx, &kutil_libc, src, len, 1, 1);
     size_t n = 0;
     out[0] = 0;
     for (;;) {
@@ -170,7 +171,7 @@ static void test_decode(void)
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         ktext_lexer lx;
         ktext_token t;
-        ktext_lexer_init(&lx, cases[i].src, strlen(cases[i].src), 1, 1);
+        ktext_lexer_init(&lx, &kutil_libc, cases[i].src, strlen(cases[i].src), 1, 1);
         CHECK(ktext_next(&lx, &t) && t.kind == KTEXT_STRING, "string %zu", i);
         uint8_t buf[64];
         size_t n = 99;
@@ -181,7 +182,7 @@ static void test_decode(void)
     ktext_lexer lx;
     ktext_token t;
     const char *src = "$\"a\\62c\"";
-    ktext_lexer_init(&lx, src, strlen(src), 1, 1);
+    ktext_lexer_init(&lx, &kutil_libc, src, strlen(src), 1, 1);
     CHECK(ktext_next(&lx, &t) && t.kind == KTEXT_ID, "quoted id");
     uint8_t buf[16];
     size_t n = 0;
@@ -291,7 +292,7 @@ static void test_positions(void)
 {
     ktext_lexer lx;
     const char *src = "(a\n  b)\r\nc\rd\xc2\x85" "e (;\n;) f ;;x\n\tg";
-    ktext_lexer_init(&lx, src, strlen(src), 1, 1);
+    ktext_lexer_init(&lx, &kutil_libc, src, strlen(src), 1, 1);
     EXPECT_POS(&lx, KTEXT_LPAREN, 1, 1);
     EXPECT_POS(&lx, KTEXT_KEYWORD, 1, 2);
     EXPECT_POS(&lx, KTEXT_KEYWORD, 2, 3);
@@ -305,20 +306,20 @@ static void test_positions(void)
 
     /* base position: only the first line is shifted by base_col */
     src = "x  y\n z";
-    ktext_lexer_init(&lx, src, strlen(src), 10, 5);
+    ktext_lexer_init(&lx, &kutil_libc, src, strlen(src), 10, 5);
     EXPECT_POS(&lx, KTEXT_KEYWORD, 10, 5);
     EXPECT_POS(&lx, KTEXT_KEYWORD, 10, 8);
     EXPECT_POS(&lx, KTEXT_KEYWORD, 11, 2);
 
     /* columns count bytes */
     src = "\"\xc3\x9f\" x";
-    ktext_lexer_init(&lx, src, strlen(src), 1, 1);
+    ktext_lexer_init(&lx, &kutil_libc, src, strlen(src), 1, 1);
     EXPECT_POS(&lx, KTEXT_STRING, 1, 1);
     EXPECT_POS(&lx, KTEXT_KEYWORD, 1, 6);
 
     /* error positions carry the base too */
     src = "a \x01";
-    ktext_lexer_init(&lx, src, strlen(src), 3, 7);
+    ktext_lexer_init(&lx, &kutil_libc, src, strlen(src), 3, 7);
     ktext_token t;
     CHECK(ktext_next(&lx, &t), "first token");
     CHECK(!ktext_next(&lx, &t), "illegal char");
@@ -334,7 +335,7 @@ static void test_peek_skip(void)
     ktext_lexer lx;
     ktext_token t, u;
     const char *src = "(a (b (c) \"))\") (@x ())) d";
-    ktext_lexer_init(&lx, src, strlen(src), 1, 1);
+    ktext_lexer_init(&lx, &kutil_libc, src, strlen(src), 1, 1);
     CHECK(ktext_peek(&lx, &t) && t.kind == KTEXT_LPAREN, "peek (");
     CHECK(ktext_peek(&lx, &u) && u.text == t.text, "peek twice");
     CHECK(ktext_next(&lx, &t) && t.kind == KTEXT_LPAREN, "next (");
@@ -346,20 +347,20 @@ static void test_peek_skip(void)
 
     /* saving and restoring the struct rewinds */
     src = "a b";
-    ktext_lexer_init(&lx, src, strlen(src), 1, 1);
+    ktext_lexer_init(&lx, &kutil_libc, src, strlen(src), 1, 1);
     ktext_lexer save = lx;
     CHECK(ktext_next(&lx, &t) && ktext_tok_is(&t, "a"), "a");
     lx = save;
     CHECK(ktext_next(&lx, &t) && ktext_tok_is(&t, "a"), "a again");
 
     src = "(a (b)";
-    ktext_lexer_init(&lx, src, strlen(src), 1, 1);
+    ktext_lexer_init(&lx, &kutil_libc, src, strlen(src), 1, 1);
     CHECK(ktext_next(&lx, &t), "(");
     CHECK(!ktext_skip_sexpr(&lx), "unbalanced");
     kite_error_free(lx.error);
 
     src = "\x01";
-    ktext_lexer_init(&lx, src, strlen(src), 1, 1);
+    ktext_lexer_init(&lx, &kutil_libc, src, strlen(src), 1, 1);
     CHECK(!ktext_peek(&lx, &t) && lx.error, "peek error");
     kite_error_free(lx.error);
 }
@@ -396,7 +397,7 @@ static void test_deep(void)
         buf[n++] = '(';
     ktext_lexer lx;
     ktext_token t;
-    ktext_lexer_init(&lx, buf, n, 1, 1);
+    ktext_lexer_init(&lx, &kutil_libc, buf, n, 1, 1);
     CHECK(ktext_next(&lx, &t), "(");
     CHECK(!ktext_skip_sexpr(&lx), "deep unclosed");
     kite_error_free(lx.error);

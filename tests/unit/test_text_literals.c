@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "text/lexer.h"
+#include "util/alloc.h"
 
 #include "check.h"
 
@@ -16,7 +17,7 @@ static ktext_token tok(const char *s)
 {
     ktext_lexer lx;
     ktext_token t, end;
-    ktext_lexer_init(&lx, s, strlen(s), 1, 1);
+    ktext_lexer_init(&lx, &kutil_libc, s, strlen(s), 1, 1);
     if (!ktext_next(&lx, &t) || !ktext_next(&lx, &end) || end.kind != KTEXT_EOF) {
         printf("FAIL: \"%s\" is not one token\n", s);
         g_failures++;
@@ -618,7 +619,7 @@ static void test_float_syntax(void)
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         ktext_lexer lx;
         ktext_token t;
-        ktext_lexer_init(&lx, bad[i], strlen(bad[i]), 1, 1);
+        ktext_lexer_init(&lx, &kutil_libc, bad[i], strlen(bad[i]), 1, 1);
         if (!ktext_next(&lx, &t))
             continue;
         uint32_t b32;

@@ -7,6 +7,7 @@
 
 #include "ir/types.h"
 #include "text/script.h"
+#include "util/alloc.h"
 #include "util/error.h"
 
 #include "check.h"
@@ -14,7 +15,7 @@
 static kscr_script *parse_ok(const char *src, int line)
 {
     kscr_script *s = NULL;
-    kite_error_t *e = kscr_parse(src, strlen(src), &s);
+    kite_error_t *e = kscr_parse(&kutil_libc, src, strlen(src), &s);
     if (e) {
         g_failures++;
         printf("FAIL %s:%d: parse error %u:%u %s\n", __FILE__, line, kite_error_position(e).line,
@@ -28,7 +29,7 @@ static kscr_script *parse_ok(const char *src, int line)
 static void parse_err(const char *src, uint32_t line, uint32_t col, const char *msg, int srcline)
 {
     kscr_script *s = (kscr_script *)1;
-    kite_error_t *e = kscr_parse(src, strlen(src), &s);
+    kite_error_t *e = kscr_parse(&kutil_libc, src, strlen(src), &s);
     if (!e) {
         g_failures++;
         printf("FAIL %s:%d: parsed \"%s\"\n", __FILE__, srcline, src);

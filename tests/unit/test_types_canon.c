@@ -5,6 +5,7 @@
 
 #include "ir/module.h"
 #include "types/canon.h"
+#include "util/alloc.h"
 #include "util/error.h"
 
 static int failures;
@@ -34,7 +35,7 @@ static kir_type *add_func(kir_module *m, const kir_valtype *ps, uint32_t np, con
     kir_type *t = add_type(m, KIR_COMP_FUNC, m->ntypes, 1);
     t->nparams = np;
     t->nresults = nr;
-    t->types = kite_arena_array(&m->arena, np + nr + 1, sizeof(kir_valtype));
+    t->types = kutil_arena_array(&m->arena, np + nr + 1, sizeof(kir_valtype));
     if (np)
         memcpy(t->types, ps, np * sizeof(kir_valtype));
     if (nr)
@@ -47,7 +48,7 @@ static kir_type *add_struct1(kir_module *m, kir_valtype ft, bool mut, uint32_t r
 {
     kir_type *t = add_type(m, KIR_COMP_STRUCT, rec_start, rec_size);
     t->nfields = 1;
-    t->fields = kite_arena_alloc(&m->arena, sizeof(kir_field));
+    t->fields = kutil_arena_alloc(&m->arena, sizeof(kir_field));
     t->fields[0].type = ft;
     t->fields[0].mutable_ = mut;
     return t;
@@ -68,7 +69,7 @@ static uint32_t canon1(ktype_canon *c, kir_module *m, uint32_t idx)
 static void test_same_group(ktype_canon *c)
 {
     kir_valtype p[] = {kir_vt(KIR_I32), kir_vt(KIR_F64)}, r[] = {kir_vt(KIR_I64)};
-    kir_module *a = kir_module_new(), *b = kir_module_new();
+    kir_module *a = kir_module_new(&kutil_libc), *b = kir_module_new(&kutil_libc);
     add_func(a, p, 2, r, 1);
     add_struct1(b, kir_vt(KIR_I32), false, 0, 1); /* shifts the index in b */
     add_func(b, p, 2, r, 1);
@@ -84,7 +85,7 @@ static void test_same_group(ktype_canon *c)
 
 static void test_differences(ktype_canon *c)
 {
-    kir_module *m = kir_module_new();
+    kir_module *m = kir_module_new(&kutil_libc);
     add_struct1(m, kir_vt(KIR_I32), false, 0, 1);                 /* 0: final, immutable */
     add_struct1(m, kir_vt(KIR_I32), true, 1, 1);                  /* 1: mutable field */
     add_struct1(m, kir_vt(KIR_I32), false, 2, 1)->final = false;  /* 2: not final */
@@ -103,7 +104,7 @@ static void test_differences(ktype_canon *c)
     kir_module_free(m);
 
     /* Nullability and heap types of fields matter too. */
-    kir_module *n = kir_module_new();
+    kir_module *n = kir_module_new(&kutil_libc);
     add_struct1(n, kir_vt_ref(true, false, KIR_HEAP_ANY), false, 0, 1);
     add_struct1(n, kir_vt_ref(false, false, KIR_HEAP_ANY), false, 1, 1);
     add_struct1(n, kir_vt_ref(true, false, KIR_HEAP_EQ), false, 2, 1);
@@ -115,7 +116,8 @@ static void test_differences(ktype_canon *c)
 static void test_rec_groups(ktype_canon *c)
 {
     /* rec { struct i32, struct i64 } vs the same two types as singletons. */
-    kir_module *a = kir_module_new(), *b = kir_module_new(), *d = kir_module_new();
+    kir_module *a = kir_module_new(&kutil_libc), *b = kir_module_new(&kutil_libc),
+               *d = kir_module_new(&kutil_libc);
     add_struct1(a, kir_vt(KIR_I32), false, 0, 2);
     add_struct1(a, kir_vt(KIR_I64), false, 0, 2);
     add_struct1(b, kir_vt(KIR_I32), false, 0, 1);
@@ -133,14 +135,14 @@ static void test_rec_groups(ktype_canon *c)
     kir_module_free(d);
 
     /* Recursive references: rec { A = struct (ref null B), B = struct (ref null A) }. */
-    kir_module *r1 = kir_module_new(), *r2 = kir_module_new();
+    kir_module *r1 = kir_module_new(&kutil_libc), *r2 = kir_module_new(&kutil_libc);
     add_struct1(r1, kir_vt_ref(true, true, 1), false, 0, 2);
     add_struct1(r1, kir_vt_ref(true, true, 0), false, 0, 2);
     add_func(r2, NULL, 0, NULL, 0);
     add_struct1(r2, kir_vt_ref(true, true, 2), false, 1, 2);
     add_struct1(r2, kir_vt_ref(true, true, 1), false, 1, 2);
     /* Same shape, but the first field points to itself: a different group. */
-    kir_module *r3 = kir_module_new();
+    kir_module *r3 = kir_module_new(&kutil_libc);
     add_struct1(r3, kir_vt_ref(true, true, 0), false, 0, 2);
     add_struct1(r3, kir_vt_ref(true, true, 0), false, 0, 2);
     CHECK(canon1(c, r1, 0) != UINT32_MAX && canon1(c, r2, 0) != UINT32_MAX && canon1(c, r3, 0) != UINT32_MAX);
@@ -154,7 +156,7 @@ static void test_rec_groups(ktype_canon *c)
     kir_module_free(r3);
 
     /* A reference to an earlier group is by canonical id. */
-    kir_module *e1 = kir_module_new(), *e2 = kir_module_new();
+    kir_module *e1 = kir_module_new(&kutil_libc), *e2 = kir_module_new(&kutil_libc);
     kir_valtype p1 = kir_vt_ref(false, true, 0), p2 = kir_vt_ref(false, true, 1);
     add_struct1(e1, kir_vt(KIR_I32), false, 0, 1);
     add_func(e1, &p1, 1, NULL, 0);
@@ -170,7 +172,7 @@ static void test_rec_groups(ktype_canon *c)
 static void test_display(ktype_canon *c)
 {
     /* t0 <- t1 <- ... <- t5, plus a sibling s2 of t2 (sub t1). */
-    kir_module *m = kir_module_new();
+    kir_module *m = kir_module_new(&kutil_libc);
     for (uint32_t i = 0; i < 6; i++) {
         kir_type *t = add_struct1(m, kir_vt(KIR_I32), true, i, 1);
         t->final = false;
@@ -189,7 +191,7 @@ static void test_display(ktype_canon *c)
     CHECK(id[6] == id[2]); /* structurally identical to t2, same supertype */
     kir_module_free(m);
 
-    kir_module *n = kir_module_new();
+    kir_module *n = kir_module_new(&kutil_libc);
     for (uint32_t i = 0; i < 3; i++) {
         kir_type *t = add_struct1(n, kir_vt(KIR_I32), true, i, 1);
         t->final = false;
@@ -216,7 +218,7 @@ typedef struct job {
 static void *worker(void *arg)
 {
     job *j = arg;
-    kir_module *m = kir_module_new();
+    kir_module *m = kir_module_new(&kutil_libc);
     for (uint32_t i = 0; i < 64; i++) {
         kir_valtype p = kir_vt(KIR_I32 + (i % 4)), r[4];
         for (int k = 0; k < 4; k++)
@@ -252,7 +254,7 @@ static void test_threads(ktype_canon *c)
 
 int main(void)
 {
-    ktype_canon *c = ktype_canon_new();
+    ktype_canon *c = ktype_canon_new(&kutil_libc);
     if (!c)
         return 1;
     test_same_group(c);

@@ -31,7 +31,7 @@ static uint32_t add_functype(kir_module *m, const kir_valtype *ps, uint32_t np, 
     t->rec_size = 1;
     t->nparams = np;
     t->nresults = nr;
-    t->types = kite_arena_array(&m->arena, np + nr + 1, sizeof(kir_valtype));
+    t->types = kutil_arena_array(&m->arena, np + nr + 1, sizeof(kir_valtype));
     if (np)
         memcpy(t->types, ps, np * sizeof(kir_valtype));
     if (nr)
@@ -48,7 +48,7 @@ static uint32_t add_struct(kir_module *m, const kir_valtype *fs, const bool *mut
     t->rec_start = m->ntypes - 1;
     t->rec_size = 1;
     t->nfields = n;
-    t->fields = kite_arena_array(&m->arena, n + 1, sizeof(kir_field));
+    t->fields = kutil_arena_array(&m->arena, n + 1, sizeof(kir_field));
     for (uint32_t i = 0; i < n; i++) {
         t->fields[i].type = fs[i];
         t->fields[i].mutable_ = mut ? mut[i] : false;
@@ -60,7 +60,7 @@ static kir_expr expr(kir_module *m, const char *bytes, size_t len)
 {
     static uint32_t next_offset = 100;
     kir_expr e;
-    e.code = kite_arena_dup(&m->arena, bytes, len);
+    e.code = kutil_arena_dup(&m->arena, bytes, len);
     e.len = (uint32_t)len;
     e.offset = next_offset;
     next_offset += (uint32_t)len + 10;
@@ -75,7 +75,7 @@ static kir_func *add_func(kir_module *m, uint32_t type, const kir_local_group *l
     f->type = type;
     f->import = KIR_NONE;
     f->nlocal_groups = ngroups;
-    f->local_groups = kite_arena_array(&m->arena, ngroups + 1, sizeof(kir_local_group));
+    f->local_groups = kutil_arena_array(&m->arena, ngroups + 1, sizeof(kir_local_group));
     for (uint32_t i = 0; i < ngroups; i++) {
         f->local_groups[i] = locals[i];
         f->nlocals += locals[i].count;
@@ -128,7 +128,7 @@ static void expect(int line, kir_module *m, const char *want)
 static kir_module *fn(const kir_valtype *ps, uint32_t np, const kir_valtype *rs, uint32_t nr, const char *body,
                       size_t len)
 {
-    kir_module *m = kir_module_new();
+    kir_module *m = kir_module_new(&kutil_libc);
     uint32_t t = add_functype(m, ps, np, rs, nr);
     add_func(m, t, NULL, 0, body, len);
     return m;
@@ -159,14 +159,14 @@ static void test_basics(void)
     /* a huge array.new_fixed in unreachable code pops only what is there */
     {
         kir_valtype f = KIR_I32;
-        kir_module *m = kir_module_new();
+        kir_module *m = kir_module_new(&kutil_libc);
         kir_type *t = KIR_PUSH(m, m->types, m->ntypes);
         t->comp = KIR_COMP_ARRAY;
         t->final = true;
         t->super = KIR_NO_SUPER;
         t->rec_size = 1;
         t->nfields = 1;
-        t->fields = kite_arena_alloc(&m->arena, sizeof(kir_field));
+        t->fields = kutil_arena_alloc(&m->arena, sizeof(kir_field));
         t->fields[0].type = f;
         add_func(m, add_functype(m, NULL, 0, NULL, 0), NULL, 0,
                  BODY("\x00\x41\x01\xfb\x08\x00\xff\xff\xff\xff\x0f\x1a\x0b"));
@@ -222,7 +222,7 @@ static void test_blocks(void)
     EXPECT(fn(NULL, 0, r_i32, 1, BODY("\x41\x01\x04\x7f\x41\x01\x05\x41\x02\x0b\x0b")), NULL);
     /* if with params [i32] -> [i32] and no else: fine */
     {
-        kir_module *m = kir_module_new();
+        kir_module *m = kir_module_new(&kutil_libc);
         uint32_t bt = add_functype(m, r_i32, 1, r_i32, 1);
         uint32_t ft = add_functype(m, NULL, 0, r_i32, 1);
         add_func(m, ft, NULL, 0, BODY("\x41\x05\x41\x01\x04\x00\x0b\x0b"));
@@ -247,7 +247,7 @@ static void test_blocks(void)
         for (int i = 0; i < DEPTH; i++)
             b[2 * i] = 0x02, b[2 * i + 1] = 0x40;
         memset(b + 2 * DEPTH, 0x0b, DEPTH + 1);
-        kir_module *m = kir_module_new();
+        kir_module *m = kir_module_new(&kutil_libc);
         add_func(m, add_functype(m, NULL, 0, NULL, 0), NULL, 0, b, 3 * DEPTH + 1);
         EXPECT(m, NULL);
         free(b);
@@ -261,32 +261,32 @@ static void test_locals(void)
     kir_local_group groups[2] = {i32s, nn};
     kir_module *m;
     /* local.get of an unset non-nullable local */
-    m = kir_module_new();
+    m = kir_module_new(&kutil_libc);
     add_func(m, add_functype(m, NULL, 0, NULL, 0), groups, 2, BODY("\x20\x03\x1a\x0b"));
     EXPECT(m, "uninitialized local");
     /* ref.func 0 (declared by an export), local.set 3, local.get 3 */
-    m = kir_module_new();
+    m = kir_module_new(&kutil_libc);
     add_func(m, add_functype(m, NULL, 0, NULL, 0), groups, 2, BODY("\xd2\x00\x21\x03\x20\x03\x1a\x0b"));
     kir_export *ex = KIR_PUSH(m, m->exports, m->nexports);
     kir_name_copy(m, &ex->name, "f", 1);
     EXPECT(m, NULL);
     /* set inside a block: unset again after it */
-    m = kir_module_new();
+    m = kir_module_new(&kutil_libc);
     add_func(m, add_functype(m, NULL, 0, NULL, 0), groups, 2,
              BODY("\x02\x40\xd2\x00\x21\x03\x20\x03\x1a\x0b\x20\x03\x1a\x0b"));
     ex = KIR_PUSH(m, m->exports, m->nexports);
     kir_name_copy(m, &ex->name, "f", 1);
     EXPECT(m, "uninitialized local");
     /* ref.func of an undeclared function */
-    m = kir_module_new();
+    m = kir_module_new(&kutil_libc);
     add_func(m, add_functype(m, NULL, 0, NULL, 0), NULL, 0, BODY("\xd2\x00\x1a\x0b"));
     EXPECT(m, "undeclared function reference");
     /* globals */
-    m = kir_module_new();
+    m = kir_module_new(&kutil_libc);
     add_global(m, I32, false, BODY("\x41\x00\x0b"));
     add_func(m, add_functype(m, NULL, 0, NULL, 0), NULL, 0, BODY("\x41\x01\x24\x00\x0b"));
     EXPECT(m, "immutable global");
-    m = kir_module_new();
+    m = kir_module_new(&kutil_libc);
     add_func(m, add_functype(m, NULL, 0, NULL, 0), NULL, 0, BODY("\x23\x00\x1a\x0b"));
     EXPECT(m, "unknown global");
 }
@@ -311,19 +311,19 @@ static void test_memory(void)
     add_memory(m, 1, true);
     EXPECT(m, NULL);
     /* limits */
-    m = kir_module_new();
+    m = kir_module_new(&kutil_libc);
     add_memory(m, 65537, false);
     EXPECT(m, "memory size must be at most 65536 pages (4GiB)");
-    m = kir_module_new();
+    m = kir_module_new(&kutil_libc);
     add_memory(m, 2, false);
     m->memories[0].limits.has_max = true;
     m->memories[0].limits.max = 1;
     EXPECT(m, "size minimum must not be greater than maximum");
-    m = kir_module_new();
+    m = kir_module_new(&kutil_libc);
     add_memory(m, 2, false);
     m->memories[0].page_size_log2 = 2;
     EXPECT(m, "invalid custom page size");
-    m = kir_module_new();
+    m = kir_module_new(&kutil_libc);
     add_memory(m, 2, false);
     m->memories[0].limits.shared = true;
     EXPECT(m, "shared memory must have maximum");
@@ -340,28 +340,28 @@ static void test_module(void)
 {
     kir_module *m;
     /* extended constant expressions */
-    m = kir_module_new();
+    m = kir_module_new(&kutil_libc);
     add_global(m, I32, false, BODY("\x41\x01\x41\x02\x6a\x0b"));
     EXPECT(m, NULL);
-    m = kir_module_new();
+    m = kir_module_new(&kutil_libc);
     add_global(m, I32, false, BODY("\x41\x01\x41\x02\x6d\x0b"));
     EXPECT(m, "constant expression required");
-    m = kir_module_new();
+    m = kir_module_new(&kutil_libc);
     add_global(m, I32, false, BODY("\x23\x00\x0b"));
     EXPECT(m, "unknown global");
-    m = kir_module_new();
+    m = kir_module_new(&kutil_libc);
     add_global(m, I32, true, BODY("\x41\x00\x0b"));
     add_global(m, I32, false, BODY("\x23\x00\x0b"));
     EXPECT(m, "constant expression required");
-    m = kir_module_new();
+    m = kir_module_new(&kutil_libc);
     add_global(m, I32, false, BODY("\x41\x00\x0b"));
     add_global(m, I32, false, BODY("\x23\x00\x0b"));
     EXPECT(m, NULL);
-    m = kir_module_new();
+    m = kir_module_new(&kutil_libc);
     add_global(m, I64, false, BODY("\x41\x00\x0b"));
     EXPECT(m, "type mismatch");
     /* duplicate exports */
-    m = kir_module_new();
+    m = kir_module_new(&kutil_libc);
     add_global(m, I32, false, BODY("\x41\x00\x0b"));
     for (int i = 0; i < 2; i++) {
         kir_export *ex = KIR_PUSH(m, m->exports, m->nexports);
@@ -382,12 +382,12 @@ static void test_types(void)
 {
     kir_module *m;
     /* (type $t (func)) (type (sub $t (func))): $t is final */
-    m = kir_module_new();
+    m = kir_module_new(&kutil_libc);
     add_functype(m, NULL, 0, NULL, 0);
     add_functype(m, NULL, 0, NULL, 0);
     m->types[1].super = 0;
     EXPECT(m, "sub type");
-    m = kir_module_new();
+    m = kir_module_new(&kutil_libc);
     add_functype(m, NULL, 0, NULL, 0);
     add_functype(m, NULL, 0, NULL, 0);
     m->types[0].final = false;
@@ -396,19 +396,19 @@ static void test_types(void)
     /* struct subtyping: width and depth */
     kir_valtype f2[] = {KIR_I32, kir_vt_ref(false, false, KIR_HEAP_I31)};
     kir_valtype f1[] = {KIR_I32, kir_vt_ref(true, false, KIR_HEAP_EQ)};
-    m = kir_module_new();
+    m = kir_module_new(&kutil_libc);
     add_struct(m, f1, NULL, 1);
     add_struct(m, f2, NULL, 2);
     m->types[0].final = false;
     m->types[1].super = 0;
     EXPECT(m, NULL);
-    m = kir_module_new();
+    m = kir_module_new(&kutil_libc);
     add_struct(m, f1, NULL, 2);
     add_struct(m, f2, NULL, 2);
     m->types[1].final = false;
     m->types[0].super = 1;
     EXPECT(m, "unknown type"); /* forward supertype */
-    m = kir_module_new();
+    m = kir_module_new(&kutil_libc);
     add_struct(m, f2, NULL, 2);
     add_struct(m, f1, NULL, 2);
     m->types[0].final = false;
@@ -416,7 +416,7 @@ static void test_types(void)
     EXPECT(m, "sub type");
     /* reference to a type out of range */
     kir_valtype bad[] = {kir_vt_ref(true, true, 5)};
-    m = kir_module_new();
+    m = kir_module_new(&kutil_libc);
     add_struct(m, bad, NULL, 1);
     EXPECT(m, "unknown type");
 }
@@ -427,19 +427,19 @@ static void test_gc(void)
     bool mut[] = {false, true};
     kir_module *m;
     /* struct.new 0 (i32.const 1) (i32.const 2); struct.get_s 0 1 */
-    m = kir_module_new();
+    m = kir_module_new(&kutil_libc);
     add_struct(m, fs, mut, 2);
     add_func(m, add_functype(m, NULL, 0, r_i32, 1), NULL, 0,
              BODY("\x41\x01\x41\x02\xfb\x00\x00\xfb\x03\x00\x01\x0b"));
     EXPECT(m, NULL);
     /* struct.get on a packed field */
-    m = kir_module_new();
+    m = kir_module_new(&kutil_libc);
     add_struct(m, fs, mut, 2);
     add_func(m, add_functype(m, NULL, 0, r_i32, 1), NULL, 0,
              BODY("\x41\x01\x41\x02\xfb\x00\x00\xfb\x02\x00\x01\x0b"));
     EXPECT(m, "type mismatch");
     /* struct.set on an immutable field */
-    m = kir_module_new();
+    m = kir_module_new(&kutil_libc);
     add_struct(m, fs, mut, 2);
     add_func(m, add_functype(m, NULL, 0, NULL, 0), NULL, 0,
              BODY("\x41\x01\x41\x02\xfb\x00\x00\x41\x05\xfb\x05\x00\x00\x0b"));
@@ -457,7 +457,7 @@ static void test_exceptions(void)
 {
     kir_module *m;
     /* (tag (param i32)) throw 0 with an empty stack */
-    m = kir_module_new();
+    m = kir_module_new(&kutil_libc);
     uint32_t tt = add_functype(m, r_i32, 1, NULL, 0);
     kir_tag *tag = KIR_PUSH(m, m->tags, m->ntags);
     tag->type = tt;
@@ -465,7 +465,7 @@ static void test_exceptions(void)
     add_func(m, add_functype(m, NULL, 0, NULL, 0), NULL, 0, BODY("\x08\x00\x0b"));
     EXPECT(m, "type mismatch: instruction requires [i32] but stack has []");
     /* block (result i32) try_table (catch 0 0) end unreachable end */
-    m = kir_module_new();
+    m = kir_module_new(&kutil_libc);
     tt = add_functype(m, r_i32, 1, NULL, 0);
     tag = KIR_PUSH(m, m->tags, m->ntags);
     tag->type = tt;
@@ -474,7 +474,7 @@ static void test_exceptions(void)
              BODY("\x02\x7f\x1f\x40\x01\x00\x00\x00\x0b\x00\x0b\x0b"));
     EXPECT(m, NULL);
     /* same with catch_ref: the label lacks the exnref */
-    m = kir_module_new();
+    m = kir_module_new(&kutil_libc);
     tt = add_functype(m, r_i32, 1, NULL, 0);
     tag = KIR_PUSH(m, m->tags, m->ntags);
     tag->type = tt;
@@ -492,7 +492,7 @@ static void test_exceptions(void)
 int main(void)
 {
     kir_config_defaults(&g_config);
-    g_canon = ktype_canon_new();
+    g_canon = ktype_canon_new(&kutil_libc);
     if (!g_canon)
         return 1;
     test_basics();

@@ -78,13 +78,13 @@ typedef struct guest {
 static bool start(guest *g, kite_module_t *m, kite_wasi_config_t *cfg)
 {
     memset(g, 0, sizeof(*g));
-    kite_error_t *err = kite_wasi_new(cfg, &g->wasi);
+    kite_error_t *err = kite_wasi_new(engine, cfg, &g->wasi);
     CHECK(!err, "kite_wasi_new: %s", err ? kite_error_message(err) : "");
     kite_error_free(err);
     if (!g->wasi || !m)
         return false;
     g->store = kite_store_new(engine);
-    g->linker = kite_linker_new();
+    g->linker = kite_linker_new(engine);
     err = kite_wasi_define(g->wasi, g->linker, g->store);
     kite_trap_t *trap = NULL;
     if (!err)
@@ -219,7 +219,7 @@ static void test_config_errors(void)
     err = kite_wasi_config_preopen_dir(cfg, "/nonexistent/kite-test", "/x", 0);
     CHECK(!err, "a missing directory is found missing only by kite_wasi_new");
     kite_wasi_t *w = NULL;
-    err = kite_wasi_new(cfg, &w);
+    err = kite_wasi_new(engine, cfg, &w);
     CHECK(err && kite_error_code(err) == KITE_ERROR_IO && !w, "opening a missing directory");
     kite_error_free(err);
     kite_wasi_config_free(cfg);
@@ -227,7 +227,7 @@ static void test_config_errors(void)
     cfg = kite_wasi_config_new();
     err = kite_wasi_config_preopen_socket(cfg, 0);
     CHECK(!err, "preopen_socket takes any descriptor");
-    err = kite_wasi_new(cfg, &w);
+    err = kite_wasi_new(engine, cfg, &w);
     CHECK(err && !w, "stdin is no socket");
     kite_error_free(err);
     kite_wasi_config_free(cfg);

@@ -66,7 +66,9 @@ static _Thread_local bool tls_altstack_checked;
  * the handler can walk it without locks while other threads register and
  * unregister. A slot is claimed by CAS on `start` (0 = free) and published
  * by storing `end`; a slot with end == 0 matches nothing. Chunks are never
- * freed: their number is bounded by the most memories alive at once.
+ * freed: their number is bounded by the most memories alive at once. The
+ * registry is the process's (the signal handler is), shared by every engine,
+ * so its chunks come from the C library's allocator, not an engine's.
  *
  * A handler racing with another thread that frees one slot and reuses it
  * for a new range could pair one range's start with the other's end; that
@@ -114,13 +116,13 @@ int kos_guard_register(const void *start, size_t size, void **handle)
         }
         guard_chunk *next = atomic_load_explicit(&c->next, memory_order_acquire);
         if (!next) {
-            guard_chunk *fresh = kite_calloc(1, sizeof(*fresh));
+            guard_chunk *fresh = kutil_calloc(&kutil_libc, 1, sizeof(*fresh));
             if (!fresh)
                 return ENOMEM;
             if (atomic_compare_exchange_strong(&c->next, &next, fresh))
                 next = fresh;
             else
-                kite_free(fresh); /* another thread appended first: use theirs */
+                kutil_free(&kutil_libc, fresh); /* another thread appended first: use theirs */
         }
         c = next;
     }
