@@ -451,6 +451,11 @@ static bool configure_wasi(const run *r)
         err = kite_wasi_config_push_env(s->wasi, name, eq + 1);
         free(name);
     }
+    /* KITE_WASI_NO_OPENAT2=1: the portable path walker on Linux too
+     * (tests/wasi/run-tests.sh). */
+    const char *walk = getenv("KITE_WASI_NO_OPENAT2");
+    if (walk && *walk && strcmp(walk, "0") != 0)
+        kite_wasi_config_no_openat2(s->wasi, true);
     if (err)
         report_error("", err);
     return !err;

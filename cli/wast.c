@@ -894,6 +894,11 @@ static int wast_main(const char *prog, int argc, char **argv)
         cli_error("out of memory");
         return CLI_EXIT_ERROR;
     }
+    /* KITE_GC_STRESS=1: the GC scripts again, collecting at every allocation
+     * (ctest gc-stress). */
+    const char *stress = getenv("KITE_GC_STRESS");
+    if (stress && *stress && strcmp(stress, "0") != 0)
+        kite_config_set_gc_stress(config, true);
     wast_run run = {0};
     wast_skiplist skips = {0};
     int nfiles;

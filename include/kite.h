@@ -108,6 +108,13 @@ KITE_API bool kite_config_feature(const kite_config_t *config, kite_feature_t fe
 /* The allocator of engines made with this configuration (copied); NULL
  * restores the default, the C library's. */
 KITE_API void kite_config_set_allocator(kite_config_t *config, const kite_allocator_t *allocator);
+/*
+ * GC stress, a testing aid (default off): every store of the engine collects
+ * at every GC allocation and scribbles over what it frees, so that a missing
+ * root shows at once as a wrong value or, under AddressSanitizer, a use
+ * after free. Much slower.
+ */
+KITE_API void kite_config_set_gc_stress(kite_config_t *config, bool enabled);
 /* Feature by its name (as in the CLI flags), or -1. */
 KITE_API int kite_feature_by_name(const char *name);
 KITE_API const char *kite_feature_name(kite_feature_t feature);
@@ -634,8 +641,7 @@ KITE_API kite_error_t *kite_linker_instantiate(kite_linker_t *linker, kite_store
  * that calls a WASI function needing memory without exporting "memory" traps.
  *
  * Paths resolve with openat2(RESOLVE_BENEATH) where the kernel has it, else
- * component by component; the environment variable KITE_WASI_NO_OPENAT2=1
- * forces the second way (for testing it on Linux).
+ * component by component (kite_wasi_config_no_openat2 forces the second way).
  *
  * The WASI object owns the host descriptors the guest opens (and copies of
  * those given in the configuration) and closes them when freed. It must
@@ -679,6 +685,10 @@ KITE_API kite_error_t *kite_wasi_config_preopen_socket(kite_wasi_config_t *confi
  * kite_wasi_new), or is closed when host_fd is -1. */
 KITE_API kite_error_t *kite_wasi_config_stdio_fd(kite_wasi_config_t *config, int stream,
                                                  int host_fd);
+/* Resolve guest paths component by component even where the kernel has
+ * openat2 (the way taken on systems without it; for testing it on Linux).
+ * Default: false. */
+KITE_API void kite_wasi_config_no_openat2(kite_wasi_config_t *config, bool enabled);
 /* The guest's stdin reads these bytes (copied), then end of file. */
 KITE_API kite_error_t *kite_wasi_config_stdin_bytes(kite_wasi_config_t *config, const void *data,
                                                     size_t len);

@@ -183,8 +183,9 @@ struct kgc_heap {
     uint64_t stale;       /* references to free cells met while marking (a bug) */
 };
 
-/* A heap for `store`, its limit 0 (none); the stress mode is taken from
- * the environment (KITE_GC_STRESS=1). NULL when out of memory. */
+/* A heap for `store`, its limit 0 (none), in stress mode when the engine's
+ * configuration says so (kite_config_set_gc_stress). NULL when out of
+ * memory. */
 kgc_heap *kgc_heap_new(kite_store_t *store, const ktype_canon *canon);
 /* Frees every object, block, RTT and handle. NULL is ignored. */
 void kgc_heap_free(kgc_heap *h);

@@ -3,11 +3,11 @@
  * the allocation slow path and its collection policy, sweeping, and host
  * handles. Marking is in mark.c.
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "gc/gc.h"
 #include "gc/internal.h"
+#include "runtime/engine.h"
 #include "util/alloc.h"
 
 /* ---- blocks and large objects --------------------------------------------------------------- */
@@ -245,8 +245,7 @@ kgc_heap *kgc_heap_new(kite_store_t *store, const ktype_canon *canon)
     h->next_gc = KGC_MIN_TRIGGER;
     h->handles.next = h->handles.prev = &h->handles;
     h->marker.mark = kgc_marker_mark;
-    const char *stress = getenv("KITE_GC_STRESS");
-    h->stress = stress && stress[0] && strcmp(stress, "0") != 0;
+    h->stress = store->engine->config.gc_stress;
     return h;
 }
 

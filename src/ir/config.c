@@ -25,6 +25,7 @@ void kir_config_defaults(struct kite_config *c)
     for (int f = 0; f < KITE_FEATURE_COUNT; f++)
         c->features[f] = g_features[f].on_by_default;
     c->alloc = kutil_libc;
+    c->gc_stress = false;
 }
 
 /* A configuration exists before its engine: the C library allocates it. */
@@ -47,6 +48,8 @@ void kite_config_set_shared_memory_reserve(kite_config_t *config, uint64_t bytes
 {
     config->shared_memory_reserve = bytes;
 }
+
+void kite_config_set_gc_stress(kite_config_t *config, bool enabled) { config->gc_stress = enabled; }
 
 void kite_config_set_feature(kite_config_t *config, kite_feature_t feature, bool enabled)
 {

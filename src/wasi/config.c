@@ -36,6 +36,7 @@ struct kite_wasi_config {
     size_t capture_max[3];
     uint8_t *stdin_data;
     size_t stdin_len;
+    bool no_openat2;
 };
 
 /* A configuration exists without an engine: the C library allocates it
@@ -220,6 +221,8 @@ kite_error_t *kite_wasi_config_stdin_bytes(kite_wasi_config_t *c, const void *da
     c->stdio_mode[0] = STDIO_BYTES;
     return NULL;
 }
+
+void kite_wasi_config_no_openat2(kite_wasi_config_t *c, bool enabled) { c->no_openat2 = enabled; }
 
 kite_error_t *kite_wasi_config_stdio_capture(kite_wasi_config_t *c, int stream, size_t max_bytes)
 {
@@ -406,7 +409,7 @@ static kite_error_t *fill(kite_wasi_t *w, const kite_wasi_config_t *c)
     for (size_t i = 0; i < c->nsocks && !err; i++)
         err = add_socket(w, c->socks[i], at++);
     if (!err && c->ndirs)
-        w->no_openat2 = !kwasi_openat2_works(w->fds[3]->host);
+        w->no_openat2 = c->no_openat2 || !kwasi_openat2_works(w->fds[3]->host);
     return err;
 }
 

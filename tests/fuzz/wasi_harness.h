@@ -262,6 +262,7 @@ typedef struct wh_guest {
     kite_func_t *funcs[WH_NFUNCS];
     uint8_t *mem;
     char root[64]; /* root/sandbox is pre-opened; root/canary must stay */
+    bool no_openat2; /* resolve paths with the portable walker */
 } wh_guest;
 
 static char *wh_module_text(void)
@@ -378,6 +379,7 @@ static bool wh_start(wh_guest *g)
     kite_wasi_config_stdin_bytes(cfg, "stdin bytes\n", 12);
     kite_wasi_config_stdio_capture(cfg, 1, 1 << 20);
     kite_wasi_config_stdio_capture(cfg, 2, 1 << 20);
+    kite_wasi_config_no_openat2(cfg, g->no_openat2);
     kite_error_t *err = kite_wasi_new(g->engine, cfg, &g->wasi);
     kite_wasi_config_free(cfg);
     g->store = kite_store_new(g->engine);

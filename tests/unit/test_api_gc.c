@@ -92,11 +92,12 @@ typedef struct fixture {
     env env;
 } fixture;
 
-static bool setup(fixture *f, uint64_t heap_limit)
+static bool setup(fixture *f, uint64_t heap_limit, bool stress)
 {
     memset(f, 0, sizeof(*f));
     kite_config_t *config = kite_config_new();
     kite_config_set_allocator(config, &g_fail_alloc);
+    kite_config_set_gc_stress(config, stress);
     f->engine = kite_engine_new(config);
     kite_config_free(config);
     kite_error_t *err = kite_module_new_text(f->engine, wat, strlen(wat), &f->module);
@@ -336,7 +337,7 @@ static void test_limit(void)
 {
     fixture f;
     const uint64_t limit = 1u << 20;
-    if (!setup(&f, limit))
+    if (!setup(&f, limit, false))
         return;
     kite_val_t n = i32_val(1000000);
     kite_trap_t *t = call(&f, "hoard", &n, 1, NULL, 0);
@@ -365,7 +366,7 @@ static void test_bounded(void)
 {
     fixture f;
     const uint64_t limit = 4u << 20;
-    if (!setup(&f, limit))
+    if (!setup(&f, limit, false))
         return;
     /* 200 MB of garbage through a 4 MB heap. */
     kite_val_t args[2] = {i32_val(50000), i32_val(4000)};
@@ -383,7 +384,7 @@ static void test_bounded(void)
 static void test_mark_overflow(void)
 {
     fixture f;
-    if (!setup(&f, 0))
+    if (!setup(&f, 0, false))
         return;
     kite_ref_t a;
     CHECK(kite_array_new(f.store, f.module, 2, 5000, NULL, &a) == NULL, "array");
@@ -416,10 +417,8 @@ static void test_mark_overflow(void)
 
 static void test_stress(void)
 {
-    setenv("KITE_GC_STRESS", "1", 1);
     fixture f;
-    bool ok = setup(&f, 0);
-    unsetenv("KITE_GC_STRESS");
+    bool ok = setup(&f, 0, true);
     if (!ok)
         return;
     test_host_allocates(&f);
@@ -485,7 +484,7 @@ static void test_oom(void)
 int main(void)
 {
     fixture f;
-    if (setup(&f, 0)) {
+    if (setup(&f, 0, false)) {
         test_i31(&f);
         test_structs(&f);
         test_arrays(&f);

@@ -412,13 +412,11 @@ static void *swapper(void *arg)
 
 static void race(kite_module_t *m, bool walker)
 {
-    if (walker)
-        setenv("KITE_WASI_NO_OPENAT2", "1", 1);
     kite_wasi_config_t *cfg = kite_wasi_config_new();
     kite_wasi_config_preopen_dir(cfg, sandbox, "/sandbox", 0);
+    kite_wasi_config_no_openat2(cfg, walker);
     guest g;
     bool ok = start(&g, m, cfg);
-    unsetenv("KITE_WASI_NO_OPENAT2");
     int inside = 0, leaked = 0, refused = 0, other = 0;
     if (ok) {
         pthread_t t;
