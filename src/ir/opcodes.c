@@ -32,6 +32,44 @@ const uint8_t kir_op_imm[KIR_OP_COUNT] = {
 };
 
 /*
+ * Signatures packed at compile time (the layout is in opcodes.h). The
+ * preprocessor turns a row's `sig` into a string literal whatever it is —
+ * #sig is "\"ii>i\"" for a signature and "NULL" for an instruction typed by
+ * a rule — and constant expressions read its characters: S[j + 1] is the
+ * signature's character j, and there are sizeof(S) - 3 of them.
+ */
+#define SIG_LEN(S) (sizeof(S) - 3u)
+/* (The index stays within S even where the condition is false: compilers
+ * check the bounds of constant indexes in both branches.) */
+#define SIG_CH(S, j) ((j) < SIG_LEN(S) ? (S)[(j) + 1u < sizeof(S) ? (j) + 1u : 0u] : '\0')
+#define SIG_GT(S)                                                                                  \
+    (SIG_CH(S, 0) == '>'   ? 0u                                                                    \
+     : SIG_CH(S, 1) == '>' ? 1u                                                                    \
+     : SIG_CH(S, 2) == '>' ? 2u                                                                    \
+     : SIG_CH(S, 3) == '>' ? 3u                                                                    \
+     : SIG_CH(S, 4) == '>' ? 4u                                                                    \
+     : SIG_CH(S, 5) == '>' ? 5u                                                                    \
+     : SIG_CH(S, 6) == '>' ? 6u                                                                    \
+                           : 7u)
+#define SIG_KIND(c)                                                                                \
+    ((c) == 'I' ? KIR_SIG_I64 : (c) == 'f' ? KIR_SIG_F32 : (c) == 'F' ? KIR_SIG_F64                \
+     : (c) == 'v' ? KIR_SIG_V128 : KIR_SIG_I32)
+#define SIG_POS(S, j)                                                                              \
+    ((uint64_t)SIG_KIND(SIG_CH(S, j)) << (KIR_SIG_KIND_SHIFT + 3u * (j)) |                         \
+     (uint64_t)(SIG_CH(S, j) == 'a') << (KIR_SIG_ADDR_SHIFT + (j)))
+#define SIG_WORD(S)                                                                                \
+    ((S)[0] != '"' ? UINT64_C(0)                                                                   \
+                   : KIR_SIG_PRESENT | SIG_GT(S) | (uint64_t)(SIG_LEN(S) - SIG_GT(S) - 1u) << 3 |  \
+                         SIG_POS(S, 0) | SIG_POS(S, 1) | SIG_POS(S, 2) | SIG_POS(S, 3) |           \
+                         SIG_POS(S, 4) | SIG_POS(S, 5) | SIG_POS(S, 6))
+
+const uint64_t kir_op_sig[KIR_OP_COUNT] = {
+#define OP(id, prefix, code, mnemonic, imm, sig, width, flags, feature) [KIR_OP_##id] = SIG_WORD(#sig),
+#include "ir/opcodes.def"
+#undef OP
+};
+
+/*
  * Encoding -> opcode tables, one per prefix, built at compile time: each
  * table's initializer keeps only the rows of its own prefix (the SEL_*
  * macros expand a row for one prefix and drop it for the others). Entries

@@ -83,6 +83,41 @@ extern const kir_opinfo kir_opinfo_table[KIR_OP_COUNT];
 
 static inline const kir_opinfo *kir_op_info(kir_op op) { return &kir_opinfo_table[op]; }
 
+/*
+ * Each opcode's signature (kir_opinfo.sig) packed into a word at compile
+ * time, for readers that type instructions (the validator) without parsing
+ * strings:
+ *
+ *   bits 0-2    parameter count        bit 6       a signature is present
+ *   bits 3-5    result count           bits 7-13   position j is 'a' (bit 7 + j)
+ *   bits 14-34  per position j of the string, 3 bits (at 14 + 3j): KIR_SIG_*
+ *
+ * Positions count the string's characters, '>' included (position = the
+ * parameter count, kind 0): the types are at positions 0 .. np - 1 and
+ * np + 1 .. np + nr. An address ('a') has kind KIR_SIG_I32 and its address
+ * bit set (i64 for a 64-bit memory). 0 for an instruction typed by a rule.
+ */
+enum { KIR_SIG_I32, KIR_SIG_I64, KIR_SIG_F32, KIR_SIG_F64, KIR_SIG_V128 };
+#define KIR_SIG_PRESENT (UINT64_C(1) << 6)
+#define KIR_SIG_ADDR_SHIFT 7u
+#define KIR_SIG_KIND_SHIFT 14u
+#define KIR_SIG_MAX_TYPES 6u
+extern const uint64_t kir_op_sig[KIR_OP_COUNT];
+
+static inline unsigned kir_sig_nparams(uint64_t w) { return (unsigned)(w & 7u); }
+static inline unsigned kir_sig_nresults(uint64_t w) { return (unsigned)((w >> 3) & 7u); }
+/* The kind (KIR_SIG_*) and address flag of type i (0 .. np + nr - 1). */
+static inline unsigned kir_sig_kind(uint64_t w, unsigned i)
+{
+    unsigned j = i < kir_sig_nparams(w) ? i : i + 1;
+    return (unsigned)(w >> (KIR_SIG_KIND_SHIFT + 3u * j)) & 7u;
+}
+static inline bool kir_sig_addr(uint64_t w, unsigned i)
+{
+    unsigned j = i < kir_sig_nparams(w) ? i : i + 1;
+    return (w >> (KIR_SIG_ADDR_SHIFT + j)) & 1u;
+}
+
 /* Opcode for an encoding, or KIR_OP_COUNT when there is none. */
 kir_op kir_op_lookup(uint8_t prefix, uint32_t code);
 /* The unprefixed part of that mapping, for readers' fast paths: opcode + 1

@@ -15,7 +15,6 @@
  */
 #include "valid/code.h"
 
-#include <stdatomic.h>
 #include <string.h>
 
 #include "ir/config.h"
@@ -687,38 +686,9 @@ kite_error_t *kval_check_data(kval_code *c, uint32_t x)
     return NULL;
 }
 
-/*
- * The opcode table's signatures ("params>results" strings), decoded on first
- * use into one word per opcode, so that threads validating at once can share
- * the cache without a lock: bits 0-2 the parameter count, 3-5 the result
- * count, 6-11 which types are addresses ('a': i32, or i64 for a 64-bit
- * memory), from bit 12 3 bits per type (an index into sig_kinds); bit 31
- * marks the word as decoded.
- */
-enum { SIG_MAX = 6 };
-#define SIG_DECODED (UINT32_C(1) << 31)
-
+/* The value types of the opcode table's signature kinds (KIR_SIG_*). */
 static const kir_kind sig_kinds[] = {KIR_I32, KIR_I64, KIR_F32, KIR_F64, KIR_V128};
-static _Atomic uint32_t g_sigs[KIR_OP_COUNT];
-
-static uint32_t decode_sig(const char *s)
-{
-    uint32_t counts[2] = {0, 0}, addr = 0, kinds = 0, n = 0;
-    bool results = false;
-    for (; *s && n < SIG_MAX; s++) {
-        if (*s == '>') {
-            results = true;
-            continue;
-        }
-        uint32_t k = *s == 'I' ? 1 : *s == 'f' ? 2 : *s == 'F' ? 3 : *s == 'v' ? 4 : 0;
-        if (*s == 'a')
-            addr |= 1u << n;
-        kinds |= k << (3 * n);
-        counts[results]++;
-        n++;
-    }
-    return SIG_DECODED | counts[0] | counts[1] << 3 | addr << 6 | kinds << 12;
-}
+_Static_assert(sizeof(sig_kinds) / sizeof(sig_kinds[0]) == KIR_SIG_V128 + 1, "one kind per KIR_SIG_*");
 
 static kite_error_t *op_generic(kval_code *c, const kdec_instr *in, const kir_opinfo *oi)
 {
@@ -743,15 +713,12 @@ static kite_error_t *op_generic(kval_code *c, const kdec_instr *in, const kir_op
         break;
     default: break;
     }
-    uint32_t w = atomic_load_explicit(&g_sigs[in->op], memory_order_relaxed);
-    if (!w) {
-        w = decode_sig(oi->sig);
-        atomic_store_explicit(&g_sigs[in->op], w, memory_order_relaxed);
-    }
-    uint32_t np = w & 7u, n = np + ((w >> 3) & 7u), addr = is64 ? (w >> 6) & 0x3Fu : 0;
-    kir_valtype ts[SIG_MAX];
+    /* The signature, packed at compile time (kir_op_sig). */
+    uint64_t w = kir_op_sig[in->op];
+    uint32_t np = kir_sig_nparams(w), n = np + kir_sig_nresults(w);
+    kir_valtype ts[KIR_SIG_MAX_TYPES];
     for (uint32_t i = 0; i < n; i++)
-        ts[i] = (addr >> i) & 1u ? kir_vt(KIR_I64) : kir_vt(sig_kinds[(w >> (12 + 3 * i)) & 7u]);
+        ts[i] = is64 && kir_sig_addr(w, i) ? kir_vt(KIR_I64) : kir_vt(sig_kinds[kir_sig_kind(w, i)]);
     TRY(kval_pop_types(c, ts, np));
     for (uint32_t i = np; i < n; i++)
         TRY(kval_push(c, ts[i]));

@@ -43,8 +43,8 @@ static void expected_id(const char *mnemonic, char *out, size_t size)
 }
 
 /* One '>' between params and results, types from "iIfFva", and at most six
- * types in all (the validator packs a signature into one word, 3 bits per
- * type: src/valid/code.c). */
+ * types in all (kir_op_sig packs a signature into one word, 3 bits per
+ * position of the string). */
 static bool sig_well_formed(const char *sig)
 {
     const char *gt = strchr(sig, '>');
@@ -54,6 +54,30 @@ static bool sig_well_formed(const char *sig)
         if (p != gt && !strchr("iIfFva", *p))
             return false;
     return true;
+}
+
+/* kir_op_sig, packed by constant expressions, says what the string says. */
+static void check_packed_sig(const char *mn, const char *sig, uint64_t w)
+{
+    if (!sig) {
+        CHECK(w == 0, "%s: a packed signature without a signature", mn);
+        return;
+    }
+    CHECK(w & KIR_SIG_PRESENT, "%s: its signature is not packed", mn);
+    const char *gt = strchr(sig, '>');
+    if (!gt)
+        return;
+    unsigned np = (unsigned)(gt - sig), nr = (unsigned)strlen(gt + 1);
+    CHECK(kir_sig_nparams(w) == np && kir_sig_nresults(w) == nr, "%s: packed %u>%u, sig \"%s\"",
+          mn, kir_sig_nparams(w), kir_sig_nresults(w), sig);
+    for (unsigned i = 0; i < np + nr; i++) {
+        char c = i < np ? sig[i] : gt[1 + i - np];
+        unsigned want = c == 'I' ? KIR_SIG_I64 : c == 'f' ? KIR_SIG_F32 : c == 'F' ? KIR_SIG_F64
+                        : c == 'v' ? KIR_SIG_V128 : KIR_SIG_I32;
+        CHECK(kir_sig_kind(w, i) == want && kir_sig_addr(w, i) == (c == 'a'),
+              "%s: type %u of \"%s\" packed as kind %u%s", mn, i, sig, kir_sig_kind(w, i),
+              kir_sig_addr(w, i) ? " (address)" : "");
+    }
 }
 
 static void check_rows(void)
@@ -89,6 +113,7 @@ static void check_rows(void)
 
         if (info->sig)
             CHECK(sig_well_formed(info->sig), "%s: malformed sig \"%s\"", mn, info->sig);
+        check_packed_sig(mn, info->sig, kir_op_sig[op]);
 
         bool memarg = info->imm == KIR_IMM_MEMARG || info->imm == KIR_IMM_MEMARG_LANE;
         if (memarg) {
