@@ -24,6 +24,8 @@
 #define MAP_NORESERVE 0 /* only an accounting hint; absent on some systems */
 #endif
 
+/* A cache of a process constant (sysconf): threads that race store the same
+ * value. */
 static atomic_size_t g_page_size;
 
 size_t kos_page_size(void)

@@ -56,6 +56,9 @@
 #define KOS_TLS_MODEL
 #endif
 
+/* Process-wide by nature (signal dispositions belong to the process): the
+ * handler finds the execution a thread is running through a thread-local,
+ * and a thread sets up its alternate signal stack once. */
 static _Thread_local kos_exec *volatile tls_current KOS_TLS_MODEL;
 static _Thread_local bool tls_altstack_checked;
 
