@@ -1,7 +1,7 @@
 /*
  * The out-of-line part of the numeric core: trap messages and a generic
- * evaluator over 64-bit slots (for constant expressions, tests and as the
- * reference the JIT is compared against). The interpreter's own dispatch
+ * evaluator over 64-bit slots (for constant expressions and tests, and the
+ * reference a compiler tier will be compared against). The interpreter's own dispatch
  * calls the inline functions of numeric.h directly.
  */
 #include "interp/numeric.h"

@@ -1,7 +1,7 @@
 /*
  * The numeric instructions of Wasm (everything but SIMD), with the spec's
  * exact semantics, as static inline functions for the interpreter, constant
- * evaluation and (as a reference) the JIT's tests.
+ * evaluation and tests.
  *
  * Value conventions:
  *   i32 / i64   uint32_t / uint64_t: integers are sign-agnostic bit patterns;

@@ -183,7 +183,7 @@ typedef struct kir_module {
     uint32_t ncustoms;
     kir_custom *customs;
 
-    /* Name section (or text identifiers): for backtraces and the printer. */
+    /* Name section (or text identifiers): for backtraces. */
     kir_name module_name;          /* len 0 if none */
     kir_name *func_names;          /* nfuncs entries or NULL; ptr NULL if unnamed */
     uint32_t nlocal_names;

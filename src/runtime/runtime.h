@@ -7,7 +7,7 @@
  * (low half first). A reference is pointer-sized, kept in a slot:
  *
  *   0                      null
- *   ...xxxxxxx1 (low bit)  an i31 (the GC issue; (value << 1) | 1)
+ *   ...xxxxxxx1 (low bit)  an i31: (value << 1) | 1
  *   ...xxxxxxx0            a pointer to an object whose first member is
  *                          krt_obj (8-byte aligned)
  *
