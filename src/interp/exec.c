@@ -310,7 +310,16 @@ static uint32_t wait_in_loop(kint_run *run, krt_memory *m, const uint8_t *p, uin
         NEXT();                                                                              \
     } while (0)
 
-static void run_loop(void *arg)
+/* The loop starts on a cache line wherever the linker places it, so that
+ * its speed does not depend on the size of unrelated code before it (a
+ * 32-byte shift made some benchmarks 15% slower). */
+#if defined(__GNUC__)
+#define KINT_LOOP_ALIGN __attribute__((aligned(64)))
+#else
+#define KINT_LOOP_ALIGN
+#endif
+
+KINT_LOOP_ALIGN static void run_loop(void *arg)
 {
     kint_run *const run = arg;
 #if KINT_GOTO
