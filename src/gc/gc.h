@@ -168,7 +168,7 @@ struct kgc_heap {
     struct kgc_block *blocks;
     struct kgc_large *large;
 
-    krt_marker marker;    /* hands the store's scoped roots' references to kgc_mark */
+    krt_marker marker;    /* hands scoped roots' references to kgc_mark */
     void (*scan_stacks)(struct kint_thread *th, kgc_heap *h); /* set with the stacks */
     struct kite_root handles; /* list head (ref unused) */
 

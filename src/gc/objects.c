@@ -156,7 +156,9 @@ bool kgc_new_for_const(kite_store_t *store, kir_op op, uint32_t canon, const uin
         *why = KITE_TRAP_GC_HEAP_EXHAUSTED;
         o = kgc_struct_new(h, rtt, operands);
         break;
-    case KIR_OP_ARRAY_NEW_FIXED: o = (kgc_obj *)kgc_array_new_fixed(h, rtt, count, operands, why); break;
+    case KIR_OP_ARRAY_NEW_FIXED:
+        o = (kgc_obj *)kgc_array_new_fixed(h, rtt, count, operands, why);
+        break;
     default: o = (kgc_obj *)kgc_array_new(h, rtt, count, operands, why); break;
     }
     *out = krt_ref_from_obj(o);

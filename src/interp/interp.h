@@ -47,7 +47,7 @@ _Static_assert(KINT_VARIANT_CHECKED < KRT_CODE_VARIANTS, "a code cell per varian
 typedef struct kint_instance {
     krt_owned owned;
     krt_instance *inst;
-    const ktype_canon *canon;          /* the engine's canonical types */
+    const ktype_canon *canon;         /* the engine's canonical types */
     uint8_t *mem0;                    /* base of memory 0, or NULL */
     _Atomic(kint_code *) *cells;      /* translated code per function index */
     uint64_t **globals;               /* each global's value */

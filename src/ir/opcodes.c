@@ -52,8 +52,11 @@ const uint8_t kir_op_imm[KIR_OP_COUNT] = {
      : SIG_CH(S, 6) == '>' ? 6u                                                                    \
                            : 7u)
 #define SIG_KIND(c)                                                                                \
-    ((c) == 'I' ? KIR_SIG_I64 : (c) == 'f' ? KIR_SIG_F32 : (c) == 'F' ? KIR_SIG_F64                \
-     : (c) == 'v' ? KIR_SIG_V128 : KIR_SIG_I32)
+    ((c) == 'I'   ? KIR_SIG_I64                                                                    \
+     : (c) == 'f' ? KIR_SIG_F32                                                                    \
+     : (c) == 'F' ? KIR_SIG_F64                                                                    \
+     : (c) == 'v' ? KIR_SIG_V128                                                                   \
+                  : KIR_SIG_I32)
 #define SIG_POS(S, j)                                                                              \
     ((uint64_t)SIG_KIND(SIG_CH(S, j)) << (KIR_SIG_KIND_SHIFT + 3u * (j)) |                         \
      (uint64_t)(SIG_CH(S, j) == 'a') << (KIR_SIG_ADDR_SHIFT + (j)))
@@ -64,7 +67,8 @@ const uint8_t kir_op_imm[KIR_OP_COUNT] = {
                          SIG_POS(S, 4) | SIG_POS(S, 5) | SIG_POS(S, 6))
 
 const uint64_t kir_op_sig[KIR_OP_COUNT] = {
-#define OP(id, prefix, code, mnemonic, imm, sig, width, flags, feature) [KIR_OP_##id] = SIG_WORD(#sig),
+#define OP(id, prefix, code, mnemonic, imm, sig, width, flags, feature)                            \
+    [KIR_OP_##id] = SIG_WORD(#sig),
 #include "ir/opcodes.def"
 #undef OP
 };

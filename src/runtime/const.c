@@ -125,7 +125,8 @@ static kite_trap_t *new_gc_object(krt_instance *inst, const kdec_instr *in, csta
     }
     krt_ref ref;
     kite_trap_kind_t why;
-    bool ok = inst->store->engine->hooks->gc_new(inst->store, in->op, canon, slots, count, &ref, &why);
+    bool ok =
+        inst->store->engine->hooks->gc_new(inst->store, in->op, canon, slots, count, &ref, &why);
     if (slots != small)
         kutil_free(inst->store->alloc, slots);
     if (!ok)

@@ -106,14 +106,14 @@ typedef struct krt_roots {
 } krt_roots;
 
 typedef struct krt_rootset {
-    krt_roots *scoped;               /* innermost first */
+    krt_roots *scoped;                /* innermost first */
     struct kite_instance **instances; /* their globals, tables and element segments */
     uint32_t ninstances, cap_instances;
-    struct kite_global **globals;    /* made by the host, reference-typed */
+    struct kite_global **globals;     /* made by the host, reference-typed */
     uint32_t nglobals, cap_globals;
-    struct kite_table **tables;      /* made by the host */
+    struct kite_table **tables;       /* made by the host */
     uint32_t ntables, cap_tables;
-    struct krt_exn *exns;            /* every exception: payloads are roots */
+    struct krt_exn *exns;             /* every exception: payloads are roots */
 } krt_rootset;
 
 struct kite_store {
@@ -176,8 +176,8 @@ uint64_t krt_store_memory_grow(kite_store_t *store, krt_memory *m, uint64_t delt
 /* A store without GC heap or execution state (kite_store_new adds them);
  * NULL when out of memory. */
 kite_store_t *krt_store_new(kite_engine_t *engine);
-/* Destroys every object the store owns (newest first), then the store
- * itself: kite_store_free calls both, around what the layers above keep. */
+/* Destroys every object the store owns, newest first. kite_store_free calls
+ * it, and then krt_store_free, around what the layers above keep. */
 void krt_store_destroy_objects(kite_store_t *store);
 void krt_store_free(kite_store_t *store);
 void krt_store_set_limits(kite_store_t *store, const kite_store_limits_t *limits);
@@ -190,7 +190,10 @@ static inline void krt_roots_push(kite_store_t *store, krt_roots *r)
     r->prev = store->roots.scoped;
     store->roots.scoped = r;
 }
-static inline void krt_roots_pop(kite_store_t *store, krt_roots *r) { store->roots.scoped = r->prev; }
+static inline void krt_roots_pop(kite_store_t *store, krt_roots *r)
+{
+    store->roots.scoped = r->prev;
+}
 
 /* Long-lived roots. False when out of memory. An instance is rooted while
  * it is built (its globals, tables and segments fill in as construction

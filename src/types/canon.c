@@ -382,7 +382,7 @@ kite_error_t *ktype_canon_module(ktype_canon *c, kir_module *m)
 /* ---- types made outside modules ------------------------------------------------ */
 
 kite_error_t *ktype_canon_func(ktype_canon *c, const kir_valtype *params, uint32_t nparams,
-                              const kir_valtype *results, uint32_t nresults, uint32_t *out)
+                               const kir_valtype *results, uint32_t nresults, uint32_t *out)
 {
     uint64_t n = (uint64_t)nparams + nresults;
     if (n > UINT32_MAX / 2)

@@ -52,8 +52,8 @@ bool ktype_canon_is_subtype(const ktype_canon *c, uint32_t sub, uint32_t super);
 typedef struct ktype_ctype {
     kir_comp comp;
     bool final;
-    uint32_t super;      /* canonical id, or KIR_NO_SUPER */
-    uint32_t depth;      /* number of declared supertypes above this type */
+    uint32_t super;            /* canonical id, or KIR_NO_SUPER */
+    uint32_t depth;            /* number of declared supertypes above this type */
     const uint32_t *ancestors; /* depth + 1 entries */
     uint32_t group, group_size;
     uint32_t nparams, nresults;
@@ -73,7 +73,7 @@ const ktype_ctype *ktype_canon_type(const ktype_canon *c, uint32_t id);
  * be numeric or abstract references (KITE_ERROR_ARGUMENT otherwise).
  */
 kite_error_t *ktype_canon_func(ktype_canon *c, const kir_valtype *params, uint32_t nparams,
-                              const kir_valtype *results, uint32_t nresults, uint32_t *out);
+                               const kir_valtype *results, uint32_t nresults, uint32_t *out);
 
 /* Subtyping of canonical value types (concrete heap types hold canonical
  * ids): numeric types match only themselves; references by nullability and

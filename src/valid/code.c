@@ -688,7 +688,8 @@ kite_error_t *kval_check_data(kval_code *c, uint32_t x)
 
 /* The value types of the opcode table's signature kinds (KIR_SIG_*). */
 static const kir_kind sig_kinds[] = {KIR_I32, KIR_I64, KIR_F32, KIR_F64, KIR_V128};
-_Static_assert(sizeof(sig_kinds) / sizeof(sig_kinds[0]) == KIR_SIG_V128 + 1, "one kind per KIR_SIG_*");
+_Static_assert(sizeof(sig_kinds) / sizeof(sig_kinds[0]) == KIR_SIG_V128 + 1,
+               "one kind per KIR_SIG_*");
 
 static kite_error_t *op_generic(kval_code *c, const kdec_instr *in, const kir_opinfo *oi)
 {
@@ -718,7 +719,8 @@ static kite_error_t *op_generic(kval_code *c, const kdec_instr *in, const kir_op
     uint32_t np = kir_sig_nparams(w), n = np + kir_sig_nresults(w);
     kir_valtype ts[KIR_SIG_MAX_TYPES];
     for (uint32_t i = 0; i < n; i++)
-        ts[i] = is64 && kir_sig_addr(w, i) ? kir_vt(KIR_I64) : kir_vt(sig_kinds[kir_sig_kind(w, i)]);
+        ts[i] =
+            is64 && kir_sig_addr(w, i) ? kir_vt(KIR_I64) : kir_vt(sig_kinds[kir_sig_kind(w, i)]);
     TRY(kval_pop_types(c, ts, np));
     for (uint32_t i = np; i < n; i++)
         TRY(kval_push(c, ts[i]));

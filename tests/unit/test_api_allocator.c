@@ -78,9 +78,9 @@ static void watch(bool on)
 /* A tagged allocator: each block starts with a header naming its maker. */
 typedef struct tagged {
     uint32_t tag;
-    atomic_long live;   /* blocks made and not freed */
-    atomic_long made;   /* blocks made in all */
-    atomic_long wrong;  /* blocks resized or freed through the wrong allocator */
+    atomic_long live;  /* blocks made and not freed */
+    atomic_long made;  /* blocks made in all */
+    atomic_long wrong; /* blocks resized or freed through the wrong allocator */
 } tagged;
 
 typedef struct header {
@@ -200,7 +200,8 @@ static kite_trap_t *call(world *w, const char *name, const kite_val_t *args, siz
     if (!kite_instance_export(w->inst, name, strlen(name), &ext))
         return NULL;
     kite_trap_t *trap = NULL;
-    kite_error_t *err = kite_func_call(w->store, ext.of.func, args, nargs, results, nresults, &trap);
+    kite_error_t *err =
+        kite_func_call(w->store, ext.of.func, args, nargs, results, nresults, &trap);
     CHECK(!err, "call %s: %s", name, err ? kite_error_message(err) : "");
     kite_error_free(err);
     return trap;
@@ -277,8 +278,8 @@ int main(void)
           "every block freed through the allocator that made it (%ld, %ld left)",
           atomic_load(&a.alloc.live), atomic_load(&b.alloc.live));
 #ifdef WATCH_LIBC
-    CHECK(atomic_load(&g_libc_calls) == 0,
-          "the engines called the C library's allocator %ld times", atomic_load(&g_libc_calls));
+    CHECK(atomic_load(&g_libc_calls) == 0, "the engines called the C library's allocator %ld times",
+          atomic_load(&g_libc_calls));
 #endif
     if (g_failures) {
         printf("%d check(s) failed\n", g_failures);

@@ -68,12 +68,15 @@ static void check_packed_sig(const char *mn, const char *sig, uint64_t w)
     if (!gt)
         return;
     unsigned np = (unsigned)(gt - sig), nr = (unsigned)strlen(gt + 1);
-    CHECK(kir_sig_nparams(w) == np && kir_sig_nresults(w) == nr, "%s: packed %u>%u, sig \"%s\"",
-          mn, kir_sig_nparams(w), kir_sig_nresults(w), sig);
+    CHECK(kir_sig_nparams(w) == np && kir_sig_nresults(w) == nr, "%s: packed %u>%u, sig \"%s\"", mn,
+          kir_sig_nparams(w), kir_sig_nresults(w), sig);
     for (unsigned i = 0; i < np + nr; i++) {
         char c = i < np ? sig[i] : gt[1 + i - np];
-        unsigned want = c == 'I' ? KIR_SIG_I64 : c == 'f' ? KIR_SIG_F32 : c == 'F' ? KIR_SIG_F64
-                        : c == 'v' ? KIR_SIG_V128 : KIR_SIG_I32;
+        unsigned want = c == 'I'   ? KIR_SIG_I64
+                        : c == 'f' ? KIR_SIG_F32
+                        : c == 'F' ? KIR_SIG_F64
+                        : c == 'v' ? KIR_SIG_V128
+                                   : KIR_SIG_I32;
         CHECK(kir_sig_kind(w, i) == want && kir_sig_addr(w, i) == (c == 'a'),
               "%s: type %u of \"%s\" packed as kind %u%s", mn, i, sig, kir_sig_kind(w, i),
               kir_sig_addr(w, i) ? " (address)" : "");
