@@ -127,21 +127,13 @@ kite_error_t *cli_run_prepare(const char *file, kite_engine_t *engine, kite_stor
         kite_error_t *err = kite_memory_new(store, &type, &mem);
         if (err)
             return err;
-        char *mod = strndup(d.module, d.module_len), *name = strndup(d.name, d.name_len);
-        if (!mod || !name) {
-            free(mod);
-            free(name);
-            return NULL;
-        }
         kite_shared_memory_t *shared = type.shared ? kite_memory_share(mem) : NULL;
         if (shared)
-            err = kite_wasi_share_memory(wasi, mod, name, shared);
+            err = kite_wasi_share_memory(wasi, d.module, d.module_len, d.name, d.name_len, shared);
         else
-            err = kite_linker_define(linker, mod, name, d.name_len,
+            err = kite_linker_define(linker, d.module, d.module_len, d.name, d.name_len,
                                      (kite_extern_t){.kind = KITE_EXTERN_MEMORY, .of.memory = mem});
         kite_shared_memory_free(shared);
-        free(mod);
-        free(name);
         if (err)
             return err;
     }

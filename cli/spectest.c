@@ -26,7 +26,7 @@ static kite_valtype_t num_type(kite_valkind_t kind)
 
 static kite_error_t *define(kite_linker_t *linker, const char *name, kite_extern_t ext)
 {
-    return kite_linker_define(linker, "spectest", name, strlen(name), ext);
+    return kite_linker_define(linker, "spectest", 8, name, strlen(name), ext);
 }
 
 static kite_error_t *define_prints(kite_linker_t *linker, kite_store_t *store)

@@ -304,7 +304,7 @@ static kite_error_t *register_foreign(wast_run *run, const char *name, kite_inst
         kite_error_t *err = kite_shared_memory_attach(shared, run->store, &mem);
         kite_shared_memory_free(shared);
         if (!err)
-            err = kite_linker_define(run->linker, name, d.name, d.name_len,
+            err = kite_linker_define(run->linker, name, strlen(name), d.name, d.name_len,
                                      (kite_extern_t){.kind = KITE_EXTERN_MEMORY, .of.memory = mem});
         if (err)
             return err;
@@ -322,9 +322,11 @@ static void run_register_cmd(wast_run *run, const kscr_cmd *cmd)
         fail(run, cmd, &why);
         return;
     }
-    kite_error_t *err = shared && shared->foreign
-                            ? register_foreign(run, cmd->reg_name, inst)
-                            : kite_linker_define_instance(run->linker, cmd->reg_name, inst);
+    size_t reg_len = strlen(cmd->reg_name);
+    kite_error_t *err =
+        shared && shared->foreign
+            ? register_foreign(run, cmd->reg_name, inst)
+            : kite_linker_define_instance(run->linker, cmd->reg_name, reg_len, inst);
     if (err) {
         failf(run, cmd, "%s", kite_error_message(err));
         kite_error_free(err);

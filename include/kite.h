@@ -1,18 +1,36 @@
 /*
  * kite — an embeddable WebAssembly runtime.
  *
- * Ownership: a function returning a pointer the caller must release says so;
- * `kite_error_t *` results are NULL on success, otherwise owned by the caller
- * and released with kite_error_free. The library never prints, never exits
- * and never aborts.
+ * Conventions, for every function of this header:
  *
- * Threads: an engine and a module (once created: it is immutable, and its
+ * Ownership. A function that gives the caller something to release says
+ * so, and names the function that releases it (kite_*_free). Everything
+ * else a function returns is borrowed, with its lifetime stated.
+ * `kite_error_t *` results are NULL on success, otherwise the caller's, to
+ * release with kite_error_free. What a store makes (instances, functions,
+ * memories, tables, globals, tags, host references) belongs to the store and
+ * lives until kite_store_free; the kite_*_t pointers to those objects are
+ * borrowed from the store.
+ *
+ * Strings. Names from WebAssembly (import module and field names, export
+ * names, linker names) are byte strings that may hold any byte, NUL
+ * included: they are always passed and returned as (pointer, length)
+ * pairs, and returned ones are also NUL-terminated for convenience. Host
+ * strings (file paths, program arguments, environment entries, messages,
+ * feature names) are NUL-terminated `const char *`. Strings passed in are
+ * copied when the callee keeps them; none has to outlive the call.
+ *
+ * Threads. An engine and a module (once created: it is immutable, and its
  * code is translated once for all its instances, whichever thread calls
  * first) may be used by any number of threads at once. A store, and
  * everything in it, is used by one thread at a time (handing it to another
  * thread is fine); kite_store_interrupt is the exception. Shared memories
  * cross stores and threads through kite_shared_memory_t. Each thread of a
  * threaded program runs in its own store (see wasi-threads below).
+ *
+ * Failure. The library never prints, never exits and never aborts; every
+ * allocation may fail, which is reported as KITE_ERROR_OUT_OF_MEMORY (or a
+ * trap "out of memory" while code runs).
  */
 #ifndef KITE_H
 #define KITE_H
@@ -32,6 +50,18 @@ extern "C" {
 #else
 #define KITE_API
 #endif
+
+/* ---- version --------------------------------------------------------------- */
+
+/* The version of this header; kite_version() is the library's, which may be
+ * newer (the library keeps the API and ABI of its major version; while the
+ * major version is 0, of its minor version). */
+#define KITE_VERSION_MAJOR 0
+#define KITE_VERSION_MINOR 1
+#define KITE_VERSION_PATCH 0
+#define KITE_VERSION_STRING "0.1.0"
+/* The library's version as "MAJOR.MINOR.PATCH" (static storage). */
+KITE_API const char *kite_version(void);
 
 /* ---- allocation ---------------------------------------------------------- */
 
@@ -83,9 +113,11 @@ typedef struct kite_position {
 } kite_position_t;
 
 KITE_API kite_error_code_t kite_error_code(const kite_error_t *error);
-/* The cause, in the spec's wording where the spec has one (e.g. "unexpected end"). */
+/* The cause, in the spec's wording where the spec has one (e.g. "unexpected
+ * end"); owned by the error, valid until kite_error_free. */
 KITE_API const char *kite_error_message(const kite_error_t *error);
 KITE_API kite_position_t kite_error_position(const kite_error_t *error);
+/* NULL is ignored. */
 KITE_API void kite_error_free(kite_error_t *error);
 
 /* ---- features and configuration ------------------------------------------ */
@@ -115,7 +147,8 @@ KITE_API void kite_config_set_allocator(kite_config_t *config, const kite_alloca
  * after free. Much slower.
  */
 KITE_API void kite_config_set_gc_stress(kite_config_t *config, bool enabled);
-/* Feature by its name (as in the CLI flags), or -1. */
+/* Feature by its name (as in the CLI flags), or -1. Names and help texts
+ * are static strings. */
 KITE_API int kite_feature_by_name(const char *name);
 KITE_API const char *kite_feature_name(kite_feature_t feature);
 KITE_API const char *kite_feature_help(kite_feature_t feature);
@@ -134,7 +167,8 @@ KITE_API void kite_config_set_shared_memory_reserve(kite_config_t *config, uint6
 
 typedef struct kite_engine kite_engine_t;
 
-/* The config is copied; NULL config means defaults. NULL when out of memory. */
+/* The config is copied; NULL config means defaults. NULL when out of memory.
+ * Free the engine after every store and module made with it. */
 KITE_API kite_engine_t *kite_engine_new(const kite_config_t *config);
 /* Free the engine last: after every module, store, linker and WASI object
  * made with it (errors and traps may outlive it). */
@@ -155,43 +189,33 @@ KITE_API kite_error_t *kite_module_new_text(kite_engine_t *engine, const char *t
 /* Either of the above, chosen by the content (binary magic or text). */
 KITE_API kite_error_t *kite_module_new_any(kite_engine_t *engine, const uint8_t *bytes,
                                            size_t len, kite_module_t **out);
+/* Decode and validate a binary module without keeping it: NULL when the
+ * module is valid, else the error kite_module_new would report. */
+KITE_API kite_error_t *kite_module_validate(kite_engine_t *engine, const uint8_t *bytes,
+                                            size_t len);
+/* Another reference to the same module, for a holder with its own lifetime
+ * (another thread, another store): each reference is released with
+ * kite_module_free, and the module is freed with the last one. Instances
+ * hold a reference of their own, so a module may be freed while instances
+ * of it still run. */
+KITE_API kite_module_t *kite_module_clone(const kite_module_t *module);
 KITE_API void kite_module_free(kite_module_t *module);
 
-/* ---- module introspection ---------------------------------------------------------- */
-
-typedef enum kite_externkind {
-    KITE_EXTERN_FUNC = 0,
-    KITE_EXTERN_TABLE = 1,
-    KITE_EXTERN_MEMORY = 2,
-    KITE_EXTERN_GLOBAL = 3,
-    KITE_EXTERN_TAG = 4,
-} kite_externkind_t;
-
-/* Names are borrowed from the module (valid while it lives), not NUL-safe:
- * use the lengths. */
-typedef struct kite_import_desc {
-    const char *module;
-    size_t module_len;
-    const char *name;
-    size_t name_len;
-    kite_externkind_t kind;
-} kite_import_desc_t;
-
-typedef struct kite_export_desc {
-    const char *name;
-    size_t name_len;
-    kite_externkind_t kind;
-} kite_export_desc_t;
-
-KITE_API size_t kite_module_import_count(const kite_module_t *module);
-KITE_API kite_import_desc_t kite_module_import(const kite_module_t *module, size_t index);
-struct kite_limits;
-/* The declared type of memory import `index` (in pages); false when it is
- * not a memory, or its pages are not 64 KiB (custom page sizes). */
-KITE_API bool kite_module_import_memory(const kite_module_t *module, size_t index,
-                                        struct kite_limits *out);
-KITE_API size_t kite_module_export_count(const kite_module_t *module);
-KITE_API kite_export_desc_t kite_module_export(const kite_module_t *module, size_t index);
+/*
+ * Serialized modules. kite keeps no machine code, so a serialized module is
+ * the module's binary (custom sections other than "name" left out) behind
+ * a 16-byte header ("\0kite-mod", a format version, the binary's length);
+ * deserializing decodes and validates it again, exactly as kite_module_new,
+ * so a damaged or forged input is an error, never a risk. Only modules
+ * made from a binary can be serialized (KITE_ERROR_ARGUMENT for text).
+ *
+ * kite_module_serialize sets *len to the size of the serialized module and
+ * writes it to buf when size >= *len (call it with size 0 to learn the size).
+ */
+KITE_API kite_error_t *kite_module_serialize(const kite_module_t *module, uint8_t *buf,
+                                             size_t size, size_t *len);
+KITE_API kite_error_t *kite_module_deserialize(kite_engine_t *engine, const uint8_t *bytes,
+                                               size_t len, kite_module_t **out);
 
 /* ---- values ------------------------------------------------------------------------ */
 
@@ -256,6 +280,90 @@ typedef struct kite_valtype {
 #define KITE_HEAP_NOFUNC 0x73
 #define KITE_HEAP_NOEXN 0x74
 #define KITE_HEAP_CONCRETE 0xFFFFFFFFu
+
+/* ---- types of imports, exports and externs ------------------------------------------------ */
+
+/* Sizes: of memories in pages, of tables in elements. `is64`: addressed by
+ * i64 (memory64, table64); `shared`: a shared memory (threads). */
+typedef struct kite_limits {
+    uint64_t min, max;
+    bool has_max;
+    bool is64;
+    bool shared;
+} kite_limits_t;
+
+/*
+ * A function type (also a tag's type: its parameters, no results). Borrowed
+ * from the engine, which keeps it as long as it lives: it may be kept after
+ * its module, function or tag is freed.
+ */
+typedef struct kite_functype kite_functype_t;
+KITE_API size_t kite_functype_param_count(const kite_functype_t *type);
+KITE_API size_t kite_functype_result_count(const kite_functype_t *type);
+/* Parameter or result `index`; an index out of range gives an i32. */
+KITE_API kite_valtype_t kite_functype_param(const kite_functype_t *type, size_t index);
+KITE_API kite_valtype_t kite_functype_result(const kite_functype_t *type, size_t index);
+
+typedef enum kite_externkind {
+    KITE_EXTERN_FUNC = 0,
+    KITE_EXTERN_TABLE = 1,
+    KITE_EXTERN_MEMORY = 2,
+    KITE_EXTERN_GLOBAL = 3,
+    KITE_EXTERN_TAG = 4,
+} kite_externkind_t;
+
+/* The type of an import, an export or an extern. */
+typedef struct kite_externtype {
+    kite_externkind_t kind;
+    union {
+        const kite_functype_t *func;
+        struct {
+            kite_valtype_t elem;
+            kite_limits_t limits;
+        } table;
+        struct {
+            kite_limits_t limits;
+            uint32_t page_size_log2; /* 16 (64 KiB pages), or 0 (custom-page-sizes) */
+        } memory;
+        struct {
+            kite_valtype_t type;
+            bool mutable_;
+        } global;
+        const kite_functype_t *tag;
+    } of;
+} kite_externtype_t;
+
+/* ---- module introspection ---------------------------------------------------------- */
+
+/* Names are borrowed from the module (valid while it lives), given with
+ * their lengths (they may contain NUL bytes) and NUL-terminated. `kind` is
+ * type.kind, kept for older users. */
+typedef struct kite_import_desc {
+    const char *module;
+    size_t module_len;
+    const char *name;
+    size_t name_len;
+    kite_externkind_t kind;
+    kite_externtype_t type;
+} kite_import_desc_t;
+
+typedef struct kite_export_desc {
+    const char *name;
+    size_t name_len;
+    kite_externkind_t kind;
+    kite_externtype_t type;
+} kite_export_desc_t;
+
+/* Imports and exports in the module's order; an index out of range gives a
+ * zeroed descriptor. */
+KITE_API size_t kite_module_import_count(const kite_module_t *module);
+KITE_API kite_import_desc_t kite_module_import(const kite_module_t *module, size_t index);
+/* The declared type of memory import `index` (in pages); false when it is
+ * not a memory, or its pages are not 64 KiB (custom page sizes). */
+KITE_API bool kite_module_import_memory(const kite_module_t *module, size_t index,
+                                        struct kite_limits *out);
+KITE_API size_t kite_module_export_count(const kite_module_t *module);
+KITE_API kite_export_desc_t kite_module_export(const kite_module_t *module, size_t index);
 
 /* ---- store ---------------------------------------------------------------------------- */
 
@@ -437,16 +545,29 @@ typedef enum kite_trap_kind {
 
 typedef struct kite_trap kite_trap_t;
 
+/*
+ * Traps are the caller's: kite_func_call and kite_instance_new hand them
+ * out, to be released with kite_trap_free. A trap a host function returns
+ * is handed to the runtime, which releases it or passes it on (with the
+ * Wasm frames it crossed added) to whoever called into Wasm.
+ */
+
 /* A trap made by a host function (kind KITE_TRAP_HOST), message copied,
  * allocated with the allocator of the store's engine (a host function finds
  * its store with kite_caller_store). Never NULL: when out of memory, a
  * shared out-of-memory trap. */
 KITE_API kite_trap_t *kite_trap_new(kite_store_t *store, const char *message);
 KITE_API kite_trap_kind_t kite_trap_kind(const kite_trap_t *trap);
-/* The spec's message for the kind ("integer divide by zero", ...). */
+/* The spec's message for the kind ("integer divide by zero", ...), or the
+ * host's for KITE_TRAP_HOST. Owned by the trap. */
 KITE_API const char *kite_trap_message(const kite_trap_t *trap);
 
-/* The Wasm call stack at the trap, innermost frame first. */
+/*
+ * The Wasm call stack at the trap, innermost frame first. The names are
+ * borrowed from the frame's module and the instance from its store: both
+ * stay valid until the store that ran the code is freed (an instance keeps
+ * its module alive), even after the trap is freed.
+ */
 typedef struct kite_frame {
     uint32_t func_index;     /* in its module's function index space */
     const char *func_name;   /* from the name section, or NULL */
@@ -455,9 +576,30 @@ typedef struct kite_frame {
     /* Text modules: where the instruction is in the source, 1-based (for
      * kite_module_new_text, lines of the text given); 0 when unknown. */
     uint32_t line, column;
+    const struct kite_instance *instance; /* the instance the function belongs to */
+    uint64_t func_offset;    /* code_offset from the start of the function (in a
+                                binary: its code entry's local declarations; in
+                                a text module: its first instruction) */
 } kite_frame_t;
 KITE_API size_t kite_trap_frame_count(const kite_trap_t *trap);
 KITE_API kite_frame_t kite_trap_frame(const kite_trap_t *trap, size_t index);
+
+/*
+ * The trap as text, in one call: the message, then one line per frame,
+ * as the kite command prints it:
+ *
+ *     integer divide by zero
+ *       at div (calc.wasm+0x4f)            a binary module: the byte offset
+ *       at $main (calc.wat:12:5)           a text module: line and column
+ *
+ * `module_label` names the module (e.g. its file name; NULL: "wasm"); a
+ * binary module's own name (name section) goes first. Deep backtraces show
+ * their 25 innermost and 5 outermost frames with a "... N more frames ..."
+ * line between. Like snprintf: writes at most `size` bytes, NUL included,
+ * and returns the length of the whole text (without the NUL).
+ */
+KITE_API size_t kite_trap_format(const kite_trap_t *trap, const char *module_label, char *buf,
+                                 size_t size);
 
 typedef struct kite_tag kite_tag_t;
 /* For KITE_TRAP_EXCEPTION (an exception that reached the host): its tag and
@@ -470,6 +612,8 @@ KITE_API void kite_trap_free(kite_trap_t *trap);
 
 /* ---- functions --------------------------------------------------------------------------- */
 
+/* The function's type (borrowed from the engine), and its parts. */
+KITE_API const kite_functype_t *kite_func_type(const kite_func_t *func);
 KITE_API size_t kite_func_param_count(const kite_func_t *func);
 KITE_API size_t kite_func_result_count(const kite_func_t *func);
 KITE_API kite_valtype_t kite_func_param(const kite_func_t *func, size_t index);
@@ -488,8 +632,11 @@ typedef struct kite_caller kite_caller_t;
 typedef struct kite_extern kite_extern_t;
 
 /*
- * A host function. `results` has room for the declared results; return
- * NULL, or a trap (e.g. kite_trap_new) to stop the Wasm code that called.
+ * A host function. `args` and `results` are borrowed for the call;
+ * `results` has room for the declared results, each preset to its kind and
+ * zero. Return NULL, or a trap (e.g. kite_trap_new) to stop the Wasm code
+ * that called: the runtime takes the trap (see "traps"). `finalize` (may be
+ * NULL) is called with `env` when the store is freed.
  */
 typedef kite_trap_t *(*kite_host_func_t)(void *env, kite_caller_t *caller, const kite_val_t *args,
                                          kite_val_t *results);
@@ -497,8 +644,9 @@ KITE_API kite_error_t *kite_func_new_host(kite_store_t *store, const kite_valtyp
                                           size_t nparams, const kite_valtype_t *results,
                                           size_t nresults, kite_host_func_t callback, void *env,
                                           void (*finalize)(void *env), kite_func_t **out);
-/* From inside a host function: the store, and an export of the calling
- * instance (e.g. its "memory"); false when there is none. */
+/* From inside a host function (the caller is valid only during its call):
+ * the store, and an export of the calling instance (e.g. its "memory");
+ * false when there is none. */
 KITE_API kite_store_t *kite_caller_store(kite_caller_t *caller);
 KITE_API bool kite_caller_export(kite_caller_t *caller, const char *name, size_t name_len,
                                  kite_extern_t *out);
@@ -508,13 +656,6 @@ KITE_API bool kite_caller_export(kite_caller_t *caller, const char *name, size_t
 typedef struct kite_memory kite_memory_t;
 typedef struct kite_table kite_table_t;
 typedef struct kite_global kite_global_t;
-
-typedef struct kite_limits {
-    uint64_t min, max;
-    bool has_max;
-    bool is64;
-    bool shared;
-} kite_limits_t;
 
 KITE_API kite_error_t *kite_memory_new(kite_store_t *store, const kite_limits_t *pages,
                                        kite_memory_t **out);
@@ -567,6 +708,7 @@ KITE_API kite_error_t *kite_tag_new(kite_store_t *store, const kite_valtype_t *p
 
 /* ---- externs and instances ----------------------------------------------------------------- */
 
+/* An object of a store, borrowed from it. */
 struct kite_extern {
     kite_externkind_t kind;
     union {
@@ -578,11 +720,16 @@ struct kite_extern {
     } of;
 };
 
+/* The extern's type as it is now: a table's or memory's current size is
+ * its minimum. */
+KITE_API kite_externtype_t kite_extern_type(const kite_extern_t *ext);
+
 typedef struct kite_instance kite_instance_t;
 
 /*
  * Instantiate `module` in `store` with `imports` given in the module's
- * import order. Link errors (a missing or mismatching import) are
+ * import order; every import must belong to `store` (KITE_ERROR_ARGUMENT
+ * otherwise). Link errors (a missing or mismatching import) are
  * KITE_ERROR_UNLINKABLE with a message in the spec's words ("unknown
  * import", "incompatible import type"); a trap while initializing or in the
  * start function is returned in *trap with a NULL error and no instance
@@ -596,12 +743,19 @@ KITE_API kite_error_t *kite_instance_new(kite_store_t *store, const kite_module_
 KITE_API bool kite_instance_export(const kite_instance_t *instance, const char *name,
                                    size_t name_len, kite_extern_t *out);
 KITE_API size_t kite_instance_export_count(const kite_instance_t *instance);
-KITE_API kite_export_desc_t kite_instance_export_desc(const kite_instance_t *instance, size_t index);
+KITE_API kite_export_desc_t kite_instance_export_desc(const kite_instance_t *instance,
+                                                     size_t index);
 KITE_API kite_extern_t kite_instance_export_at(const kite_instance_t *instance, size_t index);
 
 /*
  * A linker resolves imports by (module, name): define externs one by one or
- * all exports of an instance under a module name, then instantiate.
+ * all exports of an instance under a module name, then instantiate. Names
+ * are copied. The linker belongs to no store, but what it holds does: a
+ * linker may serve several stores only when each instantiation finds
+ * externs of its own store (kite_linker_instantiate reports an extern of
+ * another store as KITE_ERROR_ARGUMENT), so the usual pattern is one linker
+ * per store, or a linker of host functions defined again per store. Free
+ * it whenever convenient: instances do not refer to it.
  */
 typedef struct kite_linker kite_linker_t;
 /* NULL when out of memory. */
@@ -609,9 +763,14 @@ KITE_API kite_linker_t *kite_linker_new(kite_engine_t *engine);
 KITE_API void kite_linker_free(kite_linker_t *linker);
 /* Later definitions of the same (module, name) replace earlier ones. */
 KITE_API kite_error_t *kite_linker_define(kite_linker_t *linker, const char *module,
-                                          const char *name, size_t name_len, kite_extern_t ext);
+                                          size_t module_len, const char *name, size_t name_len,
+                                          kite_extern_t ext);
 KITE_API kite_error_t *kite_linker_define_instance(kite_linker_t *linker, const char *module,
+                                                   size_t module_len,
                                                    const kite_instance_t *instance);
+/* The definition of (module, name); false when there is none. */
+KITE_API bool kite_linker_get(const kite_linker_t *linker, const char *module, size_t module_len,
+                              const char *name, size_t name_len, kite_extern_t *out);
 KITE_API kite_error_t *kite_linker_instantiate(kite_linker_t *linker, kite_store_t *store,
                                                const kite_module_t *module, kite_instance_t **out,
                                                kite_trap_t **trap);
@@ -726,7 +885,8 @@ KITE_API const uint8_t *kite_wasi_captured(const kite_wasi_t *wasi, int stream, 
  * threads. The WASI object keeps its own reference. Names are copied.
  */
 KITE_API kite_error_t *kite_wasi_share_memory(kite_wasi_t *wasi, const char *module,
-                                              const char *name, kite_shared_memory_t *memory);
+                                              size_t module_len, const char *name,
+                                              size_t name_len, kite_shared_memory_t *memory);
 
 /*
  * wasi-threads: after kite_wasi_threads_enable, kite_wasi_define* also

@@ -1,6 +1,7 @@
 /* Memories, tables, globals, tags and references in kite.h. */
 #include <string.h>
 
+#include "api/module_internal.h"
 #include "gc/gc.h"
 #include "runtime/engine.h"
 #include "runtime/objects.h"
@@ -284,4 +285,42 @@ kite_refkind_t kite_ref_kind(kite_ref_t ref)
     case KRT_OBJ_ARRAY: return KITE_REFKIND_ARRAY;
     }
     return KITE_REFKIND_NULL;
+}
+
+/* ---- extern types ---------------------------------------------------------------------- */
+
+kite_externtype_t kite_extern_type(const kite_extern_t *ext)
+{
+    kite_externtype_t t;
+    memset(&t, 0, sizeof(t));
+    t.kind = ext->kind;
+    switch (ext->kind) {
+    case KITE_EXTERN_FUNC: t.of.func = kite_func_type(ext->of.func); break;
+    case KITE_EXTERN_TABLE: {
+        const krt_table *k = ext->of.table->table;
+        t.of.table.elem = krt_valtype_to_api(ext->of.table->elem);
+        t.of.table.limits =
+            (kite_limits_t){k->size, k->max, ext->of.table->has_max, k->is64, false};
+        if (!t.of.table.limits.has_max)
+            t.of.table.limits.max = 0;
+        break;
+    }
+    case KITE_EXTERN_MEMORY: {
+        const krt_memory *k = ext->of.memory->mem;
+        t.of.memory.limits = (kite_limits_t){krt_memory_pages(k), k->max_pages,
+                                             ext->of.memory->has_max, k->is64, k->shared};
+        if (!t.of.memory.limits.has_max)
+            t.of.memory.limits.max = 0;
+        t.of.memory.page_size_log2 = k->page_size_log2;
+        break;
+    }
+    case KITE_EXTERN_GLOBAL:
+        t.of.global.type = krt_valtype_to_api(ext->of.global->type);
+        t.of.global.mutable_ = ext->of.global->mutable_;
+        break;
+    case KITE_EXTERN_TAG:
+        t.of.tag = krt_functype(ext->of.tag->store->engine, ext->of.tag->canon);
+        break;
+    }
+    return t;
 }

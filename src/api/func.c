@@ -2,9 +2,15 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "api/module_internal.h"
 #include "runtime/objects.h"
 #include "util/alloc.h"
 #include "util/error.h"
+
+const kite_functype_t *kite_func_type(const kite_func_t *func)
+{
+    return krt_functype(func->store->engine, func->hdr.canon);
+}
 
 size_t kite_func_param_count(const kite_func_t *func) { return func->nparams; }
 size_t kite_func_result_count(const kite_func_t *func) { return func->nresults; }

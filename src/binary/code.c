@@ -134,6 +134,7 @@ static bool code_entry(kdec_state *d, kir_func *f)
         f->body.code = code;
         f->body.len = (uint32_t)(end - code);
         f->body.offset = (uint32_t)(code - r->start);
+        f->entry_offset = (uint32_t)(start - r->start);
     }
     return true;
 }

@@ -393,6 +393,8 @@ kite_error_t *kdec_decode(const struct kite_config *config, const uint8_t *bytes
         kir_module_free(m);
         return err;
     }
+    m->binary = copy;
+    m->binary_len = (uint32_t)len;
     *out = m;
     return NULL;
 }

@@ -62,6 +62,8 @@ typedef struct kir_func {
     kir_local_group *local_groups;
     uint32_t nlocals;   /* sum of the groups' counts (params not included) */
     kir_expr body;      /* instructions after the local declarations */
+    uint32_t entry_offset; /* binary modules: where the local declarations start
+                              (the function's start for backtraces); else 0 */
     uint32_t max_stack; /* set by the validator: most operand values live at once */
     uint32_t const_instrs; /* set by the validator: constant instructions (t.const, ref.null) */
 } kir_func;
@@ -192,6 +194,12 @@ typedef struct kir_module {
     /* Text modules only (nsrcpos == 0 otherwise). */
     uint32_t nsrcpos;
     kir_srcpos *srcpos;
+
+    /* Binary modules only (NULL otherwise): the module's copy of its input,
+     * where custom sections other than "name" hold no contents (see
+     * kir_custom), so only the other sections may be read from it. */
+    const uint8_t *binary;
+    uint32_t binary_len;
 
     /* Set by the validator. */
     bool validated;

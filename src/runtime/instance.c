@@ -134,6 +134,7 @@ static kite_trap_t *make_globals(inst_box *b)
         const kir_global *g = &m->globals[i];
         struct kite_global *obj = &b->def_globals[i - m->nglobal_imports];
         obj->alloc = inst->store->alloc;
+        obj->store = inst->store;
         obj->type = krt_canon_valtype(m, g->type);
         obj->mutable_ = g->mutable_;
         kite_trap_t *t = krt_eval_const(inst, &g->init, obj->value);
@@ -174,6 +175,7 @@ static kite_error_t *make_storage(inst_box *b, kite_trap_t **trap)
     for (uint32_t i = m->ntag_imports; i < m->ntags; i++) {
         struct kite_tag *obj = &b->def_tags[i - m->ntag_imports];
         krt_tag_init(obj, s->engine->canon, m->canon[m->tags[i].type]);
+        obj->store = s;
         inst->tags[i] = obj;
     }
     return NULL;
@@ -265,6 +267,17 @@ static kite_error_t *check_imports(kite_store_t *store, const kite_module_t *mod
         kite_error_t *err = krt_import_match(store->engine, m, &m->imports[i], &imports[i]);
         if (err)
             return err;
+        /* Another store's object would be freed with its store while this
+         * instance still refers to it. */
+        if (krt_extern_store(&imports[i]) != store) {
+            const kir_import *imp = &m->imports[i];
+            int ml = imp->module.len > 64 ? 64 : (int)imp->module.len;
+            int fl = imp->field.len > 64 ? 64 : (int)imp->field.len;
+            return kutil_error_new(store->alloc, KITE_ERROR_ARGUMENT,
+                                   "import %u (\"%.*s\" \"%.*s\") belongs to another store", i,
+                                   ml, imp->module.ptr ? imp->module.ptr : "", fl,
+                                   imp->field.ptr ? imp->field.ptr : "");
+        }
     }
     return NULL;
 }

@@ -101,6 +101,18 @@ static kite_error_t *match_global(const kite_engine_t *e, const kir_module *m,
     return NULL;
 }
 
+kite_store_t *krt_extern_store(const kite_extern_t *ext)
+{
+    switch (ext->kind) {
+    case KITE_EXTERN_FUNC: return ext->of.func ? ext->of.func->store : NULL;
+    case KITE_EXTERN_TABLE: return ext->of.table ? ext->of.table->store : NULL;
+    case KITE_EXTERN_MEMORY: return ext->of.memory ? ext->of.memory->store : NULL;
+    case KITE_EXTERN_GLOBAL: return ext->of.global ? ext->of.global->store : NULL;
+    case KITE_EXTERN_TAG: return ext->of.tag ? ext->of.tag->store : NULL;
+    }
+    return NULL;
+}
+
 kite_error_t *krt_import_match(const kite_engine_t *engine, const kir_module *m,
                                const kir_import *imp, const kite_extern_t *ext)
 {
@@ -246,22 +258,24 @@ static kite_error_t *define(kite_linker_t *l, const char *module, size_t ml, con
     return NULL;
 }
 
-kite_error_t *kite_linker_define(kite_linker_t *linker, const char *module, const char *name,
-                                 size_t name_len, kite_extern_t ext)
+kite_error_t *kite_linker_define(kite_linker_t *linker, const char *module, size_t module_len,
+                                 const char *name, size_t name_len, kite_extern_t ext)
 {
-    if (!module || (!name && name_len))
+    if ((!module && module_len) || (!name && name_len))
         return kutil_error_new(linker->alloc, KITE_ERROR_ARGUMENT,
                                "linker definition without a name");
-    return define(linker, module, strlen(module), name ? name : "", name_len, ext);
+    return define(linker, module ? module : "", module_len, name ? name : "", name_len, ext);
 }
 
 kite_error_t *kite_linker_define_instance(kite_linker_t *linker, const char *module,
-                                          const kite_instance_t *instance)
+                                          size_t module_len, const kite_instance_t *instance)
 {
-    if (!module)
+    if ((!module && module_len) || !instance)
         return kutil_error_new(linker->alloc, KITE_ERROR_ARGUMENT,
                                "linker definition without a module name");
-    size_t ml = strlen(module);
+    if (!module)
+        module = "";
+    size_t ml = module_len;
     size_t n = kite_instance_export_count(instance);
     for (size_t i = 0; i < n; i++) {
         kite_export_desc_t d = kite_instance_export_desc(instance, i);
@@ -271,6 +285,21 @@ kite_error_t *kite_linker_define_instance(kite_linker_t *linker, const char *mod
             return err;
     }
     return NULL;
+}
+
+bool kite_linker_get(const kite_linker_t *linker, const char *module, size_t module_len,
+                     const char *name, size_t name_len, kite_extern_t *out)
+{
+    if ((!module && module_len) || (!name && name_len))
+        return false;
+    module = module ? module : "";
+    name = name ? name : "";
+    const link_def *d = find(linker, key_hash(module, module_len, name, name_len), module,
+                             module_len, name, name_len);
+    if (!d || !d->module)
+        return false;
+    *out = d->ext;
+    return true;
 }
 
 kite_error_t *kite_linker_instantiate(kite_linker_t *linker, kite_store_t *store,

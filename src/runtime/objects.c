@@ -33,6 +33,7 @@ void krt_func_init_wasm(krt_func *f, krt_instance *inst, uint32_t index)
     f->hdr.kind = KRT_OBJ_FUNC;
     f->hdr.canon = canon;
     f->instance = inst;
+    f->store = inst->store;
     f->index = index;
     f->nparams = ct->nparams;
     f->nresults = ct->nresults;
@@ -81,6 +82,7 @@ kite_error_t *krt_host_func_new(kite_store_t *s, const kir_valtype *params, uint
     f->host = callback;
     f->env = env;
     f->finalize = finalize;
+    f->store = s;
     f->owned.destroy = destroy_host_func;
     krt_store_own(s, &f->owned);
     *out = f;
@@ -102,6 +104,7 @@ kite_error_t *krt_global_new(kite_store_t *s, kir_valtype type, bool mutable_,
     if (!g)
         return kutil_error_oom();
     g->alloc = s->alloc;
+    g->store = s;
     g->type = type;
     g->mutable_ = mutable_;
     g->value[0] = value[0];
@@ -136,6 +139,7 @@ kite_error_t *krt_tag_new(kite_store_t *s, uint32_t canon, struct kite_tag **out
     if (!t)
         return kutil_error_oom();
     krt_tag_init(t, s->engine->canon, canon);
+    t->store = s;
     t->owned.destroy = destroy_tag;
     krt_store_own(s, &t->owned);
     *out = t;
@@ -149,6 +153,7 @@ kite_error_t *krt_memory_obj_init(kite_store_t *s, struct kite_memory *obj,
 {
     krt_memory_opts opts = {.budget = &s->memory_budget,
                             .shared_reserve_cap = s->engine->config.shared_memory_reserve};
+    obj->store = s;
     kite_error_t *err = krt_memory_new(s->alloc, limits, page_size_log2, &opts, &obj->mem);
     obj->has_max = limits->has_max;
     obj->budget = &s->memory_budget;
@@ -187,6 +192,7 @@ kite_error_t *krt_memory_obj_wrap(kite_store_t *s, krt_memory *mem, struct kite_
     if (!m)
         return kutil_error_oom();
     krt_memory_retain(mem);
+    m->store = s;
     m->mem = mem;
     m->has_max = true;
     m->owned.destroy = destroy_memory;
@@ -199,6 +205,7 @@ kite_error_t *krt_table_obj_init(kite_store_t *s, struct kite_table *obj, kir_va
                                  const kir_limits *limits, krt_ref init)
 {
     krt_table_opts opts = {.budget = &s->table_budget};
+    obj->store = s;
     obj->elem = elem;
     obj->has_max = limits->has_max;
     return krt_table_new(s->alloc, elem, limits, init, &opts, &obj->table);

@@ -63,6 +63,9 @@ kite_error_t *krt_table_obj_init(kite_store_t *s, struct kite_table *obj, kir_va
 
 /* ---- link.c -------------------------------------------------------------------------- */
 
+/* The store an extern belongs to (NULL for a NULL object). */
+kite_store_t *krt_extern_store(const kite_extern_t *ext);
+
 /* Whether `ext` can be the import `imp` of module `m`: the kinds agree and
  * the extern's type matches the import's (the spec's extern type matching).
  * Error: KITE_ERROR_UNLINKABLE "incompatible import type ...". */

@@ -224,6 +224,7 @@ struct kite_func {
     kite_host_func_t host;
     void *env;
     void (*finalize)(void *env);
+    kite_store_t *store;       /* the owner (an instance's for Wasm functions) */
 };
 typedef struct kite_func krt_func;
 
@@ -232,6 +233,7 @@ typedef struct kite_func krt_func;
 struct kite_global {
     krt_owned owned;
     const kite_allocator_t *alloc; /* its store's (for errors) */
+    kite_store_t *store; /* the owner */
     kir_valtype type;  /* canonical */
     bool mutable_;
     uint64_t value[2]; /* v128 uses both */
@@ -239,6 +241,7 @@ struct kite_global {
 
 struct kite_tag {
     krt_owned owned;
+    kite_store_t *store; /* the owner */
     uint32_t canon;    /* canonical function type id of [params] -> [] */
     uint32_t nparams;
     const kir_valtype *params; /* canonical */
@@ -247,6 +250,7 @@ struct kite_tag {
 
 struct kite_memory {
     krt_owned owned;
+    kite_store_t *store; /* the owner */
     krt_memory *mem;   /* reference-counted: shared memories outlive stores */
     bool has_max;      /* whether the type declares a maximum (import matching) */
     krt_budget *budget; /* the owning store's, for krt_memory_release_from */
@@ -254,6 +258,7 @@ struct kite_memory {
 
 struct kite_table {
     krt_owned owned;
+    kite_store_t *store; /* the owner */
     kir_valtype elem;  /* canonical */
     krt_table *table;
     bool has_max;      /* whether the type declares a maximum (import matching) */
@@ -341,6 +346,20 @@ kite_error_t *krt_module_new(kite_engine_t *engine, kir_module *ir, kite_module_
  * module with its translated code. */
 void krt_module_retain(const kite_module_t *module);
 void krt_module_release(const kite_module_t *module);
+
+/* The engine's canonical function type `canon` as a public type. */
+const kite_functype_t *krt_functype(const kite_engine_t *engine, uint32_t canon);
+/* The declared type of item `index` of `kind` in the module's index spaces. */
+kite_externtype_t krt_module_externtype(const kite_module_t *module, kir_extern_kind kind,
+                                        uint32_t index);
+
+/* The serialized form of a module (kite_module_serialize): a header of
+ * KRT_SERIAL_HEADER bytes (magic, format, the binary's length at 12, LE32),
+ * then the binary. */
+#define KRT_SERIAL_MAGIC "\0kite-mod"
+#define KRT_SERIAL_MAGIC_LEN 9
+#define KRT_SERIAL_FORMAT 1
+#define KRT_SERIAL_HEADER 16
 
 /* A module-relative value type with concrete heap indices made canonical. */
 kir_valtype krt_canon_valtype(const kir_module *m, kir_valtype t);

@@ -87,12 +87,21 @@ void krt_trap_add_frame(kite_trap_t *trap, const krt_instance *instance, uint32_
     f->code_offset = code_offset;
     if (instance) {
         const kir_module *m = instance->m;
+        f->instance = instance;
         if (m->func_names && func_index < m->nfuncs)
             f->func_name = m->func_names[func_index].ptr;
         if (m->module_name.len)
             f->module_name = m->module_name.ptr;
         if (m->nsrcpos && code_offset <= UINT32_MAX)
             kir_module_srcpos(m, (uint32_t)code_offset, &f->line, &f->column);
+        /* From the start of the function's code entry (its locals), as
+         * other engines count, or for text its first instruction. */
+        if (func_index < m->nfuncs) {
+            const kir_func *fn = &m->funcs[func_index];
+            uint32_t start = fn->entry_offset ? fn->entry_offset : fn->body.offset;
+            if (code_offset >= start)
+                f->func_offset = code_offset - start;
+        }
     }
     trap->nframes = n + 1;
 }

@@ -68,7 +68,8 @@ static kite_error_t *define_one(kite_wasi_t *wasi, kite_linker_t *linker, kite_s
     if (err)
         return err;
     kite_extern_t ext = {.kind = KITE_EXTERN_FUNC, .of.func = func};
-    return kite_linker_define(linker, KWASI_MODULE, d->name, strlen(d->name), ext);
+    return kite_linker_define(linker, KWASI_MODULE, sizeof(KWASI_MODULE) - 1, d->name,
+                              strlen(d->name), ext);
 }
 
 static kite_error_t *prepare(kite_wasi_t *wasi, kite_linker_t *linker, kite_store_t *store)

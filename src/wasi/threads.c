@@ -43,7 +43,8 @@ typedef struct kwasi_thread {
 } kwasi_thread;
 
 typedef struct kwasi_share {
-    char *module, *name;
+    char *module, *name; /* Wasm names: any bytes, with their lengths */
+    size_t module_len, name_len;
     kite_shared_memory_t *memory;
 } kwasi_share;
 
@@ -85,23 +86,31 @@ static kite_error_t *threads_get(kite_wasi_t *w, kwasi_threads **out)
     return NULL;
 }
 
-static char *dup_str(const kite_allocator_t *a, const char *s)
+static char *dup_bytes(const kite_allocator_t *a, const char *s, size_t len)
 {
-    size_t n = strlen(s) + 1;
-    char *p = kutil_malloc(a, n);
-    if (p)
-        memcpy(p, s, n);
+    char *p = kutil_malloc(a, len + 1);
+    if (p) {
+        if (len)
+            memcpy(p, s, len);
+        p[len] = '\0';
+    }
     return p;
 }
 
-kite_error_t *kite_wasi_share_memory(kite_wasi_t *wasi, const char *module, const char *name,
+kite_error_t *kite_wasi_share_memory(kite_wasi_t *wasi, const char *module, size_t module_len,
+                                     const char *name, size_t name_len,
                                      kite_shared_memory_t *memory)
 {
+    if ((!module && module_len) || (!name && name_len) || module_len == SIZE_MAX ||
+        name_len == SIZE_MAX)
+        return kutil_error_new(&wasi->alloc, KITE_ERROR_ARGUMENT,
+                               "kite_wasi_share_memory: bad name");
     kwasi_threads *t;
     kite_error_t *err = threads_get(wasi, &t);
     if (err)
         return err;
-    kwasi_share s = {dup_str(&wasi->alloc, module), dup_str(&wasi->alloc, name),
+    kwasi_share s = {dup_bytes(&wasi->alloc, module, module_len),
+                     dup_bytes(&wasi->alloc, name, name_len), module_len, name_len,
                      kite_shared_memory_clone(memory)};
     kwasi_share *n = kutil_realloc(&wasi->alloc, t->shares, (t->nshares + 1) * sizeof(*n));
     if (!s.module || !s.name || !s.memory || !n) {
@@ -160,7 +169,7 @@ static kite_error_t *define_extra(kite_wasi_t *w, kite_linker_t *linker, kite_st
         if (err)
             return err;
         kite_extern_t ext = {.kind = KITE_EXTERN_FUNC, .of.func = f};
-        err = kite_linker_define(linker, "wasi", "thread-spawn", 12, ext);
+        err = kite_linker_define(linker, "wasi", 4, "thread-spawn", 12, ext);
         if (err || !any)
             return err;
     }
@@ -168,15 +177,16 @@ static kite_error_t *define_extra(kite_wasi_t *w, kite_linker_t *linker, kite_st
         return NULL;
     for (size_t i = 0; i < t->nshares; i++) {
         const kwasi_share *s = &t->shares[i];
-        if (!any && (!is_name(imp.module, imp.module_len, s->module) ||
-                     !is_name(imp.name, imp.name_len, s->name)))
+        if (!any && (imp.module_len != s->module_len || imp.name_len != s->name_len ||
+                     memcmp(imp.module, s->module, s->module_len) != 0 ||
+                     memcmp(imp.name, s->name, s->name_len) != 0))
             continue;
         kite_memory_t *mem;
         kite_error_t *err = kite_shared_memory_attach(s->memory, store, &mem);
         if (err)
             return err;
         kite_extern_t ext = {.kind = KITE_EXTERN_MEMORY, .of.memory = mem};
-        err = kite_linker_define(linker, s->module, s->name, strlen(s->name), ext);
+        err = kite_linker_define(linker, s->module, s->module_len, s->name, s->name_len, ext);
         if (err || !any)
             return err;
     }

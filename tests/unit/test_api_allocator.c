@@ -182,7 +182,7 @@ static bool make_world(world *w, uint32_t tag)
     if (!err)
         err = kite_func_new_host(w->store, NULL, 0, NULL, 0, host_fail, NULL, NULL, &fail);
     if (!err)
-        err = kite_linker_define(w->linker, "host", "fail", 4,
+        err = kite_linker_define(w->linker, "host", 4, "fail", 4,
                                  (kite_extern_t){.kind = KITE_EXTERN_FUNC, .of.func = fail});
     kite_trap_t *trap = NULL;
     if (!err)

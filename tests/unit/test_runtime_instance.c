@@ -323,7 +323,7 @@ static void test_import_matching(void)
 
     /* The linker. */
     kite_linker_t *lk = kite_linker_new(engine);
-    CHECK(kite_linker_define(lk, "a", "b", 1, f) == NULL);
+    CHECK(kite_linker_define(lk, "a", 1, "b", 1, f) == NULL);
     kite_instance_t *li = NULL;
     kite_trap_t *trap = NULL;
     CHECK(kite_linker_instantiate(lk, s, fm, &li, &trap) == NULL && li && !trap);
@@ -332,7 +332,7 @@ static void test_import_matching(void)
                  "unknown import", __LINE__);
     CHECK(li == NULL);
     /* A later definition replaces an earlier one. */
-    CHECK(kite_linker_define(lk, "a", "b", 1, xi) == NULL);
+    CHECK(kite_linker_define(lk, "a", 1, "b", 1, xi) == NULL);
     expect_error(kite_linker_instantiate(lk, s, fm, &li, &trap), KITE_ERROR_UNLINKABLE,
                  "incompatible import type", __LINE__);
     CHECK(kite_linker_instantiate(lk, s, gmi, &li, &trap) == NULL && li);
@@ -362,7 +362,7 @@ static void test_linker_instances(void)
                            "  (data (i32.const 0) \"\\2a\"))");
     kite_instance_t *ia = inst(s, a, NULL, 0);
     kite_linker_t *lk = kite_linker_new(engine);
-    CHECK(ia && kite_linker_define_instance(lk, "A", ia) == NULL);
+    CHECK(ia && kite_linker_define_instance(lk, "A", 1, ia) == NULL);
     kite_instance_t *ib = NULL;
     kite_trap_t *trap = NULL;
     CHECK(kite_linker_instantiate(lk, s, b, &ib, &trap) == NULL && ib && !trap);
