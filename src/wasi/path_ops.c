@@ -50,10 +50,10 @@ static int host_open_flags(uint32_t oflags, uint32_t fdflags, uint64_t rights, b
     int fl = O_CLOEXEC | O_NOFOLLOW | O_NOCTTY;
     bool rd = rights & (KWASI_R_FD_READ | KWASI_R_FD_READDIR);
     bool wr = rights & (KWASI_R_FD_WRITE | KWASI_R_FD_ALLOCATE | KWASI_R_FD_FILESTAT_SET_SIZE);
+    /* A directory opened for writing fails with EISDIR, as on the host. */
     if (oflags & KWASI_O_DIRECTORY || slash)
-        fl |= O_DIRECTORY | O_RDONLY;
-    else
-        fl |= wr ? (rd ? O_RDWR : O_WRONLY) : O_RDONLY;
+        fl |= O_DIRECTORY;
+    fl |= wr ? (rd ? O_RDWR : O_WRONLY) : O_RDONLY;
     if (oflags & KWASI_O_CREAT)
         fl |= O_CREAT;
     if (oflags & KWASI_O_EXCL)
@@ -255,14 +255,21 @@ uint16_t kwasi_path_link(kwasi_call *c, const kite_val_t *args)
         kwasi_path_free(&old);
         return e;
     }
-    if (old.slash || new_.slash) {
-        /* Directories cannot be linked; a slash on a file is no file. */
+    /* The errors in the order Linux finds them: the source ("file/" is no
+     * file), then the new name (a trailing slash there can only name an
+     * existing object, EEXIST, since a link is never a directory; else
+     * ENOENT), then the link itself (EPERM for a directory). */
+    struct stat st;
+    if (old.slash)
         e = must_be_dir(&old);
-        if (!e)
-            e = KWASI_EPERM;
-    } else {
+    else if (new_.slash && fstatat(old.dirfd, old.name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+        e = kwasi_errno(errno);
+    if (!e && new_.slash)
+        e = fstatat(new_.dirfd, new_.name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? KWASI_EEXIST
+            : errno == ENOENT                                              ? KWASI_ENOENT
+                                                                           : kwasi_errno(errno);
+    if (!e)
         e = result(linkat(old.dirfd, old.name, new_.dirfd, new_.name, 0));
-    }
     kwasi_path_free(&old);
     kwasi_path_free(&new_);
     return e;

@@ -18,14 +18,18 @@
 #define KWASI_RECV_WAITALL 2u
 #define KWASI_RECV_DATA_TRUNCATED 1u
 
+/* An open descriptor that is a socket (ENOTSOCK otherwise, as the host's
+ * calls say for a file or a pipe, before any rights are looked at: a file
+ * never has socket rights, so ENOTCAPABLE would hide the real reason). */
 static uint16_t socket_fd(kwasi_call *c, uint32_t fd, uint64_t rights, kwasi_fd **out)
 {
-    uint16_t e = kwasi_fd_get(c, fd, rights, out);
+    uint16_t e = kwasi_fd_get(c, fd, 0, out);
     if (e)
         return e;
-    if ((*out)->kind != KWASI_FD_HOST)
+    if ((*out)->kind != KWASI_FD_HOST || ((*out)->filetype != KWASI_FT_SOCKET_STREAM &&
+                                          (*out)->filetype != KWASI_FT_SOCKET_DGRAM))
         return KWASI_ENOTSOCK;
-    return KWASI_ESUCCESS;
+    return kwasi_fd_get(c, fd, rights, out);
 }
 
 uint16_t kwasi_sock_accept(kwasi_call *c, const kite_val_t *args)

@@ -353,7 +353,10 @@ static void test_sockets(void)
         CHECK(call(&g, "send", (int32_t[]){conn, 2}, 2, NULL) == 0, "send on the connection");
         CHECK(read(client, buf, sizeof(buf)) == 2 && memcmp(buf, "yo", 2) == 0, "client got yo");
         CHECK(call(&g, "accept", (int32_t[]){conn}, 1, NULL) == 76, "no accept right on a connection");
-        CHECK(call(&g, "accept", (int32_t[]){1}, 1, NULL) == 76, "accept on stdout: ENOTCAPABLE");
+        /* A descriptor that is no socket says so before its rights are looked at. */
+        CHECK(call(&g, "accept", (int32_t[]){1}, 1, NULL) == 57, "accept on stdout: ENOTSOCK");
+        CHECK(call(&g, "shutdown", (int32_t[]){1, 2}, 2, NULL) == 57, "shutdown on stdout: ENOTSOCK");
+        CHECK(call(&g, "shutdown", (int32_t[]){99, 2}, 2, NULL) == 8, "shutdown on a closed fd: EBADF");
     }
     stop(&g);
     kite_wasi_config_free(cfg);
