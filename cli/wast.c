@@ -246,21 +246,30 @@ static void run_module_cmd(wast_run *run, const kscr_cmd *cmd)
         pass(run);
 }
 
-/* (module instance $i? $def) */
-static void run_instance_cmd(wast_run *run, const kscr_cmd *cmd)
+/* The definition a (module instance ...) names, or the latest; NULL with
+ * a failure reported. */
+static kite_module_t *definition_or_fail(wast_run *run, const kscr_cmd *cmd)
 {
     kite_module_t *module = run->current_def;
     if (cmd->reg_module) {
         const wast_binding *b = lookup(&run->defs, cmd->reg_module);
         if (!b) {
             failf(run, cmd, "unknown module definition %s", cmd->reg_module);
-            set_current(run, cmd->instance_id, NULL);
-            return;
+            return NULL;
         }
         module = b->module;
     }
+    if (!module)
+        failf(run, cmd, "no module definition to instantiate (%s)",
+              cmd->reg_module ? "it failed to compile" : "none yet, or it failed to compile");
+    return module;
+}
+
+/* (module instance $i? $def?) */
+static void run_instance_cmd(wast_run *run, const kscr_cmd *cmd)
+{
+    kite_module_t *module = definition_or_fail(run, cmd);
     if (!module) {
-        failf(run, cmd, "no module definition to instantiate (it failed to compile)");
         set_current(run, cmd->instance_id, NULL);
         return;
     }
@@ -352,10 +361,12 @@ static void run_reject_cmd(wast_run *run, const kscr_cmd *cmd)
     kite_error_free(err);
 }
 
-/* assert_unlinkable, assert_uninstantiable, assert_trap (module ...). */
+/* assert_unlinkable, assert_uninstantiable, assert_trap on (module ...) or
+ * (module instance ...). */
 static void run_bad_instance_cmd(wast_run *run, const kscr_cmd *cmd)
 {
-    kite_module_t *module = compile_or_fail(run, cmd);
+    kite_module_t *module = cmd->instantiates_def ? definition_or_fail(run, cmd)
+                                                  : compile_or_fail(run, cmd);
     if (!module)
         return;
     kite_instance_t *inst = NULL;
@@ -728,7 +739,7 @@ static void run_cmd(wast_run *run, const kscr_cmd *cmd)
         run_bad_instance_cmd(run, cmd);
         return;
     case KSCR_CMD_ASSERT_TRAP:
-        if (cmd->has_module)
+        if (cmd->has_module || cmd->instantiates_def)
             run_bad_instance_cmd(run, cmd);
         else
             run_action_cmd(run, cmd);

@@ -529,14 +529,36 @@ static bool parse_action(sparser *p, kscr_action *a)
     return parse_action_rest(p, &kw, a);
 }
 
-/* "(module ...)" inside an assertion. */
-static bool parse_nested_module(sparser *p, kscr_cmd *c)
+/* After "(module instance": the names of the instance and of the
+ * definition, both optional (one name is the definition's), and ')'. */
+static bool parse_instance_rest(sparser *p, kscr_cmd *c)
 {
-    ktext_token open, kw;
-    if (!expect(p, KTEXT_LPAREN, &open, "'('") || !expect(p, KTEXT_KEYWORD, &kw, "module"))
+    const char *a, *b;
+    if (!opt_id(p, &a) || !opt_id(p, &b))
+        return false;
+    c->instantiates_def = true;
+    c->instance_id = b ? a : NULL;
+    c->reg_module = b ? b : a;
+    return expect_rparen(p);
+}
+
+/* "(module ...)" inside an assertion; with `instance` true also
+ * "(module instance ...)" (assert_unlinkable, assert_trap), where a
+ * module definition is misplaced. */
+static bool parse_nested_module(sparser *p, kscr_cmd *c, bool instance)
+{
+    ktext_token open, kw, t;
+    if (!expect(p, KTEXT_LPAREN, &open, "'('") || !expect(p, KTEXT_KEYWORD, &kw, "module") ||
+        !peek(p, &t))
         return false;
     if (!ktext_tok_is(&kw, "module"))
         return fail_tok(p, &kw, "unexpected token: expected module");
+    if (instance && ktext_tok_is(&t, "instance")) {
+        next(p, &t);
+        return parse_instance_rest(p, c);
+    }
+    if (instance && ktext_tok_is(&t, "definition"))
+        return fail_tok(p, &t, "misplaced module definition");
     c->has_module = true;
     return parse_module(p, &open, &c->module);
 }
@@ -561,17 +583,9 @@ static bool parse_module_cmd(sparser *p, const ktext_token *open, kscr_cmd *c)
     if (!peek(p, &t))
         return false;
     if (ktext_tok_is(&t, "instance")) {
-        /* (module instance $i? $def) */
-        const char *a, *b;
         next(p, &t);
-        if (!opt_id(p, &a) || !opt_id(p, &b))
-            return false;
-        if (!a)
-            return fail_tok(p, &t, "unexpected token: expected a module id");
         c->kind = KSCR_CMD_MODULE_INSTANCE;
-        c->instance_id = b ? a : NULL;
-        c->reg_module = b ? b : a;
-        return expect_rparen(p);
+        return parse_instance_rest(p, c);
     }
     c->kind = KSCR_CMD_MODULE;
     c->has_module = true;
@@ -614,7 +628,7 @@ static bool parse_command(sparser *p, const ktext_token *open, kscr_cmd *c)
         if (!peek_sexpr(p, "module", &yes))
             return false;
         if (yes) {
-            if (!parse_nested_module(p, c))
+            if (!parse_nested_module(p, c, true))
                 return false;
         } else {
             c->has_action = true;
@@ -637,7 +651,9 @@ static bool parse_command(sparser *p, const ktext_token *open, kscr_cmd *c)
     for (size_t k = 0; k < sizeof(module_asserts) / sizeof(module_asserts[0]); k++) {
         if (ktext_tok_is(&kw, module_asserts[k].name)) {
             c->kind = module_asserts[k].kind;
-            return parse_nested_module(p, c) && expect_string(p, &c->message) &&
+            bool instance = c->kind == KSCR_CMD_ASSERT_UNLINKABLE ||
+                            c->kind == KSCR_CMD_ASSERT_UNINSTANTIABLE;
+            return parse_nested_module(p, c, instance) && expect_string(p, &c->message) &&
                    expect_rparen(p);
         }
     }

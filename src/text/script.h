@@ -85,7 +85,7 @@ typedef struct kscr_module {
 
 typedef enum kscr_cmd_kind {
     KSCR_CMD_MODULE,
-    KSCR_CMD_MODULE_INSTANCE, /* (module instance $i $def) */
+    KSCR_CMD_MODULE_INSTANCE, /* (module instance $i? $def?) */
     KSCR_CMD_REGISTER,
     KSCR_CMD_ACTION,
     KSCR_CMD_ASSERT_RETURN,
@@ -107,13 +107,16 @@ typedef struct kscr_cmd {
     uint32_t line, col;
     bool has_module;         /* module commands, module asserts, assert_trap on a module */
     kscr_module module;
+    /* module instance, and assert_unlinkable / assert_trap on one: the
+     * module is the definition named reg_module (NULL: the latest one). */
+    bool instantiates_def;
     bool has_action;
     kscr_action action;
     uint32_t nresults;       /* assert_return */
     kscr_value *results;
     const char *message;     /* assert_* expected message, NUL-terminated */
     const char *reg_name;    /* register: the name (decoded, NUL-terminated) */
-    const char *reg_module;  /* register: "$id" or NULL; module instance: definition id */
+    const char *reg_module;  /* register: "$id" or NULL; instantiates_def: definition id */
     const char *instance_id; /* module instance: "$i"; thread, wait: "$t" (or NULL) */
     /* thread: the modules (ids) it shares with its parent, and its body: the
      * nbody commands that follow this one (nested threads' bodies included) */

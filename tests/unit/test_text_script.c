@@ -61,12 +61,13 @@ static void test_modules(void)
                       "(module instance $i $d)\n"
                       "(module instance $d)\n"
                       "(module)\n"
-                      "(module $\"x y\")\n";
+                      "(module $\"x y\")\n"
+                      "(module instance)\n";
     kscr_script *s = PARSE(src);
     if (!s)
         return;
-    CHECK(s->ncmds == 8, "ncmds %u", s->ncmds);
-    if (s->ncmds != 8) {
+    CHECK(s->ncmds == 9, "ncmds %u", s->ncmds);
+    if (s->ncmds != 9) {
         kscr_free(s);
         return;
     }
@@ -103,6 +104,9 @@ static void test_modules(void)
           "instance without id");
     CHECK(c[6].kind == KSCR_CMD_MODULE && c[6].module.len == 8 && !c[6].module.id, "(module)");
     CHECK(streq(c[7].module.id, "$x y"), "quoted module id: %s", c[7].module.id);
+    CHECK(c[8].kind == KSCR_CMD_MODULE_INSTANCE && c[8].instantiates_def && !c[8].instance_id &&
+              !c[8].reg_module && !c[8].has_module,
+          "instance of the latest definition, no names");
     kscr_free(s);
 }
 
@@ -232,11 +236,13 @@ static void test_asserts(void)
         "(assert_uninstantiable (module $u (memory 1)) \"out of bounds\")\n"
         "(assert_invalid_custom (module) \"x\")\n"
         "(assert_malformed_custom (module quote \"\") \"y\")\n"
-        "(assert_return (get \"g\"))\n");
+        "(assert_return (get \"g\"))\n"
+        "(assert_trap (module instance $i $d) \"unreachable\")\n"
+        "(assert_unlinkable (module instance) \"unknown import\")\n");
     if (!s)
         return;
-    CHECK(s->ncmds == 12, "ncmds %u", s->ncmds);
-    if (s->ncmds == 12) {
+    CHECK(s->ncmds == 14, "ncmds %u", s->ncmds);
+    if (s->ncmds == 14) {
         kscr_cmd *c = s->cmds;
         CHECK(c[0].kind == KSCR_CMD_ASSERT_TRAP && c[0].has_action && !c[0].has_module &&
                   streq(c[0].message, "unreachable"),
@@ -266,6 +272,13 @@ static void test_asserts(void)
         CHECK(c[11].kind == KSCR_CMD_ASSERT_RETURN && c[11].nresults == 0 &&
                   c[11].action.kind == KSCR_GET,
               "assert_return get");
+        CHECK(c[12].kind == KSCR_CMD_ASSERT_TRAP && c[12].instantiates_def && !c[12].has_module &&
+                  !c[12].has_action && streq(c[12].reg_module, "$d") &&
+                  streq(c[12].message, "unreachable"),
+              "assert_trap on a module instance");
+        CHECK(c[13].kind == KSCR_CMD_ASSERT_UNLINKABLE && c[13].instantiates_def &&
+                  !c[13].reg_module && streq(c[13].message, "unknown import"),
+              "assert_unlinkable on a module instance");
     }
     kscr_free(s);
 }
@@ -319,7 +332,8 @@ static void test_errors(void)
     PARSE_ERR("(register $m)", 1, 11, "expected a string");
     PARSE_ERR("(module) \"\x01\"", 1, 11, "illegal control character");
     PARSE_ERR("(module (; x", 1, 9, "unclosed comment");
-    PARSE_ERR("(module instance)", 1, 9, "module id");
+    PARSE_ERR("(module instance $a $b $c)", 1, 24, "expected ')'");
+    PARSE_ERR("(assert_trap (module definition (func)) \"x\")", 1, 22, "misplaced module definition");
     PARSE_ERR("(assert_invalid (invoke \"f\") \"x\")", 1, 18, "expected module");
 }
 
