@@ -840,14 +840,35 @@ KITE_API kite_error_t *kite_wasi_config_preopen_dir(kite_wasi_config_t *config,
 /* Pre-opens a host socket (listening or connected; duplicated by
  * kite_wasi_new, the caller keeps its own) for sock_accept/recv/send/shutdown. */
 KITE_API kite_error_t *kite_wasi_config_preopen_socket(kite_wasi_config_t *config, int host_fd);
-/* Guest stream 0, 1 or 2 uses host descriptor `host_fd` (duplicated by
- * kite_wasi_new), or is closed when host_fd is -1. */
+/*
+ * Guest stream 0, 1 or 2 uses host descriptor `host_fd` (duplicated by
+ * kite_wasi_new), or is closed when host_fd is -1 (the default is the
+ * host's own 0, 1 and 2).
+ *
+ * The guest sees a stream, as it would a pipe, whatever host_fd is (a
+ * terminal, a pipe, a socket or a regular file, as with `> out.txt`): it
+ * reads and writes in order and can neither move nor size it. fd_seek,
+ * fd_tell, fd_pread, fd_pwrite, fd_allocate, fd_advise and
+ * fd_filestat_set_times fail with ESPIPE, fd_filestat_set_size, fd_sync
+ * and fd_datasync with EINVAL; its file type is "unknown" unless it is a
+ * terminal or a socket, its size 0; setting FDFLAG_APPEND changes only
+ * what fd_fdstat_get reports. A regular file's open file description is
+ * made append-only (O_APPEND) while the WASI object lives, so the guest's
+ * writes land only at the file's current end (kite_wasi_free restores the
+ * flags). To give the guest the file itself, use kite_wasi_config_stdio_file.
+ */
 KITE_API kite_error_t *kite_wasi_config_stdio_fd(kite_wasi_config_t *config, int stream,
                                                  int host_fd);
 /* Resolve guest paths component by component even where the kernel has
  * openat2 (the way taken on systems without it; for testing it on Linux).
  * Default: false. */
 KITE_API void kite_wasi_config_no_openat2(kite_wasi_config_t *config, bool enabled);
+/* Guest stream 0, 1 or 2 is the host file behind `host_fd` (duplicated by
+ * kite_wasi_new), with the rights of its kind: the guest can seek in it,
+ * read and write at any offset, truncate, grow and preallocate it and set
+ * its times. Only for a file the guest may change at will. */
+KITE_API kite_error_t *kite_wasi_config_stdio_file(kite_wasi_config_t *config, int stream,
+                                                   int host_fd);
 /* The guest's stdin reads these bytes (copied), then end of file. */
 KITE_API kite_error_t *kite_wasi_config_stdin_bytes(kite_wasi_config_t *config, const void *data,
                                                     size_t len);

@@ -12,7 +12,9 @@
 
 extern char **environ;
 
-enum stdio_mode { STDIO_FD, STDIO_BYTES, STDIO_CAPTURE };
+/* STDIO_FD: a host descriptor seen as a stream; STDIO_FILE: a host
+ * descriptor the guest may use as the file it is (opt-in). */
+enum stdio_mode { STDIO_FD, STDIO_FILE, STDIO_BYTES, STDIO_CAPTURE };
 
 typedef struct cfg_dir {
     char *host, *guest;
@@ -208,6 +210,16 @@ kite_error_t *kite_wasi_config_stdio_fd(kite_wasi_config_t *c, int stream, int h
     return NULL;
 }
 
+kite_error_t *kite_wasi_config_stdio_file(kite_wasi_config_t *c, int stream, int host_fd)
+{
+    if (stream < 0 || stream > 2 || host_fd < 0)
+        return kutil_error_new(L, KITE_ERROR_ARGUMENT, "bad stdio stream %d or descriptor %d",
+                               stream, host_fd);
+    c->stdio_mode[stream] = STDIO_FILE;
+    c->stdio_fd[stream] = host_fd;
+    return NULL;
+}
+
 kite_error_t *kite_wasi_config_stdin_bytes(kite_wasi_config_t *c, const void *data, size_t len)
 {
     uint8_t *copy = kutil_malloc(L, len ? len : 1);
@@ -290,10 +302,26 @@ static kite_error_t *io_error(kite_wasi_t *w, const char *what, const char *path
     return kutil_error_new(&w->alloc, KITE_ERROR_IO, "%s %s: %s", what, path, strerror(e));
 }
 
+/* A standard stream on a host descriptor: as a stream (a terminal and a
+ * socket keep their kind, anything else looks like a pipe: no file type,
+ * a file's rights) unless the embedder handed it over as a file. */
+static void host_stdio(kwasi_fd *f, int h, bool as_file)
+{
+    bool tty;
+    uint8_t type = kwasi_host_filetype(h, &tty);
+    f->kind = KWASI_FD_HOST;
+    f->host = h;
+    f->host_stream = !as_file;
+    if (!as_file && !tty && type != KWASI_FT_SOCKET_STREAM && type != KWASI_FT_SOCKET_DGRAM)
+        type = KWASI_FT_UNKNOWN;
+    f->filetype = type;
+    f->rights = given_rights(type, tty);
+}
+
 static kite_error_t *add_stdio(kite_wasi_t *w, const kite_wasi_config_t *c, int s)
 {
     uint8_t mode = c->stdio_mode[s];
-    if (mode == STDIO_FD) {
+    if (mode == STDIO_FD || mode == STDIO_FILE) {
         if (c->stdio_fd[s] < 0)
             return NULL;
         int h = fcntl(c->stdio_fd[s], F_DUPFD_CLOEXEC, 0);
@@ -305,16 +333,14 @@ static kite_error_t *add_stdio(kite_wasi_t *w, const kite_wasi_config_t *c, int 
                                                     c->stdio_fd[s], s, strerror(errno));
         w->stdio_flags[s] = fcntl(h, F_GETFL);
         w->stdio_restore[s] = w->stdio_flags[s] >= 0 ? fcntl(h, F_DUPFD_CLOEXEC, 0) : -1;
-        bool tty;
         kwasi_fd *f = slot(w, (uint32_t)s);
         if (!f) {
             close(h);
             return kutil_error_oom();
         }
-        f->kind = KWASI_FD_HOST;
-        f->host = h;
-        f->filetype = kwasi_host_filetype(h, &tty);
-        f->rights = given_rights(f->filetype, tty);
+        host_stdio(f, h, mode == STDIO_FILE);
+        if (f->host_stream && w->stdio_flags[s] >= 0 && (w->stdio_flags[s] & O_APPEND))
+            f->flags = KWASI_FDFLAG_APPEND;
         return NULL;
     }
     kwasi_fd *f = slot(w, (uint32_t)s);
@@ -337,6 +363,32 @@ static kite_error_t *add_stdio(kite_wasi_t *w, const kite_wasi_config_t *c, int 
         b->max = c->capture_max[s] ? c->capture_max[s] : SIZE_MAX;
         w->captured[s] = true;
     }
+    return NULL;
+}
+
+/*
+ * A stream on a regular file writes only at the file's current end, as a
+ * pipe would carry the bytes on: the description (shared with the host,
+ * which may have opened it without O_APPEND, `> out.txt`) is made
+ * append-only while the WASI object lives; kite_wasi_free puts the flags
+ * back. Without it the guest would write at the description's position,
+ * which need not be the end (`1<> file`, or another writer that truncated
+ * the file).
+ */
+static kite_error_t *append_only(kite_wasi_t *w, int s)
+{
+    kwasi_fd *f = w->fds[s];
+    struct stat st;
+    if (!f || !f->host_stream || fstat(f->host, &st) != 0 || !S_ISREG(st.st_mode))
+        return NULL;
+    /* Only with the copy that puts the flags back (none: F_GETFL or the
+     * copy failed when the stream was added). */
+    int fl = w->stdio_restore[s] < 0 ? -1 : fcntl(f->host, F_GETFL);
+    if (fl < 0 || fcntl(f->host, F_SETFL, fl | O_APPEND) != 0)
+        return kutil_error_new(&w->alloc, KITE_ERROR_IO,
+                               "cannot make stdio stream %d append-only: %s", s,
+                               fl < 0 && w->stdio_restore[s] < 0 ? "no descriptor to restore it"
+                                                                 : strerror(errno));
     return NULL;
 }
 
@@ -403,6 +455,9 @@ static kite_error_t *fill(kite_wasi_t *w, const kite_wasi_config_t *c)
     w->nfds = 3;
     for (int s = 0; s < 3 && !err; s++)
         err = add_stdio(w, c, s);
+    /* After all three recorded their flags: streams may share a description. */
+    for (int s = 0; s < 3 && !err; s++)
+        err = append_only(w, s);
     uint32_t at = 3;
     for (size_t i = 0; i < c->ndirs && !err; i++)
         err = add_dir(w, &c->dirs[i], at++);

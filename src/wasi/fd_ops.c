@@ -161,17 +161,15 @@ static uint16_t transfer(kwasi_call *c, uint32_t fd, uint32_t iovs, uint32_t n, 
         return e;
     }
     uint32_t done = 0;
-    if (f->kind != KWASI_FD_HOST) {
-        if (offset >= 0)
-            e = KWASI_ESPIPE;
-        else {
-            pthread_mutex_lock(&c->wasi->lock);
-            if (write)
-                e = buf_write(&c->wasi->alloc, &c->wasi->bufs[f->stream], &v, &done);
-            else
-                done = buf_read(&c->wasi->bufs[f->stream], &v);
-            pthread_mutex_unlock(&c->wasi->lock);
-        }
+    if (offset >= 0 && kwasi_is_stream(f)) {
+        e = KWASI_ESPIPE;
+    } else if (f->kind != KWASI_FD_HOST) {
+        pthread_mutex_lock(&c->wasi->lock);
+        if (write)
+            e = buf_write(&c->wasi->alloc, &c->wasi->bufs[f->stream], &v, &done);
+        else
+            done = buf_read(&c->wasi->bufs[f->stream], &v);
+        pthread_mutex_unlock(&c->wasi->lock);
     } else if (v.n > 0) {
         ssize_t r;
         do {
@@ -243,7 +241,7 @@ uint16_t kwasi_fd_seek(kwasi_call *c, const kite_val_t *args)
         return KWASI_EFAULT;
     if (!kwasi_in(c, out, 8))
         return KWASI_EFAULT;
-    if (f->kind != KWASI_FD_HOST)
+    if (kwasi_is_stream(f))
         return KWASI_ESPIPE;
     static const int host_whence[] = {SEEK_SET, SEEK_CUR, SEEK_END};
     off_t pos = lseek(f->host, (off_t)off, host_whence[whence]);
@@ -263,7 +261,7 @@ uint16_t kwasi_fd_tell(kwasi_call *c, const kite_val_t *args)
         return KWASI_EFAULT;
     if (!kwasi_in(c, KWASI_U32(args, 1), 8))
         return KWASI_EFAULT;
-    if (f->kind != KWASI_FD_HOST)
+    if (kwasi_is_stream(f))
         return KWASI_ESPIPE;
     off_t pos = lseek(f->host, 0, SEEK_CUR);
     if (pos < 0)
@@ -274,14 +272,16 @@ uint16_t kwasi_fd_tell(kwasi_call *c, const kite_val_t *args)
 
 /* ---- sync, advise, allocate ------------------------------------------------------------- */
 
-static uint16_t host_fd(kwasi_call *c, uint32_t fd, uint64_t rights, int *out)
+/* The host descriptor of a file (not a stream, which gives `on_stream`:
+ * see kwasi_is_stream for which errno each call gives). */
+static uint16_t file_fd(kwasi_call *c, uint32_t fd, uint64_t rights, uint16_t on_stream, int *out)
 {
     kwasi_fd *f;
     uint16_t e = kwasi_fd_get(c, fd, rights, &f);
     if (e)
         return e;
-    if (f->kind != KWASI_FD_HOST)
-        return KWASI_EINVAL;
+    if (kwasi_is_stream(f))
+        return on_stream;
     *out = f->host;
     return KWASI_ESUCCESS;
 }
@@ -289,7 +289,7 @@ static uint16_t host_fd(kwasi_call *c, uint32_t fd, uint64_t rights, int *out)
 uint16_t kwasi_fd_sync(kwasi_call *c, const kite_val_t *args)
 {
     int h;
-    uint16_t e = host_fd(c, KWASI_U32(args, 0), KWASI_R_FD_SYNC, &h);
+    uint16_t e = file_fd(c, KWASI_U32(args, 0), KWASI_R_FD_SYNC, KWASI_EINVAL, &h);
     if (e)
         return e;
     return fsync(h) == 0 ? KWASI_ESUCCESS : kwasi_errno(errno);
@@ -298,7 +298,7 @@ uint16_t kwasi_fd_sync(kwasi_call *c, const kite_val_t *args)
 uint16_t kwasi_fd_datasync(kwasi_call *c, const kite_val_t *args)
 {
     int h;
-    uint16_t e = host_fd(c, KWASI_U32(args, 0), KWASI_R_FD_DATASYNC, &h);
+    uint16_t e = file_fd(c, KWASI_U32(args, 0), KWASI_R_FD_DATASYNC, KWASI_EINVAL, &h);
     if (e)
         return e;
 #if defined(__APPLE__)
@@ -316,7 +316,7 @@ uint16_t kwasi_fd_advise(kwasi_call *c, const kite_val_t *args)
     if (advice > 5)
         return KWASI_EINVAL;
     int h;
-    uint16_t e = host_fd(c, KWASI_U32(args, 0), KWASI_R_FD_ADVISE, &h);
+    uint16_t e = file_fd(c, KWASI_U32(args, 0), KWASI_R_FD_ADVISE, KWASI_ESPIPE, &h);
     if (e)
         return e;
     if (off > INT64_MAX || len > INT64_MAX)
@@ -335,7 +335,7 @@ uint16_t kwasi_fd_allocate(kwasi_call *c, const kite_val_t *args)
 {
     uint64_t off = KWASI_U64(args, 1), len = KWASI_U64(args, 2);
     int h;
-    uint16_t e = host_fd(c, KWASI_U32(args, 0), KWASI_R_FD_ALLOCATE, &h);
+    uint16_t e = file_fd(c, KWASI_U32(args, 0), KWASI_R_FD_ALLOCATE, KWASI_ESPIPE, &h);
     if (e)
         return e;
     if (off > INT64_MAX || len > INT64_MAX - off)
@@ -401,7 +401,7 @@ uint16_t kwasi_fd_fdstat_get(kwasi_call *c, const kite_val_t *args)
     if (!kwasi_in(c, out, 24))
         return KWASI_EFAULT;
     pthread_mutex_lock(&c->wasi->lock);
-    uint16_t flags = f->flags;
+    uint16_t flags = f->flags, own = f->flags;
     uint64_t rights = f->rights, inheriting = f->inheriting;
     pthread_mutex_unlock(&c->wasi->lock);
     if (f->kind == KWASI_FD_HOST) {
@@ -409,6 +409,8 @@ uint16_t kwasi_fd_fdstat_get(kwasi_call *c, const kite_val_t *args)
         if (fl < 0)
             return kwasi_errno(errno);
         flags = host_fdflags(fl);
+        if (f->host_stream)
+            flags = (uint16_t)((flags & ~KWASI_FDFLAG_APPEND) | own);
     }
     memset(c->mem + out, 0, 24);
     c->mem[out] = f->filetype;
@@ -439,12 +441,22 @@ uint16_t kwasi_fd_fdstat_set_flags(kwasi_call *c, const kite_val_t *args)
     int fl = fcntl(f->host, F_GETFL);
     if (fl < 0)
         return kwasi_errno(errno);
-    fl &= ~(O_APPEND | O_NONBLOCK);
+    /* A stream appends whatever the guest says (its APPEND is its own);
+     * the host description's O_APPEND stays as it is. */
+    int change = f->host_stream ? O_NONBLOCK : O_APPEND | O_NONBLOCK;
+    fl &= ~change;
     if (flags & KWASI_FDFLAG_APPEND)
-        fl |= O_APPEND;
+        fl |= O_APPEND & change;
     if (flags & KWASI_FDFLAG_NONBLOCK)
         fl |= O_NONBLOCK;
-    return fcntl(f->host, F_SETFL, fl) == 0 ? KWASI_ESUCCESS : kwasi_errno(errno);
+    if (fcntl(f->host, F_SETFL, fl) != 0)
+        return kwasi_errno(errno);
+    if (f->host_stream) {
+        pthread_mutex_lock(&c->wasi->lock);
+        f->flags = (uint16_t)(flags & KWASI_FDFLAG_APPEND);
+        pthread_mutex_unlock(&c->wasi->lock);
+    }
+    return KWASI_ESUCCESS;
 }
 
 uint16_t kwasi_fd_fdstat_set_rights(kwasi_call *c, const kite_val_t *args)
@@ -521,16 +533,20 @@ uint16_t kwasi_fd_filestat_get(kwasi_call *c, const kite_val_t *args)
     if (fstat(f->host, &st) != 0)
         return kwasi_errno(errno);
     uint16_t r = kwasi_put_filestat(c, out, &st);
-    /* A socket's kind comes from its type, which stat does not tell. */
-    if (!r && (f->filetype == KWASI_FT_SOCKET_DGRAM || f->filetype == KWASI_FT_SOCKET_STREAM))
+    /* A socket's kind comes from its type, which stat does not tell; a
+     * stream is what it was made as, and has no size. */
+    if (!r && (f->host_stream || f->filetype == KWASI_FT_SOCKET_DGRAM ||
+               f->filetype == KWASI_FT_SOCKET_STREAM))
         c->mem[out + 16] = f->filetype;
+    if (!r && f->host_stream)
+        kwasi_st64(c, out + 32, 0);
     return r;
 }
 
 uint16_t kwasi_fd_filestat_set_size(kwasi_call *c, const kite_val_t *args)
 {
     int h;
-    uint16_t e = host_fd(c, KWASI_U32(args, 0), KWASI_R_FD_FILESTAT_SET_SIZE, &h);
+    uint16_t e = file_fd(c, KWASI_U32(args, 0), KWASI_R_FD_FILESTAT_SET_SIZE, KWASI_EINVAL, &h);
     if (e)
         return e;
     uint64_t size = KWASI_U64(args, 1);
@@ -564,7 +580,7 @@ uint16_t kwasi_times(uint64_t atim, uint64_t mtim, uint32_t fst, struct timespec
 uint16_t kwasi_fd_filestat_set_times(kwasi_call *c, const kite_val_t *args)
 {
     int h;
-    uint16_t e = host_fd(c, KWASI_U32(args, 0), KWASI_R_FD_FILESTAT_SET_TIMES, &h);
+    uint16_t e = file_fd(c, KWASI_U32(args, 0), KWASI_R_FD_FILESTAT_SET_TIMES, KWASI_ESPIPE, &h);
     if (e)
         return e;
     struct timespec ts[2];

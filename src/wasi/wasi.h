@@ -168,10 +168,15 @@ enum kwasi_fd_kind {
 typedef struct kwasi_fd {
     _Atomic(uint32_t) refs;
     const kite_allocator_t *alloc; /* its WASI object's */
+    /* A standard stream (see kwasi_is_stream): set for the host descriptors
+     * the embedder gave with kite_wasi_config_stdio_fd. */
+    bool host_stream;
     uint8_t kind;      /* enum kwasi_fd_kind */
     uint8_t filetype;  /* KWASI_FT_*, fixed when the descriptor is made */
     uint8_t stream;    /* for buffers: 0 stdin, 1 stdout, 2 stderr */
-    uint16_t flags;    /* fdflags of a buffer (host descriptors ask the host) */
+    /* fdflags of a buffer; of a host stream only FDFLAG_APPEND, which is
+     * the guest's own (other host descriptors ask the host). */
+    uint16_t flags;
     int host;          /* KWASI_FD_HOST: the host descriptor */
     uint64_t rights, inheriting;
     char *preopen;     /* guest name of a pre-opened directory, or NULL */
@@ -265,6 +270,23 @@ uint16_t kwasi_errno(int host_errno);
 uint64_t kwasi_ts_ns(const struct timespec *ts);
 
 /* ---- descriptor table (fdtable.c) ----------------------------------------------- */
+
+/*
+ * Whether the guest sees descriptor `f` as a stream, like a pipe, whatever
+ * is behind it: the standard streams the embedder gave as descriptors
+ * (even a regular file: `kite run prog.wasm > out.txt`) and the buffers.
+ * A stream has no position and no size the guest can use or change:
+ * fd_seek, fd_tell, fd_pread, fd_pwrite, fd_allocate and fd_advise fail
+ * with ESPIPE (as Linux says for a pipe), fd_filestat_set_size, fd_sync
+ * and fd_datasync with EINVAL (likewise), fd_filestat_set_times with
+ * ESPIPE (Linux would set a pipe's own times; a stream has none the guest
+ * may set). Writes go to the current end (config.c makes a regular file's
+ * description append-only).
+ */
+static inline bool kwasi_is_stream(const kwasi_fd *f)
+{
+    return f->host_stream || f->kind != KWASI_FD_HOST;
+}
 
 /* The open descriptor `fd` having all of `rights`: EBADF when not open,
  * ENOTCAPABLE when a right is missing (ENOMEM when the call cannot hold

@@ -1,6 +1,7 @@
 /*
  * WASI as an embedder uses it (kite.h only): configuration (arguments,
  * environment, stdin bytes, captured output with a limit), exit codes,
+ * standard streams on host files (streams, or files on request),
  * pre-opened sockets (sock_accept/recv/send/shutdown), configuration
  * errors, and a race: a directory swapped for a symbolic link out of the
  * sandbox while the guest opens paths through it, under openat2 and under
@@ -264,6 +265,90 @@ static void test_stdio_flags_restored(void)
     close(p[1]);
 }
 
+/* A regular file given as stdout is a stream (kite_wasi_config_stdio_fd):
+ * the guest can neither move, size nor grow it, and writes land at its end
+ * even where the host's description is at 0 without O_APPEND. Given with
+ * kite_wasi_config_stdio_file it is the file itself. */
+static void test_stdio_stream_or_file(void)
+{
+    static const char *wat =
+        "(module\n"
+        "  (import \"wasi_snapshot_preview1\" \"fd_pwrite\"\n"
+        "    (func $pwrite (param i32 i32 i32 i64 i32) (result i32)))\n"
+        "  (import \"wasi_snapshot_preview1\" \"fd_write\" (func $write (param i32 i32 i32 i32) (result i32)))\n"
+        "  (import \"wasi_snapshot_preview1\" \"fd_seek\" (func $seek (param i32 i64 i32 i32) (result i32)))\n"
+        "  (import \"wasi_snapshot_preview1\" \"fd_filestat_set_size\" (func $size (param i32 i64) (result i32)))\n"
+        "  (import \"wasi_snapshot_preview1\" \"fd_allocate\" (func $alloc (param i32 i64 i64) (result i32)))\n"
+        "  (import \"wasi_snapshot_preview1\" \"fd_fdstat_get\" (func $fdstat (param i32 i32) (result i32)))\n"
+        "  (memory (export \"memory\") 1)\n"
+        "  (data (i32.const 16) \"XXXX\")\n"
+        "  (func $iov (i32.store (i32.const 0) (i32.const 16)) (i32.store (i32.const 4) (i32.const 4)))\n"
+        "  (func (export \"pwrite\") (param $at i32) (result i32)\n"
+        "    (call $iov) (call $pwrite (i32.const 1) (i32.const 0) (i32.const 1)\n"
+        "      (i64.extend_i32_u (local.get $at)) (i32.const 8)))\n"
+        "  (func (export \"write\") (result i32)\n"
+        "    (call $iov) (call $write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))\n"
+        "  (func (export \"seek\") (result i32) (call $seek (i32.const 1) (i64.const 0) (i32.const 0) (i32.const 8)))\n"
+        "  (func (export \"size\") (param $n i32) (result i32)\n"
+        "    (call $size (i32.const 1) (i64.extend_i32_u (local.get $n))))\n"
+        "  (func (export \"alloc\") (result i32) (call $alloc (i32.const 1) (i64.const 0) (i64.const 1000000)))\n"
+        "  (func (export \"type\") (result i32)\n"
+        "    (drop (call $fdstat (i32.const 1) (i32.const 32))) (i32.load8_u (i32.const 32))))\n";
+    char path[] = "/tmp/kite-stdio-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0, "temporary file");
+    if (fd < 0)
+        return;
+    unlink(path);
+    kite_module_t *m = load(wat, true);
+    struct stat st;
+    char buf[32];
+
+    /* As a stream: nothing but appending. */
+    CHECK(pwrite(fd, "0123456789", 10, 0) == 10 && lseek(fd, 0, SEEK_SET) == 0, "file at 0");
+    kite_wasi_config_t *cfg = kite_wasi_config_new();
+    kite_wasi_config_stdio_fd(cfg, 1, fd);
+    guest g;
+    if (start(&g, m, cfg)) {
+        CHECK(fcntl(fd, F_GETFL) & O_APPEND, "append-only while the guest may write");
+        CHECK(call(&g, "type", NULL, 0, NULL) == 0, "the stream has no file type");
+        CHECK(call(&g, "pwrite", (int32_t[]){0}, 1, NULL) == 70, "pwrite: ESPIPE");
+        CHECK(call(&g, "seek", NULL, 0, NULL) == 70, "seek: ESPIPE");
+        CHECK(call(&g, "alloc", NULL, 0, NULL) == 70, "allocate: ESPIPE");
+        CHECK(call(&g, "size", (int32_t[]){1 << 30}, 1, NULL) == 28, "set size: EINVAL");
+        CHECK(call(&g, "write", NULL, 0, NULL) == 0, "write");
+    }
+    stop(&g);
+    kite_wasi_config_free(cfg);
+    CHECK(fstat(fd, &st) == 0 && st.st_size == 14, "size 14 (%lld)",
+          (long long)st.st_size);
+    CHECK(pread(fd, buf, sizeof(buf), 0) == 14 && memcmp(buf, "0123456789XXXX", 14) == 0,
+          "the write went to the end");
+    CHECK(!(fcntl(fd, F_GETFL) & O_APPEND), "the description's flags are back");
+
+    /* As a file, on request. */
+    CHECK(ftruncate(fd, 0) == 0 && pwrite(fd, "0123456789", 10, 0) == 10, "file again");
+    cfg = kite_wasi_config_new();
+    CHECK(!kite_wasi_config_stdio_file(cfg, 1, fd), "stdio_file");
+    if (start(&g, m, cfg)) {
+        CHECK(call(&g, "type", NULL, 0, NULL) == 4, "a regular file");
+        CHECK(call(&g, "pwrite", (int32_t[]){2}, 1, NULL) == 0, "pwrite at 2");
+        CHECK(call(&g, "size", (int32_t[]){8}, 1, NULL) == 0, "set size 8");
+        CHECK(call(&g, "seek", NULL, 0, NULL) == 0, "seek");
+    }
+    stop(&g);
+    kite_wasi_config_free(cfg);
+    CHECK(pread(fd, buf, sizeof(buf), 0) == 8 && memcmp(buf, "01XXXX67", 8) == 0,
+          "the guest wrote and truncated the file");
+    cfg = kite_wasi_config_new();
+    kite_error_t *err = kite_wasi_config_stdio_file(cfg, 1, -1);
+    CHECK(err && kite_error_code(err) == KITE_ERROR_ARGUMENT, "stdio_file needs a descriptor");
+    kite_error_free(err);
+    kite_wasi_config_free(cfg);
+    kite_module_free(m);
+    close(fd);
+}
+
 /* ---- sockets ------------------------------------------------------------------------- */
 
 static const char *socket_wat =
@@ -492,6 +577,7 @@ int main(void)
     test_stdio_and_args();
     test_config_errors();
     test_stdio_flags_restored();
+    test_stdio_stream_or_file();
     test_sockets();
     test_race();
     kite_engine_free(engine);

@@ -129,6 +129,51 @@ STDIN=$tmp/in.txt check stdio 0 $'HELLO\nWORLD' "12 bytes" "$w/stdio.wasm"
 seq 1 200000 | sed 's/$/ lines of text/' >"$tmp/big.txt"
 STDIN=$tmp/big.txt check stdio-big 0 "$(tr a-z A-Z <"$tmp/big.txt")" "$(wc -c <"$tmp/big.txt") bytes" "$w/stdio.wasm"
 
+# Standard streams on host files are streams (stream.c): the guest cannot
+# seek, size, grow or preallocate them, and its writes land only at the
+# file's end, whether the shell opened it with O_APPEND (>>), truncated it
+# (>) or opened it read-write at offset 0 over old content (1<>). The host
+# file's size and content are checked afterwards, and that the shell's
+# description got its flags back (no O_APPEND left behind).
+printf 'input\n' >"$tmp/in.txt"
+streams() {
+    local name=$1 redirect=$2 before=$3 want=$4
+    count=$((count + 1))
+    printf '%s' "$before" >"$tmp/out.txt"
+    rm -f "$tmp/flags"
+    (
+        cd "$tmp" || exit
+        case $redirect in
+        ">") exec >out.txt ;;
+        ">>") exec >>out.txt ;;
+        "1<>") exec 1<>out.txt ;;
+        esac
+        fdinfo=/proc/$BASHPID/fdinfo/1
+        [ -r $fdinfo ] && grep '^flags' $fdinfo >flags
+        "$kite" run "$w/stream.wasm" <in.txt 2>err.txt
+        echo $? >status
+        [ -r $fdinfo ] && grep '^flags' $fdinfo >>flags
+    )
+    local why=""
+    [ "$(cat "$tmp/status")" == 0 ] || why+=" status $(cat "$tmp/status");"
+    [ "$(cat "$tmp/err.txt")" == "$(cat "$here/expected/stream.err")" ] || why+=" stderr differs from expected/stream.err;"
+    [ "$(cat "$tmp/out.txt"; echo x)" == "${want}x" ] || why+=" the host file holds $(od -c "$tmp/out.txt" | head -n 5);"
+    [ "$(wc -c <"$tmp/out.txt")" -eq ${#want} ] || why+=" the host file has $(wc -c <"$tmp/out.txt") bytes, expected ${#want};"
+    # Where /proc tells (Linux): the description's flags are as before.
+    if [ -s "$tmp/flags" ] && [ "$(sort -u "$tmp/flags" | wc -l)" -ne 1 ]; then
+        why+=" the shell's stdout flags changed: $(tr '\n' ' ' <"$tmp/flags");"
+    fi
+    if [ -n "$why" ]; then
+        failures=$((failures + 1))
+        echo "FAIL $name:$why"
+        grep -v '^ok ' "$tmp/err.txt" | head -n 20 | sed 's/^/    /'
+    fi
+}
+lines=$'first\nsecond\nthird\n'
+streams stream-truncated ">" "old content" "$lines"
+streams stream-append ">>" $'old content\n' $'old content\n'"$lines"
+streams stream-read-write "1<>" $'0123456789\n' $'0123456789\n'"$lines"
+
 # ---- clocks, poll, random --------------------------------------------------------------
 
 check clock 0 @clock.out "" "$w/clock.wasm"
