@@ -383,6 +383,15 @@ typedef struct kite_store_limits {
     uint64_t gc_heap_bytes;  /* the GC heap (structs and arrays); 0: no limit. A GC
                                 allocation that does not fit after a full collection
                                 traps with "GC heap exhausted". */
+    /* Bytes of the calling thread's C stack that a call into Wasm must find
+     * free: entering Wasm (from the host, or again from a host function
+     * Wasm called) with less left traps with "call stack exhausted" instead
+     * of overflowing the stack. What Wasm runs in between (the interpreter,
+     * WASI, your host functions) lives in this margin: raise it for host
+     * functions that use much stack. 0: the default, 64 KiB (256 KiB in a
+     * sanitizer build). On a stack whose bounds the system does not tell
+     * (a coroutine's), nested entries are counted instead (at most 256). */
+    uint32_t c_stack_margin;
 } kite_store_limits_t;
 
 KITE_API kite_store_t *kite_store_new(kite_engine_t *engine);

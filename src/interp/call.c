@@ -12,6 +12,21 @@
 
 kint_exec_fn *kint_executor = kint_exec_call;
 
+/*
+ * The stack's bounds come from the OS layer (cached per thread there: a
+ * store may move between threads, and asking the system can be slow). A
+ * frame outside them is on a stack of the embedder's making (a coroutine):
+ * then entries are counted, as nothing better is known.
+ */
+bool kint_c_stack_ok(const kint_thread *th)
+{
+    uintptr_t lo, hi, here = KOS_STACK_HERE();
+    if (kos_stack_bounds(&lo, &hi) != 0 || here <= lo || here > hi)
+        return th->nesting < KINT_MAX_NESTING;
+    uint32_t margin = th->store->limits.c_stack_margin;
+    return here - lo >= (margin ? margin : KINT_DEFAULT_C_STACK_MARGIN);
+}
+
 kite_trap_t *kint_call(kite_store_t *store, krt_func *f, uint64_t *slots)
 {
     if (f->host)
@@ -47,25 +62,19 @@ static void scan_host_vals(const krt_roots *r, krt_marker *m)
             m->mark(m, (krt_ref)hr->vals[i].of.ref);
 }
 
-/*
- * Arguments and results travel as kite_val_t arrays (on the C stack for
- * the usual few). The callback runs outside the Wasm execution context, so
- * a fault in host code is never taken for a Wasm memory fault.
- */
-kite_trap_t *kint_host_call(kite_store_t *store, krt_func *f, uint64_t *slots, krt_instance *caller)
+/* Value-stack slots a kite_val_t takes when put there. */
+#define VAL_SLOTS ((sizeof(kite_val_t) + sizeof(uint64_t) - 1) / sizeof(uint64_t))
+_Static_assert(_Alignof(kite_val_t) <= _Alignof(uint64_t), "kite_val_t fits slot alignment");
+
+/* The call itself, with room for the arguments and results in `vals`. */
+static kite_trap_t *host_call_with(kite_store_t *store, krt_func *f, uint64_t *slots,
+                                   krt_instance *caller, kite_val_t *vals)
 {
-    kite_val_t small[16];
     size_t n = (size_t)f->nparams + f->nresults;
-    kite_val_t *args = small;
-    if (n > sizeof(small) / sizeof(small[0])) {
-        args = kutil_malloc(store->alloc, n * sizeof(kite_val_t));
-        if (!args)
-            return krt_trap_oom();
-    }
-    kite_val_t *results = args + f->nparams;
+    kite_val_t *results = vals + f->nparams;
     uint32_t s = 0;
     for (uint32_t i = 0; i < f->nparams; i++) {
-        args[i] = krt_val_from_slots(f->params[i], slots + s);
+        vals[i] = krt_val_from_slots(f->params[i], slots + s);
         s += krt_slots(f->params[i]);
     }
     for (uint32_t i = 0; i < f->nresults; i++) {
@@ -73,24 +82,48 @@ kite_trap_t *kint_host_call(kite_store_t *store, krt_func *f, uint64_t *slots, k
         results[i].kind = valkind_of(f->results[i]);
     }
     struct kite_caller c = {store, caller};
-    host_roots roots = {{NULL, scan_host_vals}, args, n};
+    host_roots roots = {{NULL, scan_host_vals}, vals, n};
     krt_roots_push(store, &roots.roots);
     kos_exec *saved = kos_exec_pause();
-    kite_trap_t *trap = f->host(f->env, &c, args, results);
+    kite_trap_t *trap = f->host(f->env, &c, vals, results);
     kos_exec_resume(saved);
     krt_roots_pop(store, &roots.roots);
     if (!trap) {
         s = 0;
         for (uint32_t i = 0; i < f->nresults; i++) {
-            if (results[i].kind != valkind_of(f->results[i])) {
-                trap = kite_trap_new(store, "host function returned a value of the wrong type");
-                break;
-            }
+            if (results[i].kind != valkind_of(f->results[i]))
+                return kite_trap_new(store, "host function returned a value of the wrong type");
             krt_val_to_slots(&results[i], slots + s);
             s += krt_slots(f->results[i]);
         }
     }
-    if (args != small)
-        kutil_free(store->alloc, args);
+    return trap;
+}
+
+/*
+ * Arguments and results travel as kite_val_t arrays, put on the store's
+ * Wasm value stack above the calling frame (th->sp moves past them, so a
+ * nested entry into Wasm starts above), not on the C stack: this path is
+ * taken once per level of Wasm -> host -> Wasm nesting, whose C stack use
+ * is to stay small. A call with no value stack yet (from the host API) or
+ * with it full uses the heap. The callback runs outside the Wasm execution
+ * context, so a fault in host code is never taken for a Wasm memory fault.
+ */
+kite_trap_t *kint_host_call(kite_store_t *store, krt_func *f, uint64_t *slots, krt_instance *caller)
+{
+    size_t n = (size_t)f->nparams + f->nresults;
+    kint_thread *th = store->thread;
+    if (th && (size_t)(th->stack_end - th->sp) / VAL_SLOTS >= n) {
+        uint64_t *sp = th->sp;
+        th->sp += n * VAL_SLOTS;
+        kite_trap_t *trap = host_call_with(store, f, slots, caller, (kite_val_t *)(void *)sp);
+        th->sp = sp;
+        return trap;
+    }
+    kite_val_t *vals = kutil_malloc(store->alloc, n ? n * sizeof(kite_val_t) : 1);
+    if (!vals)
+        return krt_trap_oom();
+    kite_trap_t *trap = host_call_with(store, f, slots, caller, vals);
+    kutil_free(store->alloc, vals);
     return trap;
 }

@@ -1532,7 +1532,7 @@ kite_trap_t *KINT_EXEC_ENTRY(kite_store_t *store, krt_func *f, uint64_t *slots)
     kint_thread *th = kint_thread_get(store);
     if (!th)
         return krt_trap_oom();
-    if (th->nesting >= KINT_MAX_NESTING)
+    if (!kint_c_stack_ok(th))
         return new_trap(store, KITE_TRAP_CALL_STACK_EXHAUSTED);
     kint_instance *ki = kint_instance_get(f->instance);
     kint_code *code = ki ? kint_code_get(ki, f->index, exec_labels(), th) : NULL;

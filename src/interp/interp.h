@@ -17,8 +17,25 @@
 /* Defaults for the store limits kite_store_limits_t.stack_slots / call_depth. */
 #define KINT_DEFAULT_STACK_SLOTS (UINT32_C(1) << 20)
 #define KINT_DEFAULT_CALL_DEPTH UINT32_C(100000)
-/* Nested entries into Wasm (Wasm -> host -> Wasm ...) on one store: each
- * one uses some C stack. */
+/*
+ * Entries into Wasm nest (Wasm -> host -> Wasm ...), each taking C stack
+ * (the executor's loop, the host call, the host function): an entry needs
+ * the store's c_stack_margin of C stack left, this much by default. The
+ * sanitizers multiply frame sizes, so their builds keep more. Where the
+ * stack's bounds are unknown, at most KINT_MAX_NESTING entries nest.
+ */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_UNDEFINED__)
+#define KINT_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(undefined_behavior_sanitizer)
+#define KINT_SANITIZED 1
+#endif
+#endif
+#if defined(KINT_SANITIZED)
+#define KINT_DEFAULT_C_STACK_MARGIN (UINT32_C(256) << 10)
+#else
+#define KINT_DEFAULT_C_STACK_MARGIN (UINT32_C(32) << 10)
+#endif
 #define KINT_MAX_NESTING 256u
 /* A function whose frame would be larger than this many slots is translated
  * to code that traps with "call stack exhausted" when called. */
@@ -147,6 +164,9 @@ const kint_catch *kint_find_catch(const kint_code *code, uint32_t pos, const krt
 
 /* krt_call of an engine whose tier is the interpreter (krt_hooks.call). */
 kite_trap_t *kint_call(kite_store_t *store, krt_func *f, uint64_t *slots);
+/* Whether the calling thread has C stack enough to enter Wasm once more
+ * (see KINT_DEFAULT_C_STACK_MARGIN). */
+bool kint_c_stack_ok(const kint_thread *th);
 
 /* Calls host function f with its arguments in slots (results written back
  * there), outside the Wasm execution context. `caller` may be NULL. */

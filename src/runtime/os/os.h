@@ -153,4 +153,28 @@ int kos_sem_wait_until(kos_sem *s, uint64_t deadline_ns);
 /* The monotonic clock in nanoseconds (since an unspecified start). */
 uint64_t kos_monotonic_ns(void);
 
+/* ---- thread stacks ------------------------------------------------------------------ */
+
+/*
+ * The calling thread's C stack as [*lo, *hi): stacks grow down on every
+ * system kite supports, so *lo is where a deep call chain ends. Asked of
+ * the system on the thread's first call (pthread_getattr_np on Linux,
+ * pthread_get_stackaddr_np/_stacksize_np on macOS) and kept for the
+ * thread, so later calls cost a thread-local read. ENOSYS where the
+ * system does not tell. A caller running on a stack of its own making (a
+ * coroutine) sees an address of its frame outside the range: the range
+ * says nothing about that stack.
+ */
+int kos_stack_bounds(uintptr_t *lo, uintptr_t *hi);
+
+/* An address in the calling function's frame: how far down the stack is in
+ * use (the frame address, not a local, which a sanitizer may move to the
+ * heap). */
+#if defined(__GNUC__) || defined(__clang__)
+#define KOS_STACK_HERE() ((uintptr_t)__builtin_frame_address(0))
+#else
+uintptr_t kos_stack_here(void);
+#define KOS_STACK_HERE() kos_stack_here()
+#endif
+
 #endif
