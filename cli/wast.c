@@ -597,7 +597,8 @@ static void run_action_cmd(wast_run *run, const kscr_cmd *cmd)
 static bool is_validation_cmd(kscr_cmd_kind kind)
 {
     return kind == KSCR_CMD_MODULE || kind == KSCR_CMD_ASSERT_INVALID ||
-           kind == KSCR_CMD_ASSERT_MALFORMED;
+           kind == KSCR_CMD_ASSERT_MALFORMED || kind == KSCR_CMD_ASSERT_INVALID_CUSTOM ||
+           kind == KSCR_CMD_ASSERT_MALFORMED_CUSTOM;
 }
 
 /* ---- threads (the threads proposal's script extension) ------------------------------ */
@@ -732,6 +733,8 @@ static void run_cmd(wast_run *run, const kscr_cmd *cmd)
         return;
     case KSCR_CMD_ASSERT_INVALID:
     case KSCR_CMD_ASSERT_MALFORMED:
+    case KSCR_CMD_ASSERT_INVALID_CUSTOM:
+    case KSCR_CMD_ASSERT_MALFORMED_CUSTOM:
         run_reject_cmd(run, cmd);
         return;
     case KSCR_CMD_ASSERT_UNLINKABLE:
@@ -749,11 +752,6 @@ static void run_cmd(wast_run *run, const kscr_cmd *cmd)
     case KSCR_CMD_ASSERT_EXHAUSTION:
     case KSCR_CMD_ASSERT_EXCEPTION:
         run_action_cmd(run, cmd);
-        return;
-    case KSCR_CMD_ASSERT_INVALID_CUSTOM:
-    case KSCR_CMD_ASSERT_MALFORMED_CUSTOM:
-        /* About custom annotations, which kite ignores as the spec allows. */
-        skip(run, cmd, "custom annotations are ignored");
         return;
     case KSCR_CMD_WAIT:
         run_wait_cmd(run, cmd);

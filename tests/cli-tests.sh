@@ -59,6 +59,12 @@ cat >"$tmp/trap.wat" <<'EOF'
   (memory 1)
   (func (export "grow") (result i32) (memory.grow (i32.const 1))))
 EOF
+# @name annotations name functions in backtraces, over identifiers.
+cat >"$tmp/named.wat" <<'EOF'
+(module
+  (func $inner (@name "the inner one") unreachable)
+  (func (@name "λ outer") (export "outer") (call $inner)))
+EOF
 cat >"$tmp/start.wat" <<'EOF'
 (module (func (export "_start")))
 EOF
@@ -349,6 +355,8 @@ check wasi-old-import 1 "" "kite: wasi-old.wat: unknown import: wasi_unstable.f 
 # ---- traps: status 133 and a backtrace, innermost frame first --------------------
 # A text module's frames give FILE:LINE:COLUMN of the instruction, a binary's
 # FILE+0xOFFSET.
+check trap-named 133 "" $'kite: trap: unreachable\n  at the inner one \\(named.wat:2:[0-9]+\\)\n  at λ outer \\(named.wat:3:[0-9]+\\)' \
+    run --invoke outer named.wat
 check trap 133 "" $'kite: trap: integer divide by zero\n  at inner \\(trap.wat:2:41\\)\n  at outer \\(trap.wat:3:58\\)' \
     run --invoke outer trap.wat 0
 check trap-path 133 "" $'kite: trap: integer divide by zero\n  at inner \\(\\./trap.wat:2:41\\)\n  at outer \\(\\./trap.wat:3:58\\)' \

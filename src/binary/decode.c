@@ -216,19 +216,9 @@ kite_error_t *kdec_name_section(kdec_state *d)
 
 enum {
     SEC_CUSTOM = 0,
-    SEC_TYPE = 1,
-    SEC_IMPORT = 2,
-    SEC_FUNCTION = 3,
-    SEC_TABLE = 4,
-    SEC_MEMORY = 5,
-    SEC_GLOBAL = 6,
-    SEC_EXPORT = 7,
-    SEC_START = 8,
-    SEC_ELEM = 9,
-    SEC_CODE = 10,
-    SEC_DATA = 11,
-    SEC_DATACOUNT = 12,
-    SEC_TAG = 13,
+#define SECTION_ID(name, id, keyword) SEC_##name = KIR_SECTION_##name,
+    KIR_SECTIONS(SECTION_ID)
+#undef SECTION_ID
     SEC_COUNT
 };
 
@@ -273,6 +263,7 @@ static bool sections(kdec_state *d)
 {
     kdec_reader *r = &d->r;
     unsigned last_rank = 0;
+    uint8_t last_id = KIR_PLACE_FIRST;
     while (!kdec_at_end(r)) {
         uint64_t id_at = kdec_offset(r);
         uint8_t id = *r->p;
@@ -286,8 +277,12 @@ static bool sections(kdec_state *d)
         if (id == SEC_CUSTOM) {
             if (!custom_section(d, content, size))
                 return false;
+            kir_custom *c = &d->m->customs[d->m->ncustoms - 1];
+            c->before = last_id == KIR_PLACE_FIRST;
+            c->section = last_id;
             continue;
         }
+        last_id = id;
         /* A repeated or misplaced section: the spec's decoder stops at it and
          * finds content left over. */
         if (g_section_rank[id] <= last_rank)

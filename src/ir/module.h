@@ -126,13 +126,38 @@ typedef struct kir_data {
     uint32_t len;
 } kir_data;
 
-/* A custom section. Only the name section's contents are kept (bytes);
- * for the others (debug info, producers, ...) bytes is NULL: the module
- * does not copy what it never reads. */
+/* The known sections, by binary id, with the keyword that names them in a
+ * @custom annotation's placement. */
+#define KIR_SECTIONS(X)                                                                        \
+    X(TYPE, 1, "type") X(IMPORT, 2, "import") X(FUNCTION, 3, "func") X(TABLE, 4, "table")      \
+    X(MEMORY, 5, "memory") X(GLOBAL, 6, "global") X(EXPORT, 7, "export") X(START, 8, "start")  \
+    X(ELEM, 9, "elem") X(CODE, 10, "code") X(DATA, 11, "data") X(DATACOUNT, 12, "datacount")   \
+    X(TAG, 13, "tag")
+
+enum {
+#define KIR_SECTION_ID(name, id, keyword) KIR_SECTION_##name = id,
+    KIR_SECTIONS(KIR_SECTION_ID)
+#undef KIR_SECTION_ID
+};
+
+/* Placement of a custom section: KIR_PLACE_FIRST / KIR_PLACE_LAST stand
+ * for the virtual sections before the first and after the last known one. */
+#define KIR_PLACE_FIRST 0x00
+#define KIR_PLACE_LAST 0xFF
+
+/* A custom section. From a binary, only the name section's contents are
+ * kept (bytes); for the others (debug info, producers, ...) bytes is NULL:
+ * the module does not copy what it never reads. From text (@custom, @name
+ * and branch-hint annotations) the contents are kept. It sits directly
+ * after (or, `before` set, directly before) the known section with binary
+ * id `section`, or a KIR_PLACE_* one; customs placed alike keep their order
+ * in `customs`. */
 typedef struct kir_custom {
     kir_name name;
     const uint8_t *bytes;
     uint32_t len;
+    bool before;
+    uint8_t section;
 } kir_custom;
 
 typedef struct kir_local_name {

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "text/numlit.h"
+#include "util/alloc.h"
 #include "util/error.h"
 
 void ktext_lexer_init(ktext_lexer *lx, const kite_allocator_t *alloc, const char *src, size_t len,
@@ -28,6 +29,13 @@ void ktext_lexer_init(ktext_lexer *lx, const kite_allocator_t *alloc, const char
     lx->line_start = src;
     lx->error = NULL;
     lx->base_col = base_col ? base_col : 1;
+    lx->annots = NULL;
+}
+
+void ktext_annots_free(ktext_annots *a, const kite_allocator_t *alloc)
+{
+    kutil_free(alloc, a->items);
+    memset(a, 0, sizeof(*a));
 }
 
 static uint32_t col_of(const ktext_lexer *lx, const char *at)
@@ -284,6 +292,13 @@ static bool illegal_char(ktext_lexer *lx)
 }
 
 /* The next token, annotations not treated specially. */
+static bool raw_next(ktext_lexer *lx, ktext_token *out);
+
+bool ktext_next_raw(ktext_lexer *lx, ktext_token *out)
+{
+    return raw_next(lx, out);
+}
+
 static bool raw_next(ktext_lexer *lx, ktext_token *out)
 {
     if (!skip_space(lx))
@@ -345,6 +360,60 @@ static bool raw_next(ktext_lexer *lx, ktext_token *out)
     return true;
 }
 
+/* The kind of a plain annotation id [s, e), or -1 for one without a
+ * meaning here (the quoted form @"..." never has one). */
+static int annot_kind(const char *s, const char *e)
+{
+    static const char *const ids[] = {"custom", "name", "metadata.code.branch_hint"};
+    for (int k = 0; k < 3; k++)
+        if ((size_t)(e - s) == strlen(ids[k]) && memcmp(s, ids[k], (size_t)(e - s)) == 0)
+            return k;
+    return -1;
+}
+
+/* Records the annotation [lpar, lx->cur) of kind k, unless it already is
+ * (a parser reads text again after looking ahead, and in two passes). */
+static bool record_annot(ktext_lexer *lx, int k, const ktext_token *lpar, const ktext_lexer *body)
+{
+    ktext_annots *a = lx->annots;
+    uint32_t lo = 0, hi = a->n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (a->items[mid].start < lpar->text)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < a->n && a->items[lo].start == lpar->text)
+        return true;
+    if (a->n == a->cap) {
+        uint32_t cap = a->cap ? a->cap * 2 : 8;
+        ktext_annot *n = cap > (1u << 24) ? NULL : kutil_realloc(lx->alloc, a->items, cap * sizeof(*n));
+        if (!n) {
+            lx->error = kutil_error_oom();
+            return false;
+        }
+        a->items = n;
+        a->cap = cap;
+    }
+    memmove(a->items + lo + 1, a->items + lo, (a->n - lo) * sizeof(*a->items));
+    ktext_annot *r = &a->items[lo];
+    memset(r, 0, sizeof(*r));
+    r->kind = (uint8_t)k;
+    r->start = lpar->text;
+    r->end = lx->cur;
+    r->line = lpar->line;
+    r->col = lpar->col;
+    r->end_line = lx->line;
+    r->end_col = col_of(lx, lx->cur);
+    r->body = *body;
+    r->body.annots = NULL;
+    r->body.error = NULL;
+    a->n++;
+    a->count[k]++;
+    return true;
+}
+
 /*
  * Skip an annotation whose "(" was just read and whose '@' is at lx->cur:
  * an id, then any tokens with balanced parentheses.
@@ -354,6 +423,7 @@ static bool skip_annotation(ktext_lexer *lx, const ktext_token *lpar)
     const char *at = lx->cur;
     lx->cur++; /* '@' */
     const char *s = lx->cur;
+    int kind = -1;
     if (s >= lx->end || !(is_idchar((unsigned char)*s) || *s == '"'))
         return fail(lx, at, "empty annotation id");
     if (*s == '"') {
@@ -365,7 +435,10 @@ static bool skip_annotation(ktext_lexer *lx, const ktext_token *lpar)
         run_info ri;
         if (!scan_run(lx, &ri, NULL))
             return false;
+        if (lx->annots)
+            kind = annot_kind(s, lx->cur);
     }
+    ktext_lexer body = *lx;
     size_t depth = 1;
     while (depth) {
         ktext_token t;
@@ -378,7 +451,7 @@ static bool skip_annotation(ktext_lexer *lx, const ktext_token *lpar)
         else if (t.kind == KTEXT_RPAREN)
             depth--;
     }
-    return true;
+    return kind < 0 || record_annot(lx, kind, lpar, &body);
 }
 
 bool ktext_next(ktext_lexer *lx, ktext_token *out)

@@ -1,7 +1,8 @@
 /*
  * The WAT/WAST lexer: turns source text into tokens with line:column
  * positions, skipping whitespace, line and (nested) block comments and
- * annotations `(@...)`. Also converts literal tokens to values.
+ * annotations `(@...)` (recording those the text format gives a meaning,
+ * when asked to). Also converts literal tokens to values.
  *
  * The lexer is a plain value: copying the struct saves its state, assigning
  * it back restores it (parsers use this for lookahead).
@@ -35,6 +36,15 @@ typedef struct ktext_token {
     uint32_t line, col; /* 1-based */
 } ktext_token;
 
+/* The annotations with a meaning in the text format (see ktext_annots). */
+typedef enum ktext_annot_kind {
+    KTEXT_ANNOT_CUSTOM,      /* (@custom ...): a custom section */
+    KTEXT_ANNOT_NAME,        /* (@name ...): the name section */
+    KTEXT_ANNOT_BRANCH_HINT, /* (@metadata.code.branch_hint ...) */
+} ktext_annot_kind;
+
+struct ktext_annots;
+
 typedef struct ktext_lexer {
     const char *src, *cur, *end;
     uint32_t line;
@@ -42,7 +52,31 @@ typedef struct ktext_lexer {
     kite_error_t *error; /* set when ktext_next fails; the caller owns it */
     const kite_allocator_t *alloc; /* of errors */
     uint32_t base_col;   /* column of src[0]: applies while on the first line */
+    /* When set, the annotations of ktext_annot_kind that ktext_next skips
+     * are recorded there (once each, however often they are lexed again). */
+    struct ktext_annots *annots;
 } ktext_lexer;
+
+/* An annotation recorded by the lexer: where it is, and a lexer placed
+ * after its id, ready to read its contents with ktext_next_raw. */
+typedef struct ktext_annot {
+    uint8_t kind;         /* ktext_annot_kind */
+    bool used;            /* claimed by the parser */
+    const char *start;    /* its '(' */
+    const char *end;      /* just after its ')' */
+    uint32_t line, col;   /* of '(' */
+    uint32_t end_line, end_col; /* just after ')' */
+    ktext_lexer body;
+} ktext_annot;
+
+/* The recorded annotations, sorted by position (allocated with the lexer's
+ * allocator, which ktext_annots_free takes). */
+typedef struct ktext_annots {
+    ktext_annot *items;
+    uint32_t n, cap;
+    uint32_t count[3]; /* per ktext_annot_kind */
+} ktext_annots;
+void ktext_annots_free(ktext_annots *a, const kite_allocator_t *alloc);
 
 /* base_line/base_col (1-based) give the position of src[0] in its file;
  * errors are made with `alloc`. */
@@ -51,6 +85,9 @@ void ktext_lexer_init(ktext_lexer *lx, const kite_allocator_t *alloc, const char
 /* The next token; false on a lexical error (lx->error says which, with
  * position, e.g. "unclosed comment", "unclosed string"). */
 bool ktext_next(ktext_lexer *lx, ktext_token *out);
+/* The next token, an annotation's '(' being no different from any other
+ * (for reading an annotation's contents). */
+bool ktext_next_raw(ktext_lexer *lx, ktext_token *out);
 /* The next token without consuming it. */
 bool ktext_peek(ktext_lexer *lx, ktext_token *out);
 /* Skip the rest of an s-expression whose '(' was already consumed,

@@ -38,6 +38,7 @@ enum field_kind {
 typedef struct field_rec {
     ktext_lexer at; /* just after the field keyword */
     uint8_t kind;
+    ktext_span span; /* where it is (for annotations) */
 } field_rec;
 
 /* A growable temporary array (the parser's allocator). */
@@ -247,8 +248,10 @@ static bool pass_1(ktext_parser *p, pass1 *s, bool wrapped)
             return false;
         r->at = p->lx;
         r->kind = g_fields[i].kind;
+        r->span = (ktext_span){t.text, NULL, KIR_NONE};
         if (!p1_field(p, s, &kw, g_fields[i].kind, g_fields[i].space))
             return false;
+        r->span.close = p->lx.cur;
     }
     if (wrapped) {
         ktext_token t;
@@ -537,11 +540,18 @@ static bool struct_fields(ktext_parser *p, uint32_t typeidx, tvec *fields)
             kir_field *f;
             if (!ktext_get(p, &t) ||
                 !ktext_sym_bind(p, KTEXT_SP_FIELD, typeidx, &t, fields->n) ||
+                !ktext_name_here(p, KTEXT_NAME_FIELD, typeidx, fields->n) ||
                 !(f = tvec_push(p, fields, sizeof(*f))) || !fieldtype(p, f) ||
                 !ktext_expect(p, KTEXT_RPAREN, NULL))
                 return false;
             continue;
         }
+        /* A name only for a declaration of exactly one field (else it is
+         * left unclaimed: misplaced). */
+        ktext_annot *name;
+        uint32_t first = fields->n;
+        if (!ktext_name_find(p, KTEXT_NAME_FIELD, &name))
+            return false;
         for (;;) {
             kir_field *f;
             if (!ktext_look(p, &t))
@@ -554,6 +564,9 @@ static bool struct_fields(ktext_parser *p, uint32_t typeidx, tvec *fields)
             if (!(f = tvec_push(p, fields, sizeof(*f))) || !fieldtype(p, f))
                 return false;
         }
+        if (name && fields->n == first + 1 &&
+            !ktext_name_take(p, name, KTEXT_NAME_FIELD, typeidx, first))
+            return false;
     }
 }
 
@@ -611,7 +624,8 @@ static bool typedef_field(ktext_parser *p, uint32_t rec_start, tvec *fields)
     t.final = true;
     t.super = KIR_NO_SUPER;
     t.rec_start = rec_start;
-    if (!opt_id(p, &id, &has) || !ktext_expect(p, KTEXT_LPAREN, NULL) || !ktext_get(p, &kw))
+    if (!opt_id(p, &id, &has) || !ktext_name_here(p, KTEXT_NAME_TYPE, idx, 0) ||
+        !ktext_expect(p, KTEXT_LPAREN, NULL) || !ktext_get(p, &kw))
         return false;
     if (ktext_is_kw(&kw, "sub")) {
         ktext_token tok;
@@ -687,8 +701,10 @@ static bool import_field(ktext_parser *p)
         return false;
     if (ktext_is_kw(&kw, "func")) {
         uint32_t idx = m->nfuncs, type;
-        if (!func_typeuse(p, &type, &nparams) ||
-            !push_import(p, &im, KIR_EXTERN_FUNC, idx, &imp))
+        p->names_func = idx;
+        bool ok = ktext_name_here(p, KTEXT_NAME_FUNC, idx, 0) && func_typeuse(p, &type, &nparams);
+        p->names_func = KIR_NONE;
+        if (!ok || !push_import(p, &im, KIR_EXTERN_FUNC, idx, &imp))
             return false;
         kir_func *f = KIR_PUSH(m, m->funcs, m->nfuncs);
         if (!f)
@@ -731,7 +747,7 @@ static bool import_field(ktext_parser *p)
         m->nglobal_imports++;
     } else if (ktext_is_kw(&kw, "tag")) {
         uint32_t type;
-        if (!func_typeuse(p, &type, &nparams) ||
+        if (!ktext_name_here(p, KTEXT_NAME_TAG, m->ntags, 0) || !func_typeuse(p, &type, &nparams) ||
             !push_import(p, &im, KIR_EXTERN_TAG, m->ntags, &imp))
             return false;
         kir_tag *slot = KIR_PUSH(m, m->tags, m->ntags);
@@ -785,11 +801,17 @@ static bool func_locals(ktext_parser *p, uint32_t func, uint32_t nparams)
                 return ktext_fail(p, &t, "too many locals");
             if (!ktext_get(p, &t) || !ktext_sym_bind(p, KTEXT_SP_LOCAL, p->local_scope, &t, idx) ||
                 !ktext_id_name(p, &t, &n) || !push_local_name(p, func, idx, n) ||
+                !ktext_name_here(p, KTEXT_NAME_LOCAL, func, idx) ||
                 !ktext_valtype(p, &vt) || !ktext_vt_push(p, vt) ||
                 !ktext_expect(p, KTEXT_RPAREN, NULL))
                 return false;
             continue;
         }
+        /* A name only for a declaration of exactly one local. */
+        ktext_annot *name;
+        uint32_t first = p->nvt;
+        if (!ktext_name_find(p, KTEXT_NAME_LOCAL, &name))
+            return false;
         for (;;) {
             kir_valtype vt;
             if (!ktext_look(p, &t))
@@ -804,6 +826,9 @@ static bool func_locals(ktext_parser *p, uint32_t func, uint32_t nparams)
             if (!ktext_valtype(p, &vt) || !ktext_vt_push(p, vt))
                 return false;
         }
+        if (name && p->nvt == first + 1 &&
+            !ktext_name_take(p, name, KTEXT_NAME_LOCAL, func, nparams + first))
+            return false;
     }
 }
 
@@ -838,8 +863,13 @@ static bool func_field(ktext_parser *p)
     ktext_token id;
     bool has;
     if (!opt_id(p, &id, &has) || (has && !set_func_name(p, idx, &id)) ||
-        !inline_exports(p, KIR_EXTERN_FUNC, idx) || !inline_import(p, &im) ||
-        !func_typeuse(p, &type, &nparams))
+        !ktext_name_here(p, KTEXT_NAME_FUNC, idx, 0) || !inline_exports(p, KIR_EXTERN_FUNC, idx) ||
+        !inline_import(p, &im))
+        return false;
+    p->names_func = idx;
+    bool typed = func_typeuse(p, &type, &nparams);
+    p->names_func = KIR_NONE;
+    if (!typed)
         return false;
     if (im.present && !push_import(p, &im, KIR_EXTERN_FUNC, idx, &imp))
         return false;
@@ -894,8 +924,9 @@ static bool tag_field(ktext_parser *p)
     ktext_token id;
     bool has;
     kir_tag t = {.import = KIR_NONE};
-    if (!opt_id(p, &id, &has) || !inline_exports(p, KIR_EXTERN_TAG, idx) ||
-        !inline_import(p, &im) || !func_typeuse(p, &t.type, &nparams) ||
+    if (!opt_id(p, &id, &has) || !ktext_name_here(p, KTEXT_NAME_TAG, idx, 0) ||
+        !inline_exports(p, KIR_EXTERN_TAG, idx) || !inline_import(p, &im) ||
+        !func_typeuse(p, &t.type, &nparams) ||
         !ktext_expect(p, KTEXT_RPAREN, NULL))
         return false;
     if (im.present) {
@@ -1283,10 +1314,10 @@ static bool start_field(ktext_parser *p)
 
 /* ---- the module ------------------------------------------------------------- */
 
-static bool pass_2(ktext_parser *p, const pass1 *s)
+static bool pass_2(ktext_parser *p, pass1 *s)
 {
     kir_module *m = p->m;
-    const field_rec *fs = s->fields.data;
+    field_rec *fs = s->fields.data;
     tvec a = {0}, b = {0};
     bool ok = true;
     for (uint32_t i = 0; ok && i < s->fields.n; i++)
@@ -1300,7 +1331,10 @@ static bool pass_2(ktext_parser *p, const pass1 *s)
         p->lx = fs[i].at;
         switch (fs[i].kind) {
         case FD_IMPORT: ok = import_field(p); break;
-        case FD_FUNC: ok = func_field(p); break;
+        case FD_FUNC:
+            fs[i].span.func = m->nfuncs;
+            ok = func_field(p);
+            break;
         case FD_TABLE: ok = table_field(p, &a, &b); break;
         case FD_MEMORY: ok = memory_field(p); break;
         case FD_GLOBAL: ok = global_field(p); break;
@@ -1317,6 +1351,22 @@ static bool pass_2(ktext_parser *p, const pass1 *s)
     return ok;
 }
 
+/* The annotations, once everything else is parsed (annot.c). */
+static bool finish_annots(ktext_parser *p, const pass1 *s, const char *header_end)
+{
+    if (!p->annots.n)
+        return true;
+    ktext_span *spans = kutil_malloc(p->alloc, (s->fields.n ? s->fields.n : 1) * sizeof(*spans));
+    if (!spans)
+        return ktext_oom(p);
+    const field_rec *fs = s->fields.data;
+    for (uint32_t i = 0; i < s->fields.n; i++)
+        spans[i] = fs[i].span;
+    bool ok = ktext_annots_finish(p, spans, s->fields.n, header_end);
+    kutil_free(p->alloc, spans);
+    return ok;
+}
+
 static bool parse_module(ktext_parser *p)
 {
     kir_module *m = p->m;
@@ -1325,6 +1375,7 @@ static bool parse_module(ktext_parser *p)
     bool wrapped = false, ok;
     if (!ktext_look2(p, &t1, &t2))
         return false;
+    const char *header_end = p->lx.src;
     if (t1.kind == KTEXT_LPAREN && ktext_is_kw(&t2, "module")) {
         wrapped = true;
         if (!ktext_get(p, &t1) || !ktext_get(p, &t2) || !ktext_look(p, &t1))
@@ -1337,13 +1388,14 @@ static bool parse_module(ktext_parser *p)
                 !kir_name_copy(m, &m->module_name, n.ptr, n.len))
                 return p->err ? false : ktext_oom(p);
         }
+        header_end = p->lx.cur;
     }
     ok = pass_1(p, &s, wrapped);
     if (ok && s.func_named && s.count[KTEXT_SP_FUNC]) {
         m->func_names = kutil_arena_array(&m->arena, s.count[KTEXT_SP_FUNC], sizeof(kir_name));
         ok = m->func_names || ktext_oom(p);
     }
-    ok = ok && pass_2(p, &s);
+    ok = ok && pass_2(p, &s) && finish_annots(p, &s, header_end);
     if (ok && p->uses_data) {
         m->has_data_count = true;
         m->data_count = m->ndatas;
@@ -1368,7 +1420,11 @@ kite_error_t *ktext_parse_module(const struct kite_config *config, const char *t
         return kutil_error_oom();
     kutil_arena_init(&p.tmp, alloc);
     ktext_lexer_init(&p.lx, alloc, text, len, base_line, base_col);
+    p.lx.annots = &p.annots;
+    p.names_func = KIR_NONE;
     bool ok = parse_module(&p);
+    ktext_annots_free(&p.annots, alloc);
+    kutil_free(alloc, p.named);
     kutil_arena_release(&p.tmp);
     kutil_free(alloc, p.syms.slots);
     kutil_free(alloc, p.sigs);

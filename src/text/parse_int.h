@@ -79,6 +79,31 @@ typedef struct ktext_frame {
     uint32_t line, col;
 } ktext_frame;
 
+/* Kinds of @name annotations (the name section's subsections). */
+typedef enum ktext_name_sub {
+    KTEXT_NAME_MODULE,
+    KTEXT_NAME_FUNC,
+    KTEXT_NAME_LOCAL,
+    KTEXT_NAME_TYPE,
+    KTEXT_NAME_FIELD,
+    KTEXT_NAME_TAG,
+    KTEXT_NAME_COUNT
+} ktext_name_sub;
+
+/* A name given by an @name annotation: idx (function, type, tag) and
+ * sub_idx (local, field). */
+typedef struct ktext_named {
+    uint8_t sub; /* ktext_name_sub */
+    uint32_t idx, sub_idx;
+    kir_name name;
+} ktext_named;
+
+/* A module field's extent in the text, for placing annotations. */
+typedef struct ktext_span {
+    const char *open, *close; /* its '(' and just after its ')' */
+    uint32_t func;            /* a function field: its index, else KIR_NONE */
+} ktext_span;
+
 /* The result of parsing `(type x)? (param ...)* (result ...)*`. The
  * parameter and result types are in p->vt (params first). */
 typedef struct ktext_typeuse {
@@ -117,6 +142,14 @@ typedef struct ktext_parser {
     const char *kw_text;
     bool kw_known;
     kir_op kw_op;
+
+    /* Annotations (annot.c): those the lexer recorded, the names given by
+     * @name, and the function whose parameters a type use names (KIR_NONE:
+     * none, a type or a tag). */
+    ktext_annots annots;
+    ktext_named *named;
+    uint32_t nnamed, named_cap;
+    uint32_t names_func;
 
     /* Type use scratch: value types and (optional) parameter names. */
     kir_valtype *vt;
@@ -203,6 +236,24 @@ bool ktext_parse_typeuse(ktext_parser *p, bool param_names, ktext_typeuse *tu);
 bool ktext_typeuse_index(ktext_parser *p, const ktext_typeuse *tu, uint32_t *out);
 bool ktext_sig_insert(ktext_parser *p, uint32_t typeidx);
 bool ktext_func_type_params(const kir_module *m, uint32_t typeidx, uint32_t *nparams);
+
+/* ---- annotations (annot.c) */
+/* The @name annotation between the last token read and the next one, if
+ * any ("@name annotation: multiple ... names" when there are more). */
+bool ktext_name_find(ktext_parser *p, ktext_name_sub sub, ktext_annot **out);
+/* Claims annotation a as the name of binding idx (and sub_idx); idx
+ * KIR_NONE: a binding the name section has no place for (accepted, kept
+ * nowhere). */
+bool ktext_name_take(ktext_parser *p, ktext_annot *a, ktext_name_sub sub, uint32_t idx,
+                     uint32_t sub_idx);
+/* Both: the name of a binding whose keyword (and id) were just read. */
+bool ktext_name_here(ktext_parser *p, ktext_name_sub sub, uint32_t idx, uint32_t sub_idx);
+/* Once the module is parsed: the @custom sections, the module's name, the
+ * name section and the branch hints, or the error of a malformed or
+ * misplaced annotation. `spans` are the module fields in text order;
+ * header_end is where the module's fields may start (after `module $id`). */
+bool ktext_annots_finish(ktext_parser *p, const ktext_span *spans, uint32_t nspans,
+                         const char *header_end);
 
 /* ---- code (parse_instr.c) */
 /*

@@ -740,14 +740,23 @@ bool ktext_parse_typeuse(ktext_parser *p, bool param_names, ktext_typeuse *tu)
             ktext_name n;
             if (!param_names)
                 return ktext_get(p, &t) && ktext_unexpected(p, &t);
-            if (!ktext_get(p, &t) || !ktext_id_name(p, &t, &n) || !ktext_valtype(p, &vt) ||
-                !ktext_vt_push(p, vt) || !pname_push(p, &n, &t) ||
+            if (!ktext_get(p, &t) || !ktext_id_name(p, &t, &n) ||
+                !ktext_name_here(p, KTEXT_NAME_LOCAL, p->names_func, tu->nparams) ||
+                !ktext_valtype(p, &vt) || !ktext_vt_push(p, vt) || !pname_push(p, &n, &t) ||
                 !ktext_expect(p, KTEXT_RPAREN, NULL))
                 return false;
             tu->nparams++;
-        } else if (!valtypes_until_rparen(p, &tu->nparams, param_names)) {
-            return false;
+            continue;
         }
+        /* A name only for a declaration of exactly one parameter. */
+        ktext_annot *name;
+        uint32_t first = tu->nparams;
+        if (!ktext_name_find(p, KTEXT_NAME_LOCAL, &name) ||
+            !valtypes_until_rparen(p, &tu->nparams, param_names))
+            return false;
+        if (name && tu->nparams == first + 1 &&
+            !ktext_name_take(p, name, KTEXT_NAME_LOCAL, p->names_func, first))
+            return false;
     }
     for (;;) {
         if (!ktext_take_sexpr(p, "result", &yes))

@@ -96,8 +96,8 @@ typedef enum kscr_cmd_kind {
     KSCR_CMD_ASSERT_MALFORMED,
     KSCR_CMD_ASSERT_UNLINKABLE,
     KSCR_CMD_ASSERT_UNINSTANTIABLE,
-    KSCR_CMD_ASSERT_INVALID_CUSTOM,   /* about custom annotations: may be ignored */
-    KSCR_CMD_ASSERT_MALFORMED_CUSTOM, /* likewise */
+    KSCR_CMD_ASSERT_INVALID_CUSTOM,   /* a custom annotation (@custom, @name, */
+    KSCR_CMD_ASSERT_MALFORMED_CUSTOM, /* branch hints) is rejected */
     KSCR_CMD_THREAD, /* (thread $t (shared (module $m))* cmd*): the threads proposal */
     KSCR_CMD_WAIT,   /* (wait $t) */
 } kscr_cmd_kind;
