@@ -20,6 +20,7 @@
  * position once the module is parsed (ktext_annots_finish). Malformed or
  * misplaced annotations are errors with the reference interpreter's words.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "ir/opcodes.h"
@@ -103,6 +104,20 @@ static bool name_content(ktext_parser *p, const ktext_annot *a, kir_name *out)
     return true;
 }
 
+/* The first recorded annotation starting at or after `at`. */
+static uint32_t first_at(const ktext_annots *as, const char *at)
+{
+    uint32_t lo = 0, hi = as->n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (as->items[mid].start < at)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 bool ktext_name_find(ktext_parser *p, ktext_name_sub sub, ktext_annot **out)
 {
     *out = NULL;
@@ -114,9 +129,9 @@ bool ktext_name_find(ktext_parser *p, ktext_name_sub sub, ktext_annot **out)
     ktext_token next;
     if (!ktext_look(p, &next))
         return false;
-    for (uint32_t i = 0; i < as->n; i++) {
+    for (uint32_t i = first_at(as, from); i < as->n && as->items[i].start < next.text; i++) {
         ktext_annot *a = &as->items[i];
-        if (a->kind != KTEXT_ANNOT_NAME || a->start < from || a->end > next.text)
+        if (a->kind != KTEXT_ANNOT_NAME || a->end > next.text)
             continue;
         if (*out) {
             ktext_token at = annot_tok(a);
@@ -231,13 +246,19 @@ static bool inside(const ktext_annot *a, const ktext_span *s)
     return a->start >= s->open && a->end <= s->close;
 }
 
-/* A span containing annotation a, or NULL. */
+/* The span containing annotation a, or NULL (spans are in text order and
+ * do not overlap). */
 static const ktext_span *span_of(const ktext_annot *a, const ktext_span *spans, uint32_t n)
 {
-    for (uint32_t i = 0; i < n; i++)
-        if (inside(a, &spans[i]))
-            return &spans[i];
-    return NULL;
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (spans[mid].open <= a->start)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo && inside(a, &spans[lo - 1]) ? &spans[lo - 1] : NULL;
 }
 
 static bool custom_annot(ktext_parser *p, const ktext_annot *a, const ktext_span *spans,
@@ -295,21 +316,15 @@ static bool module_names(ktext_parser *p, const ktext_span *spans, uint32_t nspa
     return true;
 }
 
-/* The named entries of one subsection, in index order (insertion sort:
- * they come nearly sorted). */
-static void sort_named(ktext_named *e, uint32_t n)
+/* Named entries by subsection, then index. */
+static int by_binding(const void *x, const void *y)
 {
-    for (uint32_t i = 1; i < n; i++) {
-        ktext_named x = e[i];
-        uint32_t j = i;
-        while (j > 0 && (e[j - 1].sub > x.sub ||
-                         (e[j - 1].sub == x.sub && (e[j - 1].idx > x.idx ||
-                                                    (e[j - 1].idx == x.idx && e[j - 1].sub_idx > x.sub_idx))))) {
-            e[j] = e[j - 1];
-            j--;
-        }
-        e[j] = x;
-    }
+    const ktext_named *a = x, *b = y;
+    if (a->sub != b->sub)
+        return a->sub < b->sub ? -1 : 1;
+    if (a->idx != b->idx)
+        return a->idx < b->idx ? -1 : 1;
+    return a->sub_idx < b->sub_idx ? -1 : a->sub_idx > b->sub_idx;
 }
 
 /* Subsection ids of the name section, by ktext_name_sub. */
@@ -360,7 +375,7 @@ static bool name_section(ktext_parser *p)
     uint32_t n = p->nnamed;
     if (!n)
         return true;
-    sort_named(e, n);
+    qsort(e, n, sizeof(*e), by_binding);
     for (uint32_t i = 0; i < n; i++) {
         if (i && e[i].sub == e[i - 1].sub && e[i].idx == e[i - 1].idx &&
             e[i].sub_idx == e[i - 1].sub_idx)
@@ -434,13 +449,29 @@ static bool is_delimiter(kir_op op)
            op == KIR_OP_CATCH_ALL || op == KIR_OP_DELEGATE;
 }
 
-/* The instruction a hint annotation is attached to: of the function's
- * instructions, the first in the text after the annotation. */
-static bool hint_target(ktext_parser *p, const ktext_annot *a, uint32_t func, hint *h)
+/* A function's instructions in text order (its srcpos entries are in code
+ * order, which differs for folded instructions), made once per function
+ * that has hints. */
+typedef struct text_order {
+    uint32_t func;
+    kir_srcpos *s;
+    uint32_t n;
+} text_order;
+
+static int by_position(const void *x, const void *y)
 {
+    const kir_srcpos *a = x, *b = y;
+    if (a->line != b->line)
+        return a->line < b->line ? -1 : 1;
+    return a->col < b->col ? -1 : a->col > b->col;
+}
+
+static bool text_order_of(ktext_parser *p, uint32_t func, text_order *o)
+{
+    if (o->s && o->func == func)
+        return true;
     const kir_module *m = p->m;
     const kir_func *f = &m->funcs[func];
-    ktext_token at = annot_tok(a);
     uint32_t lo = 0, hi = m->nsrcpos;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
@@ -449,14 +480,40 @@ static bool hint_target(ktext_parser *p, const ktext_annot *a, uint32_t func, hi
         else
             hi = mid;
     }
-    const kir_srcpos *best = NULL;
-    for (uint32_t i = lo; i < m->nsrcpos && m->srcpos[i].offset < f->body.offset + f->body.len; i++) {
-        const kir_srcpos *s = &m->srcpos[i];
-        if (!at_or_after(s, a->end_line, a->end_col) || is_delimiter(op_at(f, s->offset)))
-            continue;
-        if (!best || !at_or_after(s, best->line, best->col))
-            best = s;
+    uint32_t end = lo;
+    while (end < m->nsrcpos && m->srcpos[end].offset < f->body.offset + f->body.len)
+        end++;
+    kutil_free(p->alloc, o->s);
+    o->s = kutil_malloc(p->alloc, (end - lo + 1) * sizeof(*o->s));
+    if (!o->s)
+        return ktext_oom(p);
+    o->func = func;
+    o->n = 0;
+    for (uint32_t i = lo; i < end; i++)
+        if (!is_delimiter(op_at(f, m->srcpos[i].offset)))
+            o->s[o->n++] = m->srcpos[i];
+    qsort(o->s, o->n, sizeof(*o->s), by_position);
+    return true;
+}
+
+/* The instruction a hint annotation is attached to: of the function's
+ * instructions, the first in the text after the annotation. */
+static bool hint_target(ktext_parser *p, const ktext_annot *a, uint32_t func, text_order *o,
+                        hint *h)
+{
+    const kir_func *f = &p->m->funcs[func];
+    ktext_token at = annot_tok(a);
+    if (!text_order_of(p, func, o))
+        return false;
+    uint32_t lo = 0, hi = o->n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (!at_or_after(&o->s[mid], a->end_line, a->end_col))
+            lo = mid + 1;
+        else
+            hi = mid;
     }
+    const kir_srcpos *best = lo < o->n ? &o->s[lo] : NULL;
     if (!best)
         return ktext_fail(p, &at, "@metadata.code.branch_hint annotation: invalid placement");
     kir_op op = op_at(f, best->offset);
@@ -499,18 +556,18 @@ static bool locals_size(ktext_parser *p, const kir_func *f, uint32_t *out)
     return ok;
 }
 
+/* Hints by function, then offset. */
+static int by_place(const void *x, const void *y)
+{
+    const hint *a = x, *b = y;
+    if (a->func != b->func)
+        return a->func < b->func ? -1 : 1;
+    return a->offset < b->offset ? -1 : a->offset > b->offset;
+}
+
 static bool encode_hints(ktext_parser *p, hint *hs, uint32_t n)
 {
-    /* By function, then offset (insertion sort: text order is nearly that). */
-    for (uint32_t i = 1; i < n; i++) {
-        hint x = hs[i];
-        uint32_t j = i;
-        while (j > 0 && (hs[j - 1].func > x.func || (hs[j - 1].func == x.func && hs[j - 1].offset > x.offset))) {
-            hs[j] = hs[j - 1];
-            j--;
-        }
-        hs[j] = x;
-    }
+    qsort(hs, n, sizeof(*hs), by_place);
     for (uint32_t i = 1; i < n; i++) {
         if (hs[i].func == hs[i - 1].func && hs[i].offset == hs[i - 1].offset) {
             const hint *later = hs[i].annot->start > hs[i - 1].annot->start ? &hs[i] : &hs[i - 1];
@@ -549,6 +606,7 @@ static bool branch_hints(ktext_parser *p, const ktext_span *spans, uint32_t nspa
         return ktext_oom(p);
     uint32_t k = 0;
     bool ok = true;
+    text_order order = {0};
     for (uint32_t i = 0; ok && i < p->annots.n; i++) {
         const ktext_annot *a = &p->annots.items[i];
         if (a->kind != KTEXT_ANNOT_BRANCH_HINT)
@@ -560,10 +618,11 @@ static bool branch_hints(ktext_parser *p, const ktext_span *spans, uint32_t nspa
             ok = ktext_fail(p, &at, "@metadata.code.branch_hint annotation: not in a function");
             break;
         }
-        ok = hint_value(p, a, &hs[k].value) && hint_target(p, a, s->func, &hs[k]);
+        ok = hint_value(p, a, &hs[k].value) && hint_target(p, a, s->func, &order, &hs[k]);
         k++;
     }
     ok = ok && encode_hints(p, hs, k);
+    kutil_free(p->alloc, order.s);
     kutil_free(p->alloc, hs);
     return ok;
 }
