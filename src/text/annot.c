@@ -193,7 +193,7 @@ static bool push_custom(ktext_parser *p, const char *name, size_t name_len, cons
         return ktext_oom(p);
     if (b->len > UINT32_MAX)
         return ktext_fail(p, NULL, "custom section too large");
-    uint8_t *bytes = kite_arena_alloc(&p->m->arena, b->len ? b->len : 1);
+    uint8_t *bytes = kutil_arena_alloc(&p->m->arena, b->len ? b->len : 1);
     if (!bytes)
         return ktext_oom(p);
     if (b->len)
@@ -384,7 +384,7 @@ static bool name_section(ktext_parser *p)
         case KTEXT_NAME_MODULE: m->module_name = e[i].name; break;
         case KTEXT_NAME_FUNC:
             if (!m->func_names && m->nfuncs &&
-                !(m->func_names = kite_arena_array(&m->arena, m->nfuncs, sizeof(kir_name))))
+                !(m->func_names = kutil_arena_array(&m->arena, m->nfuncs, sizeof(kir_name))))
                 return ktext_oom(p);
             if (e[i].idx < m->nfuncs)
                 m->func_names[e[i].idx] = e[i].name;

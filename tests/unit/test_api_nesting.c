@@ -127,13 +127,13 @@ static kite_trap_t *reenter(void *env, kite_caller_t *caller, const kite_val_t *
         r->first = here;
     kite_extern_t f;
     if (!kite_caller_export(caller, "f", 1, &f))
-        return kite_trap_new("no export f");
+        return kite_trap_new(kite_caller_store(caller), "no export f");
     kite_val_t arg = {.kind = KITE_I32, .of.i32 = n};
     kite_trap_t *trap = NULL;
     kite_error_t *err = kite_func_call(kite_caller_store(caller), f.of.func, &arg, 1, results, 1, &trap);
     if (err) {
         kite_error_free(err);
-        return kite_trap_new("kite_func_call failed");
+        return kite_trap_new(kite_caller_store(caller), "kite_func_call failed");
     }
     return trap;
 }
@@ -144,7 +144,7 @@ static void *run_reentry(void *arg)
     reentry *r = arg;
     r->deepest = r->depth;
     kite_store_t *store = kite_store_new(r->engine);
-    kite_linker_t *linker = kite_linker_new();
+    kite_linker_t *linker = kite_linker_new(r->engine);
     kite_module_t *m = NULL;
     kite_error_t *err = kite_module_new_text(r->engine, reenter_wat, strlen(reenter_wat), &m);
     if (!store || !linker || err) {
