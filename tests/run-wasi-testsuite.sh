@@ -19,9 +19,10 @@
 # need what preview1 under kite cannot give (proposals, sockets, HTTP,
 # another world) are SKIPPED with their reason.
 #
-# Tests may create and delete files, so each test folder is copied into a
-# scratch directory first (and *.cleanup leftovers removed, as the
-# specification asks); the suite itself is never written to.
+# Tests may create and delete files, so each test runs in a scratch
+# directory holding its program and a fresh copy of its root folder (with
+# *.cleanup leftovers removed, as the specification asks); the suite itself
+# is never written to.
 #
 # Usage: run-wasi-testsuite.sh KITE SUITE [FOLDER...]
 #   SUITE    the wasi-testsuite checkout (its tests/ folder is searched)
@@ -251,7 +252,22 @@ read_run() {
     esac
     case $(jtype "$at/root") in
     "" | z) ;;
-    s) run_opts+=(--dir "$(jval "$at/root")::/") ;;
+    s)
+        # A fresh copy of the root in the scratch directory (tests create
+        # and delete files), without leftover *.cleanup artifacts.
+        local root
+        root=$(jval "$at/root")
+        case $root in
+        /* | *..*) run_error="root '$root' is not a folder of the test's own"; return 1 ;;
+        esac
+        if [ ! -e "$dir/$root" ]; then
+            mkdir -p "$dir/$(dirname "$root")"
+            cp -R "$src_dir/$root" "$dir/$root" && chmod -R u+w "$dir/$root" ||
+                { run_error="cannot copy root '$root'"; return 1; }
+        fi
+        find "$dir/$root" -name '*.cleanup' -prune -exec rm -rf {} +
+        run_opts+=(--dir "$root::/")
+        ;;
     *) run_error="root is not a string"; return 1 ;;
     esac
     return 0
@@ -450,8 +466,8 @@ run_test() {
     fi
 }
 
-# run_folder FOLDER: every test in SUITE/tests/FOLDER, on a fresh copy of
-# the folder per test (a test that leaves files behind cannot upset the next).
+# run_folder FOLDER: every test in SUITE/tests/FOLDER, each in a fresh
+# scratch directory (a test that leaves files behind cannot upset the next).
 run_folder() {
     label=$1
     local src=$suite/tests/$1 copy=$tmp/suite/$1 f wasm
@@ -472,12 +488,12 @@ run_folder() {
         echo "FAIL $label: no tests in $src"
         return
     fi
+    src_dir=$src
     for wasm in "${tests[@]}"; do
         rm -rf "$copy"
         mkdir -p "$copy"
-        cp -R "$src/." "$copy/"
-        chmod -R u+w "$copy"
-        find "$copy" -name '*.cleanup' -prune -exec rm -rf {} +
+        ln -s "$src/$wasm" "$copy/$wasm"
+        [ -f "$src/${wasm%.*}.json" ] && ln -s "$src/${wasm%.*}.json" "$copy/${wasm%.*}.json"
         run_test "$copy" "$wasm"
     done
 }
