@@ -160,7 +160,7 @@ static void *run_reentry(void *arg)
     kite_func_t *host = NULL;
     err = kite_func_new_host(store, &i32, 1, &i32, 1, reenter, r, NULL, &host);
     if (!err)
-        err = kite_linker_define(linker, "host", "reenter", 7,
+        err = kite_linker_define(linker, "host", 4, "reenter", 7,
                                  (kite_extern_t){.kind = KITE_EXTERN_FUNC, .of.func = host});
     kite_instance_t *inst = NULL;
     kite_trap_t *trap = NULL;
