@@ -10,8 +10,6 @@
 #include "runtime/os/os.h"
 #include "util/alloc.h"
 
-kint_exec_fn *kint_executor = kint_exec_call;
-
 /*
  * The stack's bounds come from the OS layer (cached per thread there: a
  * store may move between threads, and asking the system can be slow). A
@@ -31,7 +29,7 @@ kite_trap_t *kint_call(kite_store_t *store, krt_func *f, uint64_t *slots)
 {
     if (f->host)
         return kint_host_call(store, f, slots, NULL);
-    return kint_executor(store, f, slots);
+    return kint_exec_call(store, f, slots);
 }
 
 static kite_valkind_t valkind_of(kir_valtype t)

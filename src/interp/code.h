@@ -22,21 +22,23 @@
  *
  * Code is an array of 64-bit words. An instruction is a handler word (the
  * address of its handler in the executor under computed goto, its op number
- * with switch dispatch) followed by a fixed number of operand words; each
- * operand word packs two 32-bit fields:
+ * with switch dispatch) followed by its shape's operand words, each holding
+ * one 64-bit field or two 32-bit ones (low and high half):
  *
  *   word 0                      word 1                      word 2
  *   +-------------------------+ +------------+------------+ +------------+-------+
  *   | handler (64)            | | a (lo 32)  | b (hi 32)  | | dst (lo)   | -     |   i32.add
  *   +-------------------------+ +------------+------------+ +------------+-------+
- *   | handler                 | | a          | b          | | off (s32)  | fuel  |   br_if a<b
+ *   | handler                 | | a          | b          | | label (s32)| fuel  |   br_if a<b
  *   +-------------------------+ +------------+------------+ +------------+-------+
  *   | handler                 | | a          | imm        | | dst        | -     |   i32.add a c
  *   +-------------------------+ +------------+------------+ +------------+-------+
  *
- * ops_all.h lists every instruction with its layout. Branch offsets count
- * words from the start of the branching instruction; blocks and loops emit
- * nothing. Only br_table has a variable length.
+ * layout.h defines every shape and ops_all.h gives each op its shape; the
+ * executor, the translator and the disassembler all work from that one
+ * definition. Labels count words from the start of the branching
+ * instruction; blocks and loops emit nothing. Only br_table has a variable
+ * length.
  */
 #ifndef KITE_INTERP_CODE_H
 #define KITE_INTERP_CODE_H
@@ -45,25 +47,7 @@
 
 typedef uint64_t kint_word;
 
-/*
- * Float chains, fused: OP2(OP1(a, b), c) (suffix _L) and OP2(c, OP1(a, b))
- * (_R) for OP1, OP2 in add, sub, mul, rounded after each operation as Wasm
- * requires. Y(T, t, L, OP1, op1, OP2, op2): T / t the type in upper / lower
- * case, L its opcode-table letter.
- */
-#define KINT_FCHAIN_2(Y, T, t, L, O1, o1) \
-    Y(T, t, L, O1, o1, ADD, add) Y(T, t, L, O1, o1, SUB, sub) Y(T, t, L, O1, o1, MUL, mul)
-#define KINT_FCHAIN_1(Y, T, t, L)                                                            \
-    KINT_FCHAIN_2(Y, T, t, L, ADD, add) KINT_FCHAIN_2(Y, T, t, L, SUB, sub)                  \
-    KINT_FCHAIN_2(Y, T, t, L, MUL, mul)
-#define KINT_FCHAIN(Y) KINT_FCHAIN_1(Y, F64, f64, F) KINT_FCHAIN_1(Y, F32, f32, f)
-
-/* The internal instructions (see ops_all.h). */
-typedef enum kint_op {
-#define KINT_OP(name, layout) KINT_OP_##name,
-#include "interp/ops_all.h"
-    KINT_OP_COUNT
-} kint_op;
+#include "interp/layout.h"
 
 /* Code position (word index) -> Wasm byte offset of the instruction that
  * starts there; one entry per instruction, sorted. Used for backtraces

@@ -6,9 +6,11 @@
  * instruction's first word is its handler's address), or a switch over op
  * numbers when KINT_SWITCH_DISPATCH is defined or the compiler has no
  * label addresses; a unit test builds this file that way
- * (tests/unit/test_interpswitch_exec.c). Handlers for the numeric and
- * memory instructions are generated from numeric_ops.def and
- * memory_ops.def, one line each.
+ * (tests/unit/test_interpswitch_exec.c: its kint_exec_call takes the
+ * place of the library's when it is linked). Handlers read their operands
+ * by name through the layout definition (layout.h) and advance by their
+ * op's size; those of the numeric and memory instructions are generated
+ * from numeric_ops.def and memory_ops.def, one line each.
  *
  * Wasm calls push a frame record and continue in the same loop (no C
  * recursion); tail calls reuse the frame. A trap is a normal exit from the
@@ -37,15 +39,6 @@
 #else
 #define KINT_GOTO 0
 #endif
-
-/* The switch build gets its own entry point, so a test can link both. */
-#ifdef KINT_SWITCH_DISPATCH
-#define KINT_EXEC_ENTRY kint_exec_call_switch
-kite_trap_t *KINT_EXEC_ENTRY(kite_store_t *store, krt_func *f, uint64_t *slots);
-#else
-#define KINT_EXEC_ENTRY kint_exec_call
-#endif
-
 
 #if defined(__GNUC__)
 #define UNLIKELY(x) __builtin_expect(!!(x), 0)
@@ -173,9 +166,14 @@ KINT_PLAIN_ATOMICS(uint64_t)
 
 /* ---- the loop ------------------------------------------------------------------------------- */
 
-/* Operand fields of the current instruction: word k's low / high half. */
-#define LO(k) ((uint32_t)pc[k])
-#define HI(k) ((uint32_t)(pc[k] >> 32))
+/* Operand fields of the current instruction, by op and field name
+ * (layout.h): compile-time word and half, so one load (and shift) each. */
+#define OPND(op, f) KINT_OPND(pc, op, f)
+#define OPND64(op, f) KINT_OPND64(pc, op, f)
+#define SIZE(op) KINT_SIZE(op)
+/* Code shared by several ops reads them with one op's layout. */
+#define SAME_LAYOUT(op1, op2) \
+    _Static_assert(KINT_SHAPE_OF_##op1 == KINT_SHAPE_OF_##op2, #op1 " and " #op2 " share a handler")
 
 /* Slot readers and writers by the opcode table's type letters. */
 #define GET_i(v) ((uint32_t)(v))
@@ -186,11 +184,11 @@ KINT_PLAIN_ATOMICS(uint64_t)
 #define PUT_I(x) ((uint64_t)(x))
 #define PUT_f(x) ((uint64_t)kint_f32_bits(x))
 #define PUT_F(x) kint_f64_bits(x)
-/* A loaded T as an i32/f32 slot (X = 32) or an i64/f64 slot (X = 64);
- * signed types sign-extend, unsigned ones zero-extend. */
 /* An immediate operand of an i32 / i64 operation. */
 #define IMM_i(x) ((uint32_t)(x))
 #define IMM_I(x) ((uint64_t)(int64_t)kint_s32((uint32_t)(x)))
+/* A loaded T as an i32/f32 slot (X = 32) or an i64/f64 slot (X = 64);
+ * signed types sign-extend, unsigned ones zero-extend. */
 #define EXT32(v) ((uint64_t)(uint32_t)(v))
 #define EXT64(v) ((uint64_t)(v))
 
@@ -201,6 +199,12 @@ KINT_PLAIN_ATOMICS(uint64_t)
 #define CASE(name) case KINT_OP_##name:
 #define NEXT() goto dispatch
 #endif
+/* On to the next instruction after one of op. */
+#define NEXT_AFTER(op) \
+    do {               \
+        pc += SIZE(op); \
+        NEXT();        \
+    } while (0)
 
 #define TRAP(k)                        \
     do {                               \
@@ -247,34 +251,46 @@ KINT_PLAIN_ATOMICS(uint64_t)
             TRAP_KIND(stop_);                      \
     } while (0)
 
-/* Takes the branch whose [off|fuel] word is pc[k]. */
-#define TAKE(k)                                    \
+/* Takes the branch of the current instruction of op (its label and fuel). */
+#define TAKE(op)                                   \
     do {                                           \
         if (UNLIKELY(fuel_on))                     \
-            FUEL(HI(k));                           \
-        pc += (int32_t)LO(k);                      \
+            FUEL(OPND(op, fuel));                  \
+        pc += (int32_t)OPND(op, label);            \
         NEXT();                                    \
     } while (0)
+/* A conditional branch of op: taken when cond holds, else on to the next. */
+#define BRANCH_IF(op, cond) \
+    do {                    \
+        if (cond)           \
+            TAKE(op);       \
+        NEXT_AFTER(op);     \
+    } while (0)
 
-/* A checked memory access of n bytes: address operand in word 1's low
- * half, memory index in LO(memw), offset in the whole word offw. */
-#define CHECKED(p, n, memw, offw)                                                  \
-    uint8_t *p = krt_memory_ptr(ki->mems[LO(memw)], fp[LO(1)], pc[offw], (n));     \
-    if (UNLIKELY(!p))                                                              \
+/* A checked memory access of n bytes by op: its address operand, memory
+ * index and 64-bit offset. */
+#define CHECKED(op, p, n)                                                                     \
+    uint8_t *p = krt_memory_ptr(ki->mems[OPND(op, mem)], fp[OPND(op, addr)], OPND64(op, offset), (n)); \
+    if (UNLIKELY(!p))                                                                         \
         TRAP(MEMORY_OUT_OF_BOUNDS)
 
-/* Fused address computations: i32.add of word 1's operands (the second
- * an immediate for ADDR_ADD_I), and i32.add of LO(2) and LO(1) shifted by
- * the immediate HI(1). */
-#define ADDR_ADD kint_i32_add((uint32_t)fp[LO(1)], (uint32_t)fp[HI(1)])
-#define ADDR_ADD_I kint_i32_add((uint32_t)fp[LO(1)], HI(1))
-#define ADDR_SHL_ADD kint_i32_add((uint32_t)fp[LO(2)], kint_i32_shl((uint32_t)fp[LO(1)], HI(1)))
+/* Fused address computations of op: i32.add of fields a and b (or imm),
+ * and i32.add of a and x shifted by k. */
+#define ADDR_ADD(op) kint_i32_add((uint32_t)fp[OPND(op, a)], (uint32_t)fp[OPND(op, b)])
+#define ADDR_ADD_I(op) kint_i32_add((uint32_t)fp[OPND(op, a)], OPND(op, imm))
+#define ADDR_SHL_ADD(op) kint_i32_add((uint32_t)fp[OPND(op, a)], kint_i32_shl((uint32_t)fp[OPND(op, x)], OPND(op, k)))
 
 /* An atomic access: also naturally aligned. */
-#define ATOMIC(p, n, memw, offw)                                                   \
-    if (UNLIKELY((fp[LO(1)] + pc[offw]) & ((n) - 1)))                             \
+#define ATOMIC(op, p, n)                                                            \
+    if (UNLIKELY((fp[OPND(op, addr)] + OPND64(op, offset)) & ((n) - 1)))            \
         TRAP(UNALIGNED_ATOMIC);                                                    \
-    CHECKED(p, n, memw, offw)
+    CHECKED(op, p, n)
+
+/* Handlers that serve more than one op. */
+SAME_LAYOUT(CALL, RETURN_CALL);
+SAME_LAYOUT(CALL_INDIRECT, RETURN_CALL_INDIRECT);
+SAME_LAYOUT(CALL_REF, RETURN_CALL_REF);
+SAME_LAYOUT(CALL_FUNC, RETURN_CALL_FUNC);
 
 /*
  * memory.atomic.wait32/64 at host address p of memory m (bounds and
@@ -298,16 +314,16 @@ static uint32_t wait_in_loop(kint_run *run, krt_memory *m, const uint8_t *p, uin
     return r;
 }
 
-/* The result of wait_in_loop into the destination slot, or its trap. */
-#define WAIT(p, is64)                                                                        \
-    do {                                                                                     \
-        kite_trap_kind_t k_;                                                                 \
-        uint32_t r_ = wait_in_loop(run, ki->mems[LO(2)], (p), fp[HI(1)], (is64), fp[LO(4)], &k_); \
-        if (r_ == KRT_WAIT_TRAP)                                                             \
-            TRAP_KIND(k_);                                                                   \
-        fp[HI(2)] = r_;                                                                      \
-        pc += 5;                                                                             \
-        NEXT();                                                                              \
+/* The result of wait_in_loop for op into its destination slot, or its trap. */
+#define WAIT(op, p, is64)                                                                       \
+    do {                                                                                        \
+        kite_trap_kind_t k_;                                                                    \
+        uint32_t r_ = wait_in_loop(run, ki->mems[OPND(op, mem)], (p), fp[OPND(op, expected)], (is64), \
+                                   fp[OPND(op, timeout)], &k_);                                 \
+        if (r_ == KRT_WAIT_TRAP)                                                                \
+            TRAP_KIND(k_);                                                                      \
+        fp[OPND(op, dst)] = r_;                                                                 \
+        NEXT_AFTER(op);                                                                         \
     } while (0)
 
 /* The loop starts on a cache line wherever the linker places it, so that
@@ -324,7 +340,7 @@ KINT_LOOP_ALIGN static void run_loop(void *arg)
     kint_run *const run = arg;
 #if KINT_GOTO
     static const void *const labels[KINT_OP_COUNT] = {
-#define KINT_OP(name, layout) [KINT_OP_##name] = &&L_##name,
+#define KINT_OP(name, shape) [KINT_OP_##name] = &&L_##name,
 #include "interp/ops_all.h"
     };
     if (!run->th) {
@@ -365,123 +381,81 @@ dispatch:
 #endif
 
     /* ---- numerics ---- */
-#define UN(id, fn, a, r)                                      \
-    CASE(id)                                                  \
-    {                                                         \
-        fp[HI(1)] = PUT_##r(fn(GET_##a(fp[LO(1)])));          \
-        pc += 2;                                              \
-        NEXT();                                               \
+#define UN(id, fn, ta, tr)                                        \
+    CASE(id)                                                      \
+    {                                                             \
+        fp[OPND(id, dst)] = PUT_##tr(fn(GET_##ta(fp[OPND(id, a)]))); \
+        NEXT_AFTER(id);                                           \
     }
-#define TEST(id, fn, a)                                       \
-    UN(id, fn, a, i)                                          \
-    CASE(BR_##id)                                             \
-    {                                                         \
-        if (fn(GET_##a(fp[LO(1)])))                           \
-            TAKE(2);                                          \
-        pc += 3;                                              \
-        NEXT();                                               \
-    }                                                         \
-    CASE(BRN_##id)                                            \
-    {                                                         \
-        if (!fn(GET_##a(fp[LO(1)])))                          \
-            TAKE(2);                                          \
-        pc += 3;                                              \
-        NEXT();                                               \
+#define TEST(id, fn, ta)                                                   \
+    UN(id, fn, ta, i)                                                      \
+    CASE(BR_##id) BRANCH_IF(BR_##id, fn(GET_##ta(fp[OPND(BR_##id, a)])));   \
+    CASE(BRN_##id) BRANCH_IF(BRN_##id, !fn(GET_##ta(fp[OPND(BRN_##id, a)])));
+#define BIN(id, fn, ta, tr)                                                                   \
+    CASE(id)                                                                                  \
+    {                                                                                         \
+        fp[OPND(id, dst)] = PUT_##tr(fn(GET_##ta(fp[OPND(id, a)]), GET_##ta(fp[OPND(id, b)]))); \
+        NEXT_AFTER(id);                                                                       \
     }
-#define BIN(id, fn, a, r)                                                \
-    CASE(id)                                                             \
-    {                                                                    \
-        fp[LO(2)] = PUT_##r(fn(GET_##a(fp[LO(1)]), GET_##a(fp[HI(1)]))); \
-        pc += 3;                                                         \
-        NEXT();                                                          \
+#define CMP(id, fn, ta)                                                                        \
+    BIN(id, fn, ta, i)                                                                         \
+    CASE(BR_##id) BRANCH_IF(BR_##id, fn(GET_##ta(fp[OPND(BR_##id, a)]), GET_##ta(fp[OPND(BR_##id, b)]))); \
+    CASE(BRN_##id) BRANCH_IF(BRN_##id, !fn(GET_##ta(fp[OPND(BRN_##id, a)]), GET_##ta(fp[OPND(BRN_##id, b)])));
+#define BINI(id, fn, ta, tr)                                                                       \
+    BIN(id, fn, ta, tr)                                                                            \
+    CASE(id##_I)                                                                                   \
+    {                                                                                              \
+        fp[OPND(id##_I, dst)] = PUT_##tr(fn(GET_##ta(fp[OPND(id##_I, a)]), IMM_##ta(OPND(id##_I, imm)))); \
+        NEXT_AFTER(id##_I);                                                                        \
     }
-#define CMP(id, fn, a)                                        \
-    BIN(id, fn, a, i)                                         \
-    CASE(BR_##id)                                             \
-    {                                                         \
-        if (fn(GET_##a(fp[LO(1)]), GET_##a(fp[HI(1)])))       \
-            TAKE(2);                                          \
-        pc += 3;                                              \
-        NEXT();                                               \
-    }                                                         \
-    CASE(BRN_##id)                                            \
-    {                                                         \
-        if (!fn(GET_##a(fp[LO(1)]), GET_##a(fp[HI(1)])))      \
-            TAKE(2);                                          \
-        pc += 3;                                              \
-        NEXT();                                               \
-    }
-#define BINI(id, fn, a, r)                                               \
-    BIN(id, fn, a, r)                                                    \
-    CASE(id##_I)                                                         \
-    {                                                                    \
-        fp[LO(2)] = PUT_##r(fn(GET_##a(fp[LO(1)]), IMM_##a(HI(1))));     \
-        pc += 3;                                                         \
-        NEXT();                                                          \
-    }
-#define CMPI(id, fn, a)                                       \
-    CMP(id, fn, a)                                            \
-    CASE(id##_I)                                              \
-    {                                                         \
-        fp[LO(2)] = PUT_i(fn(GET_##a(fp[LO(1)]), IMM_##a(HI(1)))); \
-        pc += 3;                                              \
-        NEXT();                                               \
-    }                                                         \
-    CASE(BR_##id##_I)                                         \
-    {                                                         \
-        if (fn(GET_##a(fp[LO(1)]), IMM_##a(HI(1))))           \
-            TAKE(2);                                          \
-        pc += 3;                                              \
-        NEXT();                                               \
-    }                                                         \
-    CASE(BRN_##id##_I)                                        \
-    {                                                         \
-        if (!fn(GET_##a(fp[LO(1)]), IMM_##a(HI(1))))          \
-            TAKE(2);                                          \
-        pc += 3;                                              \
-        NEXT();                                               \
-    }
-#define TRAP_UN(id, fn, a, R)                                 \
+#define CMPI(id, fn, ta)                                                                           \
+    CMP(id, fn, ta)                                                                                \
+    CASE(id##_I)                                                                                   \
+    {                                                                                              \
+        fp[OPND(id##_I, dst)] = PUT_i(fn(GET_##ta(fp[OPND(id##_I, a)]), IMM_##ta(OPND(id##_I, imm)))); \
+        NEXT_AFTER(id##_I);                                                                        \
+    }                                                                                              \
+    CASE(BR_##id##_I)                                                                              \
+    BRANCH_IF(BR_##id##_I, fn(GET_##ta(fp[OPND(BR_##id##_I, a)]), IMM_##ta(OPND(BR_##id##_I, imm)))); \
+    CASE(BRN_##id##_I)                                                                             \
+    BRANCH_IF(BRN_##id##_I, !fn(GET_##ta(fp[OPND(BRN_##id##_I, a)]), IMM_##ta(OPND(BRN_##id##_I, imm))));
+#define TRAP_UN(id, fn, ta, R)                                \
     CASE(id)                                                  \
     {                                                         \
         R v_;                                                 \
-        kint_trapcode c_ = fn(GET_##a(fp[LO(1)]), &v_);       \
+        kint_trapcode c_ = fn(GET_##ta(fp[OPND(id, a)]), &v_); \
         if (UNLIKELY(c_ != KINT_TRAP_NONE))                   \
             TRAP_KIND(numeric_trap(c_));                      \
-        fp[HI(1)] = v_;                                       \
-        pc += 2;                                              \
-        NEXT();                                               \
+        fp[OPND(id, dst)] = v_;                               \
+        NEXT_AFTER(id);                                       \
     }
-#define TRAP_BIN(id, fn, R)                                   \
-    CASE(id)                                                  \
-    {                                                         \
-        R v_;                                                 \
-        kint_trapcode c_ = fn((R)fp[LO(1)], (R)fp[HI(1)], &v_); \
-        if (UNLIKELY(c_ != KINT_TRAP_NONE))                   \
-            TRAP_KIND(numeric_trap(c_));                      \
-        fp[LO(2)] = v_;                                       \
-        pc += 3;                                              \
-        NEXT();                                               \
+#define TRAP_BIN(id, fn, R)                                               \
+    CASE(id)                                                              \
+    {                                                                     \
+        R v_;                                                             \
+        kint_trapcode c_ = fn((R)fp[OPND(id, a)], (R)fp[OPND(id, b)], &v_); \
+        if (UNLIKELY(c_ != KINT_TRAP_NONE))                               \
+            TRAP_KIND(numeric_trap(c_));                                  \
+        fp[OPND(id, dst)] = v_;                                           \
+        NEXT_AFTER(id);                                                   \
     }
-#define WIDE4(id, fn)                                                   \
-    CASE(id)                                                            \
-    {                                                                   \
-        uint64_t lo_, hi_;                                              \
-        fn(fp[LO(1)], fp[HI(1)], fp[LO(2)], fp[HI(2)], &lo_, &hi_);     \
-        fp[LO(3)] = lo_;                                                \
-        fp[HI(3)] = hi_;                                                \
-        pc += 4;                                                        \
-        NEXT();                                                         \
+#define WIDE4(id, fn)                                                                       \
+    CASE(id)                                                                                \
+    {                                                                                       \
+        uint64_t lo_, hi_;                                                                  \
+        fn(fp[OPND(id, a_lo)], fp[OPND(id, a_hi)], fp[OPND(id, b_lo)], fp[OPND(id, b_hi)], &lo_, &hi_); \
+        fp[OPND(id, dst_lo)] = lo_;                                                         \
+        fp[OPND(id, dst_hi)] = hi_;                                                         \
+        NEXT_AFTER(id);                                                                     \
     }
 #define WIDE2(id, fn)                                                   \
     CASE(id)                                                            \
     {                                                                   \
         uint64_t lo_, hi_;                                              \
-        fn(fp[LO(1)], fp[HI(1)], &lo_, &hi_);                           \
-        fp[LO(2)] = lo_;                                                \
-        fp[HI(2)] = hi_;                                                \
-        pc += 3;                                                        \
-        NEXT();                                                         \
+        fn(fp[OPND(id, a_lo)], fp[OPND(id, a_hi)], &lo_, &hi_);         \
+        fp[OPND(id, dst_lo)] = lo_;                                     \
+        fp[OPND(id, dst_hi)] = hi_;                                     \
+        NEXT_AFTER(id);                                                 \
     }
 #include "interp/numeric_ops.def"
 #undef UN
@@ -496,118 +470,104 @@ dispatch:
 #undef WIDE2
 
     /* ---- memory ---- */
-#define LOAD(id, T, X)                                                         \
-    CASE(id)                                                                   \
-    {                                                                          \
-        T v_;                                                                  \
-        memcpy(&v_, mem + (uint64_t)(uint32_t)fp[LO(1)] + LO(2), sizeof v_);   \
-        fp[HI(1)] = EXT##X(v_);                                                \
-        pc += 3;                                                               \
-        NEXT();                                                                \
-    }                                                                          \
-    CASE(C_##id)                                                               \
-    {                                                                          \
-        T v_;                                                                  \
-        CHECKED(p_, sizeof v_, 2, 3);                                          \
-        memcpy(&v_, p_, sizeof v_);                                            \
-        fp[HI(1)] = EXT##X(v_);                                                \
-        pc += 4;                                                               \
-        NEXT();                                                                \
-    }                                                                          \
-    CASE(LA_##id)                                                              \
-    {                                                                          \
-        T v_;                                                                  \
-        memcpy(&v_, mem + (uint64_t)ADDR_ADD + HI(2), sizeof v_);              \
-        fp[LO(2)] = EXT##X(v_);                                                \
-        pc += 3;                                                               \
-        NEXT();                                                                \
-    }                                                                          \
-    CASE(LAI_##id)                                                             \
-    {                                                                          \
-        T v_;                                                                  \
-        memcpy(&v_, mem + (uint64_t)ADDR_ADD_I + HI(2), sizeof v_);            \
-        fp[LO(2)] = EXT##X(v_);                                                \
-        pc += 3;                                                               \
-        NEXT();                                                                \
-    }                                                                          \
-    CASE(LSA_##id)                                                             \
-    {                                                                          \
-        T v_;                                                                  \
-        memcpy(&v_, mem + (uint64_t)ADDR_SHL_ADD + LO(3), sizeof v_);          \
-        fp[HI(2)] = EXT##X(v_);                                                \
-        pc += 4;                                                               \
-        NEXT();                                                                \
+#define LOAD(id, T, X)                                                                  \
+    CASE(id)                                                                            \
+    {                                                                                   \
+        T v_;                                                                           \
+        memcpy(&v_, mem + (uint64_t)(uint32_t)fp[OPND(id, addr)] + OPND(id, offset), sizeof v_); \
+        fp[OPND(id, dst)] = EXT##X(v_);                                                 \
+        NEXT_AFTER(id);                                                                 \
+    }                                                                                   \
+    CASE(C_##id)                                                                        \
+    {                                                                                   \
+        T v_;                                                                           \
+        CHECKED(C_##id, p_, sizeof v_);                                                 \
+        memcpy(&v_, p_, sizeof v_);                                                     \
+        fp[OPND(C_##id, dst)] = EXT##X(v_);                                             \
+        NEXT_AFTER(C_##id);                                                             \
+    }                                                                                   \
+    CASE(LA_##id)                                                                       \
+    {                                                                                   \
+        T v_;                                                                           \
+        memcpy(&v_, mem + (uint64_t)ADDR_ADD(LA_##id) + OPND(LA_##id, offset), sizeof v_); \
+        fp[OPND(LA_##id, dst)] = EXT##X(v_);                                            \
+        NEXT_AFTER(LA_##id);                                                            \
+    }                                                                                   \
+    CASE(LAI_##id)                                                                      \
+    {                                                                                   \
+        T v_;                                                                           \
+        memcpy(&v_, mem + (uint64_t)ADDR_ADD_I(LAI_##id) + OPND(LAI_##id, offset), sizeof v_); \
+        fp[OPND(LAI_##id, dst)] = EXT##X(v_);                                           \
+        NEXT_AFTER(LAI_##id);                                                           \
+    }                                                                                   \
+    CASE(LSA_##id)                                                                      \
+    {                                                                                   \
+        T v_;                                                                           \
+        memcpy(&v_, mem + (uint64_t)ADDR_SHL_ADD(LSA_##id) + OPND(LSA_##id, offset), sizeof v_); \
+        fp[OPND(LSA_##id, dst)] = EXT##X(v_);                                           \
+        NEXT_AFTER(LSA_##id);                                                           \
     }
-#define STORE(id, T)                                                           \
-    CASE(id)                                                                   \
-    {                                                                          \
-        T v_ = (T)fp[HI(1)];                                                   \
-        memcpy(mem + (uint64_t)(uint32_t)fp[LO(1)] + LO(2), &v_, sizeof v_);   \
-        pc += 3;                                                               \
-        NEXT();                                                                \
-    }                                                                          \
-    CASE(C_##id)                                                               \
-    {                                                                          \
-        T v_ = (T)fp[HI(1)];                                                   \
-        CHECKED(p_, sizeof v_, 2, 3);                                          \
-        memcpy(p_, &v_, sizeof v_);                                            \
-        pc += 4;                                                               \
-        NEXT();                                                                \
-    }                                                                          \
-    CASE(SA_##id)                                                              \
-    {                                                                          \
-        T v_ = (T)fp[LO(2)];                                                   \
-        memcpy(mem + (uint64_t)ADDR_ADD + HI(2), &v_, sizeof v_);              \
-        pc += 3;                                                               \
-        NEXT();                                                                \
-    }                                                                          \
-    CASE(SAI_##id)                                                             \
-    {                                                                          \
-        T v_ = (T)fp[LO(2)];                                                   \
-        memcpy(mem + (uint64_t)ADDR_ADD_I + HI(2), &v_, sizeof v_);            \
-        pc += 3;                                                               \
-        NEXT();                                                                \
-    }                                                                          \
-    CASE(SSA_##id)                                                             \
-    {                                                                          \
-        T v_ = (T)fp[HI(2)];                                                   \
-        memcpy(mem + (uint64_t)ADDR_SHL_ADD + LO(3), &v_, sizeof v_);          \
-        pc += 4;                                                               \
-        NEXT();                                                                \
+#define STORE(id, T)                                                                    \
+    CASE(id)                                                                            \
+    {                                                                                   \
+        T v_ = (T)fp[OPND(id, val)];                                                    \
+        memcpy(mem + (uint64_t)(uint32_t)fp[OPND(id, addr)] + OPND(id, offset), &v_, sizeof v_); \
+        NEXT_AFTER(id);                                                                 \
+    }                                                                                   \
+    CASE(C_##id)                                                                        \
+    {                                                                                   \
+        T v_ = (T)fp[OPND(C_##id, val)];                                                \
+        CHECKED(C_##id, p_, sizeof v_);                                                 \
+        memcpy(p_, &v_, sizeof v_);                                                     \
+        NEXT_AFTER(C_##id);                                                             \
+    }                                                                                   \
+    CASE(SA_##id)                                                                       \
+    {                                                                                   \
+        T v_ = (T)fp[OPND(SA_##id, val)];                                               \
+        memcpy(mem + (uint64_t)ADDR_ADD(SA_##id) + OPND(SA_##id, offset), &v_, sizeof v_); \
+        NEXT_AFTER(SA_##id);                                                            \
+    }                                                                                   \
+    CASE(SAI_##id)                                                                      \
+    {                                                                                   \
+        T v_ = (T)fp[OPND(SAI_##id, val)];                                              \
+        memcpy(mem + (uint64_t)ADDR_ADD_I(SAI_##id) + OPND(SAI_##id, offset), &v_, sizeof v_); \
+        NEXT_AFTER(SAI_##id);                                                           \
+    }                                                                                   \
+    CASE(SSA_##id)                                                                      \
+    {                                                                                   \
+        T v_ = (T)fp[OPND(SSA_##id, val)];                                              \
+        memcpy(mem + (uint64_t)ADDR_SHL_ADD(SSA_##id) + OPND(SSA_##id, offset), &v_, sizeof v_); \
+        NEXT_AFTER(SSA_##id);                                                           \
     }
 #define ALOAD(id, T, X)                                                        \
     CASE(id)                                                                   \
     {                                                                          \
-        ATOMIC(p_, sizeof(T), 2, 3);                                           \
-        fp[HI(1)] = EXT##X(A_LOAD(T, p_));                                     \
-        pc += 4;                                                               \
-        NEXT();                                                                \
+        ATOMIC(id, p_, sizeof(T));                                             \
+        fp[OPND(id, dst)] = EXT##X(A_LOAD(T, p_));                             \
+        NEXT_AFTER(id);                                                        \
     }
 #define ASTORE(id, T)                                                          \
     CASE(id)                                                                   \
     {                                                                          \
-        ATOMIC(p_, sizeof(T), 2, 3);                                           \
-        A_STORE(T, p_, fp[HI(1)]);                                             \
-        pc += 4;                                                               \
-        NEXT();                                                                \
+        ATOMIC(id, p_, sizeof(T));                                             \
+        A_STORE(T, p_, fp[OPND(id, val)]);                                     \
+        NEXT_AFTER(id);                                                        \
     }
 #define ARMW(id, T, X, OP)                                                     \
     CASE(id)                                                                   \
     {                                                                          \
-        ATOMIC(p_, sizeof(T), 2, 3);                                           \
-        fp[HI(2)] = EXT##X(A_RMW_##OP(T, p_, fp[HI(1)]));                      \
-        pc += 4;                                                               \
-        NEXT();                                                                \
+        ATOMIC(id, p_, sizeof(T));                                             \
+        fp[OPND(id, dst)] = EXT##X(A_RMW_##OP(T, p_, fp[OPND(id, val)]));      \
+        NEXT_AFTER(id);                                                        \
     }
 #define ACMPXCHG(id, T, X)                                                     \
     CASE(id)                                                                   \
     {                                                                          \
-        ATOMIC(p_, sizeof(T), 2, 3);                                           \
-        T e_ = (T)fp[HI(1)], r_ = (T)fp[LO(4)];                                \
+        ATOMIC(id, p_, sizeof(T));                                             \
+        T e_ = (T)fp[OPND(id, expected)], r_ = (T)fp[OPND(id, replacement)];   \
         A_CMPXCHG(T, p_, e_, r_);                                              \
-        fp[HI(2)] = EXT##X(e_);                                                \
-        pc += 5;                                                               \
-        NEXT();                                                                \
+        fp[OPND(id, dst)] = EXT##X(e_);                                        \
+        NEXT_AFTER(id);                                                        \
     }
 #include "interp/memory_ops.def"
 #undef LOAD
@@ -619,261 +579,242 @@ dispatch:
 
     CASE(ATOMIC_NOTIFY)
     {
-        ATOMIC(p_, 4, 2, 3);
-        fp[HI(2)] = krt_atomic_notify(ki->mems[LO(2)], (uint64_t)(p_ - ki->mems[LO(2)]->base),
-                                      (uint32_t)fp[HI(1)]);
-        pc += 4;
-        NEXT();
+        ATOMIC(ATOMIC_NOTIFY, p_, 4);
+        krt_memory *m = ki->mems[OPND(ATOMIC_NOTIFY, mem)];
+        fp[OPND(ATOMIC_NOTIFY, dst)] = krt_atomic_notify(m, (uint64_t)(p_ - m->base), (uint32_t)fp[OPND(ATOMIC_NOTIFY, count)]);
+        NEXT_AFTER(ATOMIC_NOTIFY);
     }
     CASE(ATOMIC_WAIT32)
     {
-        ATOMIC(p_, 4, 2, 3);
-        WAIT(p_, false);
+        ATOMIC(ATOMIC_WAIT32, p_, 4);
+        WAIT(ATOMIC_WAIT32, p_, false);
     }
     CASE(ATOMIC_WAIT64)
     {
-        ATOMIC(p_, 8, 2, 3);
-        WAIT(p_, true);
+        ATOMIC(ATOMIC_WAIT64, p_, 8);
+        WAIT(ATOMIC_WAIT64, p_, true);
     }
     CASE(ATOMIC_FENCE)
     {
         A_FENCE();
-        pc += 1;
-        NEXT();
+        NEXT_AFTER(ATOMIC_FENCE);
     }
 
     CASE(MEMORY_SIZE)
     {
-        fp[HI(1)] = krt_memory_pages(ki->mems[LO(1)]);
-        pc += 2;
-        NEXT();
+        fp[OPND(MEMORY_SIZE, dst)] = krt_memory_pages(ki->mems[OPND(MEMORY_SIZE, mem)]);
+        NEXT_AFTER(MEMORY_SIZE);
     }
     CASE(MEMORY_GROW)
     {
-        krt_memory *m = ki->mems[LO(2)];
-        uint64_t r = krt_store_memory_grow(store, m, fp[LO(1)]);
-        fp[HI(1)] = r == KRT_MEMORY_GROW_FAILED && !m->is64 ? UINT32_MAX : r;
-        pc += 3;
-        NEXT();
+        krt_memory *m = ki->mems[OPND(MEMORY_GROW, mem)];
+        uint64_t r = krt_store_memory_grow(store, m, fp[OPND(MEMORY_GROW, delta)]);
+        fp[OPND(MEMORY_GROW, dst)] = r == KRT_MEMORY_GROW_FAILED && !m->is64 ? UINT32_MAX : r;
+        NEXT_AFTER(MEMORY_GROW);
     }
     CASE(MEMORY_FILL)
     {
-        if (krt_memory_fill(ki->mems[HI(2)], fp[LO(1)], (uint8_t)fp[HI(1)], fp[LO(2)]) != KRT_MEM_OK)
+        if (krt_memory_fill(ki->mems[OPND(MEMORY_FILL, mem)], fp[OPND(MEMORY_FILL, d)],
+                            (uint8_t)fp[OPND(MEMORY_FILL, val)], fp[OPND(MEMORY_FILL, n)]) != KRT_MEM_OK)
             TRAP(MEMORY_OUT_OF_BOUNDS);
-        pc += 3;
-        NEXT();
+        NEXT_AFTER(MEMORY_FILL);
     }
     CASE(MEMORY_COPY)
     {
-        if (krt_memory_copy(ki->mems[LO(3)], fp[LO(1)], ki->mems[HI(3)], fp[HI(1)], fp[LO(2)]) != KRT_MEM_OK)
+        if (krt_memory_copy(ki->mems[OPND(MEMORY_COPY, dmem)], fp[OPND(MEMORY_COPY, d)],
+                            ki->mems[OPND(MEMORY_COPY, smem)], fp[OPND(MEMORY_COPY, s)],
+                            fp[OPND(MEMORY_COPY, n)]) != KRT_MEM_OK)
             TRAP(MEMORY_OUT_OF_BOUNDS);
-        pc += 4;
-        NEXT();
+        NEXT_AFTER(MEMORY_COPY);
     }
     CASE(MEMORY_INIT)
     {
-        const kir_data *d = &ki->inst->m->datas[LO(3)];
-        uint64_t len = ki->inst->data_dropped[LO(3)] ? 0 : d->len;
-        if (krt_memory_init(ki->mems[HI(3)], fp[LO(1)], d->bytes, len, fp[HI(1)], fp[LO(2)]) != KRT_MEM_OK)
+        uint32_t x = OPND(MEMORY_INIT, data);
+        const kir_data *d = &ki->inst->m->datas[x];
+        uint64_t len = ki->inst->data_dropped[x] ? 0 : d->len;
+        if (krt_memory_init(ki->mems[OPND(MEMORY_INIT, mem)], fp[OPND(MEMORY_INIT, d)], d->bytes, len,
+                            fp[OPND(MEMORY_INIT, s)], fp[OPND(MEMORY_INIT, n)]) != KRT_MEM_OK)
             TRAP(MEMORY_OUT_OF_BOUNDS);
-        pc += 4;
-        NEXT();
+        NEXT_AFTER(MEMORY_INIT);
     }
     CASE(DATA_DROP)
     {
-        ki->inst->data_dropped[LO(1)] = true;
-        pc += 2;
-        NEXT();
+        ki->inst->data_dropped[OPND(DATA_DROP, data)] = true;
+        NEXT_AFTER(DATA_DROP);
     }
 
     /* ---- tables ---- */
     CASE(TABLE_GET)
     {
         uintptr_t r;
-        if (krt_table_get(ki->tables[LO(2)], fp[LO(1)], &r) != KRT_TABLE_OK)
+        if (krt_table_get(ki->tables[OPND(TABLE_GET, table)], fp[OPND(TABLE_GET, idx)], &r) != KRT_TABLE_OK)
             TRAP(TABLE_OUT_OF_BOUNDS);
-        fp[HI(1)] = r;
-        pc += 3;
-        NEXT();
+        fp[OPND(TABLE_GET, dst)] = r;
+        NEXT_AFTER(TABLE_GET);
     }
     CASE(TABLE_SET)
     {
-        if (krt_table_set(ki->tables[LO(2)], fp[LO(1)], (uintptr_t)fp[HI(1)]) != KRT_TABLE_OK)
+        if (krt_table_set(ki->tables[OPND(TABLE_SET, table)], fp[OPND(TABLE_SET, idx)],
+                          (uintptr_t)fp[OPND(TABLE_SET, val)]) != KRT_TABLE_OK)
             TRAP(TABLE_OUT_OF_BOUNDS);
-        pc += 3;
-        NEXT();
+        NEXT_AFTER(TABLE_SET);
     }
     CASE(TABLE_SIZE)
     {
-        fp[HI(1)] = ki->tables[LO(1)]->size;
-        pc += 2;
-        NEXT();
+        fp[OPND(TABLE_SIZE, dst)] = ki->tables[OPND(TABLE_SIZE, table)]->size;
+        NEXT_AFTER(TABLE_SIZE);
     }
     CASE(TABLE_GROW)
     {
-        krt_table *t = ki->tables[LO(2)];
-        uint64_t r = krt_table_grow(t, fp[HI(1)], (uintptr_t)fp[LO(1)]);
-        fp[HI(2)] = r == KRT_TABLE_GROW_FAILED && !t->is64 ? UINT32_MAX : r;
-        pc += 3;
-        NEXT();
+        krt_table *t = ki->tables[OPND(TABLE_GROW, table)];
+        uint64_t r = krt_table_grow(t, fp[OPND(TABLE_GROW, delta)], (uintptr_t)fp[OPND(TABLE_GROW, init)]);
+        fp[OPND(TABLE_GROW, dst)] = r == KRT_TABLE_GROW_FAILED && !t->is64 ? UINT32_MAX : r;
+        NEXT_AFTER(TABLE_GROW);
     }
     CASE(TABLE_FILL)
     {
-        if (krt_table_fill(ki->tables[HI(2)], fp[LO(1)], (uintptr_t)fp[HI(1)], fp[LO(2)]) != KRT_TABLE_OK)
+        if (krt_table_fill(ki->tables[OPND(TABLE_FILL, table)], fp[OPND(TABLE_FILL, d)],
+                           (uintptr_t)fp[OPND(TABLE_FILL, val)], fp[OPND(TABLE_FILL, n)]) != KRT_TABLE_OK)
             TRAP(TABLE_OUT_OF_BOUNDS);
-        pc += 3;
-        NEXT();
+        NEXT_AFTER(TABLE_FILL);
     }
     CASE(TABLE_COPY)
     {
-        if (krt_table_copy(ki->tables[LO(3)], fp[LO(1)], ki->tables[HI(3)], fp[HI(1)], fp[LO(2)]) !=
-            KRT_TABLE_OK)
+        if (krt_table_copy(ki->tables[OPND(TABLE_COPY, dtable)], fp[OPND(TABLE_COPY, d)],
+                           ki->tables[OPND(TABLE_COPY, stable)], fp[OPND(TABLE_COPY, s)],
+                           fp[OPND(TABLE_COPY, n)]) != KRT_TABLE_OK)
             TRAP(TABLE_OUT_OF_BOUNDS);
-        pc += 4;
-        NEXT();
+        NEXT_AFTER(TABLE_COPY);
     }
     CASE(TABLE_INIT)
     {
-        const krt_elem_seg *s = &ki->inst->elems[LO(3)];
-        if (krt_table_init(ki->tables[HI(3)], fp[LO(1)], s->refs, s->count, fp[HI(1)], fp[LO(2)]) !=
-            KRT_TABLE_OK)
+        const krt_elem_seg *s = &ki->inst->elems[OPND(TABLE_INIT, elem)];
+        if (krt_table_init(ki->tables[OPND(TABLE_INIT, table)], fp[OPND(TABLE_INIT, d)], s->refs, s->count,
+                           fp[OPND(TABLE_INIT, s)], fp[OPND(TABLE_INIT, n)]) != KRT_TABLE_OK)
             TRAP(TABLE_OUT_OF_BOUNDS);
-        pc += 4;
-        NEXT();
+        NEXT_AFTER(TABLE_INIT);
     }
     CASE(ELEM_DROP)
     {
-        ki->inst->elems[LO(1)].count = 0;
-        pc += 2;
-        NEXT();
+        ki->inst->elems[OPND(ELEM_DROP, elem)].count = 0;
+        NEXT_AFTER(ELEM_DROP);
     }
 
     /* ---- variables and references ---- */
     CASE(COPY)
     {
-        fp[HI(1)] = fp[LO(1)];
-        pc += 2;
-        NEXT();
+        fp[OPND(COPY, dst)] = fp[OPND(COPY, src)];
+        NEXT_AFTER(COPY);
     }
     CASE(COPY_COPY)
     {
-        fp[HI(1)] = fp[LO(1)];
-        fp[HI(2)] = fp[LO(2)];
-        pc += 3;
-        NEXT();
+        fp[OPND(COPY_COPY, dst)] = fp[OPND(COPY_COPY, src)];
+        fp[OPND(COPY_COPY, dst2)] = fp[OPND(COPY_COPY, src2)];
+        NEXT_AFTER(COPY_COPY);
     }
     CASE(COPY_BR)
     {
-        fp[HI(1)] = fp[LO(1)];
-        TAKE(2);
+        fp[OPND(COPY_BR, dst)] = fp[OPND(COPY_BR, src)];
+        TAKE(COPY_BR);
     }
     CASE(COPY2)
     {
-        uint64_t a = fp[LO(1)], b = fp[LO(1) + 1];
-        fp[HI(1)] = a;
-        fp[HI(1) + 1] = b;
-        pc += 2;
-        NEXT();
+        uint64_t a = fp[OPND(COPY2, src)], b = fp[OPND(COPY2, src) + 1];
+        fp[OPND(COPY2, dst)] = a;
+        fp[OPND(COPY2, dst) + 1] = b;
+        NEXT_AFTER(COPY2);
     }
     CASE(CONST)
     {
-        fp[LO(1)] = pc[2];
-        pc += 3;
-        NEXT();
+        fp[OPND(CONST, dst)] = OPND64(CONST, value);
+        NEXT_AFTER(CONST);
     }
-#define FCHAIN(T, t, L, O1, o1, O2, o2)                                                       \
-    CASE(T##_##O1##_##O2##_L)                                                                 \
-    {                                                                                         \
-        fp[HI(2)] = PUT_##L(kint_##t##_##o2(kint_##t##_##o1(GET_##L(fp[LO(1)]), GET_##L(fp[HI(1)])), \
-                                            GET_##L(fp[LO(2)])));                             \
-        pc += 3;                                                                              \
-        NEXT();                                                                               \
-    }                                                                                         \
-    CASE(T##_##O1##_##O2##_R)                                                                 \
-    {                                                                                         \
-        fp[HI(2)] = PUT_##L(kint_##t##_##o2(GET_##L(fp[LO(2)]),                               \
-                                            kint_##t##_##o1(GET_##L(fp[LO(1)]), GET_##L(fp[HI(1)])))); \
-        pc += 3;                                                                              \
-        NEXT();                                                                               \
+#define FCHAIN(T, t, L, O1, o1, O2, o2)                                                        \
+    CASE(T##_##O1##_##O2##_L)                                                                  \
+    {                                                                                          \
+        fp[OPND(T##_##O1##_##O2##_L, dst)] =                                                   \
+            PUT_##L(kint_##t##_##o2(kint_##t##_##o1(GET_##L(fp[OPND(T##_##O1##_##O2##_L, a)]), \
+                                                    GET_##L(fp[OPND(T##_##O1##_##O2##_L, b)])), \
+                                    GET_##L(fp[OPND(T##_##O1##_##O2##_L, c)])));               \
+        NEXT_AFTER(T##_##O1##_##O2##_L);                                                       \
+    }                                                                                          \
+    CASE(T##_##O1##_##O2##_R)                                                                  \
+    {                                                                                          \
+        fp[OPND(T##_##O1##_##O2##_R, dst)] =                                                   \
+            PUT_##L(kint_##t##_##o2(GET_##L(fp[OPND(T##_##O1##_##O2##_R, c)]),                 \
+                                    kint_##t##_##o1(GET_##L(fp[OPND(T##_##O1##_##O2##_R, a)]), \
+                                                    GET_##L(fp[OPND(T##_##O1##_##O2##_R, b)])))); \
+        NEXT_AFTER(T##_##O1##_##O2##_R);                                                       \
     }
     KINT_FCHAIN(FCHAIN)
 #undef FCHAIN
 
     CASE(I32_SHL_ADD)
     {
-        fp[HI(2)] = PUT_i(ADDR_SHL_ADD);
-        pc += 3;
-        NEXT();
+        fp[OPND(I32_SHL_ADD, dst)] = PUT_i(ADDR_SHL_ADD(I32_SHL_ADD));
+        NEXT_AFTER(I32_SHL_ADD);
     }
     CASE(SELECT)
     {
         /* Without a branch: select is often fed unpredictable conditions. */
-        uint64_t m = 0 - (uint64_t)((uint32_t)fp[LO(2)] != 0);
-        fp[HI(2)] = (fp[LO(1)] & m) | (fp[HI(1)] & ~m);
-        pc += 3;
-        NEXT();
+        uint64_t m = 0 - (uint64_t)((uint32_t)fp[OPND(SELECT, cond)] != 0);
+        fp[OPND(SELECT, dst)] = (fp[OPND(SELECT, a)] & m) | (fp[OPND(SELECT, b)] & ~m);
+        NEXT_AFTER(SELECT);
     }
     CASE(SELECT2)
     {
-        uint32_t s = (uint32_t)fp[LO(2)] ? LO(1) : HI(1);
+        uint32_t s = (uint32_t)fp[OPND(SELECT2, cond)] ? OPND(SELECT2, a) : OPND(SELECT2, b);
         uint64_t a = fp[s], b = fp[s + 1];
-        fp[HI(2)] = a;
-        fp[HI(2) + 1] = b;
-        pc += 3;
-        NEXT();
+        fp[OPND(SELECT2, dst)] = a;
+        fp[OPND(SELECT2, dst) + 1] = b;
+        NEXT_AFTER(SELECT2);
     }
     CASE(GLOBAL_GET)
     {
-        fp[HI(1)] = *ki->globals[LO(1)];
-        pc += 2;
-        NEXT();
+        fp[OPND(GLOBAL_GET, dst)] = *ki->globals[OPND(GLOBAL_GET, global)];
+        NEXT_AFTER(GLOBAL_GET);
     }
     CASE(GLOBAL_SET)
     {
-        *ki->globals[HI(1)] = fp[LO(1)];
-        pc += 2;
-        NEXT();
+        *ki->globals[OPND(GLOBAL_SET, global)] = fp[OPND(GLOBAL_SET, src)];
+        NEXT_AFTER(GLOBAL_SET);
     }
     CASE(GLOBAL_GET2)
     {
-        const uint64_t *g = ki->globals[LO(1)];
-        fp[HI(1)] = g[0];
-        fp[HI(1) + 1] = g[1];
-        pc += 2;
-        NEXT();
+        const uint64_t *g = ki->globals[OPND(GLOBAL_GET2, global)];
+        fp[OPND(GLOBAL_GET2, dst)] = g[0];
+        fp[OPND(GLOBAL_GET2, dst) + 1] = g[1];
+        NEXT_AFTER(GLOBAL_GET2);
     }
     CASE(GLOBAL_SET2)
     {
-        uint64_t *g = ki->globals[HI(1)];
-        g[0] = fp[LO(1)];
-        g[1] = fp[LO(1) + 1];
-        pc += 2;
-        NEXT();
+        uint64_t *g = ki->globals[OPND(GLOBAL_SET2, global)];
+        g[0] = fp[OPND(GLOBAL_SET2, src)];
+        g[1] = fp[OPND(GLOBAL_SET2, src) + 1];
+        NEXT_AFTER(GLOBAL_SET2);
     }
     CASE(REF_FUNC)
     {
-        fp[HI(1)] = (uint64_t)krt_ref_from_obj(ki->inst->funcs[LO(1)]);
-        pc += 2;
-        NEXT();
+        fp[OPND(REF_FUNC, dst)] = (uint64_t)krt_ref_from_obj(ki->inst->funcs[OPND(REF_FUNC, func)]);
+        NEXT_AFTER(REF_FUNC);
     }
     CASE(REF_AS_NON_NULL)
     {
-        if (!fp[LO(1)])
+        if (!fp[OPND(REF_AS_NON_NULL, src)])
             TRAP(NULL_REFERENCE);
-        pc += 2;
-        NEXT();
+        NEXT_AFTER(REF_AS_NON_NULL);
     }
 
 
     /* ---- GC: structs, arrays, i31, casts ---- */
 
-/* Allocates `size` bytes of GC heap into `o`: the fast path inline; the
- * slow path (which may collect) after recording where this frame resumes,
- * the end of this instruction of `len` words, which keys its stack map. */
-#define GC_ALLOC(o, size, len)                                                   \
+/* Allocates `size` bytes of GC heap into `o` for op: the fast path inline;
+ * the slow path (which may collect) after recording where this frame
+ * resumes, the end of this instruction, which keys its stack map. */
+#define GC_ALLOC(op, o, size)                                                    \
     void *o = kgc_alloc_fast(ki->heap, (size));                                \
     if (UNLIKELY(!o)) {                                                          \
-        top->pc = pc + (len);                                                    \
+        top->pc = pc + SIZE(op);                                                 \
         o = kgc_alloc_slow(ki->heap, (size));                                   \
         if (UNLIKELY(!o))                                                        \
             TRAP(GC_HEAP_EXHAUSTED);                                             \
@@ -889,11 +830,11 @@ dispatch:
 #define NONNULL(k, trap)                                                         \
     if (UNLIKELY(!fp[k]))                                                        \
         TRAP(trap)
-/* An array operand in fp[LO(1)] with an index fp[HI(1)] inside it. */
-#define ARRAY_ELEM(a, p, width)                                                  \
-    NONNULL(LO(1), NULL_ARRAY_REFERENCE);                                        \
-    kgc_array *a = (kgc_array *)(uintptr_t)fp[LO(1)];                            \
-    uint32_t i_ = (uint32_t)fp[HI(1)];                                           \
+/* The array operand of op with its index operand inside it. */
+#define ARRAY_ELEM(op, a, p, width)                                              \
+    NONNULL(OPND(op, arr), NULL_ARRAY_REFERENCE);                                \
+    kgc_array *a = (kgc_array *)(uintptr_t)fp[OPND(op, arr)];                    \
+    uint32_t i_ = (uint32_t)fp[OPND(op, idx)];                                   \
     if (UNLIKELY(i_ >= a->len))                                                  \
         TRAP(ARRAY_OUT_OF_BOUNDS);                                               \
     uint8_t *p = kgc_array_data(a) + (size_t)i_ * (width)
@@ -903,11 +844,11 @@ dispatch:
 
     CASE(STRUCT_NEW)
     {
-        const kgc_rtt *rtt = ki->rtts[LO(1)];
-        GC_ALLOC(o_, rtt->size, 3);
+        const kgc_rtt *rtt = ki->rtts[OPND(STRUCT_NEW, type)];
+        GC_ALLOC(STRUCT_NEW, o_, rtt->size);
         kgc_obj *o = o_;
         GC_HEADER(o, rtt);
-        const uint64_t *src = fp + HI(1);
+        const uint64_t *src = fp + OPND(STRUCT_NEW, base);
         if (rtt->all64) {
             /* Word by word: structs are small, a memcpy call would cost more. */
             uint64_t *dst = (uint64_t *)(void *)((uint8_t *)o + KGC_STRUCT_FIELDS);
@@ -919,58 +860,52 @@ dispatch:
                 kgc_store_value((uint8_t *)o + f->offset, f->width, src + f->slot);
             }
         }
-        fp[LO(2)] = (uint64_t)(uintptr_t)o;
-        pc += 3;
-        NEXT();
+        fp[OPND(STRUCT_NEW, dst)] = (uint64_t)(uintptr_t)o;
+        NEXT_AFTER(STRUCT_NEW);
     }
     CASE(STRUCT_NEW_DEFAULT)
     {
-        const kgc_rtt *rtt = ki->rtts[LO(1)];
-        GC_ALLOC(o_, rtt->size, 2);
+        const kgc_rtt *rtt = ki->rtts[OPND(STRUCT_NEW_DEFAULT, type)];
+        GC_ALLOC(STRUCT_NEW_DEFAULT, o_, rtt->size);
         kgc_obj *o = o_;
         GC_HEADER(o, rtt);
         memset((uint8_t *)o + KGC_STRUCT_FIELDS, 0, rtt->size - KGC_STRUCT_FIELDS);
-        fp[HI(1)] = (uint64_t)(uintptr_t)o;
-        pc += 2;
-        NEXT();
+        fp[OPND(STRUCT_NEW_DEFAULT, dst)] = (uint64_t)(uintptr_t)o;
+        NEXT_AFTER(STRUCT_NEW_DEFAULT);
     }
 #define STRUCT_GET(name, T, EXT)                                                 \
     CASE(STRUCT_GET_##name)                                                      \
     {                                                                            \
-        NONNULL(LO(1), NULL_STRUCTURE_REFERENCE);                                \
+        NONNULL(OPND(STRUCT_GET_##name, obj), NULL_STRUCTURE_REFERENCE);         \
         T v_;                                                                    \
-        memcpy(&v_, STRUCT_AT(LO(1)) + LO(2), sizeof v_);                        \
-        fp[HI(1)] = EXT(v_);                                                     \
-        pc += 3;                                                                 \
-        NEXT();                                                                  \
+        memcpy(&v_, STRUCT_AT(OPND(STRUCT_GET_##name, obj)) + OPND(STRUCT_GET_##name, offset), sizeof v_); \
+        fp[OPND(STRUCT_GET_##name, dst)] = EXT(v_);                              \
+        NEXT_AFTER(STRUCT_GET_##name);                                           \
     }
 #define STRUCT_SET(name, T)                                                      \
     CASE(STRUCT_SET_##name)                                                      \
     {                                                                            \
-        NONNULL(LO(1), NULL_STRUCTURE_REFERENCE);                                \
-        T v_ = (T)fp[HI(1)];                                                     \
-        memcpy(STRUCT_AT(LO(1)) + LO(2), &v_, sizeof v_);                        \
-        pc += 3;                                                                 \
-        NEXT();                                                                  \
+        NONNULL(OPND(STRUCT_SET_##name, obj), NULL_STRUCTURE_REFERENCE);         \
+        T v_ = (T)fp[OPND(STRUCT_SET_##name, val)];                              \
+        memcpy(STRUCT_AT(OPND(STRUCT_SET_##name, obj)) + OPND(STRUCT_SET_##name, offset), &v_, sizeof v_); \
+        NEXT_AFTER(STRUCT_SET_##name);                                           \
     }
 #define ARRAY_GET(name, T, EXT)                                                  \
     CASE(ARRAY_GET_##name)                                                       \
     {                                                                            \
-        ARRAY_ELEM(a_, p_, sizeof(T));                                           \
+        ARRAY_ELEM(ARRAY_GET_##name, a_, p_, sizeof(T));                         \
         T v_;                                                                    \
         memcpy(&v_, p_, sizeof v_);                                              \
-        fp[LO(2)] = EXT(v_);                                                     \
-        pc += 3;                                                                 \
-        NEXT();                                                                  \
+        fp[OPND(ARRAY_GET_##name, dst)] = EXT(v_);                               \
+        NEXT_AFTER(ARRAY_GET_##name);                                            \
     }
 #define ARRAY_SET(name, T)                                                       \
     CASE(ARRAY_SET_##name)                                                       \
     {                                                                            \
-        ARRAY_ELEM(a_, p_, sizeof(T));                                           \
-        T v_ = (T)fp[LO(2)];                                                     \
+        ARRAY_ELEM(ARRAY_SET_##name, a_, p_, sizeof(T));                         \
+        T v_ = (T)fp[OPND(ARRAY_SET_##name, val)];                               \
         memcpy(p_, &v_, sizeof v_);                                              \
-        pc += 3;                                                                 \
-        NEXT();                                                                  \
+        NEXT_AFTER(ARRAY_SET_##name);                                            \
     }
 #define EXT_S8(v) ((uint64_t)(uint32_t)(int32_t)(int8_t)(v))
 #define EXT_S16(v) ((uint64_t)(uint32_t)(int32_t)(int16_t)(v))
@@ -1004,84 +939,78 @@ dispatch:
 #undef EXT_U
     CASE(STRUCT_GET_128)
     {
-        NONNULL(LO(1), NULL_STRUCTURE_REFERENCE);
+        NONNULL(OPND(STRUCT_GET_128, obj), NULL_STRUCTURE_REFERENCE);
         uint64_t v[2];
-        memcpy(v, STRUCT_AT(LO(1)) + LO(2), 16);
-        fp[HI(1)] = v[0];
-        fp[HI(1) + 1] = v[1];
-        pc += 3;
-        NEXT();
+        memcpy(v, STRUCT_AT(OPND(STRUCT_GET_128, obj)) + OPND(STRUCT_GET_128, offset), 16);
+        fp[OPND(STRUCT_GET_128, dst)] = v[0];
+        fp[OPND(STRUCT_GET_128, dst) + 1] = v[1];
+        NEXT_AFTER(STRUCT_GET_128);
     }
     CASE(STRUCT_SET_128)
     {
-        NONNULL(LO(1), NULL_STRUCTURE_REFERENCE);
-        const uint64_t v[2] = {fp[HI(1)], fp[HI(1) + 1]};
-        memcpy(STRUCT_AT(LO(1)) + LO(2), v, 16);
-        pc += 3;
-        NEXT();
+        NONNULL(OPND(STRUCT_SET_128, obj), NULL_STRUCTURE_REFERENCE);
+        const uint64_t v[2] = {fp[OPND(STRUCT_SET_128, val)], fp[OPND(STRUCT_SET_128, val) + 1]};
+        memcpy(STRUCT_AT(OPND(STRUCT_SET_128, obj)) + OPND(STRUCT_SET_128, offset), v, 16);
+        NEXT_AFTER(STRUCT_SET_128);
     }
     CASE(ARRAY_GET_128)
     {
-        ARRAY_ELEM(a_, p_, 16);
+        ARRAY_ELEM(ARRAY_GET_128, a_, p_, 16);
         uint64_t v[2];
         memcpy(v, p_, 16);
-        fp[LO(2)] = v[0];
-        fp[LO(2) + 1] = v[1];
-        pc += 3;
-        NEXT();
+        fp[OPND(ARRAY_GET_128, dst)] = v[0];
+        fp[OPND(ARRAY_GET_128, dst) + 1] = v[1];
+        NEXT_AFTER(ARRAY_GET_128);
     }
     CASE(ARRAY_SET_128)
     {
-        ARRAY_ELEM(a_, p_, 16);
-        const uint64_t v[2] = {fp[LO(2)], fp[LO(2) + 1]};
+        ARRAY_ELEM(ARRAY_SET_128, a_, p_, 16);
+        const uint64_t v[2] = {fp[OPND(ARRAY_SET_128, val)], fp[OPND(ARRAY_SET_128, val) + 1]};
         memcpy(p_, v, 16);
-        pc += 3;
-        NEXT();
+        NEXT_AFTER(ARRAY_SET_128);
     }
     CASE(ARRAY_NEW)
     {
-        const kgc_rtt *rtt = ki->rtts[LO(2)];
-        uint32_t n = (uint32_t)fp[HI(1)];
+        const kgc_rtt *rtt = ki->rtts[OPND(ARRAY_NEW, type)];
+        uint32_t n = (uint32_t)fp[OPND(ARRAY_NEW, n)];
         uint64_t size = kgc_array_size(n, rtt->elem_width);
         if (UNLIKELY(!size))
             TRAP(ARRAY_TOO_LARGE);
-        GC_ALLOC(a_, size, 3);
+        GC_ALLOC(ARRAY_NEW, a_, size);
         kgc_array *a = a_;
         GC_HEADER(&a->obj, rtt);
         a->len = n;
-        kgc_fill(kgc_array_data(a), rtt->elem_width, n, fp + LO(1));
-        fp[HI(2)] = (uint64_t)(uintptr_t)a;
-        pc += 3;
-        NEXT();
+        kgc_fill(kgc_array_data(a), rtt->elem_width, n, fp + OPND(ARRAY_NEW, init));
+        fp[OPND(ARRAY_NEW, dst)] = (uint64_t)(uintptr_t)a;
+        NEXT_AFTER(ARRAY_NEW);
     }
     CASE(ARRAY_NEW_DEFAULT)
     {
-        const kgc_rtt *rtt = ki->rtts[LO(2)];
-        uint32_t n = (uint32_t)fp[LO(1)];
+        const kgc_rtt *rtt = ki->rtts[OPND(ARRAY_NEW_DEFAULT, type)];
+        uint32_t n = (uint32_t)fp[OPND(ARRAY_NEW_DEFAULT, n)];
         uint64_t size = kgc_array_size(n, rtt->elem_width);
         if (UNLIKELY(!size))
             TRAP(ARRAY_TOO_LARGE);
-        GC_ALLOC(a_, size, 3);
+        GC_ALLOC(ARRAY_NEW_DEFAULT, a_, size);
         kgc_array *a = a_;
         GC_HEADER(&a->obj, rtt);
         a->len = n;
         memset(kgc_array_data(a), 0, (size_t)n * rtt->elem_width);
-        fp[HI(1)] = (uint64_t)(uintptr_t)a;
-        pc += 3;
-        NEXT();
+        fp[OPND(ARRAY_NEW_DEFAULT, dst)] = (uint64_t)(uintptr_t)a;
+        NEXT_AFTER(ARRAY_NEW_DEFAULT);
     }
     CASE(ARRAY_NEW_FIXED)
     {
-        const kgc_rtt *rtt = ki->rtts[LO(2)];
-        uint32_t n = HI(1), w = rtt->elem_width;
+        const kgc_rtt *rtt = ki->rtts[OPND(ARRAY_NEW_FIXED, type)];
+        uint32_t n = OPND(ARRAY_NEW_FIXED, n), w = rtt->elem_width;
         uint64_t size = kgc_array_size(n, w);
         if (UNLIKELY(!size))
             TRAP(ARRAY_TOO_LARGE);
-        GC_ALLOC(a_, size, 3);
+        GC_ALLOC(ARRAY_NEW_FIXED, a_, size);
         kgc_array *a = a_;
         GC_HEADER(&a->obj, rtt);
         a->len = n;
-        const uint64_t *src = fp + LO(1);
+        const uint64_t *src = fp + OPND(ARRAY_NEW_FIXED, base);
         if (w == 8) {
             memcpy(kgc_array_data(a), src, (size_t)n * 8);
         } else {
@@ -1089,109 +1018,106 @@ dispatch:
             for (uint32_t i = 0; i < n; i++)
                 kgc_store_value(kgc_array_data(a) + (size_t)i * w, w, src + (size_t)i * step);
         }
-        fp[HI(2)] = (uint64_t)(uintptr_t)a;
-        pc += 3;
-        NEXT();
+        fp[OPND(ARRAY_NEW_FIXED, dst)] = (uint64_t)(uintptr_t)a;
+        NEXT_AFTER(ARRAY_NEW_FIXED);
     }
     CASE(ARRAY_NEW_DATA)
     {
-        const kgc_rtt *rtt = ki->rtts[LO(2)];
-        uint32_t s = (uint32_t)fp[LO(1)], n = (uint32_t)fp[HI(1)], w = rtt->elem_width;
-        const kir_data *d = &ki->inst->m->datas[LO(3)];
-        uint64_t dlen = ki->inst->data_dropped[LO(3)] ? 0 : d->len;
+        const kgc_rtt *rtt = ki->rtts[OPND(ARRAY_NEW_DATA, type)];
+        uint32_t s = (uint32_t)fp[OPND(ARRAY_NEW_DATA, soff)], n = (uint32_t)fp[OPND(ARRAY_NEW_DATA, n)];
+        uint32_t w = rtt->elem_width, x = OPND(ARRAY_NEW_DATA, data);
+        const kir_data *d = &ki->inst->m->datas[x];
+        uint64_t dlen = ki->inst->data_dropped[x] ? 0 : d->len;
         if ((uint64_t)s + (uint64_t)n * w > dlen)
             TRAP(MEMORY_OUT_OF_BOUNDS);
         uint64_t size = kgc_array_size(n, w);
         if (UNLIKELY(!size))
             TRAP(ARRAY_TOO_LARGE);
-        GC_ALLOC(a_, size, 4);
+        GC_ALLOC(ARRAY_NEW_DATA, a_, size);
         kgc_array *a = a_;
         GC_HEADER(&a->obj, rtt);
         a->len = n;
         if (n)
             memcpy(kgc_array_data(a), d->bytes + s, (size_t)n * w);
-        fp[HI(2)] = (uint64_t)(uintptr_t)a;
-        pc += 4;
-        NEXT();
+        fp[OPND(ARRAY_NEW_DATA, dst)] = (uint64_t)(uintptr_t)a;
+        NEXT_AFTER(ARRAY_NEW_DATA);
     }
     CASE(ARRAY_NEW_ELEM)
     {
-        const kgc_rtt *rtt = ki->rtts[LO(2)];
-        uint32_t s = (uint32_t)fp[LO(1)], n = (uint32_t)fp[HI(1)];
-        const krt_elem_seg *seg = &ki->inst->elems[LO(3)];
+        const kgc_rtt *rtt = ki->rtts[OPND(ARRAY_NEW_ELEM, type)];
+        uint32_t s = (uint32_t)fp[OPND(ARRAY_NEW_ELEM, soff)], n = (uint32_t)fp[OPND(ARRAY_NEW_ELEM, n)];
+        const krt_elem_seg *seg = &ki->inst->elems[OPND(ARRAY_NEW_ELEM, elem)];
         if ((uint64_t)s + n > seg->count)
             TRAP(TABLE_OUT_OF_BOUNDS);
         uint64_t size = kgc_array_size(n, 8);
         if (UNLIKELY(!size))
             TRAP(ARRAY_TOO_LARGE);
-        GC_ALLOC(a_, size, 4);
+        GC_ALLOC(ARRAY_NEW_ELEM, a_, size);
         kgc_array *a = a_;
         GC_HEADER(&a->obj, rtt);
         a->len = n;
         uint64_t *e = (uint64_t *)(void *)kgc_array_data(a);
         for (uint32_t i = 0; i < n; i++)
             e[i] = (uint64_t)seg->refs[s + i];
-        fp[HI(2)] = (uint64_t)(uintptr_t)a;
-        pc += 4;
-        NEXT();
+        fp[OPND(ARRAY_NEW_ELEM, dst)] = (uint64_t)(uintptr_t)a;
+        NEXT_AFTER(ARRAY_NEW_ELEM);
     }
     CASE(ARRAY_LEN)
     {
-        NONNULL(LO(1), NULL_ARRAY_REFERENCE);
-        fp[HI(1)] = ((const kgc_array *)(uintptr_t)fp[LO(1)])->len;
-        pc += 2;
-        NEXT();
+        NONNULL(OPND(ARRAY_LEN, arr), NULL_ARRAY_REFERENCE);
+        fp[OPND(ARRAY_LEN, dst)] = ((const kgc_array *)(uintptr_t)fp[OPND(ARRAY_LEN, arr)])->len;
+        NEXT_AFTER(ARRAY_LEN);
     }
     CASE(ARRAY_FILL)
     {
-        NONNULL(LO(1), NULL_ARRAY_REFERENCE);
-        kgc_array *a = (kgc_array *)(uintptr_t)fp[LO(1)];
-        uint64_t d = (uint32_t)fp[HI(1)], n = (uint32_t)fp[HI(2)];
-        uint32_t w = LO(3);
+        NONNULL(OPND(ARRAY_FILL, arr), NULL_ARRAY_REFERENCE);
+        kgc_array *a = (kgc_array *)(uintptr_t)fp[OPND(ARRAY_FILL, arr)];
+        uint64_t d = (uint32_t)fp[OPND(ARRAY_FILL, doff)], n = (uint32_t)fp[OPND(ARRAY_FILL, n)];
+        uint32_t w = OPND(ARRAY_FILL, width);
         if (d + n > a->len)
             TRAP(ARRAY_OUT_OF_BOUNDS);
-        kgc_fill(kgc_array_data(a) + d * w, w, n, fp + LO(2));
-        pc += 4;
-        NEXT();
+        kgc_fill(kgc_array_data(a) + d * w, w, n, fp + OPND(ARRAY_FILL, val));
+        NEXT_AFTER(ARRAY_FILL);
     }
     CASE(ARRAY_COPY)
     {
-        NONNULL(LO(1), NULL_ARRAY_REFERENCE);
-        NONNULL(LO(2), NULL_ARRAY_REFERENCE);
-        kgc_array *da = (kgc_array *)(uintptr_t)fp[LO(1)];
-        kgc_array *sa = (kgc_array *)(uintptr_t)fp[LO(2)];
-        uint64_t d = (uint32_t)fp[HI(1)], s = (uint32_t)fp[HI(2)], n = (uint32_t)fp[LO(3)];
-        uint32_t w = HI(3);
+        NONNULL(OPND(ARRAY_COPY, darr), NULL_ARRAY_REFERENCE);
+        NONNULL(OPND(ARRAY_COPY, sarr), NULL_ARRAY_REFERENCE);
+        kgc_array *da = (kgc_array *)(uintptr_t)fp[OPND(ARRAY_COPY, darr)];
+        kgc_array *sa = (kgc_array *)(uintptr_t)fp[OPND(ARRAY_COPY, sarr)];
+        uint64_t d = (uint32_t)fp[OPND(ARRAY_COPY, doff)], s = (uint32_t)fp[OPND(ARRAY_COPY, soff)];
+        uint64_t n = (uint32_t)fp[OPND(ARRAY_COPY, n)];
+        uint32_t w = OPND(ARRAY_COPY, width);
         if (d + n > da->len || s + n > sa->len)
             TRAP(ARRAY_OUT_OF_BOUNDS);
         if (n)
             memmove(kgc_array_data(da) + d * w, kgc_array_data(sa) + s * w, (size_t)(n * w));
-        pc += 4;
-        NEXT();
+        NEXT_AFTER(ARRAY_COPY);
     }
     CASE(ARRAY_INIT_DATA)
     {
-        NONNULL(LO(1), NULL_ARRAY_REFERENCE);
-        kgc_array *a = (kgc_array *)(uintptr_t)fp[LO(1)];
-        uint64_t d = (uint32_t)fp[HI(1)], s = (uint32_t)fp[LO(2)], n = (uint32_t)fp[HI(2)];
-        uint32_t w = HI(3);
-        const kir_data *seg = &ki->inst->m->datas[LO(3)];
-        uint64_t dlen = ki->inst->data_dropped[LO(3)] ? 0 : seg->len;
+        NONNULL(OPND(ARRAY_INIT_DATA, arr), NULL_ARRAY_REFERENCE);
+        kgc_array *a = (kgc_array *)(uintptr_t)fp[OPND(ARRAY_INIT_DATA, arr)];
+        uint64_t d = (uint32_t)fp[OPND(ARRAY_INIT_DATA, doff)], s = (uint32_t)fp[OPND(ARRAY_INIT_DATA, soff)];
+        uint64_t n = (uint32_t)fp[OPND(ARRAY_INIT_DATA, n)];
+        uint32_t w = OPND(ARRAY_INIT_DATA, width), x = OPND(ARRAY_INIT_DATA, data);
+        const kir_data *seg = &ki->inst->m->datas[x];
+        uint64_t dlen = ki->inst->data_dropped[x] ? 0 : seg->len;
         if (d + n > a->len)
             TRAP(ARRAY_OUT_OF_BOUNDS);
         if (s + n * w > dlen)
             TRAP(MEMORY_OUT_OF_BOUNDS);
         if (n)
             memcpy(kgc_array_data(a) + d * w, seg->bytes + s, (size_t)(n * w));
-        pc += 4;
-        NEXT();
+        NEXT_AFTER(ARRAY_INIT_DATA);
     }
     CASE(ARRAY_INIT_ELEM)
     {
-        NONNULL(LO(1), NULL_ARRAY_REFERENCE);
-        kgc_array *a = (kgc_array *)(uintptr_t)fp[LO(1)];
-        uint64_t d = (uint32_t)fp[HI(1)], s = (uint32_t)fp[LO(2)], n = (uint32_t)fp[HI(2)];
-        const krt_elem_seg *seg = &ki->inst->elems[LO(3)];
+        NONNULL(OPND(ARRAY_INIT_ELEM, arr), NULL_ARRAY_REFERENCE);
+        kgc_array *a = (kgc_array *)(uintptr_t)fp[OPND(ARRAY_INIT_ELEM, arr)];
+        uint64_t d = (uint32_t)fp[OPND(ARRAY_INIT_ELEM, doff)], s = (uint32_t)fp[OPND(ARRAY_INIT_ELEM, soff)];
+        uint64_t n = (uint32_t)fp[OPND(ARRAY_INIT_ELEM, n)];
+        const krt_elem_seg *seg = &ki->inst->elems[OPND(ARRAY_INIT_ELEM, elem)];
         if (d + n > a->len)
             TRAP(ARRAY_OUT_OF_BOUNDS);
         if (s + n > seg->count)
@@ -1199,56 +1125,38 @@ dispatch:
         uint64_t *e = (uint64_t *)(void *)kgc_array_data(a);
         for (uint64_t i = 0; i < n; i++)
             e[d + i] = (uint64_t)seg->refs[s + i];
-        pc += 4;
-        NEXT();
+        NEXT_AFTER(ARRAY_INIT_ELEM);
     }
     CASE(REF_I31)
     {
-        fp[HI(1)] = (uint64_t)krt_ref_i31_new((uint32_t)fp[LO(1)]);
-        pc += 2;
-        NEXT();
+        fp[OPND(REF_I31, dst)] = (uint64_t)krt_ref_i31_new((uint32_t)fp[OPND(REF_I31, src)]);
+        NEXT_AFTER(REF_I31);
     }
     CASE(I31_GET_S)
     {
-        NONNULL(LO(1), NULL_I31_REFERENCE);
-        fp[HI(1)] = krt_ref_i31_get_s((krt_ref)fp[LO(1)]);
-        pc += 2;
-        NEXT();
+        NONNULL(OPND(I31_GET_S, src), NULL_I31_REFERENCE);
+        fp[OPND(I31_GET_S, dst)] = krt_ref_i31_get_s((krt_ref)fp[OPND(I31_GET_S, src)]);
+        NEXT_AFTER(I31_GET_S);
     }
     CASE(I31_GET_U)
     {
-        NONNULL(LO(1), NULL_I31_REFERENCE);
-        fp[HI(1)] = krt_ref_i31_get_u((krt_ref)fp[LO(1)]);
-        pc += 2;
-        NEXT();
+        NONNULL(OPND(I31_GET_U, src), NULL_I31_REFERENCE);
+        fp[OPND(I31_GET_U, dst)] = krt_ref_i31_get_u((krt_ref)fp[OPND(I31_GET_U, src)]);
+        NEXT_AFTER(I31_GET_U);
     }
     CASE(REF_TEST)
     {
-        fp[LO(2)] = CAST_OK(fp[LO(1)], HI(1));
-        pc += 3;
-        NEXT();
+        fp[OPND(REF_TEST, dst)] = CAST_OK(fp[OPND(REF_TEST, src)], OPND(REF_TEST, cast));
+        NEXT_AFTER(REF_TEST);
     }
     CASE(REF_CAST)
     {
-        if (UNLIKELY(!CAST_OK(fp[LO(1)], HI(1))))
+        if (UNLIKELY(!CAST_OK(fp[OPND(REF_CAST, src)], OPND(REF_CAST, cast))))
             TRAP(CAST_FAILURE);
-        pc += 2;
-        NEXT();
+        NEXT_AFTER(REF_CAST);
     }
-    CASE(BR_CAST)
-    {
-        if (CAST_OK(fp[LO(1)], HI(1)))
-            TAKE(2);
-        pc += 3;
-        NEXT();
-    }
-    CASE(BRN_CAST)
-    {
-        if (!CAST_OK(fp[LO(1)], HI(1)))
-            TAKE(2);
-        pc += 3;
-        NEXT();
-    }
+    CASE(BR_CAST) BRANCH_IF(BR_CAST, CAST_OK(fp[OPND(BR_CAST, src)], OPND(BR_CAST, cast)));
+    CASE(BRN_CAST) BRANCH_IF(BRN_CAST, !CAST_OK(fp[OPND(BRN_CAST, src)], OPND(BRN_CAST, cast)));
 #undef GC_ALLOC
 #undef GC_HEADER
 #undef STRUCT_AT
@@ -1258,26 +1166,26 @@ dispatch:
 
     /* ---- control ---- */
     CASE(UNREACHABLE) TRAP(UNREACHABLE);
-    CASE(TRAP) TRAP_KIND((kite_trap_kind_t)LO(1));
-    CASE(BR) TAKE(1);
+    CASE(TRAP) TRAP_KIND((kite_trap_kind_t)OPND(TRAP, trap));
+    CASE(BR) TAKE(BR);
     CASE(BR_TABLE)
     {
-        uint32_t i = (uint32_t)fp[LO(1)], n = HI(1);
+        uint32_t i = (uint32_t)fp[OPND(BR_TABLE, idx)], n = OPND(BR_TABLE, n);
         if (i > n)
             i = n;
         if (UNLIKELY(fuel_on))
             FUEL(1);
-        pc += (int32_t)(uint32_t)(pc[2 + i / 2] >> (32 * (i & 1)));
+        pc += KINT_BR_TABLE_LABEL(pc, i);
         NEXT();
     }
     CASE(RET1)
     {
-        fp[0] = fp[LO(1)];
+        fp[0] = fp[OPND(RET1, src)];
         goto do_return;
     }
     CASE(RETN)
     {
-        uint32_t src = LO(1), n = HI(1);
+        uint32_t src = OPND(RETN, src), n = OPND(RETN, n);
         for (uint32_t i = 0; i < n; i++)
             fp[i] = fp[src + i];
         goto do_return;
@@ -1302,54 +1210,57 @@ dispatch:
     /* ---- calls ---- */
     CASE(CALL)
     {
-        _Atomic(kint_code *) *cell = (_Atomic(kint_code *) *)(uintptr_t)pc[1];
+        _Atomic(kint_code *) *cell = (_Atomic(kint_code *) *)(uintptr_t)OPND64(CALL, cell);
         const kint_code *c = atomic_load_explicit(cell, memory_order_acquire);
         if (UNLIKELY(!c)) {
             c = kint_code_get(ki, (uint32_t)(cell - ki->cells), labels, th);
             if (!c)
                 TRAP(OUT_OF_MEMORY);
         }
-        ENTER(c, LO(2), pc + 3, ki);
+        ENTER(c, OPND(CALL, base), pc + SIZE(CALL), ki);
     }
     do_enter:
         ENTER(callee, callbase, retpc, cki);
     CASE(CALL_FUNC)
     {
-        callf = ki->inst->funcs[LO(1)];
-        callbase = HI(1);
-        retpc = pc + 2;
+        callf = ki->inst->funcs[OPND(CALL_FUNC, func)];
+        callbase = OPND(CALL_FUNC, base);
+        retpc = pc + SIZE(CALL_FUNC);
         tail = false;
         goto do_call_func;
     }
     CASE(CALL_INDIRECT)
     {
         tail = false;
-        retpc = pc + 3;
+        retpc = pc + SIZE(CALL_INDIRECT);
     do_call_indirect:
     {
-        const krt_table *tab = ki->tables[HI(1)];
-        uint64_t i = fp[LO(2)];
+        /* Also RETURN_CALL_INDIRECT's. */
+        const krt_table *tab = ki->tables[OPND(CALL_INDIRECT, table)];
+        uint64_t i = fp[OPND(CALL_INDIRECT, idx)];
         if (UNLIKELY(i >= tab->size))
             TRAP(UNDEFINED_ELEMENT);
         krt_ref r = tab->elems[i];
         if (UNLIKELY(!r))
             TRAP(UNINITIALIZED_ELEMENT);
         callf = (krt_func *)r;
-        if (UNLIKELY(callf->hdr.canon != LO(1)) && !ktype_canon_is_subtype(ki->canon, callf->hdr.canon, LO(1)))
+        uint32_t canon = OPND(CALL_INDIRECT, canon);
+        if (UNLIKELY(callf->hdr.canon != canon) && !ktype_canon_is_subtype(ki->canon, callf->hdr.canon, canon))
             TRAP(INDIRECT_CALL_TYPE_MISMATCH);
-        callbase = HI(2);
+        callbase = OPND(CALL_INDIRECT, base);
         goto do_call_func;
     }
     }
     CASE(CALL_REF)
     {
         tail = false;
-        retpc = pc + 2;
+        retpc = pc + SIZE(CALL_REF);
     do_call_ref:
-        if (UNLIKELY(!fp[LO(1)]))
+        /* Also RETURN_CALL_REF's. */
+        if (UNLIKELY(!fp[OPND(CALL_REF, ref)]))
             TRAP(NULL_FUNCTION_REFERENCE);
-        callf = (krt_func *)(uintptr_t)fp[LO(1)];
-        callbase = HI(1);
+        callf = (krt_func *)(uintptr_t)fp[OPND(CALL_REF, ref)];
+        callbase = OPND(CALL_REF, base);
     do_call_func:
         if (callf->host)
             goto do_host;
@@ -1368,9 +1279,9 @@ dispatch:
     }
     CASE(RETURN_CALL)
     {
-        _Atomic(kint_code *) *cell = (_Atomic(kint_code *) *)(uintptr_t)pc[1];
+        _Atomic(kint_code *) *cell = (_Atomic(kint_code *) *)(uintptr_t)OPND64(RETURN_CALL, cell);
         callee = atomic_load_explicit(cell, memory_order_acquire);
-        callbase = LO(2);
+        callbase = OPND(RETURN_CALL, base);
         cki = ki;
         if (UNLIKELY(!callee)) {
             callee = kint_code_get(ki, (uint32_t)(cell - ki->cells), labels, th);
@@ -1398,22 +1309,22 @@ dispatch:
     }
     CASE(RETURN_CALL_FUNC)
     {
-        callf = ki->inst->funcs[LO(1)];
-        callbase = HI(1);
-        retpc = pc + 2;
+        callf = ki->inst->funcs[OPND(RETURN_CALL_FUNC, func)];
+        callbase = OPND(RETURN_CALL_FUNC, base);
+        retpc = pc + SIZE(RETURN_CALL_FUNC);
         tail = true;
         goto do_call_func;
     }
     CASE(RETURN_CALL_INDIRECT)
     {
         tail = true;
-        retpc = pc + 3;
+        retpc = pc + SIZE(RETURN_CALL_INDIRECT);
         goto do_call_indirect;
     }
     CASE(RETURN_CALL_REF)
     {
         tail = true;
-        retpc = pc + 2;
+        retpc = pc + SIZE(RETURN_CALL_REF);
         goto do_call_ref;
     }
 
@@ -1453,18 +1364,18 @@ do_host:
     /* ---- exceptions ---- */
     CASE(THROW)
     {
-        struct kite_tag *tag = ki->inst->tags[LO(1)];
+        struct kite_tag *tag = ki->inst->tags[OPND(THROW, tag)];
         exn = krt_exn_new(store, tag, tag->param_slots);
         if (!exn)
             TRAP(OUT_OF_MEMORY);
-        memcpy(exn->slots, fp + HI(1), (size_t)tag->param_slots * sizeof(uint64_t));
+        memcpy(exn->slots, fp + OPND(THROW, base), (size_t)tag->param_slots * sizeof(uint64_t));
         goto do_throw_here;
     }
     CASE(THROW_REF)
     {
-        if (!fp[LO(1)])
+        if (!fp[OPND(THROW_REF, src)])
             TRAP(NULL_EXCEPTION_REFERENCE);
-        exn = (krt_exn *)(uintptr_t)fp[LO(1)];
+        exn = (krt_exn *)(uintptr_t)fp[OPND(THROW_REF, src)];
     do_throw_here:
         if (UNLIKELY(fuel_on))
             FUEL(1);
@@ -1527,7 +1438,7 @@ static kite_trap_t *new_trap(const kite_store_t *store, kite_trap_kind_t kind)
     return t ? t : krt_trap_oom();
 }
 
-kite_trap_t *KINT_EXEC_ENTRY(kite_store_t *store, krt_func *f, uint64_t *slots)
+kite_trap_t *kint_exec_call(kite_store_t *store, krt_func *f, uint64_t *slots)
 {
     kint_thread *th = kint_thread_get(store);
     if (!th)

@@ -175,10 +175,9 @@ kite_trap_t *kint_host_call(kite_store_t *store, krt_func *f, uint64_t *slots,
 
 /* ---- exec.c ------------------------------------------------------------------------------ */
 
-/* Runs Wasm function f (not a host function), as krt_call. */
-typedef kite_trap_t *kint_exec_fn(kite_store_t *store, krt_func *f, uint64_t *slots);
+/* Runs Wasm function f (not a host function), as krt_call. exec.c is its
+ * only definition in the library; the switch-dispatch test links its own
+ * build of exec.c, whose definition then replaces the library's. */
 kite_trap_t *kint_exec_call(kite_store_t *store, krt_func *f, uint64_t *slots);
-/* What krt_call uses: kint_exec_call (a test swaps in the switch-dispatch build). */
-extern kint_exec_fn *kint_executor;
 
 #endif

@@ -1,7 +1,8 @@
 /*
- * Every internal instruction, as KINT_OP(name, layout) lines: include this
- * file with KINT_OP defined (it is undefined afterwards). The list is
- * derived from the three tables:
+ * Every internal instruction, as KINT_OP(name, shape) lines: include this
+ * file with KINT_OP defined (it is undefined afterwards). `shape` names
+ * the instruction's operand layout in layout.h. The list is derived from
+ * the three tables:
  *
  *   numeric_ops.def   one op per numeric Wasm instruction (same id), and for
  *                     comparisons and tests two fused conditional branches:
@@ -19,27 +20,27 @@
  *   KINT_FCHAIN       (code.h) pairs of float additions, subtractions and
  *                     multiplications where one feeds the other;
  *   ops.def           everything else.
- *
- * Layout notation: after the handler word, each [x|y] is one 64-bit word
- * whose low half is x and high half is y (32 bits each); a bare [x] is a
- * whole 64-bit word. Operands named a, b, src, dst, base ... are frame slot
- * indices (fp[i]); imm is an immediate (32 bits, sign-extended for i64
- * operations); off is a signed branch offset in words from the start of
- * the instruction; fuel is the fuel a taken backward branch costs.
  */
-#define UN(id, fn, a, r) KINT_OP(id, "[a|dst]")
-#define TEST(id, fn, a) KINT_OP(id, "[a|dst]") KINT_OP(BR_##id, "[a|-][off|fuel]") \
-    KINT_OP(BRN_##id, "[a|-][off|fuel]")
-#define BIN(id, fn, a, r) KINT_OP(id, "[a|b][dst|-]")
-#define CMP(id, fn, a) KINT_OP(id, "[a|b][dst|-]") KINT_OP(BR_##id, "[a|b][off|fuel]") \
-    KINT_OP(BRN_##id, "[a|b][off|fuel]")
-#define BINI(id, fn, a, r) BIN(id, fn, a, r) KINT_OP(id##_I, "[a|imm][dst|-]")
-#define CMPI(id, fn, a) CMP(id, fn, a) KINT_OP(id##_I, "[a|imm][dst|-]") \
-    KINT_OP(BR_##id##_I, "[a|imm][off|fuel]") KINT_OP(BRN_##id##_I, "[a|imm][off|fuel]")
-#define TRAP_UN(id, fn, a, R) KINT_OP(id, "[a|dst]")
-#define TRAP_BIN(id, fn, R) KINT_OP(id, "[a|b][dst|-]")
-#define WIDE4(id, fn) KINT_OP(id, "[a|b][c|d][dst_lo|dst_hi]")
-#define WIDE2(id, fn) KINT_OP(id, "[a|b][dst_lo|dst_hi]")
+/* A shape chosen by macro (the immediate forms by operand type): expanded
+ * before KINT_OP pastes it. */
+#define KINT_OP_(name, shape) KINT_OP(name, shape)
+#define KINT_IMM_SHAPE_i BINARY_IMM
+#define KINT_IMM_SHAPE_I BINARY_IMM64
+#define KINT_BR_IMM_SHAPE_i BR_BINARY_IMM
+#define KINT_BR_IMM_SHAPE_I BR_BINARY_IMM64
+
+#define UN(id, fn, a, r) KINT_OP(id, UNARY)
+#define TEST(id, fn, a) KINT_OP(id, UNARY) KINT_OP(BR_##id, BR_UNARY) KINT_OP(BRN_##id, BR_UNARY)
+#define BIN(id, fn, a, r) KINT_OP(id, BINARY)
+#define CMP(id, fn, a) KINT_OP(id, BINARY) KINT_OP(BR_##id, BR_BINARY) KINT_OP(BRN_##id, BR_BINARY)
+#define BINI(id, fn, a, r) BIN(id, fn, a, r) KINT_OP_(id##_I, KINT_IMM_SHAPE_##a)
+#define CMPI(id, fn, a)                                                                        \
+    CMP(id, fn, a) KINT_OP_(id##_I, KINT_IMM_SHAPE_##a) KINT_OP_(BR_##id##_I, KINT_BR_IMM_SHAPE_##a) \
+    KINT_OP_(BRN_##id##_I, KINT_BR_IMM_SHAPE_##a)
+#define TRAP_UN(id, fn, a, R) KINT_OP(id, UNARY)
+#define TRAP_BIN(id, fn, R) KINT_OP(id, BINARY)
+#define WIDE4(id, fn) KINT_OP(id, WIDE4)
+#define WIDE2(id, fn) KINT_OP(id, WIDE2)
 #include "interp/numeric_ops.def"
 #undef UN
 #undef TEST
@@ -52,20 +53,16 @@
 #undef WIDE4
 #undef WIDE2
 
-#define LOAD(id, T, X) KINT_OP(id, "[addr|dst][offset|-]") \
-    KINT_OP(C_##id, "[addr|dst][mem|-][offset]") \
-    KINT_OP(LA_##id, "[a|b][dst|offset]  address a + b") \
-    KINT_OP(LAI_##id, "[a|imm][dst|offset]  address a + imm") \
-    KINT_OP(LSA_##id, "[x|imm k][a|dst][offset|-]  address a + (x << k)")
-#define STORE(id, T) KINT_OP(id, "[addr|val][offset|-]") \
-    KINT_OP(C_##id, "[addr|val][mem|-][offset]") \
-    KINT_OP(SA_##id, "[a|b][val|offset]  address a + b") \
-    KINT_OP(SAI_##id, "[a|imm][val|offset]  address a + imm") \
-    KINT_OP(SSA_##id, "[x|imm k][a|val][offset|-]  address a + (x << k)")
-#define ALOAD(id, T, X) KINT_OP(id, "[addr|dst][mem|-][offset]")
-#define ASTORE(id, T) KINT_OP(id, "[addr|val][mem|-][offset]")
-#define ARMW(id, T, X, OP) KINT_OP(id, "[addr|val][mem|dst][offset]")
-#define ACMPXCHG(id, T, X) KINT_OP(id, "[addr|expected][mem|dst][offset][replacement|-]")
+#define LOAD(id, T, X)                                                                    \
+    KINT_OP(id, LOAD) KINT_OP(C_##id, LOAD_CHECKED) KINT_OP(LA_##id, LOAD_ADD)            \
+    KINT_OP(LAI_##id, LOAD_ADD_IMM) KINT_OP(LSA_##id, LOAD_SHL_ADD)
+#define STORE(id, T)                                                                      \
+    KINT_OP(id, STORE) KINT_OP(C_##id, STORE_CHECKED) KINT_OP(SA_##id, STORE_ADD)         \
+    KINT_OP(SAI_##id, STORE_ADD_IMM) KINT_OP(SSA_##id, STORE_SHL_ADD)
+#define ALOAD(id, T, X) KINT_OP(id, LOAD_CHECKED)
+#define ASTORE(id, T) KINT_OP(id, STORE_CHECKED)
+#define ARMW(id, T, X, OP) KINT_OP(id, ATOMIC_RMW)
+#define ACMPXCHG(id, T, X) KINT_OP(id, ATOMIC_CMPXCHG)
 #include "interp/memory_ops.def"
 #undef LOAD
 #undef STORE
@@ -75,9 +72,14 @@
 #undef ACMPXCHG
 
 #define KINT_FCHAIN_OP(T, t, L, O1, o1, O2, o2) \
-    KINT_OP(T##_##O1##_##O2##_L, "[a|b][c|dst]") KINT_OP(T##_##O1##_##O2##_R, "[a|b][c|dst]")
+    KINT_OP(T##_##O1##_##O2##_L, FCHAIN) KINT_OP(T##_##O1##_##O2##_R, FCHAIN)
 KINT_FCHAIN(KINT_FCHAIN_OP)
 #undef KINT_FCHAIN_OP
 
 #include "interp/ops.def"
 #undef KINT_OP
+#undef KINT_OP_
+#undef KINT_IMM_SHAPE_i
+#undef KINT_IMM_SHAPE_I
+#undef KINT_BR_IMM_SHAPE_i
+#undef KINT_BR_IMM_SHAPE_I

@@ -34,20 +34,38 @@ bool kint_tr_grow(const kite_allocator_t *a, void **arr, uint32_t *cap, uint32_t
 kint_last kint_tr_unemit_last(kint_tr *t)
 {
     kint_last l = t->last;
-    t->ncode = l.pos;
-    t->npcmap = l.npcmap;
-    t->last.valid = false;
-    t->copy_pos = KINT_NONE;
+    memcpy(l.words, t->code + l.pos, kint_ops[l.op].size * sizeof(kint_word));
+    kint_tr_unemit(t, l.pos);
     return l;
 }
 
-/* Sets a 32-bit field of emitted code. */
-static void set_field(kint_tr *t, uint32_t at, bool hi, uint32_t v)
+uint32_t kint_tr_emit_like(kint_tr *t, kint_op op, const kint_word *from, kint_op from_op)
 {
+    const kint_op_info *info = &kint_ops[op];
+    kint_word w[KINT_MAX_SIZE] = {(kint_word)op};
+    for (const kint_field *f = kint_shapes[info->shape].fields; f->kind != KINT_FK_NONE; f++) {
+        const kint_field *g = kint_layout_field(from_op, (kint_fname)f->id);
+        if (g)
+            kint_layout_set(w, f, kint_layout_get(from, g));
+    }
+    return kint_tr_emit(t, op, (kint_shape)info->shape, w, info->size);
+}
+
+/* Sets the label of the branch at instr (entry KINT_NONE) or entry `entry`
+ * of the br_table there to code position target. */
+static void set_label(kint_tr *t, uint32_t instr, uint32_t entry, uint32_t target)
+{
+    uint32_t off = target - instr;
+    if (entry == KINT_NONE) {
+        kint_tr_patch(t, instr, KINT_FN_label, off);
+        return;
+    }
+    uint32_t at = instr + KINT_BR_TABLE_WORD(entry);
     if (at >= t->ncode)
         return; /* only after running out of memory */
     kint_word w = t->code[at];
-    t->code[at] = hi ? (w & 0xFFFFFFFFu) | ((uint64_t)v << 32) : (w & ~(uint64_t)0xFFFFFFFFu) | v;
+    t->code[at] = KINT_BR_TABLE_HALF(entry) ? (w & 0xFFFFFFFFu) | ((uint64_t)off << 32)
+                                            : (w & ~(uint64_t)0xFFFFFFFFu) | off;
 }
 
 /* A label is bound here: code before it can no longer be fused with what follows. */
@@ -66,18 +84,18 @@ static void bind_chain(kint_tr *t, uint32_t chain, uint32_t pos)
     for (uint32_t i = chain; i != KINT_NONE; i = t->fix[i].next) {
         const kint_fix *x = &t->fix[i];
         if (x->kind == KINT_FIX_CATCH)
-            t->catches[x->at].target = pos;
+            t->catches[x->entry].target = pos;
         else
-            set_field(t, x->at, x->kind == KINT_FIX_HI, pos - x->instr);
+            set_label(t, x->instr, x->entry, pos);
     }
     bind_here(t);
 }
 
-static void add_fix(kint_tr *t, uint32_t *chain, uint32_t at, uint32_t instr, uint8_t kind)
+static void add_fix(kint_tr *t, uint32_t *chain, uint32_t instr, uint32_t entry, uint8_t kind)
 {
     if (!KINT_TR_GROW(t, fix, fixcap, t->nfix + 1))
         return;
-    t->fix[t->nfix] = (kint_fix){at, instr, *chain, kind};
+    t->fix[t->nfix] = (kint_fix){instr, entry, *chain, kind};
     *chain = t->nfix++;
 }
 
@@ -174,30 +192,36 @@ bool kint_tr_const_slot(kint_tr *t, uint64_t value, bool add, uint32_t *slot)
     return true;
 }
 
+/* Whether the last instruction is a COPY (which a copy or branch after it
+ * can join). */
+static bool last_is_copy(const kint_tr *t)
+{
+    return t->copy_pos != KINT_NONE && t->copy_pos + KINT_SIZE(COPY) == t->ncode;
+}
+
 /* Emits a copy of entry v to slot dst (nothing if it is there already). */
 static void copy_to(kint_tr *t, const kint_tv *v, uint32_t dst)
 {
     if (v->kind == KINT_TV_IMM) {
-        kint_tr_op(t, KINT_OP_CONST);
-        kint_tr_w(t, dst, 0);
-        kint_tr_w64(t, v->imm);
+        kint_emit_CONST(t, KINT_OP_CONST, dst, v->imm);
         return;
     }
     uint32_t src = v->kind == KINT_TV_HOME ? v->home : v->slot;
     if (src == dst)
         return;
-    if (v->size == 1 && t->copy_pos != KINT_NONE && t->copy_pos + 2 == t->ncode) {
-        /* Two copies in a row: one instruction. */
-        t->code[t->copy_pos] = KINT_OP_COPY_COPY;
-        kint_tr_w(t, src, dst);
-        t->last.valid = false;
-        t->copy_pos = KINT_NONE;
+    if (v->size == 2) {
+        kint_emit_SRC_DST2(t, KINT_OP_COPY2, src, dst);
         return;
     }
-    uint32_t pos = kint_tr_op(t, v->size == 2 ? KINT_OP_COPY2 : KINT_OP_COPY);
-    kint_tr_w(t, src, dst);
-    if (v->size == 1)
-        t->copy_pos = pos;
+    if (last_is_copy(t)) {
+        /* Two copies in a row: one instruction. */
+        const kint_word *c = t->code + t->copy_pos;
+        uint32_t src1 = KINT_OPND(c, COPY, src), dst1 = KINT_OPND(c, COPY, dst);
+        kint_tr_unemit(t, t->copy_pos);
+        kint_emit_COPY_COPY(t, KINT_OP_COPY_COPY, src1, dst1, src, dst);
+        return;
+    }
+    t->copy_pos = kint_emit_SRC_DST(t, KINT_OP_COPY, src, dst);
 }
 
 static void materialize(kint_tr *t, kint_tv *v)
@@ -306,7 +330,7 @@ static void local_set(kint_tr *t, uint32_t x, bool tee)
     kint_tv *top = &t->vals[t->nvals - 1];
     if (top->kind == KINT_TV_HOME && t->last.valid && t->last.dst == top->home && !t->pending[x]) {
         /* The instruction that computed the value writes the local instead. */
-        set_field(t, t->last.dst_at, t->last.dst_hi, slot);
+        kint_tr_patch(t, t->last.pos, KINT_FN_dst, slot);
         t->last.dst = slot;
         t->last.fusable = false;
         kint_tr_pop(t);
@@ -383,33 +407,32 @@ static uint32_t branch_fuel(const kint_tr *t, const kint_ctl *c)
     return c->kind == KINT_CTL_LOOP ? t->icount - c->icount + 1 : 0;
 }
 
-/* Fills the [off|fuel] field at word `at` of the branch at `instr` with a
- * jump to the label of frame ci. */
-static void ref_label(kint_tr *t, uint32_t ci, uint32_t instr, uint32_t at, bool hi)
+/* Points the label of the branch at `instr` (entry KINT_NONE), or entry
+ * `entry` of the br_table there, at the label of frame ci. */
+static void ref_label(kint_tr *t, uint32_t ci, uint32_t instr, uint32_t entry)
 {
     kint_ctl *c = &t->ctl[ci];
     if (c->kind == KINT_CTL_LOOP) {
-        set_field(t, at, hi, c->label - instr);
+        set_label(t, instr, entry, c->label);
     } else {
         c->reached = true;
-        add_fix(t, &c->fixups, at, instr, hi ? KINT_FIX_HI : KINT_FIX_LO);
+        add_fix(t, &c->fixups, instr, entry, KINT_FIX_LABEL);
     }
 }
 
 /* Emits a BR to frame ci's label (with the copy just before it, if any). */
 static void emit_br(kint_tr *t, uint32_t ci)
 {
-    uint32_t pos;
-    if (t->copy_pos != KINT_NONE && t->copy_pos + 2 == t->ncode) {
-        pos = t->copy_pos;
-        t->code[pos] = KINT_OP_COPY_BR;
-        t->copy_pos = KINT_NONE;
+    uint32_t pos, fuel = branch_fuel(t, &t->ctl[ci]);
+    if (last_is_copy(t)) {
+        const kint_word *c = t->code + t->copy_pos;
+        uint32_t src = KINT_OPND(c, COPY, src), dst = KINT_OPND(c, COPY, dst);
+        kint_tr_unemit(t, t->copy_pos);
+        pos = kint_emit_COPY_BR(t, KINT_OP_COPY_BR, src, dst, 0, fuel);
     } else {
-        pos = kint_tr_op(t, KINT_OP_BR);
+        pos = kint_emit_BR(t, KINT_OP_BR, 0, fuel);
     }
-    uint32_t at = t->ncode;
-    kint_tr_w(t, 0, branch_fuel(t, &t->ctl[ci]));
-    ref_label(t, ci, pos, at, false);
+    ref_label(t, ci, pos, KINT_NONE);
 }
 
 /* Whether the top values are already where a branch to frame ci wants them. */
@@ -463,14 +486,12 @@ static void emit_return(kint_tr *t)
 {
     uint32_t n = t->m->types[t->f->type].nresults;
     if (n == 0) {
-        kint_tr_op(t, KINT_OP_RET);
+        kint_emit_NONE(t, KINT_OP_RET);
         return;
     }
     kint_tv *first = &t->vals[t->nvals - n];
     if (n == 1 && first->size == 1) {
-        uint32_t src = kint_tr_use(t, first);
-        kint_tr_op(t, KINT_OP_RET1);
-        kint_tr_w(t, src, 0);
+        kint_emit_SRC(t, KINT_OP_RET1, kint_tr_use(t, first));
         return;
     }
     /* Through the home slots: results may read locals that the first
@@ -479,11 +500,10 @@ static void emit_return(kint_tr *t)
         copy_to(t, &t->vals[i], t->vals[i].home);
     uint32_t src = first->home;
     if (src == 0) {
-        kint_tr_op(t, KINT_OP_RET);
+        kint_emit_NONE(t, KINT_OP_RET);
         return;
     }
-    kint_tr_op(t, KINT_OP_RETN);
-    kint_tr_w(t, src, kint_tr_top_slots(t, n));
+    kint_emit_RETN(t, KINT_OP_RETN, src, kint_tr_top_slots(t, n));
 }
 
 /* The rest of the current block is unreachable. */
@@ -503,64 +523,60 @@ static void branch(kint_tr *t, uint32_t ci)
 
 /*
  * Emits a jump taken when the condition `cond` (already popped) is
- * `when` (nonzero for true). A comparison or test computed by the
- * instruction just before becomes part of the branch. Returns the
- * branch's position; its [off|fuel] word is at *at (off to be filled).
+ * `when` (nonzero for true), its label still to be set. A comparison or
+ * test computed by the instruction just before becomes part of the branch:
+ * the fused branch takes its operands by name. Returns the branch's
+ * position.
  */
-static uint32_t emit_cond(kint_tr *t, kint_tv *cond, bool when, uint32_t fuel, uint32_t *at)
+static uint32_t emit_cond(kint_tr *t, kint_tv *cond, bool when, uint32_t fuel)
 {
-    uint32_t pos;
     const kint_last *l = &t->last;
     if (cond->kind == KINT_TV_HOME && l->valid && l->fusable && l->dst == cond->home) {
         kint_last saved = kint_tr_unemit_last(t);
-        pos = kint_tr_op(t, when ? saved.br_op : saved.brn_op);
-        kint_tr_w(t, saved.a, saved.b);
-    } else {
-        uint32_t s = kint_tr_use(t, cond);
-        pos = kint_tr_op(t, when ? KINT_OP_BRN_I32_EQZ : KINT_OP_BR_I32_EQZ);
-        kint_tr_w(t, s, 0);
+        uint32_t pos = kint_tr_emit_like(t, when ? saved.br_op : saved.brn_op, saved.words, saved.op);
+        kint_tr_patch(t, pos, KINT_FN_fuel, fuel);
+        return pos;
     }
-    *at = t->ncode;
-    kint_tr_w(t, 0, fuel);
-    return pos;
+    uint32_t s = kint_tr_use(t, cond);
+    return kint_emit_BR_UNARY(t, when ? KINT_OP_BRN_I32_EQZ : KINT_OP_BR_I32_EQZ, s, 0, fuel);
 }
 
 /* br_if to frame ci with the condition popped. */
 static void branch_if(kint_tr *t, uint32_t ci, kint_tv *cond)
 {
-    uint32_t at, pos;
+    uint32_t pos;
     if (t->ctl[ci].kind == KINT_CTL_FUNC) {
-        pos = emit_cond(t, cond, false, 0, &at);
+        pos = emit_cond(t, cond, false, 0);
         emit_return(t);
     } else if (!needs_moves(t, ci)) {
-        pos = emit_cond(t, cond, true, branch_fuel(t, &t->ctl[ci]), &at);
-        ref_label(t, ci, pos, at, false);
+        pos = emit_cond(t, cond, true, branch_fuel(t, &t->ctl[ci]));
+        ref_label(t, ci, pos, KINT_NONE);
         return;
     } else {
-        pos = emit_cond(t, cond, false, 0, &at);
+        pos = emit_cond(t, cond, false, 0);
         emit_moves(t, ci);
         emit_br(t, ci);
     }
-    set_field(t, at, false, t->ncode - pos);
+    set_label(t, pos, KINT_NONE, t->ncode);
     bind_here(t);
 }
 
 /*
- * A conditional branch to label ci: `jump` (operands a, b) branches when the
- * condition holds and `skip` is its negation. When the label needs no value
- * moves, one `jump` straight to it; otherwise `skip` over an inline
- * move-and-branch (or return).
+ * A conditional branch to label ci, in two steps around emitting it. When
+ * the label needs no value moves (cond_branch_direct), the branch jumps
+ * straight to it when the condition holds, costing cond_branch_fuel;
+ * otherwise the branch is the negation, skipping an inline move-and-branch
+ * (or return) that cond_branch_end adds.
  */
-static void cond_branch(kint_tr *t, uint32_t ci, kint_op jump, kint_op skip, uint32_t a,
-                        uint32_t b)
+static bool cond_branch_direct(const kint_tr *t, uint32_t ci)
 {
-    bool direct = t->ctl[ci].kind != KINT_CTL_FUNC && !needs_moves(t, ci);
-    uint32_t pos = kint_tr_op(t, direct ? jump : skip);
-    kint_tr_w(t, a, b);
-    uint32_t at = t->ncode;
-    kint_tr_w(t, 0, direct ? branch_fuel(t, &t->ctl[ci]) : 0);
+    return t->ctl[ci].kind != KINT_CTL_FUNC && !needs_moves(t, ci);
+}
+
+static void cond_branch_end(kint_tr *t, uint32_t ci, uint32_t pos, bool direct)
+{
     if (direct) {
-        ref_label(t, ci, pos, at, false);
+        ref_label(t, ci, pos, KINT_NONE);
         return;
     }
     if (t->ctl[ci].kind == KINT_CTL_FUNC) {
@@ -569,8 +585,17 @@ static void cond_branch(kint_tr *t, uint32_t ci, kint_op jump, kint_op skip, uin
         emit_moves(t, ci);
         emit_br(t, ci);
     }
-    set_field(t, at, false, t->ncode - pos);
+    set_label(t, pos, KINT_NONE, t->ncode);
     bind_here(t);
+}
+
+/* A conditional branch to ci on whether the reference in slot s is null. */
+static void branch_if_null(kint_tr *t, uint32_t ci, bool null, uint32_t s)
+{
+    bool direct = cond_branch_direct(t, ci);
+    kint_op op = direct == null ? KINT_OP_BR_I64_EQZ : KINT_OP_BRN_I64_EQZ;
+    uint32_t pos = kint_emit_BR_UNARY(t, op, s, 0, direct ? branch_fuel(t, &t->ctl[ci]) : 0);
+    cond_branch_end(t, ci, pos, direct);
 }
 
 /* br_on_null (null: jump) and br_on_non_null (non-null: jump with it). */
@@ -578,13 +603,13 @@ static void branch_on_null(kint_tr *t, uint32_t ci, bool on_null)
 {
     uint32_t s = kint_tr_use(t, &t->vals[t->nvals - 1]);
     if (!on_null) {
-        cond_branch(t, ci, KINT_OP_BRN_I64_EQZ, KINT_OP_BR_I64_EQZ, s, 0);
+        branch_if_null(t, ci, false, s);
         kint_tr_pop(t);
         return;
     }
     /* The label takes the values below the reference. */
     kint_tv saved = kint_tr_pop(t);
-    cond_branch(t, ci, KINT_OP_BR_I64_EQZ, KINT_OP_BRN_I64_EQZ, s, 0);
+    branch_if_null(t, ci, true, s);
     /* Back on the stack, now known to be non-null. */
     kint_tv *v = kint_tr_push(t, saved.kind, saved.size, saved.ref);
     if (v) {
@@ -602,9 +627,10 @@ static void branch_on_null(kint_tr *t, uint32_t ci, bool on_null)
 static void branch_on_cast(kint_tr *t, uint32_t ci, bool on_fail, uint32_t target)
 {
     uint32_t s = kint_tr_use(t, &t->vals[t->nvals - 1]);
-    kint_op jump = on_fail ? KINT_OP_BRN_CAST : KINT_OP_BR_CAST;
-    kint_op skip = on_fail ? KINT_OP_BR_CAST : KINT_OP_BRN_CAST;
-    cond_branch(t, ci, jump, skip, s, target);
+    bool direct = cond_branch_direct(t, ci);
+    kint_op op = direct != on_fail ? KINT_OP_BR_CAST : KINT_OP_BRN_CAST;
+    uint32_t pos = kint_emit_BR_CAST(t, op, s, target, 0, direct ? branch_fuel(t, &t->ctl[ci]) : 0);
+    cond_branch_end(t, ci, pos, direct);
 }
 
 /* br_table: a jump table; targets whose values must move first go through
@@ -624,10 +650,8 @@ static void branch_table(kint_tr *t, const kdec_instr *in)
     for (uint32_t i = old; i < t->scap; i++)
         t->scratch[i] = KINT_NONE;
     uint32_t *marked = t->scratch + t->nctl, nmarked = 0;
-    uint32_t pos = kint_tr_op(t, KINT_OP_BR_TABLE);
-    kint_tr_w(t, s, n);
-    uint32_t table = t->ncode;
-    for (uint32_t i = 0; i < n / 2 + 1; i++)
+    uint32_t pos = kint_emit_BR_TABLE(t, KINT_OP_BR_TABLE, s, n);
+    for (uint32_t i = 0; i < KINT_BR_TABLE_TAIL_WORDS(n); i++)
         kint_tr_w64(t, 0);
     kdec_reader cur;
     kdec_list_reader(&t->r, in, &cur);
@@ -640,7 +664,7 @@ static void branch_table(kint_tr *t, const kdec_instr *in)
         if (t->scratch[ci] != KINT_NONE)
             continue;
         if (t->ctl[ci].kind != KINT_CTL_FUNC && !needs_moves(t, ci)) {
-            ref_label(t, ci, pos, table + i / 2, i & 1);
+            ref_label(t, ci, pos, i);
         } else {
             t->scratch[ci] = 0;
             marked[nmarked++] = ci;
@@ -665,7 +689,7 @@ static void branch_table(kint_tr *t, const kdec_instr *in)
                 break;
             uint32_t ci = t->nctl - 1 - depth;
             if (t->scratch[ci] != KINT_NONE)
-                set_field(t, table + i / 2, i & 1, t->scratch[ci] - pos);
+                set_label(t, pos, i, t->scratch[ci]);
         }
         for (uint32_t k = 0; k < nmarked; k++) {
             t->scratch[marked[k]] = KINT_NONE;
@@ -859,7 +883,7 @@ static void op_try_table(kint_tr *t, const kdec_instr *in)
             t->catches[k].target = target->label;
         } else {
             target->reached = true;
-            add_fix(t, &target->fixups, k, 0, KINT_FIX_CATCH);
+            add_fix(t, &target->fixups, 0, k, KINT_FIX_CATCH);
         }
     }
     bind_here(t);
@@ -881,7 +905,7 @@ static bool control(kint_tr *t, const kdec_instr *in, bool *done)
     switch (in->op) {
     case KIR_OP_NOP: return true;
     case KIR_OP_UNREACHABLE:
-        kint_tr_op(t, KINT_OP_UNREACHABLE);
+        kint_emit_NONE(t, KINT_OP_UNREACHABLE);
         set_dead(t);
         return true;
     case KIR_OP_BLOCK: enter(t, KINT_CTL_BLOCK, in); return true;
@@ -901,11 +925,11 @@ static bool control(kint_tr *t, const kdec_instr *in, bool *done)
             materialize_all(t);
             bind_here(t); /* no fusion across the copies */
         }
-        uint32_t at, pos = emit_cond(t, &cond, false, 0, &at);
+        uint32_t pos = emit_cond(t, &cond, false, 0);
         bind_here(t);
         c = push_ctl(t, KINT_CTL_IF, type, single);
         if (c)
-            add_fix(t, &c->else_fix, at, pos, KINT_FIX_LO);
+            add_fix(t, &c->else_fix, pos, KINT_NONE, KINT_FIX_LABEL);
         return true;
     }
     case KIR_OP_ELSE: op_else(t); return true;
@@ -943,22 +967,19 @@ static bool control(kint_tr *t, const kdec_instr *in, bool *done)
         const kir_type *tt = &t->m->types[t->m->tags[in->idx[0]].type];
         kint_tr_materialize_top(t, tt->nparams);
         uint32_t base = t->opbase + t->height - kint_tr_top_slots(t, tt->nparams);
-        kint_tr_op(t, KINT_OP_THROW);
-        kint_tr_w(t, in->idx[0], base);
+        kint_emit_THROW(t, KINT_OP_THROW, base, in->idx[0]);
         set_dead(t);
         return true;
     }
     case KIR_OP_THROW_REF: {
         kint_tv v = kint_tr_pop(t);
-        kint_tr_op(t, KINT_OP_THROW_REF);
-        kint_tr_w(t, kint_tr_use(t, &v), 0);
+        kint_emit_SRC(t, KINT_OP_THROW_REF, kint_tr_use(t, &v));
         set_dead(t);
         return true;
     }
     case KIR_OP_RETHROW:
         c = &t->ctl[t->nctl - 1 - in->idx[0]];
-        kint_tr_op(t, KINT_OP_THROW_REF);
-        kint_tr_w(t, t->opbase + c->base, 0);
+        kint_emit_SRC(t, KINT_OP_THROW_REF, t->opbase + c->base);
         set_dead(t);
         return true;
     case KIR_OP_CALL:
@@ -997,11 +1018,12 @@ static bool variable(kint_tr *t, const kdec_instr *in)
         uint32_t sa = kint_tr_use(t, &a), sb = kint_tr_use(t, &b), sc = kint_tr_use(t, &cond);
         kint_tv *r = kint_tr_push(t, KINT_TV_HOME, a.size, a.ref || b.ref);
         uint32_t dst = r ? r->home : 0;
-        uint32_t pos = kint_tr_op(t, a.size == 2 ? KINT_OP_SELECT2 : KINT_OP_SELECT);
-        kint_tr_w(t, sa, sb);
-        kint_tr_w(t, sc, dst);
-        if (a.size == 1)
-            kint_tr_set_last(t, pos, dst, pos + 2, true);
+        if (a.size == 2) {
+            kint_emit_SELECT2(t, KINT_OP_SELECT2, sa, sb, sc, dst);
+        } else {
+            uint32_t pos = kint_emit_SELECT(t, KINT_OP_SELECT, sa, sb, sc, dst);
+            KINT_TR_RESULT(t, SELECT, pos, dst);
+        }
         return true;
     }
     case KIR_OP_I32_CONST: push_const(t, (uint32_t)in->num); return true;
@@ -1102,8 +1124,7 @@ static bool translate_body(kint_tr *t)
         if (!control(t, &in, &done) && !variable(t, &in) && !kint_tr_numeric(t, &in) &&
             !kint_tr_memory(t, &in) && !kint_tr_misc(t, &in) && !kint_tr_gc(t, &in)) {
             /* SIMD instructions: not supported by this tier. */
-            kint_tr_op(t, KINT_OP_TRAP);
-            kint_tr_w(t, KITE_TRAP_UNSUPPORTED, 0);
+            kint_emit_TRAP(t, KINT_OP_TRAP, KITE_TRAP_UNSUPPORTED);
             set_dead(t);
         }
     }
@@ -1126,8 +1147,7 @@ static void trap_body(kint_tr *t, kite_trap_kind_t kind)
     t->max_height = 0;
     t->opbase = t->param_slots;
     t->offset = t->f->body.offset;
-    kint_tr_op(t, KINT_OP_TRAP);
-    kint_tr_w(t, kind, 0);
+    kint_emit_TRAP(t, KINT_OP_TRAP, kind);
 }
 
 /* Everything in one allocation: the header, then the arrays. */
@@ -1275,7 +1295,7 @@ kint_code *kint_translate(const kite_module_t *module, uint32_t funcidx, unsigne
         } else {
             trap_body(&t, KITE_TRAP_CALL_STACK_EXHAUSTED);
         }
-        if (!t.oom)
+        if (!t.oom && !t.bad_layout)
             code = finish(&t, labels);
     }
     if (t.r.error)

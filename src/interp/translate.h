@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "binary/reader.h"
 #include "interp/code.h"
@@ -71,29 +72,28 @@ typedef struct kint_ctl {
     uint32_t delegates; /* chain of delegate entries waiting for hmark */
 } kint_ctl;
 
-enum { KINT_FIX_LO, KINT_FIX_HI, KINT_FIX_CATCH };
+enum { KINT_FIX_LABEL, KINT_FIX_CATCH };
 
-/* A forward reference: a 32-bit field (word `at`, low or high half) to be
- * set to (label - instr), or a catch clause's target (catches[at]). */
+/* A forward reference to a label: the label field of the branch at
+ * `instr` (entry KINT_NONE) or entry `entry` of a br_table's tail, to be
+ * set to (label - instr); or a catch clause's target (catches[entry]). */
 typedef struct kint_fix {
-    uint32_t at, instr, next;
+    uint32_t instr, entry, next;
     uint8_t kind;
 } kint_fix;
 
 /* What the last emitted instruction produced, for fusing it with what
  * follows: retargeting its destination (local.set) or turning a
- * comparison and a conditional branch into one instruction. */
+ * comparison and a conditional branch into one instruction. Its fields are
+ * read and patched by name (layout.h). */
 typedef struct kint_last {
     bool valid;
     bool fusable;       /* a comparison or test: br_op/brn_op apply */
     uint32_t pos;       /* code position */
-    uint32_t npcmap;    /* pcmap length before it */
-    uint32_t dst;       /* the slot it writes */
-    uint32_t dst_at;    /* where dst is encoded: word, ... */
-    bool dst_hi;        /* ... and half */
+    uint32_t dst;       /* the slot it writes (its field `dst`) */
     kint_op op;         /* its internal op */
-    uint32_t a, b, c;   /* operand slots (comparisons, address arithmetic) */
     kint_op br_op, brn_op;
+    kint_word words[KINT_MAX_SIZE]; /* kint_tr_unemit_last: the instruction removed */
 } kint_last;
 
 typedef struct kint_tr {
@@ -108,6 +108,7 @@ typedef struct kint_tr {
     uint64_t offset;    /* Wasm offset of the instruction being translated */
     uint32_t icount;    /* instructions translated */
     bool oom;
+    bool bad_layout;    /* an op emitted or patched against its shape (a bug): fail */
 
     /* frame layout */
     uint32_t nlocals;   /* params included */
@@ -203,7 +204,7 @@ bool kint_tr_grow(const kite_allocator_t *a, void **arr, uint32_t *cap, uint32_t
 /* The emission and value-stack primitives below run several times per
  * instruction, so they are inline; growing buffers is out of line. */
 
-/* Appends an operand word. */
+/* Appends a raw word (br_table's tail). */
 static inline void kint_tr_w64(kint_tr *t, uint64_t w)
 {
     if (!KINT_TR_GROW(t, code, codecap, t->ncode + 1))
@@ -211,31 +212,96 @@ static inline void kint_tr_w64(kint_tr *t, uint64_t w)
     t->code[t->ncode++] = w;
 }
 
-static inline void kint_tr_w(kint_tr *t, uint32_t lo, uint32_t hi)
-{
-    kint_tr_w64(t, (uint64_t)lo | ((uint64_t)hi << 32));
-}
-
-/* Starts an instruction (recording its Wasm offset); returns its position. */
-static inline uint32_t kint_tr_op(kint_tr *t, kint_op op)
+/* Appends instruction w[0..n) of op (w[0] is op), recording its Wasm
+ * offset; returns its position. */
+static inline uint32_t kint_tr_emit(kint_tr *t, kint_op op, kint_shape shape, const kint_word *w,
+                                    uint32_t n)
 {
     uint32_t pos = t->ncode;
+    if (kint_ops[op].shape != shape)
+        t->bad_layout = true;
     if (KINT_TR_GROW(t, pcmap, pcmapcap, t->npcmap + 1))
         t->pcmap[t->npcmap++] = (kint_pcmap){pos, (uint32_t)t->offset};
-    kint_tr_w64(t, (uint64_t)op);
+    if (KINT_TR_GROW(t, code, codecap, pos + n)) {
+        memcpy(t->code + pos, w, n * sizeof(*w));
+        t->ncode = pos + n;
+    }
     t->last.valid = false;
     t->copy_pos = KINT_NONE;
     return pos;
 }
 
-/* Records the last instruction as producing slot dst (encoded in word
- * dst_at, high half if dst_hi). */
-static inline void kint_tr_set_last(kint_tr *t, uint32_t pos, uint32_t dst, uint32_t dst_at, bool dst_hi)
+/*
+ * One emitter per shape, derived from layout.h: kint_emit_<SHAPE>(t, op,
+ * fields...) takes the shape's fields in declared order (64-bit fields as
+ * uint64_t) and returns the instruction's position.
+ */
+#define KINT_EMIT_PARAM(X, f, kind, word, half) , KINT_EMIT_TYPE_##half f_##f
+#define KINT_EMIT_TYPE_LO uint32_t
+#define KINT_EMIT_TYPE_HI uint32_t
+#define KINT_EMIT_TYPE_W uint64_t
+#define KINT_EMIT_PUT(X, f, kind, word, half) w[word] |= KINT_EMIT_PUT_##half(f_##f);
+#define KINT_EMIT_PUT_LO(v) (uint64_t)(v)
+#define KINT_EMIT_PUT_HI(v) ((uint64_t)(v) << 32)
+#define KINT_EMIT_PUT_W(v) (v)
+#define KINT_EMITTER(shape, words)                                                          \
+    static inline uint32_t kint_emit_##shape(kint_tr *t, kint_op op KINT_FIELDS_##shape(KINT_EMIT_PARAM, shape)) \
+    {                                                                                       \
+        kint_word w[1 + (words)] = {(kint_word)op};                                         \
+        KINT_FIELDS_##shape(KINT_EMIT_PUT, shape)                                           \
+        return kint_tr_emit(t, op, KINT_SHAPE_##shape, w, 1 + (words));                     \
+    }
+KINT_SHAPES(KINT_EMITTER)
+#undef KINT_EMITTER
+
+/* Emits op with each of its fields taken from the same-named field of
+ * instruction `from` (of op from_op), 0 where that has none: a fused form
+ * of an instruction just removed. */
+uint32_t kint_tr_emit_like(kint_tr *t, kint_op op, const kint_word *from, kint_op from_op);
+
+/* Field `name` of the instruction at code position pos, read and written
+ * by name through its op's shape. */
+static inline uint64_t kint_tr_field(kint_tr *t, uint32_t pos, kint_fname name)
+{
+    if (pos >= t->ncode)
+        return 0; /* out of memory */
+    const kint_field *f = kint_layout_field((kint_op)t->code[pos], name);
+    if (!f) {
+        t->bad_layout = true;
+        return 0;
+    }
+    return kint_layout_get(t->code + pos, f);
+}
+
+static inline void kint_tr_patch(kint_tr *t, uint32_t pos, kint_fname name, uint64_t v)
 {
     if (pos >= t->ncode)
         return; /* out of memory */
-    t->last = (kint_last){.valid = true, .pos = pos, .npcmap = t->npcmap - 1, .dst = dst,
-                          .dst_at = dst_at, .dst_hi = dst_hi, .op = (kint_op)t->code[pos]};
+    const kint_field *f = kint_layout_field((kint_op)t->code[pos], name);
+    if (!f) {
+        t->bad_layout = true;
+        return;
+    }
+    kint_layout_set(t->code + pos, f, v);
+}
+
+/* Records the instruction at pos (of `shape`) as the last one, producing
+ * slot dst: its field `dst`, a single slot written. */
+#define KINT_TR_RESULT(t, shape, pos, dst)                                                  \
+    do {                                                                                    \
+        _Static_assert(KINT_KIND_##shape##_dst == (int)KINT_FK_OUT, #shape ": dst is not one slot written"); \
+        kint_tr_set_last((t), (pos), (dst));                                                \
+    } while (0)
+
+static inline void kint_tr_set_last(kint_tr *t, uint32_t pos, uint32_t dst)
+{
+    if (pos >= t->ncode)
+        return; /* out of memory */
+    t->last.valid = true;
+    t->last.fusable = false;
+    t->last.pos = pos;
+    t->last.dst = dst;
+    t->last.op = (kint_op)t->code[pos];
 }
 
 /* Whether entry v (just popped) is the result of the last instruction and
@@ -245,7 +311,18 @@ static inline bool kint_tr_is_last(const kint_tr *t, const kint_tv *v, kint_op o
     return v->kind == KINT_TV_HOME && t->last.valid && t->last.op == op && t->last.dst == v->home;
 }
 
-/* Removes the last instruction (to emit a fused one instead); returns it. */
+/* Removes the last instruction emitted, which starts at pos. */
+static inline void kint_tr_unemit(kint_tr *t, uint32_t pos)
+{
+    t->ncode = pos;
+    if (t->npcmap && t->pcmap[t->npcmap - 1].pos == pos)
+        t->npcmap--;
+    t->last.valid = false;
+    t->copy_pos = KINT_NONE;
+}
+
+/* Removes the last instruction (to emit a fused one instead); returns it
+ * with its words. */
 kint_last kint_tr_unemit_last(kint_tr *t);
 
 /* Pushes an entry of `kind` taking `size` slots; NULL when out of memory. */

@@ -68,26 +68,6 @@ static kir_valtype unpacked(kir_valtype st)
     return k == KIR_I8 || k == KIR_I16 ? kir_vt(KIR_I32) : st;
 }
 
-/* Operand layouts of instructions with a result. */
-enum { L_A_DST, L_A_DST_B, L_A_B_DST };
-
-/* Pushes the result (of `type`) and emits op: [a|dst], [a|dst][b|-] or [a|b][dst|-]. */
-static void emit_result(kint_tr *t, kint_op op, kir_valtype type, int layout, uint32_t a, uint32_t b)
-{
-    uint32_t dst = kint_tr_push_type(t, type);
-    uint32_t pos = kint_tr_op(t, op);
-    if (layout == L_A_B_DST) {
-        kint_tr_w(t, a, b);
-        kint_tr_w(t, dst, 0);
-    } else {
-        kint_tr_w(t, a, dst);
-        if (layout == L_A_DST_B)
-            kint_tr_w(t, b, 0);
-    }
-    if (krt_slots(type) == 1)
-        kint_tr_set_last(t, pos, dst, layout == L_A_B_DST ? pos + 2 : pos + 1, layout != L_A_B_DST);
-}
-
 static void struct_new(kint_tr *t, uint32_t x, bool defaults)
 {
     uint32_t n = defaults ? 0 : t->m->types[x].nfields;
@@ -96,43 +76,48 @@ static void struct_new(kint_tr *t, uint32_t x, bool defaults)
     kint_tr_safepoint(t, 0);
     for (uint32_t i = 0; i < n; i++)
         kint_tr_pop(t);
-    uint32_t dst = kint_tr_push_type(t, kir_vt_ref(false, true, x));
-    uint32_t pos = kint_tr_op(t, defaults ? KINT_OP_STRUCT_NEW_DEFAULT : KINT_OP_STRUCT_NEW);
+    uint32_t dst = kint_tr_push_type(t, kir_vt_ref(false, true, x)), pos;
     if (defaults) {
-        kint_tr_w(t, x, dst);
+        pos = kint_emit_STRUCT_NEW_DEFAULT(t, KINT_OP_STRUCT_NEW_DEFAULT, dst, x);
+        kint_tr_safepoint_end(t);
+        KINT_TR_RESULT(t, STRUCT_NEW_DEFAULT, pos, dst);
     } else {
-        kint_tr_w(t, x, base);
-        kint_tr_w(t, dst, 0);
+        pos = kint_emit_STRUCT_NEW(t, KINT_OP_STRUCT_NEW, base, dst, x);
+        kint_tr_safepoint_end(t);
+        KINT_TR_RESULT(t, STRUCT_NEW, pos, dst);
     }
-    kint_tr_safepoint_end(t);
-    if (defaults)
-        kint_tr_set_last(t, pos, dst, pos + 1, true);
-    else
-        kint_tr_set_last(t, pos, dst, pos + 2, false);
 }
 
-/* array.new, array.new_default, array.new_data, array.new_elem: [a|b][x|dst](extra). */
-static void array_new(kint_tr *t, kint_op op, uint32_t npop, uint32_t x, uint32_t extra)
+/* array.new, array.new_default, array.new_data, array.new_elem: the
+ * operands are popped after the safepoint (the allocation reads them). */
+static void array_new(kint_tr *t, kir_op wasm_op, uint32_t x, uint32_t seg)
 {
-    uint32_t s[2] = {0, 0};
+    uint32_t s[2] = {0, 0}, dst, pos;
     kint_tr_safepoint(t, 0);
-    pop_use(t, npop, s);
-    uint32_t dst = kint_tr_push_type(t, kir_vt_ref(false, true, x));
-    uint32_t pos = kint_tr_op(t, op);
-    if (op == KINT_OP_ARRAY_NEW_DEFAULT) {
-        kint_tr_w(t, s[0], dst);
-        kint_tr_w(t, x, 0);
-    } else {
-        kint_tr_w(t, s[0], s[1]);
-        kint_tr_w(t, x, dst);
-        if (op != KINT_OP_ARRAY_NEW)
-            kint_tr_w(t, extra, 0);
+    pop_use(t, wasm_op == KIR_OP_ARRAY_NEW_DEFAULT ? 1 : 2, s);
+    dst = kint_tr_push_type(t, kir_vt_ref(false, true, x));
+    switch (wasm_op) {
+    case KIR_OP_ARRAY_NEW_DEFAULT:
+        pos = kint_emit_ARRAY_NEW_DEFAULT(t, KINT_OP_ARRAY_NEW_DEFAULT, s[0], dst, x);
+        kint_tr_safepoint_end(t);
+        KINT_TR_RESULT(t, ARRAY_NEW_DEFAULT, pos, dst);
+        break;
+    case KIR_OP_ARRAY_NEW_DATA:
+        pos = kint_emit_ARRAY_NEW_DATA(t, KINT_OP_ARRAY_NEW_DATA, s[0], s[1], dst, x, seg);
+        kint_tr_safepoint_end(t);
+        KINT_TR_RESULT(t, ARRAY_NEW_DATA, pos, dst);
+        break;
+    case KIR_OP_ARRAY_NEW_ELEM:
+        pos = kint_emit_ARRAY_NEW_ELEM(t, KINT_OP_ARRAY_NEW_ELEM, s[0], s[1], dst, x, seg);
+        kint_tr_safepoint_end(t);
+        KINT_TR_RESULT(t, ARRAY_NEW_ELEM, pos, dst);
+        break;
+    default:
+        pos = kint_emit_ARRAY_NEW(t, KINT_OP_ARRAY_NEW, s[0], s[1], dst, x);
+        kint_tr_safepoint_end(t);
+        KINT_TR_RESULT(t, ARRAY_NEW, pos, dst);
+        break;
     }
-    kint_tr_safepoint_end(t);
-    if (op == KINT_OP_ARRAY_NEW_DEFAULT)
-        kint_tr_set_last(t, pos, dst, pos + 1, true);
-    else
-        kint_tr_set_last(t, pos, dst, pos + 2, true);
 }
 
 static void array_new_fixed(kint_tr *t, uint32_t x, uint32_t n)
@@ -143,112 +128,137 @@ static void array_new_fixed(kint_tr *t, uint32_t x, uint32_t n)
     for (uint32_t i = 0; i < n; i++)
         kint_tr_pop(t);
     uint32_t dst = kint_tr_push_type(t, kir_vt_ref(false, true, x));
-    uint32_t pos = kint_tr_op(t, KINT_OP_ARRAY_NEW_FIXED);
-    kint_tr_w(t, base, n);
-    kint_tr_w(t, x, dst);
+    uint32_t pos = kint_emit_ARRAY_NEW_FIXED(t, KINT_OP_ARRAY_NEW_FIXED, base, dst, x, n);
     kint_tr_safepoint_end(t);
-    kint_tr_set_last(t, pos, dst, pos + 2, true);
+    KINT_TR_RESULT(t, ARRAY_NEW_FIXED, pos, dst);
 }
 
-/* Emits op with operand words built from s[] and immediates. */
-static void emit_words(kint_tr *t, kint_op op, const uint32_t *w, uint32_t n)
+/* struct.get and array.get of a value of storage type st, of `width` bytes. */
+static void emit_get(kint_tr *t, bool array, bool sign, uint32_t width, kir_valtype st, const uint32_t *s,
+                     uint32_t offset)
 {
-    kint_tr_op(t, op);
-    for (uint32_t i = 0; i + 1 < n; i += 2)
-        kint_tr_w(t, w[i], w[i + 1]);
+    kint_op op = get_op(array, width, sign);
+    uint32_t dst = kint_tr_push_type(t, unpacked(st)), pos;
+    if (width == 16) {
+        if (array)
+            kint_emit_ARRAY_GET2(t, op, s[0], s[1], dst);
+        else
+            kint_emit_STRUCT_GET2(t, op, s[0], dst, offset);
+    } else if (array) {
+        pos = kint_emit_ARRAY_GET(t, op, s[0], s[1], dst);
+        KINT_TR_RESULT(t, ARRAY_GET, pos, dst);
+    } else {
+        pos = kint_emit_STRUCT_GET(t, op, s[0], dst, offset);
+        KINT_TR_RESULT(t, STRUCT_GET, pos, dst);
+    }
 }
 
+/* An i32 or reference result of a one-operand instruction [src|dst]. */
+static void emit_src_dst(kint_tr *t, kint_op op, kir_valtype type)
+{
+    uint32_t s[1];
+    pop_use(t, 1, s);
+    uint32_t dst = kint_tr_push_type(t, type);
+    uint32_t pos = kint_emit_SRC_DST(t, op, s[0], dst);
+    KINT_TR_RESULT(t, SRC_DST, pos, dst);
+}
+
+/*
+ * Only the instructions that have them read the type and field indices:
+ * the reader leaves in->idx unset for the others (ref.i31, i31.get_*,
+ * extern.convert_any, casts to abstract types), so reading it there would
+ * branch on uninitialised memory.
+ */
 bool kint_tr_gc(kint_tr *t, const kdec_instr *in)
 {
-    uint32_t x = in->idx[0], y = in->idx[1], s[5];
-    const kir_type *ty = x < t->m->ntypes ? &t->m->types[x] : NULL;
+    uint32_t s[5], pos, dst;
     switch (in->op) {
     case KIR_OP_STRUCT_NEW:
-    case KIR_OP_STRUCT_NEW_DEFAULT: struct_new(t, x, in->op == KIR_OP_STRUCT_NEW_DEFAULT); return true;
+    case KIR_OP_STRUCT_NEW_DEFAULT: struct_new(t, in->idx[0], in->op == KIR_OP_STRUCT_NEW_DEFAULT); return true;
     case KIR_OP_STRUCT_GET:
     case KIR_OP_STRUCT_GET_S:
     case KIR_OP_STRUCT_GET_U: {
+        uint32_t x = in->idx[0], y = in->idx[1];
         const kgc_field *f = &t->rtts[x]->fields[y];
         pop_use(t, 1, s);
-        emit_result(t, get_op(false, f->width, in->op == KIR_OP_STRUCT_GET_S),
-                    unpacked(ty->fields[y].type), L_A_DST_B, s[0], f->offset);
+        emit_get(t, false, in->op == KIR_OP_STRUCT_GET_S, f->width, t->m->types[x].fields[y].type, s, f->offset);
         return true;
     }
     case KIR_OP_STRUCT_SET: {
-        const kgc_field *f = &t->rtts[x]->fields[y];
+        const kgc_field *f = &t->rtts[in->idx[0]]->fields[in->idx[1]];
         pop_use(t, 2, s);
-        const uint32_t w[] = {s[0], s[1], f->offset, 0};
-        emit_words(t, set_op(false, f->width), w, 4);
+        kint_op op = set_op(false, f->width);
+        if (f->width == 16)
+            kint_emit_STRUCT_SET2(t, op, s[0], s[1], f->offset);
+        else
+            kint_emit_STRUCT_SET(t, op, s[0], s[1], f->offset);
         return true;
     }
-    case KIR_OP_ARRAY_NEW: array_new(t, KINT_OP_ARRAY_NEW, 2, x, 0); return true;
-    case KIR_OP_ARRAY_NEW_DEFAULT: array_new(t, KINT_OP_ARRAY_NEW_DEFAULT, 1, x, 0); return true;
-    case KIR_OP_ARRAY_NEW_DATA: array_new(t, KINT_OP_ARRAY_NEW_DATA, 2, x, y); return true;
-    case KIR_OP_ARRAY_NEW_ELEM: array_new(t, KINT_OP_ARRAY_NEW_ELEM, 2, x, y); return true;
-    case KIR_OP_ARRAY_NEW_FIXED: array_new_fixed(t, x, y); return true;
+    case KIR_OP_ARRAY_NEW:
+    case KIR_OP_ARRAY_NEW_DEFAULT: array_new(t, in->op, in->idx[0], 0); return true;
+    case KIR_OP_ARRAY_NEW_DATA:
+    case KIR_OP_ARRAY_NEW_ELEM: array_new(t, in->op, in->idx[0], in->idx[1]); return true;
+    case KIR_OP_ARRAY_NEW_FIXED: array_new_fixed(t, in->idx[0], in->idx[1]); return true;
     case KIR_OP_ARRAY_GET:
     case KIR_OP_ARRAY_GET_S:
-    case KIR_OP_ARRAY_GET_U:
+    case KIR_OP_ARRAY_GET_U: {
+        uint32_t x = in->idx[0];
         pop_use(t, 2, s);
-        emit_result(t, get_op(true, t->rtts[x]->elem_width, in->op == KIR_OP_ARRAY_GET_S),
-                    unpacked(ty->fields[0].type), L_A_B_DST, s[0], s[1]);
+        emit_get(t, true, in->op == KIR_OP_ARRAY_GET_S, t->rtts[x]->elem_width, t->m->types[x].fields[0].type, s,
+                 0);
         return true;
+    }
     case KIR_OP_ARRAY_SET: {
+        uint32_t width = t->rtts[in->idx[0]]->elem_width;
         pop_use(t, 3, s);
-        const uint32_t w[] = {s[0], s[1], s[2], 0};
-        emit_words(t, set_op(true, t->rtts[x]->elem_width), w, 4);
+        kint_op op = set_op(true, width);
+        if (width == 16)
+            kint_emit_ARRAY_SET2(t, op, s[0], s[1], s[2]);
+        else
+            kint_emit_ARRAY_SET(t, op, s[0], s[1], s[2]);
         return true;
     }
     case KIR_OP_ARRAY_LEN:
         pop_use(t, 1, s);
-        emit_result(t, KINT_OP_ARRAY_LEN, kir_vt(KIR_I32), L_A_DST, s[0], 0);
+        dst = kint_tr_push_home(t, 1);
+        pos = kint_emit_ARRAY_LEN(t, KINT_OP_ARRAY_LEN, s[0], dst);
+        KINT_TR_RESULT(t, ARRAY_LEN, pos, dst);
         return true;
-    case KIR_OP_ARRAY_FILL: {
+    case KIR_OP_ARRAY_FILL:
         pop_use(t, 4, s);
-        const uint32_t w[] = {s[0], s[1], s[2], s[3], t->rtts[x]->elem_width, 0};
-        emit_words(t, KINT_OP_ARRAY_FILL, w, 6);
+        kint_emit_ARRAY_FILL(t, KINT_OP_ARRAY_FILL, s[0], s[1], s[2], s[3], t->rtts[in->idx[0]]->elem_width);
         return true;
-    }
-    case KIR_OP_ARRAY_COPY: {
+    case KIR_OP_ARRAY_COPY:
         pop_use(t, 5, s);
-        const uint32_t w[] = {s[0], s[1], s[2], s[3], s[4], t->rtts[x]->elem_width};
-        emit_words(t, KINT_OP_ARRAY_COPY, w, 6);
+        kint_emit_ARRAY_COPY(t, KINT_OP_ARRAY_COPY, s[0], s[1], s[2], s[3], s[4], t->rtts[in->idx[0]]->elem_width);
         return true;
-    }
     case KIR_OP_ARRAY_INIT_DATA:
-    case KIR_OP_ARRAY_INIT_ELEM: {
         pop_use(t, 4, s);
-        bool data = in->op == KIR_OP_ARRAY_INIT_DATA;
-        const uint32_t w[] = {s[0], s[1], s[2], s[3], y, data ? t->rtts[x]->elem_width : 0};
-        emit_words(t, data ? KINT_OP_ARRAY_INIT_DATA : KINT_OP_ARRAY_INIT_ELEM, w, 6);
+        kint_emit_ARRAY_INIT_DATA(t, KINT_OP_ARRAY_INIT_DATA, s[0], s[1], s[2], s[3], in->idx[1],
+                                  t->rtts[in->idx[0]]->elem_width);
         return true;
-    }
-    case KIR_OP_REF_I31:
-        pop_use(t, 1, s);
-        emit_result(t, KINT_OP_REF_I31, kir_vt_ref(false, false, KIR_HEAP_I31), L_A_DST, s[0], 0);
+    case KIR_OP_ARRAY_INIT_ELEM:
+        pop_use(t, 4, s);
+        kint_emit_ARRAY_INIT_ELEM(t, KINT_OP_ARRAY_INIT_ELEM, s[0], s[1], s[2], s[3], in->idx[1]);
         return true;
-    case KIR_OP_I31_GET_S:
-    case KIR_OP_I31_GET_U:
-        pop_use(t, 1, s);
-        emit_result(t, in->op == KIR_OP_I31_GET_S ? KINT_OP_I31_GET_S : KINT_OP_I31_GET_U,
-                    kir_vt(KIR_I32), L_A_DST, s[0], 0);
-        return true;
+    case KIR_OP_REF_I31: emit_src_dst(t, KINT_OP_REF_I31, kir_vt_ref(false, false, KIR_HEAP_I31)); return true;
+    case KIR_OP_I31_GET_S: emit_src_dst(t, KINT_OP_I31_GET_S, kir_vt(KIR_I32)); return true;
+    case KIR_OP_I31_GET_U: emit_src_dst(t, KINT_OP_I31_GET_U, kir_vt(KIR_I32)); return true;
     case KIR_OP_ANY_CONVERT_EXTERN:
     case KIR_OP_EXTERN_CONVERT_ANY: return true;
     case KIR_OP_REF_TEST:
     case KIR_OP_REF_TEST_NULL:
         pop_use(t, 1, s);
-        emit_result(t, KINT_OP_REF_TEST, kir_vt(KIR_I32), L_A_B_DST, s[0],
-                    kint_tr_cast_target(t, in->ref));
+        dst = kint_tr_push_home(t, 1);
+        pos = kint_emit_REF_TEST(t, KINT_OP_REF_TEST, s[0], dst, kint_tr_cast_target(t, in->ref));
+        KINT_TR_RESULT(t, REF_TEST, pos, dst);
         return true;
     case KIR_OP_REF_CAST:
-    case KIR_OP_REF_CAST_NULL: {
+    case KIR_OP_REF_CAST_NULL:
         /* The reference stays where it is. */
-        uint32_t src = kint_tr_use(t, &t->vals[t->nvals - 1]);
-        kint_tr_op(t, KINT_OP_REF_CAST);
-        kint_tr_w(t, src, kint_tr_cast_target(t, in->ref));
+        kint_emit_REF_CAST(t, KINT_OP_REF_CAST, kint_tr_use(t, &t->vals[t->nvals - 1]),
+                           kint_tr_cast_target(t, in->ref));
         return true;
-    }
     default: return false;
     }
 }

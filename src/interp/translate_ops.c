@@ -47,6 +47,36 @@ static const num_info numeric[KIR_OP_COUNT] = {
 #undef IS64_I
 };
 
+/* A comparison or test fuses with the branch after it (emit_cond in
+ * translate.c), which takes the operand fields of its fused branch op by
+ * name from it: they must exist in both. */
+#define FUSES(cmp, field)                                                                     \
+    _Static_assert(KINT_AT_##cmp##_##field >= 0 && KINT_AT_BR_##cmp##_##field >= 0 &&         \
+                       KINT_AT_BRN_##cmp##_##field >= 0,                                      \
+                   #cmp ": its branches take " #field);
+#define UN(id, fn, a, r)
+#define TEST(id, fn, ta) FUSES(id, a)
+#define BIN(id, fn, a, r)
+#define BINI(id, fn, a, r)
+#define CMP(id, fn, ta) FUSES(id, a) FUSES(id, b)
+#define CMPI(id, fn, ta) CMP(id, fn, ta) FUSES(id##_I, a) FUSES(id##_I, imm)
+#define TRAP_UN(id, fn, a, R)
+#define TRAP_BIN(id, fn, R)
+#define WIDE4(id, fn)
+#define WIDE2(id, fn)
+#include "interp/numeric_ops.def"
+#undef UN
+#undef TEST
+#undef BIN
+#undef BINI
+#undef CMP
+#undef CMPI
+#undef TRAP_UN
+#undef TRAP_BIN
+#undef WIDE4
+#undef WIDE2
+#undef FUSES
+
 /* Whether constant v fits an immediate of an i32 (any) or i64 operation
  * (sign-extended 32 bits). */
 static bool fits_imm(const kint_tv *v, bool is64)
@@ -66,13 +96,9 @@ static bool add_shl(kint_tr *t, kint_tv *v)
         return false;
     kint_last shl = kint_tr_unemit_last(t);
     uint32_t dst = kint_tr_push_home(t, 1);
-    uint32_t pos = kint_tr_op(t, KINT_OP_I32_SHL_ADD);
-    kint_tr_w(t, shl.a, shl.b);
-    kint_tr_w(t, a, dst);
-    kint_tr_set_last(t, pos, dst, pos + 2, true);
-    t->last.a = shl.a;
-    t->last.b = shl.b;
-    t->last.c = a;
+    uint32_t pos = kint_emit_SHL_ADD(t, KINT_OP_I32_SHL_ADD, KINT_OPND(shl.words, I32_SHL_I, a),
+                                     KINT_OPND(shl.words, I32_SHL_I, imm), a, dst);
+    KINT_TR_RESULT(t, SHL_ADD, pos, dst);
     return true;
 }
 
@@ -87,6 +113,14 @@ static const fchain fchains[] = {
     KINT_FCHAIN(FCHAIN)
 #undef FCHAIN
 };
+
+/* The first operation of a chain is read with F64_ADD's layout. */
+#define FCHAIN_SHAPES(T, t, L, O1, o1, O2, o2)                                               \
+    _Static_assert(KINT_SHAPE_OF_##T##_##O1 == KINT_SHAPE_OF_F64_ADD, #T "_" #O1 ": not BINARY"); \
+    _Static_assert(KINT_SHAPE_OF_##T##_##O1##_##O2##_L == (int)KINT_SHAPE_FCHAIN &&               \
+                       KINT_SHAPE_OF_##T##_##O1##_##O2##_R == (int)KINT_SHAPE_FCHAIN, #T "_" #O1 "_" #O2);
+KINT_FCHAIN(FCHAIN_SHAPES)
+#undef FCHAIN_SHAPES
 
 static bool float_chain(kint_tr *t, kint_tv *v, kint_op op2)
 {
@@ -106,10 +140,10 @@ static bool float_chain(kint_tr *t, kint_tv *v, kint_op op2)
             return false;
         kint_last l = kint_tr_unemit_last(t);
         uint32_t dst = kint_tr_push_home(t, 1);
-        uint32_t pos = kint_tr_op(t, (kint_op)(s == 0 ? fc->left : fc->right));
-        kint_tr_w(t, l.a, l.b);
-        kint_tr_w(t, c, dst);
-        kint_tr_set_last(t, pos, dst, pos + 2, true);
+        /* op1 is a BINARY (float_chain_shapes below). */
+        uint32_t pos = kint_emit_FCHAIN(t, (kint_op)(s == 0 ? fc->left : fc->right),
+                                        KINT_OPND(l.words, F64_ADD, a), KINT_OPND(l.words, F64_ADD, b), c, dst);
+        KINT_TR_RESULT(t, FCHAIN, pos, dst);
         return true;
     }
     return false;
@@ -146,12 +180,14 @@ static bool imm_form(kint_tr *t, const num_info *ni, kint_tv *v)
     }
     uint32_t a = kint_tr_use(t, &v[0]);
     uint32_t dst = kint_tr_push_home(t, 1);
-    uint32_t pos = kint_tr_op(t, (kint_op)use->imm);
-    kint_tr_w(t, a, imm);
-    kint_tr_w(t, dst, 0);
-    kint_tr_set_last(t, pos, dst, pos + 2, false);
-    t->last.a = a;
-    t->last.b = imm;
+    uint32_t pos;
+    if (use->is64) {
+        pos = kint_emit_BINARY_IMM64(t, (kint_op)use->imm, a, imm, dst);
+        KINT_TR_RESULT(t, BINARY_IMM64, pos, dst);
+    } else {
+        pos = kint_emit_BINARY_IMM(t, (kint_op)use->imm, a, imm, dst);
+        KINT_TR_RESULT(t, BINARY_IMM, pos, dst);
+    }
     if (use->cls == NUM_CMP) {
         t->last.fusable = true;
         t->last.br_op = (kint_op)use->br_imm;
@@ -170,9 +206,8 @@ static void emit_numeric(kint_tr *t, const num_info *ni)
         v[0] = kint_tr_pop(t);
         s[0] = kint_tr_use(t, &v[0]);
         uint32_t dst = kint_tr_push_home(t, 1);
-        uint32_t pos = kint_tr_op(t, (kint_op)ni->op);
-        kint_tr_w(t, s[0], dst);
-        kint_tr_set_last(t, pos, dst, pos + 1, true);
+        uint32_t pos = kint_emit_UNARY(t, (kint_op)ni->op, s[0], dst);
+        KINT_TR_RESULT(t, UNARY, pos, dst);
         break;
     }
     case NUM_BIN:
@@ -188,12 +223,8 @@ static void emit_numeric(kint_tr *t, const num_info *ni)
         s[0] = kint_tr_use(t, &v[0]);
         s[1] = kint_tr_use(t, &v[1]);
         uint32_t dst = kint_tr_push_home(t, 1);
-        uint32_t pos = kint_tr_op(t, (kint_op)ni->op);
-        kint_tr_w(t, s[0], s[1]);
-        kint_tr_w(t, dst, 0);
-        kint_tr_set_last(t, pos, dst, pos + 2, false);
-        t->last.a = s[0];
-        t->last.b = s[1];
+        uint32_t pos = kint_emit_BINARY(t, (kint_op)ni->op, s[0], s[1], dst);
+        KINT_TR_RESULT(t, BINARY, pos, dst);
         break;
     }
     default: {
@@ -204,18 +235,15 @@ static void emit_numeric(kint_tr *t, const num_info *ni)
             s[i] = kint_tr_use(t, &v[i]);
         uint32_t lo = kint_tr_push_home(t, 1);
         uint32_t hi = kint_tr_push_home(t, 1);
-        kint_tr_op(t, (kint_op)ni->op);
-        kint_tr_w(t, s[0], s[1]);
         if (n == 4)
-            kint_tr_w(t, s[2], s[3]);
-        kint_tr_w(t, lo, hi);
+            kint_emit_WIDE4(t, (kint_op)ni->op, s[0], s[1], s[2], s[3], lo, hi);
+        else
+            kint_emit_WIDE2(t, (kint_op)ni->op, s[0], s[1], lo, hi);
         return;
     }
     }
     if (ni->cls == NUM_TEST || ni->cls == NUM_CMP) {
         t->last.fusable = true;
-        if (ni->cls == NUM_TEST)
-            t->last.a = s[0];
         t->last.br_op = (kint_op)ni->br;
         t->last.brn_op = (kint_op)ni->brn;
     }
@@ -277,13 +305,6 @@ static bool guarded(const kint_tr *t, uint32_t x)
     return t->variant == KINT_VARIANT_GUARDED && x == 0 && !mem->limits.is64 && mem->page_size_log2 == 16;
 }
 
-/* The checked form's trailing words: [mem|extra][offset]. */
-static void checked_tail(kint_tr *t, const kdec_instr *in, uint32_t extra)
-{
-    kint_tr_w(t, in->memidx, extra);
-    kint_tr_w64(t, in->memoffset);
-}
-
 bool kint_tr_memory(kint_tr *t, const kdec_instr *in)
 {
     const mem_info *mi = &memops[in->op];
@@ -295,47 +316,42 @@ bool kint_tr_memory(kint_tr *t, const kdec_instr *in)
         v[0] = kint_tr_pop(t);
         if (mi->cls == MEM_LOAD && guarded(t, in->memidx) && in->memoffset <= UINT32_MAX) {
             /* The address was just computed by an add (of a shift). */
+            uint32_t offset = (uint32_t)in->memoffset;
             if (kint_tr_is_last(t, &v[0], KINT_OP_I32_ADD)) {
                 kint_last l = kint_tr_unemit_last(t);
                 dst = kint_tr_push_home(t, 1);
-                pos = kint_tr_op(t, (kint_op)mi->add);
-                kint_tr_w(t, l.a, l.b);
-                kint_tr_w(t, dst, (uint32_t)in->memoffset);
-                kint_tr_set_last(t, pos, dst, pos + 2, false);
+                pos = kint_emit_LOAD_ADD(t, (kint_op)mi->add, KINT_OPND(l.words, I32_ADD, a),
+                                         KINT_OPND(l.words, I32_ADD, b), dst, offset);
+                KINT_TR_RESULT(t, LOAD_ADD, pos, dst);
                 return true;
             }
             if (kint_tr_is_last(t, &v[0], KINT_OP_I32_ADD_I)) {
                 kint_last l = kint_tr_unemit_last(t);
                 dst = kint_tr_push_home(t, 1);
-                pos = kint_tr_op(t, (kint_op)mi->add_imm);
-                kint_tr_w(t, l.a, l.b);
-                kint_tr_w(t, dst, (uint32_t)in->memoffset);
-                kint_tr_set_last(t, pos, dst, pos + 2, false);
+                pos = kint_emit_LOAD_ADD_IMM(t, (kint_op)mi->add_imm, KINT_OPND(l.words, I32_ADD_I, a),
+                                             KINT_OPND(l.words, I32_ADD_I, imm), dst, offset);
+                KINT_TR_RESULT(t, LOAD_ADD_IMM, pos, dst);
                 return true;
             }
             if (kint_tr_is_last(t, &v[0], KINT_OP_I32_SHL_ADD)) {
                 kint_last l = kint_tr_unemit_last(t);
                 dst = kint_tr_push_home(t, 1);
-                pos = kint_tr_op(t, (kint_op)mi->shl_add);
-                kint_tr_w(t, l.a, l.b);
-                kint_tr_w(t, l.c, dst);
-                kint_tr_w(t, (uint32_t)in->memoffset, 0);
-                kint_tr_set_last(t, pos, dst, pos + 2, true);
+                pos = kint_emit_LOAD_SHL_ADD(t, (kint_op)mi->shl_add, KINT_OPND(l.words, I32_SHL_ADD, x),
+                                             KINT_OPND(l.words, I32_SHL_ADD, k),
+                                             KINT_OPND(l.words, I32_SHL_ADD, a), dst, offset);
+                KINT_TR_RESULT(t, LOAD_SHL_ADD, pos, dst);
                 return true;
             }
         }
         s[0] = kint_tr_use(t, &v[0]);
         dst = kint_tr_push_home(t, 1);
         if (mi->cls == MEM_LOAD && guarded(t, in->memidx)) {
-            pos = kint_tr_op(t, (kint_op)mi->op);
-            kint_tr_w(t, s[0], dst);
-            kint_tr_w(t, (uint32_t)in->memoffset, 0);
+            pos = kint_emit_LOAD(t, (kint_op)mi->op, s[0], dst, (uint32_t)in->memoffset);
+            KINT_TR_RESULT(t, LOAD, pos, dst);
         } else {
-            pos = kint_tr_op(t, (kint_op)mi->checked);
-            kint_tr_w(t, s[0], dst);
-            checked_tail(t, in, 0);
+            pos = kint_emit_LOAD_CHECKED(t, (kint_op)mi->checked, s[0], dst, in->memidx, in->memoffset);
+            KINT_TR_RESULT(t, LOAD_CHECKED, pos, dst);
         }
-        kint_tr_set_last(t, pos, dst, pos + 1, true);
         return true;
     case MEM_STORE:
     case MEM_ASTORE:
@@ -343,34 +359,33 @@ bool kint_tr_memory(kint_tr *t, const kdec_instr *in)
         v[0] = kint_tr_pop(t);
         if (mi->cls == MEM_STORE && guarded(t, in->memidx) && in->memoffset <= UINT32_MAX &&
             kint_tr_use_free(t, &v[1], &s[1])) {
-            kint_op fused = kint_tr_is_last(t, &v[0], KINT_OP_I32_ADD)     ? (kint_op)mi->add
-                            : kint_tr_is_last(t, &v[0], KINT_OP_I32_ADD_I) ? (kint_op)mi->add_imm
-                            : kint_tr_is_last(t, &v[0], KINT_OP_I32_SHL_ADD) ? (kint_op)mi->shl_add
-                                                                             : KINT_OP_COUNT;
-            if (fused != KINT_OP_COUNT) {
+            uint32_t offset = (uint32_t)in->memoffset;
+            if (kint_tr_is_last(t, &v[0], KINT_OP_I32_ADD)) {
                 kint_last l = kint_tr_unemit_last(t);
-                kint_tr_op(t, fused);
-                kint_tr_w(t, l.a, l.b);
-                if (fused == (kint_op)mi->shl_add) {
-                    kint_tr_w(t, l.c, s[1]);
-                    kint_tr_w(t, (uint32_t)in->memoffset, 0);
-                } else {
-                    kint_tr_w(t, s[1], (uint32_t)in->memoffset);
-                }
+                kint_emit_STORE_ADD(t, (kint_op)mi->add, KINT_OPND(l.words, I32_ADD, a),
+                                    KINT_OPND(l.words, I32_ADD, b), s[1], offset);
+                return true;
+            }
+            if (kint_tr_is_last(t, &v[0], KINT_OP_I32_ADD_I)) {
+                kint_last l = kint_tr_unemit_last(t);
+                kint_emit_STORE_ADD_IMM(t, (kint_op)mi->add_imm, KINT_OPND(l.words, I32_ADD_I, a),
+                                        KINT_OPND(l.words, I32_ADD_I, imm), s[1], offset);
+                return true;
+            }
+            if (kint_tr_is_last(t, &v[0], KINT_OP_I32_SHL_ADD)) {
+                kint_last l = kint_tr_unemit_last(t);
+                kint_emit_STORE_SHL_ADD(t, (kint_op)mi->shl_add, KINT_OPND(l.words, I32_SHL_ADD, x),
+                                        KINT_OPND(l.words, I32_SHL_ADD, k),
+                                        KINT_OPND(l.words, I32_SHL_ADD, a), s[1], offset);
                 return true;
             }
         }
         s[0] = kint_tr_use(t, &v[0]);
         s[1] = kint_tr_use(t, &v[1]);
-        if (mi->cls == MEM_STORE && guarded(t, in->memidx)) {
-            kint_tr_op(t, (kint_op)mi->op);
-            kint_tr_w(t, s[0], s[1]);
-            kint_tr_w(t, (uint32_t)in->memoffset, 0);
-        } else {
-            kint_tr_op(t, (kint_op)mi->checked);
-            kint_tr_w(t, s[0], s[1]);
-            checked_tail(t, in, 0);
-        }
+        if (mi->cls == MEM_STORE && guarded(t, in->memidx))
+            kint_emit_STORE(t, (kint_op)mi->op, s[0], s[1], (uint32_t)in->memoffset);
+        else
+            kint_emit_STORE_CHECKED(t, (kint_op)mi->checked, s[0], s[1], in->memidx, in->memoffset);
         return true;
     case MEM_ARMW:
         v[1] = kint_tr_pop(t);
@@ -378,9 +393,7 @@ bool kint_tr_memory(kint_tr *t, const kdec_instr *in)
         s[0] = kint_tr_use(t, &v[0]);
         s[1] = kint_tr_use(t, &v[1]);
         dst = kint_tr_push_home(t, 1);
-        kint_tr_op(t, (kint_op)mi->op);
-        kint_tr_w(t, s[0], s[1]);
-        checked_tail(t, in, dst);
+        kint_emit_ATOMIC_RMW(t, (kint_op)mi->op, s[0], s[1], dst, in->memidx, in->memoffset);
         return true;
     case MEM_ACMPXCHG:
         v[2] = kint_tr_pop(t);
@@ -389,10 +402,7 @@ bool kint_tr_memory(kint_tr *t, const kdec_instr *in)
         for (int i = 0; i < 3; i++)
             s[i] = kint_tr_use(t, &v[i]);
         dst = kint_tr_push_home(t, 1);
-        kint_tr_op(t, (kint_op)mi->op);
-        kint_tr_w(t, s[0], s[1]);
-        checked_tail(t, in, dst);
-        kint_tr_w(t, s[2], 0);
+        kint_emit_ATOMIC_CMPXCHG(t, (kint_op)mi->op, s[0], s[1], s[2], dst, in->memidx, in->memoffset);
         return true;
     default: return false;
     }
@@ -410,108 +420,108 @@ static void pop_n(kint_tr *t, uint32_t n, uint32_t *s)
         s[i] = kint_tr_use(t, &v[i]);
 }
 
-/* One instruction [op][a|b][c|d](...): pops `npop` operands, pushes a
- * result if `result`, and writes the words given as (lo, hi) pairs where
- * the codes below stand for operands and the result. */
-enum { F_ZERO = 0x80000000u, F_OP0, F_OP1, F_OP2, F_DST };
-
-/* `result`: 0 none, else the result's type. */
-static void emit_form(kint_tr *t, kint_op op, uint32_t npop, kir_valtype result,
-                      const uint32_t *fields, uint32_t nfields)
-{
-    uint32_t s[3] = {0, 0, 0};
-    pop_n(t, npop, s);
-    uint32_t dst = result ? kint_tr_push_type(t, result) : 0;
-    uint32_t pos = kint_tr_op(t, op);
-    uint32_t w[8];
-    for (uint32_t i = 0; i < nfields; i++) {
-        uint32_t f = fields[i];
-        w[i] = f == F_ZERO ? 0 : f == F_OP0 ? s[0] : f == F_OP1 ? s[1] : f == F_OP2 ? s[2] : f == F_DST ? dst : f;
-    }
-    for (uint32_t i = 0; i + 1 < nfields; i += 2)
-        kint_tr_w(t, w[i], w[i + 1]);
-    /* Results in the first word's high half can be retargeted by local.set. */
-    if (result && nfields >= 2 && fields[1] == F_DST)
-        kint_tr_set_last(t, pos, dst, pos + 1, true);
-}
-
-/* `result`: false (none), true (an integer: true is KIR_I32), or a reference type. */
-#define FORM(op, npop, result, ...)                                                       \
-    do {                                                                                  \
-        const uint32_t f_[] = {__VA_ARGS__};                                              \
-        emit_form(t, KINT_OP_##op, npop, (kir_valtype)(result), f_,                       \
-                  (uint32_t)(sizeof(f_) / sizeof(f_[0])));                                \
-    } while (0)
-
 bool kint_tr_misc(kint_tr *t, const kdec_instr *in)
 {
-    uint32_t x = in->idx[0], y = in->idx[1];
+    uint32_t x = in->idx[0], y = in->idx[1], s[3], dst, pos;
     switch (in->op) {
-    case KIR_OP_GLOBAL_GET:
-        if (krt_slots(t->m->globals[x].type) == 2) {
-            uint32_t dst = kint_tr_push_home(t, 2);
-            kint_tr_op(t, KINT_OP_GLOBAL_GET2);
-            kint_tr_w(t, x, dst);
-        } else {
-            kir_valtype g = t->m->globals[x].type;
-            FORM(GLOBAL_GET, 0, kir_vt_is_ref(g) ? g : kir_vt(KIR_I32), x, F_DST);
+    case KIR_OP_GLOBAL_GET: {
+        kir_valtype g = t->m->globals[x].type;
+        if (krt_slots(g) == 2) {
+            kint_emit_GLOBAL_GET2(t, KINT_OP_GLOBAL_GET2, kint_tr_push_home(t, 2), x);
+            return true;
         }
+        dst = kint_tr_push_type(t, g);
+        pos = kint_emit_GLOBAL_GET(t, KINT_OP_GLOBAL_GET, dst, x);
+        KINT_TR_RESULT(t, GLOBAL_GET, pos, dst);
         return true;
+    }
     case KIR_OP_GLOBAL_SET:
-        if (krt_slots(t->m->globals[x].type) == 2) {
-            kint_tv v = kint_tr_pop(t);
-            kint_tr_op(t, KINT_OP_GLOBAL_SET2);
-            kint_tr_w(t, kint_tr_use(t, &v), x);
-        } else {
-            FORM(GLOBAL_SET, 1, false, F_OP0, x);
-        }
+        pop_n(t, 1, s);
+        if (krt_slots(t->m->globals[x].type) == 2)
+            kint_emit_GLOBAL_SET2(t, KINT_OP_GLOBAL_SET2, s[0], x);
+        else
+            kint_emit_GLOBAL_SET(t, KINT_OP_GLOBAL_SET, s[0], x);
         return true;
-    case KIR_OP_REF_FUNC: FORM(REF_FUNC, 0, KIR_FUNCREF, x, F_DST); return true;
-    case KIR_OP_REF_AS_NON_NULL: {
+    case KIR_OP_REF_FUNC:
+        dst = kint_tr_push_type(t, KIR_FUNCREF);
+        pos = kint_emit_REF_FUNC(t, KINT_OP_REF_FUNC, dst, x);
+        KINT_TR_RESULT(t, REF_FUNC, pos, dst);
+        return true;
+    case KIR_OP_REF_AS_NON_NULL:
         /* The reference stays where it is. */
-        kint_tv *v = &t->vals[t->nvals - 1];
-        uint32_t s = kint_tr_use(t, v);
-        kint_tr_op(t, KINT_OP_REF_AS_NON_NULL);
-        kint_tr_w(t, s, 0);
+        kint_emit_SRC(t, KINT_OP_REF_AS_NON_NULL, kint_tr_use(t, &t->vals[t->nvals - 1]));
         return true;
-    }
-    case KIR_OP_MEMORY_SIZE: FORM(MEMORY_SIZE, 0, true, x, F_DST); return true;
-    case KIR_OP_MEMORY_GROW: FORM(MEMORY_GROW, 1, true, F_OP0, F_DST, x, F_ZERO); return true;
-    case KIR_OP_MEMORY_FILL: FORM(MEMORY_FILL, 3, false, F_OP0, F_OP1, F_OP2, x); return true;
-    case KIR_OP_MEMORY_COPY: FORM(MEMORY_COPY, 3, false, F_OP0, F_OP1, F_OP2, F_ZERO, x, y); return true;
-    case KIR_OP_MEMORY_INIT: FORM(MEMORY_INIT, 3, false, F_OP0, F_OP1, F_OP2, F_ZERO, x, y); return true;
-    case KIR_OP_DATA_DROP: FORM(DATA_DROP, 0, false, x, F_ZERO); return true;
-    case KIR_OP_TABLE_GET: FORM(TABLE_GET, 1, t->m->tables[x].elem, F_OP0, F_DST, x, F_ZERO); return true;
-    case KIR_OP_TABLE_SET: FORM(TABLE_SET, 2, false, F_OP0, F_OP1, x, F_ZERO); return true;
-    case KIR_OP_TABLE_SIZE: FORM(TABLE_SIZE, 0, true, x, F_DST); return true;
-    case KIR_OP_TABLE_GROW: FORM(TABLE_GROW, 2, true, F_OP0, F_OP1, x, F_DST); return true;
-    case KIR_OP_TABLE_FILL: FORM(TABLE_FILL, 3, false, F_OP0, F_OP1, F_OP2, x); return true;
-    case KIR_OP_TABLE_COPY: FORM(TABLE_COPY, 3, false, F_OP0, F_OP1, F_OP2, F_ZERO, x, y); return true;
-    case KIR_OP_TABLE_INIT: FORM(TABLE_INIT, 3, false, F_OP0, F_OP1, F_OP2, F_ZERO, x, y); return true;
-    case KIR_OP_ELEM_DROP: FORM(ELEM_DROP, 0, false, x, F_ZERO); return true;
-    case KIR_OP_ATOMIC_FENCE: kint_tr_op(t, KINT_OP_ATOMIC_FENCE); return true;
-    case KIR_OP_MEMORY_ATOMIC_NOTIFY: {
-        uint32_t s[3];
-        pop_n(t, 2, s);
-        uint32_t dst = kint_tr_push_home(t, 1);
-        kint_tr_op(t, KINT_OP_ATOMIC_NOTIFY);
-        kint_tr_w(t, s[0], s[1]);
-        kint_tr_w(t, in->memidx, dst);
-        kint_tr_w64(t, in->memoffset);
+    case KIR_OP_MEMORY_SIZE:
+        dst = kint_tr_push_home(t, 1);
+        pos = kint_emit_MEMORY_SIZE(t, KINT_OP_MEMORY_SIZE, dst, x);
+        KINT_TR_RESULT(t, MEMORY_SIZE, pos, dst);
         return true;
-    }
-    case KIR_OP_MEMORY_ATOMIC_WAIT32:
-    case KIR_OP_MEMORY_ATOMIC_WAIT64: {
-        uint32_t s[3];
+    case KIR_OP_MEMORY_GROW:
+        pop_n(t, 1, s);
+        dst = kint_tr_push_home(t, 1);
+        pos = kint_emit_MEMORY_GROW(t, KINT_OP_MEMORY_GROW, s[0], dst, x);
+        KINT_TR_RESULT(t, MEMORY_GROW, pos, dst);
+        return true;
+    case KIR_OP_MEMORY_FILL:
         pop_n(t, 3, s);
-        uint32_t dst = kint_tr_push_home(t, 1);
-        kint_tr_op(t, in->op == KIR_OP_MEMORY_ATOMIC_WAIT32 ? KINT_OP_ATOMIC_WAIT32 : KINT_OP_ATOMIC_WAIT64);
-        kint_tr_w(t, s[0], s[1]);
-        kint_tr_w(t, in->memidx, dst);
-        kint_tr_w64(t, in->memoffset);
-        kint_tr_w(t, s[2], 0);
+        kint_emit_MEMORY_FILL(t, KINT_OP_MEMORY_FILL, s[0], s[1], s[2], x);
         return true;
-    }
+    case KIR_OP_MEMORY_COPY:
+        pop_n(t, 3, s);
+        kint_emit_MEMORY_COPY(t, KINT_OP_MEMORY_COPY, s[0], s[1], s[2], x, y);
+        return true;
+    case KIR_OP_MEMORY_INIT:
+        pop_n(t, 3, s);
+        kint_emit_MEMORY_INIT(t, KINT_OP_MEMORY_INIT, s[0], s[1], s[2], x, y);
+        return true;
+    case KIR_OP_DATA_DROP: kint_emit_DATA_DROP(t, KINT_OP_DATA_DROP, x); return true;
+    case KIR_OP_TABLE_GET:
+        pop_n(t, 1, s);
+        dst = kint_tr_push_type(t, t->m->tables[x].elem);
+        pos = kint_emit_TABLE_GET(t, KINT_OP_TABLE_GET, s[0], dst, x);
+        KINT_TR_RESULT(t, TABLE_GET, pos, dst);
+        return true;
+    case KIR_OP_TABLE_SET:
+        pop_n(t, 2, s);
+        kint_emit_TABLE_SET(t, KINT_OP_TABLE_SET, s[0], s[1], x);
+        return true;
+    case KIR_OP_TABLE_SIZE:
+        dst = kint_tr_push_home(t, 1);
+        pos = kint_emit_TABLE_SIZE(t, KINT_OP_TABLE_SIZE, dst, x);
+        KINT_TR_RESULT(t, TABLE_SIZE, pos, dst);
+        return true;
+    case KIR_OP_TABLE_GROW:
+        pop_n(t, 2, s);
+        dst = kint_tr_push_home(t, 1);
+        pos = kint_emit_TABLE_GROW(t, KINT_OP_TABLE_GROW, s[0], s[1], dst, x);
+        KINT_TR_RESULT(t, TABLE_GROW, pos, dst);
+        return true;
+    case KIR_OP_TABLE_FILL:
+        pop_n(t, 3, s);
+        kint_emit_TABLE_FILL(t, KINT_OP_TABLE_FILL, s[0], s[1], s[2], x);
+        return true;
+    case KIR_OP_TABLE_COPY:
+        pop_n(t, 3, s);
+        kint_emit_TABLE_COPY(t, KINT_OP_TABLE_COPY, s[0], s[1], s[2], x, y);
+        return true;
+    case KIR_OP_TABLE_INIT:
+        pop_n(t, 3, s);
+        kint_emit_TABLE_INIT(t, KINT_OP_TABLE_INIT, s[0], s[1], s[2], x, y);
+        return true;
+    case KIR_OP_ELEM_DROP: kint_emit_ELEM_DROP(t, KINT_OP_ELEM_DROP, x); return true;
+    case KIR_OP_ATOMIC_FENCE: kint_emit_NONE(t, KINT_OP_ATOMIC_FENCE); return true;
+    case KIR_OP_MEMORY_ATOMIC_NOTIFY:
+        pop_n(t, 2, s);
+        dst = kint_tr_push_home(t, 1);
+        kint_emit_ATOMIC_NOTIFY(t, KINT_OP_ATOMIC_NOTIFY, s[0], s[1], dst, in->memidx, in->memoffset);
+        return true;
+    case KIR_OP_MEMORY_ATOMIC_WAIT32:
+    case KIR_OP_MEMORY_ATOMIC_WAIT64:
+        pop_n(t, 3, s);
+        dst = kint_tr_push_home(t, 1);
+        kint_emit_ATOMIC_WAIT(t, in->op == KIR_OP_MEMORY_ATOMIC_WAIT32 ? KINT_OP_ATOMIC_WAIT32 : KINT_OP_ATOMIC_WAIT64,
+                              s[0], s[1], s[2], dst, in->memidx, in->memoffset);
+        return true;
     default: return false;
     }
 }
@@ -542,24 +552,19 @@ void kint_tr_call(kint_tr *t, const kdec_instr *in)
     switch (in->op) {
     case KIR_OP_CALL:
     case KIR_OP_RETURN_CALL:
-        if (in->idx[0] < t->m->nfunc_imports) {
-            kint_tr_op(t, tail ? KINT_OP_RETURN_CALL_FUNC : KINT_OP_CALL_FUNC);
-            kint_tr_w(t, in->idx[0], base);
-        } else {
-            kint_tr_op(t, tail ? KINT_OP_RETURN_CALL : KINT_OP_CALL);
-            kint_tr_w64(t, (uint64_t)(uintptr_t)&t->cells[in->idx[0]]);
-            kint_tr_w(t, base, 0);
-        }
+        if (in->idx[0] < t->m->nfunc_imports)
+            kint_emit_CALL_FUNC(t, tail ? KINT_OP_RETURN_CALL_FUNC : KINT_OP_CALL_FUNC, base, in->idx[0]);
+        else
+            kint_emit_CALL(t, tail ? KINT_OP_RETURN_CALL : KINT_OP_CALL, base,
+                           (uint64_t)(uintptr_t)&t->cells[in->idx[0]]);
         break;
     case KIR_OP_CALL_INDIRECT:
     case KIR_OP_RETURN_CALL_INDIRECT:
-        kint_tr_op(t, tail ? KINT_OP_RETURN_CALL_INDIRECT : KINT_OP_CALL_INDIRECT);
-        kint_tr_w(t, t->m->canon[type], in->idx[1]);
-        kint_tr_w(t, extra, base);
+        kint_emit_CALL_INDIRECT(t, tail ? KINT_OP_RETURN_CALL_INDIRECT : KINT_OP_CALL_INDIRECT, extra, base,
+                                t->m->canon[type], in->idx[1]);
         break;
     default:
-        kint_tr_op(t, tail ? KINT_OP_RETURN_CALL_REF : KINT_OP_CALL_REF);
-        kint_tr_w(t, extra, base);
+        kint_emit_CALL_REF(t, tail ? KINT_OP_RETURN_CALL_REF : KINT_OP_CALL_REF, extra, base);
         break;
     }
     kint_tr_safepoint_end(t);
