@@ -196,6 +196,7 @@ struct cli_command {
 extern const cli_command cli_run_command;
 extern const cli_command cli_validate_command;
 extern const cli_command cli_wast_command;
+extern const cli_command cli_explore_command;
 
 /* kite run's support of threaded programs (run_threads.c). */
 /* Imports kite run provides besides WASI: memories, wasi thread-spawn. */

@@ -33,6 +33,7 @@ static const cli_command *const commands[] = {
     &cli_run_command,
     &cli_validate_command,
     &cli_wast_command,
+    &cli_explore_command,
     &help_command,
     &version_command,
 };

@@ -217,6 +217,28 @@ KITE_API kite_error_t *kite_module_serialize(const kite_module_t *module, uint8_
 KITE_API kite_error_t *kite_module_deserialize(kite_engine_t *engine, const uint8_t *bytes,
                                                size_t len, kite_module_t **out);
 
+/* ---- debugging ---------------------------------------------------------------------- */
+
+/* Receives text: len bytes at text (not NUL-terminated), valid only during
+ * the call. */
+typedef void kite_write_fn(void *ud, const char *text, size_t len);
+
+/*
+ * A debugging aid: writes the interpreter's translated code of defined
+ * function func_index (in the module's function index space, imports
+ * first), or of every defined function when func_index is KITE_FUNC_ALL,
+ * readable: per instruction its position, Wasm offset, internal op and
+ * fields (slots as s12, branch targets as @position). The format is not
+ * stable. KITE_ERROR_ARGUMENT for an imported or out-of-range index.
+ */
+#define KITE_FUNC_ALL UINT32_MAX
+KITE_API kite_error_t *kite_module_disassemble(const kite_module_t *module, uint32_t func_index,
+                                               kite_write_fn *write, void *ud);
+/* The index of the function exported as `name`, else of the function the
+ * name section (or a text module's $identifier, without the $) calls so. */
+KITE_API bool kite_module_func_index(const kite_module_t *module, const char *name, size_t len,
+                                     uint32_t *index);
+
 /* ---- values ------------------------------------------------------------------------ */
 
 /*

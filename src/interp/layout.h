@@ -59,8 +59,9 @@
     K(FRAME, 32, "first slot of a callee's frame: its arguments read, its results written")     \
     K(OUT, 32, "slot written")                                                                  \
     K(OUT2, 32, "two slots written (a v128)")                                                   \
-    K(IMM, 32, "32-bit immediate (an i32 operand, a count, a shift, an offset or width)")       \
-    K(IMM_S64, 32, "32-bit immediate, sign-extended for an i64 operation")                      \
+    K(IMM, 32, "32-bit unsigned immediate: a count, shift, offset or width")                    \
+    K(IMM_I32, 32, "32-bit immediate operand of an i32 operation")                              \
+    K(IMM_S64, 32, "32-bit immediate operand of an i64 operation, sign-extended")               \
     K(IMM64, 64, "64-bit immediate")                                                            \
     K(LABEL, 32, "branch target: signed offset in words from the start of the instruction")     \
     K(FUEL, 32, "fuel a taken backward branch costs")                                           \
@@ -270,7 +271,7 @@ typedef enum kint_fname {
 /* [a|b][dst|-] */
 #define KINT_FIELDS_BINARY(F, X) F(X, a, IN, 1, LO) F(X, b, IN, 1, HI) F(X, dst, OUT, 2, LO)
 /* [a|imm][dst|-] */
-#define KINT_FIELDS_BINARY_IMM(F, X) F(X, a, IN, 1, LO) F(X, imm, IMM, 1, HI) F(X, dst, OUT, 2, LO)
+#define KINT_FIELDS_BINARY_IMM(F, X) F(X, a, IN, 1, LO) F(X, imm, IMM_I32, 1, HI) F(X, dst, OUT, 2, LO)
 #define KINT_FIELDS_BINARY_IMM64(F, X) F(X, a, IN, 1, LO) F(X, imm, IMM_S64, 1, HI) F(X, dst, OUT, 2, LO)
 /* [a|-][label|fuel]: jump if the test gives 1 (BR_) or 0 (BRN_) */
 #define KINT_FIELDS_BR_UNARY(F, X) F(X, a, IN, 1, LO) F(X, label, LABEL, 2, LO) F(X, fuel, FUEL, 2, HI)
@@ -278,7 +279,7 @@ typedef enum kint_fname {
 #define KINT_FIELDS_BR_BINARY(F, X) \
     F(X, a, IN, 1, LO) F(X, b, IN, 1, HI) F(X, label, LABEL, 2, LO) F(X, fuel, FUEL, 2, HI)
 #define KINT_FIELDS_BR_BINARY_IMM(F, X) \
-    F(X, a, IN, 1, LO) F(X, imm, IMM, 1, HI) F(X, label, LABEL, 2, LO) F(X, fuel, FUEL, 2, HI)
+    F(X, a, IN, 1, LO) F(X, imm, IMM_I32, 1, HI) F(X, label, LABEL, 2, LO) F(X, fuel, FUEL, 2, HI)
 #define KINT_FIELDS_BR_BINARY_IMM64(F, X) \
     F(X, a, IN, 1, LO) F(X, imm, IMM_S64, 1, HI) F(X, label, LABEL, 2, LO) F(X, fuel, FUEL, 2, HI)
 /* [a_lo|a_hi][dst_lo|dst_hi]: (a_lo, a_hi) -> 128-bit result (mul_wide) */
@@ -310,7 +311,7 @@ typedef enum kint_fname {
     F(X, a, IN, 1, LO) F(X, b, IN, 1, HI) F(X, dst, OUT, 2, LO) F(X, offset, IMM, 2, HI)
 /* [a|imm][dst|offset]: address a + imm */
 #define KINT_FIELDS_LOAD_ADD_IMM(F, X) \
-    F(X, a, IN, 1, LO) F(X, imm, IMM, 1, HI) F(X, dst, OUT, 2, LO) F(X, offset, IMM, 2, HI)
+    F(X, a, IN, 1, LO) F(X, imm, IMM_I32, 1, HI) F(X, dst, OUT, 2, LO) F(X, offset, IMM, 2, HI)
 /* [x|k][a|dst][offset|-]: address a + (x << k) */
 #define KINT_FIELDS_LOAD_SHL_ADD(F, X)                                                     \
     F(X, x, IN, 1, LO) F(X, k, IMM, 1, HI) F(X, a, IN, 2, LO) F(X, dst, OUT, 2, HI) \
@@ -320,7 +321,7 @@ typedef enum kint_fname {
     F(X, a, IN, 1, LO) F(X, b, IN, 1, HI) F(X, val, IN, 2, LO) F(X, offset, IMM, 2, HI)
 /* [a|imm][val|offset] */
 #define KINT_FIELDS_STORE_ADD_IMM(F, X) \
-    F(X, a, IN, 1, LO) F(X, imm, IMM, 1, HI) F(X, val, IN, 2, LO) F(X, offset, IMM, 2, HI)
+    F(X, a, IN, 1, LO) F(X, imm, IMM_I32, 1, HI) F(X, val, IN, 2, LO) F(X, offset, IMM, 2, HI)
 /* [x|k][a|val][offset|-] */
 #define KINT_FIELDS_STORE_SHL_ADD(F, X)                                                    \
     F(X, x, IN, 1, LO) F(X, k, IMM, 1, HI) F(X, a, IN, 2, LO) F(X, val, IN, 2, HI) \

@@ -17,6 +17,43 @@ const char *kint_trap_message(kint_trapcode code)
     return "unknown trap";
 }
 
+/*
+ * numeric_ops.def gives each instruction's operand and result types as the
+ * opcode table's letters (the executor picks its slot conversions by them);
+ * here they are checked against the C types of the function that
+ * implements the instruction. That the letters are the opcode table's
+ * signature (src/ir/opcodes.def, a string, which C cannot take apart at
+ * compile time) is checked by tests/unit/test_interp_layout.c.
+ */
+#define CTYPE_i uint32_t
+#define CTYPE_I uint64_t
+#define CTYPE_f float
+#define CTYPE_F double
+#define TYPED(id, fn, type) \
+    _Static_assert(_Generic(&fn, type: 1, default: 0), #id ": the C types of " #fn " differ from its letters");
+#define UN(id, fn, a, r) TYPED(id, fn, CTYPE_##r (*)(CTYPE_##a))
+#define TEST(id, fn, a) UN(id, fn, a, i)
+#define BIN(id, fn, a, r) TYPED(id, fn, CTYPE_##r (*)(CTYPE_##a, CTYPE_##a))
+#define CMP(id, fn, a) BIN(id, fn, a, i)
+#define BINI BIN
+#define CMPI CMP
+#define TRAP_UN(id, fn, a, R) TYPED(id, fn, kint_trapcode (*)(CTYPE_##a, R *))
+#define TRAP_BIN(id, fn, R) TYPED(id, fn, kint_trapcode (*)(R, R, R *))
+#define WIDE4(id, fn) TYPED(id, fn, void (*)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t *, uint64_t *))
+#define WIDE2(id, fn) TYPED(id, fn, void (*)(uint64_t, uint64_t, uint64_t *, uint64_t *))
+#include "interp/numeric_ops.def"
+#undef UN
+#undef TEST
+#undef BIN
+#undef CMP
+#undef BINI
+#undef CMPI
+#undef TRAP_UN
+#undef TRAP_BIN
+#undef WIDE4
+#undef WIDE2
+#undef TYPED
+
 /* Slot readers and writers by the opcode table's type letters. */
 #define GET_i(v) ((uint32_t)(v))
 #define GET_I(v) ((uint64_t)(v))

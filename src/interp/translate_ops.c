@@ -298,6 +298,29 @@ static const mem_info memops[KIR_OP_COUNT] = {
 #undef ACMPXCHG
 };
 
+/* Each access's C type has the width the opcode table gives the
+ * instruction (its natural alignment). */
+enum {
+#define OP(id, prefix, code, mnemonic, imm, sig, width, flags, feature) WASM_WIDTH_##id = (width),
+#include "ir/opcodes.def"
+#undef OP
+};
+#define WIDTH_OF(id, T) _Static_assert(sizeof(T) == WASM_WIDTH_##id, #id ": sizeof(" #T ") is not its width");
+#define LOAD(id, T, X) WIDTH_OF(id, T)
+#define STORE(id, T) WIDTH_OF(id, T)
+#define ALOAD(id, T, X) WIDTH_OF(id, T)
+#define ASTORE(id, T) WIDTH_OF(id, T)
+#define ARMW(id, T, X, OP) WIDTH_OF(id, T)
+#define ACMPXCHG(id, T, X) WIDTH_OF(id, T)
+#include "interp/memory_ops.def"
+#undef LOAD
+#undef STORE
+#undef ALOAD
+#undef ASTORE
+#undef ARMW
+#undef ACMPXCHG
+#undef WIDTH_OF
+
 /* Whether accesses to memory x go unchecked (variant 0, guarded layout). */
 static bool guarded(const kint_tr *t, uint32_t x)
 {
