@@ -136,7 +136,8 @@ void kint_tr_keep_free(const kite_allocator_t *a, kint_tr_keep *keep);
  * by function index), GC instructions take field offsets from `rtts` (per
  * type index, NULL for function types). `keep` (may be NULL) holds buffers
  * to reuse, made on first use; only one thread may use it at a time. NULL
- * when out of memory.
+ * when out of memory (or when an op was emitted against its layout, a
+ * translator bug that must not produce code).
  */
 kint_code *kint_translate(const kite_module_t *module, uint32_t funcidx, unsigned variant,
                           _Atomic(kint_code *) *cells, const struct kgc_rtt *const *rtts,

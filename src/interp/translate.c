@@ -564,7 +564,7 @@ static void branch_if(kint_tr *t, uint32_t ci, kint_tv *cond)
 /*
  * A conditional branch to label ci, in two steps around emitting it. When
  * the label needs no value moves (cond_branch_direct), the branch jumps
- * straight to it when the condition holds, costing cond_branch_fuel;
+ * straight to it when the condition holds (charging the label's fuel);
  * otherwise the branch is the negation, skipping an inline move-and-branch
  * (or return) that cond_branch_end adds.
  */

@@ -259,20 +259,8 @@ KINT_SHAPES(KINT_EMITTER)
  * of an instruction just removed. */
 uint32_t kint_tr_emit_like(kint_tr *t, kint_op op, const kint_word *from, kint_op from_op);
 
-/* Field `name` of the instruction at code position pos, read and written
- * by name through its op's shape. */
-static inline uint64_t kint_tr_field(kint_tr *t, uint32_t pos, kint_fname name)
-{
-    if (pos >= t->ncode)
-        return 0; /* out of memory */
-    const kint_field *f = kint_layout_field((kint_op)t->code[pos], name);
-    if (!f) {
-        t->bad_layout = true;
-        return 0;
-    }
-    return kint_layout_get(t->code + pos, f);
-}
-
+/* Sets field `name` of the instruction at code position pos, found by
+ * name through its op's shape. */
 static inline void kint_tr_patch(kint_tr *t, uint32_t pos, kint_fname name, uint64_t v)
 {
     if (pos >= t->ncode)
