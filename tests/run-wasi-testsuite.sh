@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The WASI test suite (github:WebAssembly/wasi-testsuite, its prebuilt
-# preview1 tests) under `kite run`, as its specification.md says a runner
-# must run them, in bash alone (no Python, no jq).
+# The WASI test suite (github:WebAssembly/wasi-testsuite: its prebuilt
+# preview1 tests and its wasi-threads tests) under `kite run`, as its
+# specification.md says a runner must run them, in bash alone (no Python,
+# no jq).
 #
 # A test is NAME.wasm (or NAME.wat, which kite runs as well, when there is
 # no NAME.wasm) with an optional NAME.json:
@@ -12,24 +13,27 @@
 #                     {"type": "read", "id": "stdout"|"stderr", "payload"},
 #                     {"type": "wait", "exit_code"}, ...], "proposals": [...]}
 # Each run gets exactly the JSON's environment and arguments (after the
-# program's path) and `--dir ROOT::/` when it names a root; stdin is a pipe
-# that stays open until "wait" (what "write" operations send goes there).
+# program's path) and `--dir ROOT::/` when it names a root. stdin is a
+# pipe that stays open: "write" operations send to it; in the operation
+# form "wait" closes it (as the reference runner's communicate() does), in
+# the legacy form it stays open until the program ends, so that a read of
+# it blocks (the legacy runner let the program inherit a terminal, and the
+# wasi-threads tests assume "read from FD 0 blocks").
 # A "read" must find its payload next on its stream (the reference runner
 # reads that many characters); "wait" checks the exit status. Tests that
 # need what preview1 under kite cannot give (proposals, sockets, HTTP,
 # another world) are SKIPPED with their reason.
 #
-# Tests may create and delete files, so each test runs in a scratch
-# directory holding its program and a fresh copy of its root folder (with
-# *.cleanup leftovers removed, as the specification asks); the suite itself
-# is never written to.
+# The suite itself is never written to: each test runs in a scratch
+# directory holding links to its program and JSON and a fresh copy of its
+# root folder, from which *.cleanup leftovers (test artifacts) are removed
+# as the specification asks.
 #
-# Usage: run-wasi-testsuite.sh KITE SUITE [FOLDER...]
+# Usage: run-wasi-testsuite.sh KITE SUITE [WHAT...]
 #   SUITE    the wasi-testsuite checkout (its tests/ folder is searched)
-#   FOLDER   test folders relative to SUITE/tests; default: every
-#            */wasm32-wasip1 (preview1). tests/proposals/wasi-threads is
-#            not in the default (ctest wasi-threads runs it, with
-#            tests/threads/run-wasi-testsuite.sh) but can be named.
+#   WHAT     preview1      every tests/*/wasm32-wasip1 (the default)
+#            wasi-threads  tests/proposals/wasi-threads
+#            or a test folder relative to SUITE/tests
 # Exit status: 0 all ran tests passed, 1 a failure, 77 SUITE is absent.
 set -u
 export LC_ALL=C
@@ -280,7 +284,7 @@ read_run() {
 # expected output; a path that does not exist for all defaults). Sets why=
 # and returns 2 for a test to skip.
 plan() {
-    ops=()
+    ops=() legacy=0
     local i n type key
     if [ -n "$(jtype @/operations)" ] || [ -n "$(jtype @/proposals)" ] ||
         [ -n "$(jtype @/servers)" ] || [ -n "$(jtype @/world)" ]; then
@@ -323,6 +327,7 @@ plan() {
         *) echo "  note: unknown field '$key' in the JSON of $wasm" ;;
         esac
     done
+    legacy=1
     ops=("run @")
     [ "$(jtype @/stdout)" == s ] && ops+=("read @/stdout")
     [ "$(jtype @/stderr)" == s ] && ops+=("read @/stderr")
@@ -334,7 +339,8 @@ plan() {
 # the reference runner does: the program starts with stdin on a pipe that
 # stays open, "write" operations send to it, a "read" waits until its
 # stream holds as many more bytes as its payload (or the program is gone)
-# and compares them, "wait" closes stdin and waits for the exit status.
+# and compares them, "wait" closes stdin (operation form only, see the
+# top) and waits for the exit status.
 # stdout and stderr go to files (the guest sees any standard stream as a
 # pipe). Sets group_end to the index after the wait.
 run_group() {
@@ -401,7 +407,7 @@ run_group() {
             [ "$got" == "$want" ] || why+=" $id: expected $(printf %q "$want"), got $(printf %q "$got");"
             ;;
         wait)
-            exec {in}>&-
+            [ $legacy -eq 1 ] || exec {in}>&-
             wait $pid
             status=$?
             rc=0
@@ -417,6 +423,8 @@ run_group() {
     if [ -z "$status" ]; then
         exec {in}>&-
         wait $pid
+    else
+        [ $legacy -eq 0 ] || exec {in}>&-
     fi
     last_out=$(cat "$tmp/out")
     last_err=$(cat "$tmp/err")
@@ -498,20 +506,24 @@ run_folder() {
     done
 }
 
-folders=("$@")
-if [ ${#folders[@]} -eq 0 ]; then
-    for d in "$suite"/tests/*/wasm32-wasip1; do
-        [ -d "$d" ] && folders+=("${d#"$suite/tests/"}")
-    done
-    if [ -d "$suite/tests/proposals/wasi-threads" ]; then
-        echo "note: tests/proposals/wasi-threads is not run here: ctest wasi-threads runs it"
-        echo "      (or: $0 KITE $suite proposals/wasi-threads)"
-    fi
-fi
-if [ ${#folders[@]} -eq 0 ]; then
-    echo "no preview1 test folders (tests/*/wasm32-wasip1) in $suite"
-    exit 1
-fi
+folders=()
+[ $# -gt 0 ] || set -- preview1
+for what in "$@"; do
+    case $what in
+    preview1)
+        n=${#folders[@]}
+        for d in "$suite"/tests/*/wasm32-wasip1; do
+            [ -d "$d" ] && folders+=("${d#"$suite/tests/"}")
+        done
+        if [ ${#folders[@]} -eq $n ]; then
+            echo "no preview1 test folders (tests/*/wasm32-wasip1) in $suite"
+            exit 1
+        fi
+        ;;
+    wasi-threads) folders+=(proposals/wasi-threads) ;;
+    *) folders+=("$what") ;;
+    esac
+done
 for folder in "${folders[@]}"; do
     before=$((passed + failed + skipped))
     run_folder "$folder"
