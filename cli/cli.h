@@ -81,10 +81,14 @@ bool cli_looks_like_text(const char *path, const uint8_t *bytes, size_t len);
  */
 void cli_compile_file(kite_engine_t *engine, const char *path, kite_module_t **out);
 
-/* One backtrace frame: "NAME (FILE:LINE:COL)" for a text module,
- * "NAME (FILE+0xOFFSET)" for a binary one. */
-void cli_format_frame(cli_buf *b, const kite_frame_t *frame, const char *file);
-/* "kite: trap: MESSAGE" and the backtrace on stderr (long ones shortened). */
+/* The module label for kite_trap_format / kite_frame_format: a text
+ * module's frames name the file as given (FILE:LINE:COL, like its syntax
+ * errors), a binary's its base name (NAME+0xOFFSET, as other runtimes
+ * print). */
+const char *cli_frame_label(const kite_frame_t *frame, const char *file);
+/* "kite: trap: MESSAGE" and the backtrace on stderr, as kite_trap_format
+ * writes it (FILE:LINE:COL in a text module, FILE+0xOFFSET in a binary;
+ * long ones shortened); `message`, when not NULL, replaces the trap's. */
 void cli_report_trap(const kite_trap_t *trap, const char *message, const char *file);
 
 /* ---- numbers and values (values.c) ----------------------------------------------- */

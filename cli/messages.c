@@ -3,14 +3,10 @@
  * message on stderr, starting with "kite", saying what failed and why.
  */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
-
-/* A backtrace longer than MAX_FRAMES shows its first frames and its last
- * OUTER_FRAMES: deep recursion can leave many thousands. */
-#define MAX_FRAMES 30
-#define OUTER_FRAMES 5
 
 void cli_error(const char *fmt, ...)
 {
@@ -57,37 +53,32 @@ void cli_module_error(const char *file, kite_error_t *err)
     kite_error_free(err);
 }
 
-static const char *basename_of(const char *path)
+const char *cli_frame_label(const kite_frame_t *frame, const char *file)
 {
-    const char *slash = strrchr(path, '/');
-    return slash ? slash + 1 : path;
-}
-
-void cli_format_frame(cli_buf *b, const kite_frame_t *f, const char *file)
-{
-    if (f->func_name)
-        cli_buf_printf(b, "%s", f->func_name);
-    else
-        cli_buf_printf(b, "func[%" PRIu32 "]", f->func_index);
-    if (f->line)
-        cli_buf_printf(b, " (%s:%" PRIu32 ":%" PRIu32 ")", file, f->line, f->column);
-    else
-        cli_buf_printf(b, " (%s+0x%" PRIx64 ")",
-                       f->module_name ? f->module_name : basename_of(file), f->code_offset);
+    if (frame->line)
+        return file;
+    const char *slash = strrchr(file, '/');
+    return slash ? slash + 1 : file;
 }
 
 void cli_report_trap(const kite_trap_t *trap, const char *message, const char *file)
 {
-    cli_error("trap: %s", message ? message : kite_trap_message(trap));
-    size_t n = kite_trap_frame_count(trap);
-    for (size_t i = 0; i < n; i++) {
-        if (n > MAX_FRAMES && i == MAX_FRAMES - OUTER_FRAMES) {
-            fprintf(stderr, "  ... %zu more frames ...\n", n - MAX_FRAMES);
-            i = n - OUTER_FRAMES;
-        }
-        kite_frame_t f = kite_trap_frame(trap, i);
-        cli_buf frame = {.len = 0};
-        cli_format_frame(&frame, &f, file);
-        fprintf(stderr, "  at %s\n", frame.text);
+    /* The program is one module: its first frame tells which label. */
+    const char *label = file;
+    if (kite_trap_frame_count(trap)) {
+        kite_frame_t first = kite_trap_frame(trap, 0);
+        label = cli_frame_label(&first, file);
     }
+    /* The library's text starts with the trap's own message, followed by
+     * the backtrace; `message` replaces the former. */
+    const char *own = kite_trap_message(trap);
+    size_t len = kite_trap_format(trap, label, NULL, 0);
+    char *text = malloc(len + 1);
+    if (!text) {
+        cli_error("trap: %s", message ? message : own);
+        return;
+    }
+    kite_trap_format(trap, label, text, len + 1);
+    cli_error("trap: %s%s", message ? message : own, text + strlen(own));
+    free(text);
 }

@@ -187,8 +187,9 @@ static void report_trap(const wast_run *run, cli_buf *why, kite_trap_t *trap)
     size_t n = kite_trap_frame_count(trap);
     for (size_t i = 0; i < n && i < 8; i++) {
         kite_frame_t f = kite_trap_frame(trap, i);
-        cli_buf_printf(why, "\n    at ");
-        cli_format_frame(why, &f, run->file);
+        char frame[512];
+        kite_frame_format(&f, cli_frame_label(&f, run->file), frame, sizeof(frame));
+        cli_buf_printf(why, "\n    at %s", frame);
     }
 }
 

@@ -631,6 +631,12 @@ KITE_API kite_frame_t kite_trap_frame(const kite_trap_t *trap, size_t index);
  */
 KITE_API size_t kite_trap_format(const kite_trap_t *trap, const char *module_label, char *buf,
                                  size_t size);
+/* One frame as kite_trap_format writes it, without the "at ": "NAME
+ * (LABEL:LINE:COLUMN)" for a text module, "NAME (MODULE+0xOFFSET)" for a
+ * binary one (MODULE its own name, else `module_label`), for embedders
+ * that lay out backtraces their own way. Like snprintf. */
+KITE_API size_t kite_frame_format(const kite_frame_t *frame, const char *module_label, char *buf,
+                                  size_t size);
 
 typedef struct kite_tag kite_tag_t;
 /* For KITE_TRAP_EXCEPTION (an exception that reached the host): its tag and

@@ -1,4 +1,4 @@
-/* Traps as text: kite_trap_format. */
+/* Traps as text: kite_trap_format, kite_frame_format. */
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -30,6 +30,30 @@ static void out_printf(text_out *o, const char *fmt, ...)
         o->len += (size_t)n;
 }
 
+static void out_frame(text_out *o, const kite_frame_t *f, const char *module_label)
+{
+    const char *label = module_label ? module_label : "wasm";
+    if (f->func_name)
+        out_printf(o, "%s", f->func_name);
+    else
+        out_printf(o, "func[%" PRIu32 "]", f->func_index);
+    if (f->line)
+        out_printf(o, " (%s:%" PRIu32 ":%" PRIu32 ")", label, f->line, f->column);
+    else
+        out_printf(o, " (%s+0x%" PRIx64 ")", f->module_name ? f->module_name : label,
+                   f->code_offset);
+}
+
+size_t kite_frame_format(const kite_frame_t *frame, const char *module_label, char *buf,
+                         size_t size)
+{
+    text_out o = {buf, buf ? size : 0, 0};
+    if (o.size)
+        buf[0] = '\0';
+    out_frame(&o, frame, module_label);
+    return o.len;
+}
+
 size_t kite_trap_format(const kite_trap_t *trap, const char *module_label, char *buf, size_t size)
 {
     text_out o = {buf, buf ? size : 0, 0};
@@ -44,16 +68,8 @@ size_t kite_trap_format(const kite_trap_t *trap, const char *module_label, char 
             i = n - TRAP_FORMAT_OUTER;
         }
         kite_frame_t f = kite_trap_frame(trap, i);
-        if (f.func_name)
-            out_printf(&o, "\n  at %s", f.func_name);
-        else
-            out_printf(&o, "\n  at func[%" PRIu32 "]", f.func_index);
-        const char *label = module_label ? module_label : "wasm";
-        if (f.line)
-            out_printf(&o, " (%s:%" PRIu32 ":%" PRIu32 ")", label, f.line, f.column);
-        else
-            out_printf(&o, " (%s+0x%" PRIx64 ")", f.module_name ? f.module_name : label,
-                       f.code_offset);
+        out_printf(&o, "\n  at ");
+        out_frame(&o, &f, module_label);
     }
     return o.len;
 }

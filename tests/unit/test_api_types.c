@@ -240,6 +240,12 @@ static void test_trap_text(void)
         CHECK(kite_trap_format(trap, "calc.wat", small, sizeof(small)) == n && strlen(small) == 7,
               "truncated like snprintf");
         CHECK(kite_trap_format(trap, "calc.wat", NULL, 0) == n, "length only");
+        char one[64];
+        size_t frame_len = kite_frame_format(&f, "calc.wat", one, sizeof(one));
+        CHECK(frame_len == strlen(one) && strncmp(one, "func[1] (calc.wat:1:", 20) == 0 &&
+                  strstr(buf, one) != NULL,
+              "one frame, as in the trap's text: %s", one);
+        CHECK(kite_frame_format(&f, "calc.wat", NULL, 0) == frame_len, "frame length only");
         kite_trap_free(trap);
     }
     kite_val_t many = {.kind = KITE_I32, .of.i32 = 100};
