@@ -23,7 +23,10 @@
 #include "util/alloc.h"
 #include "util/error.h"
 
-/* An instance with the storage of everything it defines. */
+/* An instance with the storage of everything it defines, and its index
+ * spaces, in one allocation: a store keeps every instance until it is
+ * freed (docs/NOTES.md), so an instance should cost one small block, not a
+ * dozen. */
 typedef struct inst_box {
     struct kite_instance inst; /* first: the owned list leads back to the box */
     krt_func *def_funcs;
@@ -34,9 +37,12 @@ typedef struct inst_box {
     bool module_retained;
 } inst_box;
 
-static void *array(const kite_store_t *store, uint32_t n, size_t size)
+/* Where an array of n items of `size` and `align` goes after *end bytes. */
+static size_t place(size_t *end, uint32_t n, size_t size, size_t align)
 {
-    return kutil_calloc(store->alloc, n ? n : 1, size);
+    size_t at = (*end + align - 1) / align * align;
+    *end = at + (size_t)n * size;
+    return at;
 }
 
 static void box_free(inst_box *b)
@@ -44,27 +50,14 @@ static void box_free(inst_box *b)
     struct kite_instance *inst = &b->inst;
     const kir_module *m = inst->m;
     const kite_store_t *store = inst->store;
-    if (b->def_tables)
-        for (uint32_t i = 0; i < m->ntables - m->ntable_imports; i++)
-            krt_table_free(b->def_tables[i].table);
-    if (b->def_memories)
-        for (uint32_t i = 0; i < m->nmemories - m->nmemory_imports; i++)
-            krt_memory_release_from(b->def_memories[i].mem, &inst->store->memory_budget);
-    if (inst->elems)
-        for (uint32_t i = 0; i < m->nelems; i++)
-            kutil_free(store->alloc, inst->elems[i].refs);
-    kutil_free(store->alloc, inst->funcs);
-    kutil_free(store->alloc, inst->tables);
-    kutil_free(store->alloc, inst->memories);
-    kutil_free(store->alloc, inst->globals);
-    kutil_free(store->alloc, inst->tags);
-    kutil_free(store->alloc, inst->elems);
-    kutil_free(store->alloc, inst->data_dropped);
-    kutil_free(store->alloc, b->def_funcs);
-    kutil_free(store->alloc, b->def_globals);
-    kutil_free(store->alloc, b->def_tables);
-    kutil_free(store->alloc, b->def_memories);
-    kutil_free(store->alloc, b->def_tags);
+    /* Only what was made so far: make_storage fills in order. */
+    for (uint32_t i = m->ntable_imports; i < m->ntables && inst->tables[i]; i++)
+        krt_table_free(b->def_tables[i - m->ntable_imports].table);
+    for (uint32_t i = m->nmemory_imports; i < m->nmemories && inst->memories[i]; i++)
+        krt_memory_release_from(b->def_memories[i - m->nmemory_imports].mem,
+                                &inst->store->memory_budget);
+    for (uint32_t i = 0; i < m->nelems; i++)
+        kutil_free(store->alloc, inst->elems[i].refs);
     if (b->module_retained)
         krt_module_release(inst->module);
     kutil_free(store->alloc, b);
@@ -79,32 +72,42 @@ static void destroy_instance(krt_owned *o, kite_store_t *store)
 static inst_box *box_new(kite_store_t *store, const kite_module_t *module)
 {
     const kir_module *m = module->ir;
-    inst_box *b = kutil_calloc(store->alloc, 1, sizeof(*b));
-    if (!b)
+    size_t end = sizeof(inst_box);
+#define PLACE(n, type) place(&end, (n), sizeof(type), _Alignof(type))
+    size_t funcs = PLACE(m->nfuncs, krt_func *);
+    size_t tables = PLACE(m->ntables, struct kite_table *);
+    size_t memories = PLACE(m->nmemories, struct kite_memory *);
+    size_t globals = PLACE(m->nglobals, struct kite_global *);
+    size_t tags = PLACE(m->ntags, struct kite_tag *);
+    size_t elems = PLACE(m->nelems, krt_elem_seg);
+    size_t def_funcs = PLACE(m->nfuncs - m->nfunc_imports, krt_func);
+    size_t def_globals = PLACE(m->nglobals - m->nglobal_imports, struct kite_global);
+    size_t def_tables = PLACE(m->ntables - m->ntable_imports, struct kite_table);
+    size_t def_memories = PLACE(m->nmemories - m->nmemory_imports, struct kite_memory);
+    size_t def_tags = PLACE(m->ntags - m->ntag_imports, struct kite_tag);
+    size_t data_dropped = PLACE(m->ndatas, bool);
+#undef PLACE
+    char *block = kutil_calloc(store->alloc, 1, end);
+    if (!block)
         return NULL;
+    inst_box *b = (inst_box *)(void *)block;
     struct kite_instance *inst = &b->inst;
     inst->store = store;
     inst->module = module;
     inst->m = m;
     inst->canon = m->canon;
-    inst->funcs = array(store, m->nfuncs, sizeof(krt_func *));
-    inst->tables = array(store, m->ntables, sizeof(struct kite_table *));
-    inst->memories = array(store, m->nmemories, sizeof(struct kite_memory *));
-    inst->globals = array(store, m->nglobals, sizeof(struct kite_global *));
-    inst->tags = array(store, m->ntags, sizeof(struct kite_tag *));
-    inst->elems = array(store, m->nelems, sizeof(krt_elem_seg));
-    inst->data_dropped = array(store, m->ndatas, sizeof(bool));
-    b->def_funcs = array(store, m->nfuncs - m->nfunc_imports, sizeof(krt_func));
-    b->def_globals = array(store, m->nglobals - m->nglobal_imports, sizeof(struct kite_global));
-    b->def_tables = array(store, m->ntables - m->ntable_imports, sizeof(struct kite_table));
-    b->def_memories = array(store, m->nmemories - m->nmemory_imports, sizeof(struct kite_memory));
-    b->def_tags = array(store, m->ntags - m->ntag_imports, sizeof(struct kite_tag));
-    if (!inst->funcs || !inst->tables || !inst->memories || !inst->globals || !inst->tags ||
-        !inst->elems || !inst->data_dropped || !b->def_funcs || !b->def_globals ||
-        !b->def_tables || !b->def_memories || !b->def_tags) {
-        box_free(b);
-        return NULL;
-    }
+    inst->funcs = (krt_func **)(void *)(block + funcs);
+    inst->tables = (struct kite_table **)(void *)(block + tables);
+    inst->memories = (struct kite_memory **)(void *)(block + memories);
+    inst->globals = (struct kite_global **)(void *)(block + globals);
+    inst->tags = (struct kite_tag **)(void *)(block + tags);
+    inst->elems = (krt_elem_seg *)(void *)(block + elems);
+    inst->data_dropped = (bool *)(void *)(block + data_dropped);
+    b->def_funcs = (krt_func *)(void *)(block + def_funcs);
+    b->def_globals = (struct kite_global *)(void *)(block + def_globals);
+    b->def_tables = (struct kite_table *)(void *)(block + def_tables);
+    b->def_memories = (struct kite_memory *)(void *)(block + def_memories);
+    b->def_tags = (struct kite_tag *)(void *)(block + def_tags);
     return b;
 }
 
@@ -187,7 +190,7 @@ static kite_trap_t *make_elems(struct kite_instance *inst)
     const kir_module *m = inst->m;
     for (uint32_t i = 0; i < m->nelems; i++) {
         const kir_elem *e = &m->elems[i];
-        krt_ref *refs = array(inst->store, e->count, sizeof(krt_ref));
+        krt_ref *refs = kutil_calloc(inst->store->alloc, e->count ? e->count : 1, sizeof(krt_ref));
         if (!refs)
             return krt_trap_oom();
         inst->elems[i].refs = refs;
