@@ -62,9 +62,11 @@ void cli_module_error(const char *file, kite_error_t *err);
 
 /* ---- files and modules ---------------------------------------------------------- */
 
-/* A whole file, NUL-terminated; NULL after "kite: cannot open/read FILE:
- * REASON" on stderr. Caller frees. */
+/* A whole file ("-": standard input), NUL-terminated; NULL after "kite:
+ * cannot open/read FILE: REASON" on stderr. Caller frees. */
 char *cli_read_file(const char *path, size_t *len);
+/* How messages name the file at `path`: "<stdin>" for "-". */
+const char *cli_file_label(const char *path);
 
 /* Whether input starts the way every text module and script does (white
  * space and comments up to a "(" or the end), or its name says it is text
@@ -73,7 +75,7 @@ char *cli_read_file(const char *path, size_t *len);
 bool cli_looks_like_text(const char *path, const uint8_t *bytes, size_t len);
 
 /*
- * Compiles FILE: the binary format when it starts with "\0asm", the text
+ * Compiles FILE ("-": standard input): the binary format when it starts with "\0asm", the text
  * format when its first token (after white space and comments) is "(" or
  * its name ends in .wat or .wast; anything else is reported as "not a
  * WebAssembly module". *out is NULL and the problem reported on stderr

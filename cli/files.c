@@ -12,9 +12,15 @@
 
 #include "cli.h"
 
+const char *cli_file_label(const char *path)
+{
+    return strcmp(path, "-") == 0 ? "<stdin>" : path;
+}
+
 char *cli_read_file(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
+    bool from_stdin = strcmp(path, "-") == 0;
+    FILE *f = from_stdin ? stdin : fopen(path, "rb");
     if (!f) {
         cli_error("cannot open %s: %s", path, strerror(errno));
         return NULL;
@@ -39,9 +45,11 @@ char *cli_read_file(const char *path, size_t *len)
         buf = grown;
         cap *= 2;
     }
-    fclose(f);
+    if (!from_stdin)
+        fclose(f);
     if (!buf || read_errno) {
-        cli_error("cannot read %s: %s", path, buf ? strerror(read_errno) : "out of memory");
+        cli_error("cannot read %s: %s", cli_file_label(path),
+                  buf ? strerror(read_errno) : "out of memory");
         free(buf);
         return NULL;
     }
@@ -129,7 +137,7 @@ static void compile_bytes(kite_engine_t *engine, const char *path, const uint8_t
 void cli_compile_file(kite_engine_t *engine, const char *path, kite_module_t **out)
 {
     *out = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = strcmp(path, "-") == 0 ? -1 : open(path, O_RDONLY | O_CLOEXEC);
     struct stat st;
     if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
         (uint64_t)st.st_size < SIZE_MAX) {
@@ -147,6 +155,6 @@ void cli_compile_file(kite_engine_t *engine, const char *path, kite_module_t **o
     size_t len;
     char *bytes = cli_read_file(path, &len);
     if (bytes)
-        compile_bytes(engine, path, (const uint8_t *)bytes, len, out);
+        compile_bytes(engine, cli_file_label(path), (const uint8_t *)bytes, len, out);
     free(bytes);
 }

@@ -219,7 +219,8 @@ static const cli_option run_options[] = {
 
 typedef struct run {
     const run_settings *s;
-    const char *file;
+    const char *path; /* the module's ("-": stdin) */
+    const char *file; /* its name in messages */
     char **args; /* the guest's arguments, or --invoke's */
     int nargs;
     kite_wasi_t *wasi;
@@ -430,7 +431,7 @@ static int call_export(const run *r, const char *prog, kite_store_t *store, kite
 static bool configure_wasi(const run *r)
 {
     const run_settings *s = r->s;
-    kite_error_t *err = kite_wasi_config_push_arg(s->wasi, s->argv0 ? s->argv0 : r->file);
+    kite_error_t *err = kite_wasi_config_push_arg(s->wasi, s->argv0 ? s->argv0 : r->path);
     for (int i = 0; !err && !s->invoke && i < r->nargs; i++)
         err = kite_wasi_config_push_arg(s->wasi, r->args[i]);
     if (!err && s->inherit_env)
@@ -493,7 +494,7 @@ static int run_module(run *r, const char *prog, kite_engine_t *engine,
                       const kite_store_limits_t *limits)
 {
     kite_module_t *module;
-    cli_compile_file(engine, r->file, &module);
+    cli_compile_file(engine, r->path, &module);
     if (!module)
         return CLI_EXIT_ERROR;
     int status = CLI_EXIT_ERROR;
@@ -531,7 +532,8 @@ done:
 /* FILE [ARGS...] after the options (n > 0); -1 when fine, else the exit status. */
 static int take_operands(run *r, run_settings *s, const char *prog, int n, char **operands)
 {
-    r->file = operands[0];
+    r->path = operands[0];
+    r->file = cli_file_label(r->path);
     int i = 1;
     /* `kite run FILE --invoke NAME ARGS...` is accepted too: --invoke right
      * after FILE is taken as the option (only there, and only once). `--`
@@ -625,7 +627,8 @@ const cli_command cli_run_command = {
     .synopsis = "[OPTIONS] FILE [ARGS...]",
     .summary = "run a WASI program, or call an export (--invoke); `kite FILE` is the same",
     .description =
-        "Run FILE (.wasm or .wat). Options come before FILE; everything after\n"
+        "Run FILE (.wasm or .wat; - reads it from stdin, which the program then\n"
+        "finds at its end). Options come before FILE; everything after\n"
         "FILE is an argument, except that `kite run FILE --invoke NAME ARGS...`\n"
         "is accepted as well (`kite run FILE -- ARGS...` passes ARGS as they are).\n"
         "\n"

@@ -120,11 +120,11 @@ kite_error_t *cli_run_prepare(const char *file, kite_engine_t *engine, kite_stor
         }
         if (d.kind != KITE_EXTERN_MEMORY)
             continue;
-        kite_limits_t type;
-        if (!kite_module_import_memory(module, i, &type))
-            return NULL; /* custom page sizes: left to fail as an unknown import */
+        /* With the import's page size (custom-page-sizes): pages of
+         * another size would not match it. */
+        const kite_limits_t type = d.type.of.memory.limits;
         kite_memory_t *mem;
-        kite_error_t *err = kite_memory_new(store, &type, &mem);
+        kite_error_t *err = kite_memory_new_paged(store, &type, d.type.of.memory.page_size_log2, &mem);
         if (err)
             return err;
         kite_shared_memory_t *shared = type.shared ? kite_memory_share(mem) : NULL;

@@ -696,6 +696,11 @@ typedef struct kite_global kite_global_t;
 
 KITE_API kite_error_t *kite_memory_new(kite_store_t *store, const kite_limits_t *pages,
                                        kite_memory_t **out);
+/* kite_memory_new with pages of 2^page_size_log2 bytes: 16 (64 KiB, as
+ * kite_memory_new) or 0 (one byte, the custom-page-sizes proposal), as for
+ * a memory import that declares it (kite_externtype_t.of.memory). */
+KITE_API kite_error_t *kite_memory_new_paged(kite_store_t *store, const kite_limits_t *pages,
+                                             uint32_t page_size_log2, kite_memory_t **out);
 KITE_API uint8_t *kite_memory_data(kite_memory_t *memory);
 KITE_API uint64_t kite_memory_size(const kite_memory_t *memory); /* bytes */
 KITE_API uint64_t kite_memory_pages(const kite_memory_t *memory);

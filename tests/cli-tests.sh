@@ -10,15 +10,15 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 failures=0 count=0
 
-# check NAME STATUS STDOUT STDERR-REGEX ARGS...: run `kite ARGS...` in $tmp;
-# STDOUT must match exactly (or, written ~REGEX, the whole regex), STDERR
-# the whole (extended) regex.
+# check NAME STATUS STDOUT STDERR-REGEX ARGS...: run `kite ARGS...` in $tmp
+# with stdin from $STDIN (default /dev/null); STDOUT must match exactly (or,
+# written ~REGEX, the whole regex), STDERR the whole (extended) regex.
 check() {
     local name=$1 want_status=$2 want_out=$3 want_err=$4
     shift 4
     count=$((count + 1))
     local out err status
-    out=$(cd "$tmp" && "$kite" "$@" 2>"$tmp/stderr" </dev/null)
+    out=$(cd "$tmp" && "$kite" "$@" 2>"$tmp/stderr" <"${STDIN:-/dev/null}")
     status=$?
     err=$(cat "$tmp/stderr")
     local why=""
@@ -364,6 +364,22 @@ check trap-path 133 "" $'kite: trap: integer divide by zero\n  at inner \\(\\./t
 check trap-binary 133 "" $'kite: trap: unreachable\n  at func\\[0\\] \\(unreachable.wasm\\+0x[0-9a-f]+\\)' \
     run --invoke f unreachable.wasm
 check no-trap 0 "1" "" run --invoke outer trap.wat 1
+
+# `-` reads the module from stdin, named <stdin> in messages.
+STDIN=$tmp/add.wat check stdin-text 0 "5" "" run --invoke add - 2 3
+STDIN=$tmp/add.wat check stdin-bare 0 "5" "" --invoke add - 2 3
+STDIN=$tmp/unreachable.wasm check stdin-trap 133 "" \
+    $'kite: trap: unreachable\n  at func\\[0\\] \\(<stdin>\\+0x[0-9a-f]+\\)' run --invoke f -
+
+# Memories kite run makes for imports take the import's page size.
+cat >"$tmp/pagesize.wat" <<'EOF'
+(module
+  (memory (import "env" "memory") 3 10 (pagesize 1))
+  (func (export "grow") (result i32) (drop (memory.grow (i32.const 5))) (memory.size)))
+EOF
+sed 's/3 10 (pagesize 1)/3 10 shared (pagesize 1)/' "$tmp/pagesize.wat" >"$tmp/pagesize-shared.wat"
+check import-pagesize 0 "8" "" run --enable-custom-page-sizes --invoke grow pagesize.wat
+check import-pagesize-shared 0 "8" "" run --enable-custom-page-sizes --invoke grow pagesize-shared.wat
 check exhaustion 133 "" "kite: trap: call stack exhausted(
   at f \\(trap.wat:4:31\\))+(
   \\.\\.\\. [0-9]+ more frames \\.\\.\\.(

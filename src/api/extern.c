@@ -19,7 +19,16 @@ static kir_limits limits_from_api(const kite_limits_t *l)
 
 kite_error_t *kite_memory_new(kite_store_t *store, const kite_limits_t *pages, kite_memory_t **out)
 {
+    return kite_memory_new_paged(store, pages, 16, out);
+}
+
+kite_error_t *kite_memory_new_paged(kite_store_t *store, const kite_limits_t *pages,
+                                    uint32_t page_size_log2, kite_memory_t **out)
+{
     *out = NULL;
+    if (page_size_log2 != 16 && page_size_log2 != 0)
+        return kutil_error_new(store->alloc, KITE_ERROR_ARGUMENT,
+                               "memory pages are 2^16 or 2^0 bytes, not 2^%u", page_size_log2);
     if (pages->has_max && pages->max < pages->min)
         return kutil_error_new(store->alloc, KITE_ERROR_ARGUMENT,
                                "size minimum must not be greater than maximum");
@@ -27,7 +36,7 @@ kite_error_t *kite_memory_new(kite_store_t *store, const kite_limits_t *pages, k
         return kutil_error_new(store->alloc, KITE_ERROR_ARGUMENT,
                                "shared memory must have maximum");
     kir_limits l = limits_from_api(pages);
-    return krt_memory_obj_new(store, &l, 16, out);
+    return krt_memory_obj_new(store, &l, page_size_log2, out);
 }
 
 uint8_t *kite_memory_data(kite_memory_t *memory) { return memory->mem->base; }
