@@ -380,6 +380,9 @@ EOF
 sed 's/3 10 (pagesize 1)/3 10 shared (pagesize 1)/' "$tmp/pagesize.wat" >"$tmp/pagesize-shared.wat"
 check import-pagesize 0 "8" "" run --enable-custom-page-sizes --invoke grow pagesize.wat
 check import-pagesize-shared 0 "8" "" run --enable-custom-page-sizes --invoke grow pagesize-shared.wat
+# ... which takes the feature, in text as in binary.
+check pagesize-off 1 "" "kite: pagesize.wat:2:[0-9]+: malformed module: custom page sizes are not enabled \\(feature custom-page-sizes\\)" \
+    validate pagesize.wat
 check exhaustion 133 "" "kite: trap: call stack exhausted(
   at f \\(trap.wat:4:31\\))+(
   \\.\\.\\. [0-9]+ more frames \\.\\.\\.(

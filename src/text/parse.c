@@ -409,6 +409,9 @@ static bool pagesize(ktext_parser *p, kir_memory *mem)
     uint64_t v;
     if (!ktext_nat_tok(p, 64, &t, &v))
         return false;
+    /* As the binary decoder: no page size at all without the feature. */
+    if (p->config && !kir_feature(p->config, KITE_FEATURE_CUSTOM_PAGE_SIZES))
+        return ktext_fail(p, &t, "custom page sizes are not enabled (feature custom-page-sizes)");
     if (v == 0 || (v & (v - 1)) != 0)
         return ktext_fail(p, &t, "invalid custom page size");
     unsigned n = 0;
