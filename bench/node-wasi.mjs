@@ -1,6 +1,6 @@
 // Runs one benchmark module under Node's WebAssembly engine (V8).
 //
-//   node --experimental-wasi-unstable-preview1 --no-warnings node-wasi.mjs FILE.wasm
+//   node --experimental-wasi-unstable-preview1 --no-warnings node-wasi.mjs FILE.wasm [ARG...]
 //
 // A WASI command (exports _start) runs through node:wasi and prints its own
 // checksum. A bare module (no imports, exports `run`) is called directly and
@@ -20,7 +20,7 @@ const module = await WebAssembly.compile(await readFile(file));
 const exportNames = WebAssembly.Module.exports(module).map((e) => e.name);
 
 if (exportNames.includes('_start')) {
-    const wasi = new WASI({ version: 'preview1', args: [file], env: {}, returnOnExit: true });
+    const wasi = new WASI({ version: 'preview1', args: [file, ...process.argv.slice(3)], env: {}, returnOnExit: true });
     const instance = await WebAssembly.instantiate(module, wasi.getImportObject());
     process.exitCode = wasi.start(instance);
 } else if (exportNames.includes('run')) {
