@@ -18,16 +18,18 @@ NODE=${NODE:-$(command -v node || true)}
 RUNS=${RUNS:-3}
 progs=$here/../../tests/simd
 declare -A size=([matmul]=${SIZE_matmul:-320} [stencil]=${SIZE_stencil:-1024}
-                 [bytescan]=${SIZE_bytescan:-16384} [strings]=${SIZE_strings:-1024})
+                 [bytescan]=${SIZE_bytescan:-8192} [strings]=${SIZE_strings:-512})
 if (($# > 0)); then workloads=("$@"); else workloads=(matmul stencil bytescan strings); fi
 
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
 now() { date +%s.%N; }
-# best wall time of RUNS runs of "$@"; its output in $out
+# best wall time of RUNS runs of "$@"; its output in $tmp/out
 best() {
     local b="" t0 t1 t
     for ((r = 0; r < RUNS; r++)); do
         t0=$(now)
-        out=$("$@" 2>&1)
+        "$@" >"$tmp/out" 2>&1
         t1=$(now)
         t=$(echo "$t1 - $t0" | bc)
         if [[ -z $b ]] || (($(echo "$t < $b" | bc))); then b=$t; fi
@@ -36,17 +38,17 @@ best() {
 }
 
 status=0
-echo "kite: $KITE ($("$KITE" --version 2>/dev/null | head -n1))"
+echo "kite: $KITE"
 [[ -n $NODE ]] && echo "node: $("$NODE" --version)"
 printf '%-9s %6s | %10s %10s %7s | %10s %10s %7s\n' workload size "kite simd" "kite scal" ratio "node simd" "node scal" ratio
 for w in "${workloads[@]}"; do
     s=${size[$w]:-}
-    ks=$(best "$KITE" run "$progs/$w.simd.wasm" "$s"); o1=$out
-    kc=$(best "$KITE" run "$progs/$w.scalar.wasm" "$s"); o2=$out
+    ks=$(best "$KITE" run "$progs/$w.simd.wasm" "$s"); o1=$(cat "$tmp/out")
+    kc=$(best "$KITE" run "$progs/$w.scalar.wasm" "$s"); o2=$(cat "$tmp/out")
     ns=- nc=- nr=- o3=$o1 o4=$o1
     if [[ -n $NODE ]]; then
-        ns=$(best "$NODE" --experimental-wasi-unstable-preview1 --no-warnings "$here/../node-wasi.mjs" "$progs/$w.simd.wasm" "$s"); o3=$out
-        nc=$(best "$NODE" --experimental-wasi-unstable-preview1 --no-warnings "$here/../node-wasi.mjs" "$progs/$w.scalar.wasm" "$s"); o4=$out
+        ns=$(best "$NODE" --experimental-wasi-unstable-preview1 --no-warnings "$here/../node-wasi.mjs" "$progs/$w.simd.wasm" "$s"); o3=$(cat "$tmp/out")
+        nc=$(best "$NODE" --experimental-wasi-unstable-preview1 --no-warnings "$here/../node-wasi.mjs" "$progs/$w.scalar.wasm" "$s"); o4=$(cat "$tmp/out")
         nr=$(printf '%.2fx' "$(echo "$nc / $ns" | bc -l)")
     fi
     kr=$(printf '%.2fx' "$(echo "$kc / $ks" | bc -l)")
