@@ -4,9 +4,9 @@
  * width, pmovsx/zx, roundps, pmulld, ptest) and SSE4.2 (pcmpgtq) used when
  * the compiler targets them; with AVX/AVX2 the same intrinsics get the VEX
  * encodings (three operands, fewer moves). Each kint_simd_<ID> is a few
- * instructions; the few with no short SSE form (lane access by a run-time
- * index, lane loads and stores, and some forms below SSSE3/SSE4.1) use the
- * per-lane kint_simdg_<ID>.
+ * instructions; lane access by a run-time index and lane loads and stores
+ * use the per-lane kint_simdg_<ID> (through memory, which is where the
+ * lanes are anyway).
  *
  * The float min/max sequences are V8's: minps/maxps in both operand
  * orders, merged so that -0 < +0 and NaNs propagate, and NaN lanes made
@@ -16,14 +16,33 @@
 #define KITE_INTERP_SIMD_X86_H
 
 #include <emmintrin.h>
-#if defined(__SSSE3__)
-#include <tmmintrin.h>
-#endif
-#if defined(__SSE4_1__)
 #include <smmintrin.h>
-#endif
+#include <tmmintrin.h>
 #if defined(__SSE4_2__)
 #include <nmmintrin.h>
+#endif
+
+/*
+ * Below SSSE3 / SSE4.1 (the x86-64 baseline build), the instructions with
+ * no short SSE2 form (shuffles, swizzles, rounding, the relaxed dots,
+ * signed i64 extmul) call an SSSE3 / SSE4.1 version of themselves when the
+ * CPU has it (__builtin_cpu_supports: a load and a test; every x86-64 CPU
+ * since 2008 passes), else the per-lane code. Built for SSSE3 / SSE4.1 or
+ * later, the test folds away and the versions inline.
+ */
+#if defined(__SSSE3__)
+#define KX_SSSE3_FN static inline
+#define KX_HAVE_SSSE3() 1
+#else
+#define KX_SSSE3_FN static __attribute__((target("ssse3"), noinline, unused))
+#define KX_HAVE_SSSE3() __builtin_cpu_supports("ssse3")
+#endif
+#if defined(__SSE4_1__)
+#define KX_SSE41_FN static inline
+#define KX_HAVE_SSE41() 1
+#else
+#define KX_SSE41_FN static __attribute__((target("sse4.1"), noinline, unused))
+#define KX_HAVE_SSE41() __builtin_cpu_supports("sse4.1")
 #endif
 
 #define KX_PS(v) _mm_castsi128_ps(v)
@@ -37,10 +56,6 @@
     static inline kint_v128 kint_simd_##ID(kint_v128 a, kint_v128 b) { return (EXPR); }
 #define KX_TERN(ID, EXPR) \
     static inline kint_v128 kint_simd_##ID(kint_v128 a, kint_v128 b, kint_v128 c) { return (EXPR); }
-/* To the per-lane definition, by shape. */
-#define KX_FWD_UN(ID) KX_UN(ID, kint_simdg_##ID(a))
-#define KX_FWD_BIN(ID) KX_BIN(ID, kint_simdg_##ID(a, b))
-#define KX_FWD_TERN(ID) KX_TERN(ID, kint_simdg_##ID(a, b, c))
 
 static inline __m128i kx_ones(void) { return _mm_set1_epi32(-1); }
 static inline __m128i kx_not(__m128i a) { return _mm_xor_si128(a, kx_ones()); }
@@ -139,29 +154,29 @@ KX_LANE_MEM(V128_LOAD64_LANE, V128_STORE64_LANE)
 
 static inline kint_v128 kint_simd_V128_CONST(const uint8_t *bytes) { return _mm_loadu_si128((const __m128i *)bytes); }
 
-static inline kint_v128 kint_simd_I8X16_SHUFFLE(kint_v128 a, kint_v128 b, const uint8_t *mask)
+/* Two pshufb: lanes from a where mask < 16, from b elsewhere (top bit set
+ * in the other's index gives 0). */
+KX_SSSE3_FN __m128i kx_shuffle_ssse3(__m128i a, __m128i b, const uint8_t *mask)
 {
-#if defined(__SSSE3__)
-    /* Two pshufb: lanes from a where mask < 16, from b elsewhere (top bit
-     * set in the other's index gives 0). */
     __m128i m = _mm_loadu_si128((const __m128i *)mask), hi = _mm_set1_epi8((char)0x80);
     __m128i from_a = _mm_cmplt_epi8(m, _mm_set1_epi8(16));
     __m128i ia = _mm_or_si128(m, _mm_andnot_si128(from_a, hi));
     __m128i ib = _mm_or_si128(_mm_sub_epi8(m, _mm_set1_epi8(16)), _mm_and_si128(from_a, hi));
     return _mm_or_si128(_mm_shuffle_epi8(a, ia), _mm_shuffle_epi8(b, ib));
-#else
-    return kint_simdg_I8X16_SHUFFLE(a, b, mask);
-#endif
 }
-
-#if defined(__SSSE3__)
 /* Indices >= 16 get their top bit set (saturating add), so pshufb gives 0. */
-KX_BIN(I8X16_SWIZZLE, _mm_shuffle_epi8(a, _mm_adds_epu8(b, _mm_set1_epi8(0x70))))
-KX_BIN(I8X16_RELAXED_SWIZZLE, _mm_shuffle_epi8(a, b))
-#else
-KX_FWD_BIN(I8X16_SWIZZLE)
-KX_FWD_BIN(I8X16_RELAXED_SWIZZLE)
-#endif
+KX_SSSE3_FN __m128i kx_swizzle_ssse3(__m128i a, __m128i b)
+{
+    return _mm_shuffle_epi8(a, _mm_adds_epu8(b, _mm_set1_epi8(0x70)));
+}
+KX_SSSE3_FN __m128i kx_pshufb_ssse3(__m128i a, __m128i b) { return _mm_shuffle_epi8(a, b); }
+
+static inline kint_v128 kint_simd_I8X16_SHUFFLE(kint_v128 a, kint_v128 b, const uint8_t *mask)
+{
+    return KX_HAVE_SSSE3() ? kx_shuffle_ssse3(a, b, mask) : kint_simdg_I8X16_SHUFFLE(a, b, mask);
+}
+KX_BIN(I8X16_SWIZZLE, KX_HAVE_SSSE3() ? kx_swizzle_ssse3(a, b) : kint_simdg_I8X16_SWIZZLE(a, b))
+KX_BIN(I8X16_RELAXED_SWIZZLE, KX_HAVE_SSSE3() ? kx_pshufb_ssse3(a, b) : kint_simdg_I8X16_RELAXED_SWIZZLE(a, b))
 
 static inline kint_v128 kint_simd_I8X16_SPLAT(uint32_t x) { return _mm_set1_epi8((char)(uint8_t)x); }
 static inline kint_v128 kint_simd_I16X8_SPLAT(uint32_t x) { return _mm_set1_epi16((short)(uint16_t)x); }
@@ -521,13 +536,11 @@ KX_BIN(I32X4_EXTMUL_HIGH_I16X8_U, _mm_unpackhi_epi16(_mm_mullo_epi16(a, b), _mm_
 #define KX_HI_PAIR(x) _mm_shuffle_epi32((x), _MM_SHUFFLE(3, 3, 2, 2))
 KX_BIN(I64X2_EXTMUL_LOW_I32X4_U, _mm_mul_epu32(KX_LO_PAIR(a), KX_LO_PAIR(b)))
 KX_BIN(I64X2_EXTMUL_HIGH_I32X4_U, _mm_mul_epu32(KX_HI_PAIR(a), KX_HI_PAIR(b)))
-#if defined(__SSE4_1__)
-KX_BIN(I64X2_EXTMUL_LOW_I32X4_S, _mm_mul_epi32(KX_LO_PAIR(a), KX_LO_PAIR(b)))
-KX_BIN(I64X2_EXTMUL_HIGH_I32X4_S, _mm_mul_epi32(KX_HI_PAIR(a), KX_HI_PAIR(b)))
-#else
-KX_FWD_BIN(I64X2_EXTMUL_LOW_I32X4_S)
-KX_FWD_BIN(I64X2_EXTMUL_HIGH_I32X4_S)
-#endif
+KX_SSE41_FN __m128i kx_mul_epi32_sse41(__m128i a, __m128i b) { return _mm_mul_epi32(a, b); }
+KX_BIN(I64X2_EXTMUL_LOW_I32X4_S, KX_HAVE_SSE41() ? kx_mul_epi32_sse41(KX_LO_PAIR(a), KX_LO_PAIR(b))
+                                                  : kint_simdg_I64X2_EXTMUL_LOW_I32X4_S(a, b))
+KX_BIN(I64X2_EXTMUL_HIGH_I32X4_S, KX_HAVE_SSE41() ? kx_mul_epi32_sse41(KX_HI_PAIR(a), KX_HI_PAIR(b))
+                                                   : kint_simdg_I64X2_EXTMUL_HIGH_I32X4_S(a, b))
 #undef KX_LO_PAIR
 #undef KX_HI_PAIR
 
@@ -544,14 +557,12 @@ KX_UN(I32X4_EXTADD_PAIRWISE_I16X8_U,
 KX_BIN(I32X4_DOT_I16X8_S, _mm_madd_epi16(a, b))
 
 /* relaxed dot: pmaddubsw(b, a) (b unsigned, a signed, saturated to i16) */
-#if defined(__SSSE3__)
-KX_BIN(I16X8_RELAXED_DOT_I8X16_I7X16_S, _mm_maddubs_epi16(b, a))
+KX_SSSE3_FN __m128i kx_maddubs_ssse3(__m128i b, __m128i a) { return _mm_maddubs_epi16(b, a); }
+KX_BIN(I16X8_RELAXED_DOT_I8X16_I7X16_S,
+       KX_HAVE_SSSE3() ? kx_maddubs_ssse3(b, a) : kint_simdg_I16X8_RELAXED_DOT_I8X16_I7X16_S(a, b))
 KX_TERN(I32X4_RELAXED_DOT_I8X16_I7X16_ADD_S,
-        _mm_add_epi32(_mm_madd_epi16(_mm_maddubs_epi16(b, a), _mm_set1_epi16(1)), c))
-#else
-KX_FWD_BIN(I16X8_RELAXED_DOT_I8X16_I7X16_S)
-KX_FWD_TERN(I32X4_RELAXED_DOT_I8X16_I7X16_ADD_S)
-#endif
+        KX_HAVE_SSSE3() ? _mm_add_epi32(_mm_madd_epi16(kx_maddubs_ssse3(b, a), _mm_set1_epi16(1)), c)
+                        : kint_simdg_I32X4_RELAXED_DOT_I8X16_I7X16_ADD_S(a, b, c))
 
 /* ---- float arithmetic ---- */
 
@@ -617,29 +628,28 @@ static inline kint_v128 kint_simd_F64X2_MAX(kint_v128 a, kint_v128 b)
     return KX_ID(_mm_andnot_pd(KX_PD(_mm_srli_epi64(KX_ID(nan), 13)), m));
 }
 
-#if defined(__SSE4_1__)
-#define KX_ROUND(ID, PS, MODE) KX_UN(ID, KX_IS(_mm_round_ps(KX_PS(a), (MODE) | _MM_FROUND_NO_EXC)))
-#define KX_ROUNDD(ID, MODE) KX_UN(ID, KX_ID(_mm_round_pd(KX_PD(a), (MODE) | _MM_FROUND_NO_EXC)))
-KX_ROUND(F32X4_CEIL, ps, _MM_FROUND_TO_POS_INF)
-KX_ROUND(F32X4_FLOOR, ps, _MM_FROUND_TO_NEG_INF)
-KX_ROUND(F32X4_TRUNC, ps, _MM_FROUND_TO_ZERO)
-KX_ROUND(F32X4_NEAREST, ps, _MM_FROUND_TO_NEAREST_INT)
+#define KX_ROUND(ID, MODE)                                                                    \
+    KX_SSE41_FN __m128i kx_round_##ID(__m128i a)                                              \
+    {                                                                                         \
+        return KX_IS(_mm_round_ps(KX_PS(a), (MODE) | _MM_FROUND_NO_EXC));                     \
+    }                                                                                         \
+    KX_UN(ID, KX_HAVE_SSE41() ? kx_round_##ID(a) : kint_simdg_##ID(a))
+#define KX_ROUNDD(ID, MODE)                                                                   \
+    KX_SSE41_FN __m128i kx_round_##ID(__m128i a)                                              \
+    {                                                                                         \
+        return KX_ID(_mm_round_pd(KX_PD(a), (MODE) | _MM_FROUND_NO_EXC));                     \
+    }                                                                                         \
+    KX_UN(ID, KX_HAVE_SSE41() ? kx_round_##ID(a) : kint_simdg_##ID(a))
+KX_ROUND(F32X4_CEIL, _MM_FROUND_TO_POS_INF)
+KX_ROUND(F32X4_FLOOR, _MM_FROUND_TO_NEG_INF)
+KX_ROUND(F32X4_TRUNC, _MM_FROUND_TO_ZERO)
+KX_ROUND(F32X4_NEAREST, _MM_FROUND_TO_NEAREST_INT)
 KX_ROUNDD(F64X2_CEIL, _MM_FROUND_TO_POS_INF)
 KX_ROUNDD(F64X2_FLOOR, _MM_FROUND_TO_NEG_INF)
 KX_ROUNDD(F64X2_TRUNC, _MM_FROUND_TO_ZERO)
 KX_ROUNDD(F64X2_NEAREST, _MM_FROUND_TO_NEAREST_INT)
 #undef KX_ROUND
 #undef KX_ROUNDD
-#else
-KX_FWD_UN(F32X4_CEIL)
-KX_FWD_UN(F32X4_FLOOR)
-KX_FWD_UN(F32X4_TRUNC)
-KX_FWD_UN(F32X4_NEAREST)
-KX_FWD_UN(F64X2_CEIL)
-KX_FWD_UN(F64X2_FLOOR)
-KX_FWD_UN(F64X2_TRUNC)
-KX_FWD_UN(F64X2_NEAREST)
-#endif
 
 /* relaxed madd / nmadd: unfused (kite's choice), c - a * b for nmadd */
 KX_TERN(F32X4_RELAXED_MADD, KX_IS(_mm_add_ps(_mm_mul_ps(KX_PS(a), KX_PS(b)), KX_PS(c))))
@@ -707,8 +717,9 @@ KX_UN(F64X2_PROMOTE_LOW_F32X4, KX_ID(_mm_cvtps_pd(KX_PS(a))))
 #undef KX_UN
 #undef KX_BIN
 #undef KX_TERN
-#undef KX_FWD_UN
-#undef KX_FWD_BIN
-#undef KX_FWD_TERN
+#undef KX_SSSE3_FN
+#undef KX_SSE41_FN
+#undef KX_HAVE_SSSE3
+#undef KX_HAVE_SSE41
 
 #endif
