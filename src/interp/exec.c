@@ -24,6 +24,7 @@
 #include "gc/gc.h"
 #include "interp/interp.h"
 #include "interp/numeric.h"
+#include "interp/simd.h"
 #include "runtime/os/os.h"
 #include "runtime/parking.h"
 #include "runtime/tsan.h"
@@ -168,6 +169,13 @@ KINT_PLAIN_ATOMICS(uint64_t)
 
 /* Operand fields of the current instruction, by op and field name
  * (layout.h): compile-time word and half, so one load (and shift) each. */
+/* Bytes accessed by each memory instruction of opcodes.def, as constants. */
+enum {
+#define OP(id, prefix, code, mnemonic, imm, sig, width, flags, feature) KINT_WIDTH_##id = (width),
+#include "ir/opcodes.def"
+#undef OP
+};
+
 #define OPND(op, f) KINT_OPND(pc, op, f)
 #define OPND64(op, f) KINT_OPND64(pc, op, f)
 #define SIZE(op) KINT_SIZE(op)
@@ -576,6 +584,158 @@ dispatch:
 #undef ASTORE
 #undef ARMW
 #undef ACMPXCHG
+
+    /* ---- SIMD (simd_ops.def): each handler is its kint_simd_<id> (simd.h)
+     * inlined between the slot reads and writes ---- */
+#define VIN(op, f) kint_v128_load(fp + OPND(op, f))
+#define VOUT(op, v) kint_v128_store(fp + OPND(op, dst), (v))
+#define UN(id)                                    \
+    CASE(id)                                      \
+    {                                             \
+        VOUT(id, kint_simd_##id(VIN(id, a)));     \
+        NEXT_AFTER(id);                           \
+    }
+#define BIN(id)                                                \
+    CASE(id)                                                   \
+    {                                                          \
+        VOUT(id, kint_simd_##id(VIN(id, a), VIN(id, b)));      \
+        NEXT_AFTER(id);                                        \
+    }
+#define TERN(id)                                                          \
+    CASE(id)                                                              \
+    {                                                                     \
+        VOUT(id, kint_simd_##id(VIN(id, a), VIN(id, b), VIN(id, c)));     \
+        NEXT_AFTER(id);                                                   \
+    }
+#define SHIFT(id)                                                                 \
+    CASE(id)                                                                      \
+    {                                                                             \
+        VOUT(id, kint_simd_##id(VIN(id, a), (uint32_t)fp[OPND(id, b)]));          \
+        NEXT_AFTER(id);                                                           \
+    }
+#define TEST(id)                                                  \
+    CASE(id)                                                      \
+    {                                                             \
+        fp[OPND(id, dst)] = kint_simd_##id(VIN(id, a));           \
+        NEXT_AFTER(id);                                           \
+    }
+#define SPLAT(id)                                         \
+    CASE(id)                                              \
+    {                                                     \
+        VOUT(id, kint_simd_##id(fp[OPND(id, a)]));        \
+        NEXT_AFTER(id);                                   \
+    }
+#define EXTRACT(id)                                                           \
+    CASE(id)                                                                  \
+    {                                                                         \
+        fp[OPND(id, dst)] = kint_simd_##id(VIN(id, a), OPND(id, lane));       \
+        NEXT_AFTER(id);                                                       \
+    }
+#define REPLACE(id)                                                                       \
+    CASE(id)                                                                              \
+    {                                                                                     \
+        VOUT(id, kint_simd_##id(VIN(id, a), OPND(id, lane), fp[OPND(id, b)]));            \
+        NEXT_AFTER(id);                                                                   \
+    }
+#define SHUFFLE(id)                                                                              \
+    CASE(id)                                                                                     \
+    {                                                                                            \
+        VOUT(id, kint_simd_##id(VIN(id, a), VIN(id, b), (const uint8_t *)&OPND64(id, mask_lo))); \
+        NEXT_AFTER(id);                                                                          \
+    }
+#define CONST(id)                                                     \
+    CASE(CONST2)                                                      \
+    {                                                                 \
+        fp[OPND(CONST2, dst)] = OPND64(CONST2, value);                \
+        fp[OPND(CONST2, dst) + 1] = OPND64(CONST2, value_hi);         \
+        NEXT_AFTER(CONST2);                                           \
+    }
+/* Memory: a load's width is its row's in opcodes.def (KINT_WIDTH_<id>). */
+#define LOAD(id)                                                                                      \
+    CASE(id)                                                                                          \
+    {                                                                                                 \
+        VOUT(id, kint_simd_##id(mem + (uint64_t)(uint32_t)fp[OPND(id, addr)] + OPND(id, offset)));    \
+        NEXT_AFTER(id);                                                                               \
+    }                                                                                                 \
+    CASE(C_##id)                                                                                      \
+    {                                                                                                 \
+        CHECKED(C_##id, p_, KINT_WIDTH_##id);                                                         \
+        VOUT(C_##id, kint_simd_##id(p_));                                                             \
+        NEXT_AFTER(C_##id);                                                                           \
+    }                                                                                                 \
+    CASE(LA_##id)                                                                                     \
+    {                                                                                                 \
+        VOUT(LA_##id, kint_simd_##id(mem + (uint64_t)ADDR_ADD(LA_##id) + OPND(LA_##id, offset)));     \
+        NEXT_AFTER(LA_##id);                                                                          \
+    }                                                                                                 \
+    CASE(LAI_##id)                                                                                    \
+    {                                                                                                 \
+        VOUT(LAI_##id, kint_simd_##id(mem + (uint64_t)ADDR_ADD_I(LAI_##id) + OPND(LAI_##id, offset))); \
+        NEXT_AFTER(LAI_##id);                                                                         \
+    }                                                                                                 \
+    CASE(LSA_##id)                                                                                    \
+    {                                                                                                 \
+        VOUT(LSA_##id, kint_simd_##id(mem + (uint64_t)ADDR_SHL_ADD(LSA_##id) + OPND(LSA_##id, offset))); \
+        NEXT_AFTER(LSA_##id);                                                                         \
+    }
+#define STORE(id)                                                                                          \
+    CASE(id)                                                                                               \
+    {                                                                                                      \
+        kint_simd_##id(mem + (uint64_t)(uint32_t)fp[OPND(id, addr)] + OPND(id, offset), VIN(id, val));     \
+        NEXT_AFTER(id);                                                                                    \
+    }                                                                                                      \
+    CASE(C_##id)                                                                                           \
+    {                                                                                                      \
+        CHECKED(C_##id, p_, KINT_WIDTH_##id);                                                              \
+        kint_simd_##id(p_, VIN(C_##id, val));                                                              \
+        NEXT_AFTER(C_##id);                                                                                \
+    }                                                                                                      \
+    CASE(SA_##id)                                                                                          \
+    {                                                                                                      \
+        kint_simd_##id(mem + (uint64_t)ADDR_ADD(SA_##id) + OPND(SA_##id, offset), VIN(SA_##id, val));      \
+        NEXT_AFTER(SA_##id);                                                                               \
+    }                                                                                                      \
+    CASE(SAI_##id)                                                                                         \
+    {                                                                                                      \
+        kint_simd_##id(mem + (uint64_t)ADDR_ADD_I(SAI_##id) + OPND(SAI_##id, offset), VIN(SAI_##id, val)); \
+        NEXT_AFTER(SAI_##id);                                                                              \
+    }                                                                                                      \
+    CASE(SSA_##id)                                                                                         \
+    {                                                                                                      \
+        kint_simd_##id(mem + (uint64_t)ADDR_SHL_ADD(SSA_##id) + OPND(SSA_##id, offset), VIN(SSA_##id, val)); \
+        NEXT_AFTER(SSA_##id);                                                                              \
+    }
+#define LOAD_LANE(id)                                                             \
+    CASE(id)                                                                      \
+    {                                                                             \
+        CHECKED(id, p_, KINT_WIDTH_##id);                                         \
+        VOUT(id, kint_simd_##id(p_, VIN(id, a), OPND(id, lane)));                 \
+        NEXT_AFTER(id);                                                           \
+    }
+#define STORE_LANE(id)                                                            \
+    CASE(id)                                                                      \
+    {                                                                             \
+        CHECKED(id, p_, KINT_WIDTH_##id);                                         \
+        kint_simd_##id(p_, VIN(id, val), OPND(id, lane));                         \
+        NEXT_AFTER(id);                                                           \
+    }
+#include "interp/simd_ops.def"
+#undef UN
+#undef BIN
+#undef TERN
+#undef SHIFT
+#undef TEST
+#undef SPLAT
+#undef EXTRACT
+#undef REPLACE
+#undef SHUFFLE
+#undef CONST
+#undef LOAD
+#undef STORE
+#undef LOAD_LANE
+#undef STORE_LANE
+#undef VIN
+#undef VOUT
 
     CASE(ATOMIC_NOTIFY)
     {

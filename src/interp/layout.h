@@ -153,7 +153,11 @@ enum {
     N(doff, "destination element index")                                                        \
     N(soff, "source element or byte offset")                                                    \
     N(width, "bytes per array element")                                                         \
-    N(cast, "cast target")
+    N(cast, "cast target")                                                                      \
+    N(lane, "lane index (SIMD)")                                                                \
+    N(mask_lo, "i8x16.shuffle: lane indices 0-7, one per byte")                                 \
+    N(mask_hi, "i8x16.shuffle: lane indices 8-15, one per byte")                                \
+    N(value_hi, "128-bit constant, high half (value: the low half)")
 
 typedef enum kint_fname {
 #define KINT_FNAME_ENUM(name, doc) KINT_FN_##name,
@@ -258,7 +262,30 @@ typedef enum kint_fname {
     S(ARRAY_INIT_ELEM, 3)                                                                       \
     S(REF_TEST, 2)                                                                              \
     S(REF_CAST, 1)                                                                              \
-    S(BR_CAST, 2)
+    S(BR_CAST, 2)                                                                               \
+    /* SIMD */                                                                                  \
+    S(CONST2, 3)                                                                                \
+    S(SIMD_UNARY, 1)                                                                            \
+    S(SIMD_BINARY, 2)                                                                           \
+    S(SIMD_TERNARY, 2)                                                                          \
+    S(SIMD_SHIFT, 2)                                                                            \
+    S(SIMD_TEST, 1)                                                                             \
+    S(SIMD_SPLAT, 1)                                                                            \
+    S(SIMD_EXTRACT, 2)                                                                          \
+    S(SIMD_REPLACE, 2)                                                                          \
+    S(SIMD_SHUFFLE, 4)                                                                          \
+    S(SIMD_LOAD, 2)                                                                             \
+    S(SIMD_STORE, 2)                                                                            \
+    S(SIMD_LOAD_CHECKED, 3)                                                                     \
+    S(SIMD_STORE_CHECKED, 3)                                                                    \
+    S(SIMD_LOAD_ADD, 2)                                                                         \
+    S(SIMD_LOAD_ADD_IMM, 2)                                                                     \
+    S(SIMD_LOAD_SHL_ADD, 3)                                                                     \
+    S(SIMD_STORE_ADD, 2)                                                                        \
+    S(SIMD_STORE_ADD_IMM, 2)                                                                    \
+    S(SIMD_STORE_SHL_ADD, 3)                                                                    \
+    S(SIMD_LOAD_LANE, 4)                                                                        \
+    S(SIMD_STORE_LANE, 3)
 
 /*
  * Each shape's fields in layout order: F(X, name, kind, word, half), where
@@ -454,6 +481,61 @@ typedef enum kint_fname {
 /* [src|cast][label|fuel]: jump if the cast succeeds (BR_CAST) or fails (BRN_CAST) */
 #define KINT_FIELDS_BR_CAST(F, X) \
     F(X, src, IN, 1, LO) F(X, cast, CAST, 1, HI) F(X, label, LABEL, 2, LO) F(X, fuel, FUEL, 2, HI)
+
+/* SIMD (simd_ops.def): a v128 operand or result takes two slots (IN2,
+ * OUT2). [dst|-][value][value_hi]: a v128 constant not in the pool. */
+#define KINT_FIELDS_CONST2(F, X) F(X, dst, OUT2, 1, LO) F(X, value, IMM64, 2, W) F(X, value_hi, IMM64, 3, W)
+/* [a|dst] */
+#define KINT_FIELDS_SIMD_UNARY(F, X) F(X, a, IN2, 1, LO) F(X, dst, OUT2, 1, HI)
+/* [a|b][dst|-] */
+#define KINT_FIELDS_SIMD_BINARY(F, X) F(X, a, IN2, 1, LO) F(X, b, IN2, 1, HI) F(X, dst, OUT2, 2, LO)
+/* [a|b][c|dst] */
+#define KINT_FIELDS_SIMD_TERNARY(F, X) \
+    F(X, a, IN2, 1, LO) F(X, b, IN2, 1, HI) F(X, c, IN2, 2, LO) F(X, dst, OUT2, 2, HI)
+/* [a|b][dst|-]: b the i32 shift count */
+#define KINT_FIELDS_SIMD_SHIFT(F, X) F(X, a, IN2, 1, LO) F(X, b, IN, 1, HI) F(X, dst, OUT2, 2, LO)
+/* [a|dst]: v128 -> i32 */
+#define KINT_FIELDS_SIMD_TEST(F, X) F(X, a, IN2, 1, LO) F(X, dst, OUT, 1, HI)
+/* [a|dst]: scalar -> v128 */
+#define KINT_FIELDS_SIMD_SPLAT(F, X) F(X, a, IN, 1, LO) F(X, dst, OUT2, 1, HI)
+/* [a|dst][lane|-] */
+#define KINT_FIELDS_SIMD_EXTRACT(F, X) F(X, a, IN2, 1, LO) F(X, dst, OUT, 1, HI) F(X, lane, IMM, 2, LO)
+/* [a|b][dst|lane]: b the scalar put in lane */
+#define KINT_FIELDS_SIMD_REPLACE(F, X) \
+    F(X, a, IN2, 1, LO) F(X, b, IN, 1, HI) F(X, dst, OUT2, 2, LO) F(X, lane, IMM, 2, HI)
+/* [a|b][dst|-][mask_lo][mask_hi] */
+#define KINT_FIELDS_SIMD_SHUFFLE(F, X)                                                          \
+    F(X, a, IN2, 1, LO) F(X, b, IN2, 1, HI) F(X, dst, OUT2, 2, LO) F(X, mask_lo, IMM64, 3, W) \
+    F(X, mask_hi, IMM64, 4, W)
+/* Memory, as their scalar counterparts with a v128 dst or val. */
+#define KINT_FIELDS_SIMD_LOAD(F, X) F(X, addr, IN, 1, LO) F(X, dst, OUT2, 1, HI) F(X, offset, IMM, 2, LO)
+#define KINT_FIELDS_SIMD_STORE(F, X) F(X, addr, IN, 1, LO) F(X, val, IN2, 1, HI) F(X, offset, IMM, 2, LO)
+#define KINT_FIELDS_SIMD_LOAD_CHECKED(F, X) \
+    F(X, addr, IN, 1, LO) F(X, dst, OUT2, 1, HI) F(X, mem, MEMORY, 2, LO) F(X, offset, IMM64, 3, W)
+#define KINT_FIELDS_SIMD_STORE_CHECKED(F, X) \
+    F(X, addr, IN, 1, LO) F(X, val, IN2, 1, HI) F(X, mem, MEMORY, 2, LO) F(X, offset, IMM64, 3, W)
+#define KINT_FIELDS_SIMD_LOAD_ADD(F, X) \
+    F(X, a, IN, 1, LO) F(X, b, IN, 1, HI) F(X, dst, OUT2, 2, LO) F(X, offset, IMM, 2, HI)
+#define KINT_FIELDS_SIMD_LOAD_ADD_IMM(F, X) \
+    F(X, a, IN, 1, LO) F(X, imm, IMM, 1, HI) F(X, dst, OUT2, 2, LO) F(X, offset, IMM, 2, HI)
+#define KINT_FIELDS_SIMD_LOAD_SHL_ADD(F, X)                                                   \
+    F(X, x, IN, 1, LO) F(X, k, IMM, 1, HI) F(X, a, IN, 2, LO) F(X, dst, OUT2, 2, HI) \
+    F(X, offset, IMM, 3, LO)
+#define KINT_FIELDS_SIMD_STORE_ADD(F, X) \
+    F(X, a, IN, 1, LO) F(X, b, IN, 1, HI) F(X, val, IN2, 2, LO) F(X, offset, IMM, 2, HI)
+#define KINT_FIELDS_SIMD_STORE_ADD_IMM(F, X) \
+    F(X, a, IN, 1, LO) F(X, imm, IMM, 1, HI) F(X, val, IN2, 2, LO) F(X, offset, IMM, 2, HI)
+#define KINT_FIELDS_SIMD_STORE_SHL_ADD(F, X)                                                  \
+    F(X, x, IN, 1, LO) F(X, k, IMM, 1, HI) F(X, a, IN, 2, LO) F(X, val, IN2, 2, HI) \
+    F(X, offset, IMM, 3, LO)
+/* [addr|a][dst|lane][mem|-][offset]: any memory, checked (lane accesses are rare) */
+#define KINT_FIELDS_SIMD_LOAD_LANE(F, X)                                                    \
+    F(X, addr, IN, 1, LO) F(X, a, IN2, 1, HI) F(X, dst, OUT2, 2, LO) F(X, lane, IMM, 2, HI) \
+    F(X, mem, MEMORY, 3, LO) F(X, offset, IMM64, 4, W)
+/* [addr|val][lane|mem][offset] */
+#define KINT_FIELDS_SIMD_STORE_LANE(F, X)                                                     \
+    F(X, addr, IN, 1, LO) F(X, val, IN2, 1, HI) F(X, lane, IMM, 2, LO) F(X, mem, MEMORY, 2, HI) \
+    F(X, offset, IMM64, 3, W)
 
 /* The largest instruction but br_table, in words (handler word included). */
 #define KINT_MAX_SIZE 5

@@ -19,6 +19,9 @@
  *                     immediate;
  *   KINT_FCHAIN       (code.h) pairs of float additions, subtractions and
  *                     multiplications where one feeds the other;
+ *   simd_ops.def      one op per SIMD instruction (same id), the memory
+ *                     forms also checked (C_) and fused with an address
+ *                     computation (LA_, LAI_, LSA_, SA_, SAI_, SSA_);
  *   ops.def           everything else.
  */
 /* A shape chosen by macro (the immediate forms by operand type): expanded
@@ -75,6 +78,40 @@
     KINT_OP(T##_##O1##_##O2##_L, FCHAIN) KINT_OP(T##_##O1##_##O2##_R, FCHAIN)
 KINT_FCHAIN(KINT_FCHAIN_OP)
 #undef KINT_FCHAIN_OP
+
+#define UN(id) KINT_OP(id, SIMD_UNARY)
+#define BIN(id) KINT_OP(id, SIMD_BINARY)
+#define TERN(id) KINT_OP(id, SIMD_TERNARY)
+#define SHIFT(id) KINT_OP(id, SIMD_SHIFT)
+#define TEST(id) KINT_OP(id, SIMD_TEST)
+#define SPLAT(id) KINT_OP(id, SIMD_SPLAT)
+#define EXTRACT(id) KINT_OP(id, SIMD_EXTRACT)
+#define REPLACE(id) KINT_OP(id, SIMD_REPLACE)
+#define SHUFFLE(id) KINT_OP(id, SIMD_SHUFFLE)
+#define CONST(id) KINT_OP(CONST2, CONST2)
+#define LOAD(id)                                                                          \
+    KINT_OP(id, SIMD_LOAD) KINT_OP(C_##id, SIMD_LOAD_CHECKED) KINT_OP(LA_##id, SIMD_LOAD_ADD) \
+    KINT_OP(LAI_##id, SIMD_LOAD_ADD_IMM) KINT_OP(LSA_##id, SIMD_LOAD_SHL_ADD)
+#define STORE(id)                                                                         \
+    KINT_OP(id, SIMD_STORE) KINT_OP(C_##id, SIMD_STORE_CHECKED) KINT_OP(SA_##id, SIMD_STORE_ADD) \
+    KINT_OP(SAI_##id, SIMD_STORE_ADD_IMM) KINT_OP(SSA_##id, SIMD_STORE_SHL_ADD)
+#define LOAD_LANE(id) KINT_OP(id, SIMD_LOAD_LANE)
+#define STORE_LANE(id) KINT_OP(id, SIMD_STORE_LANE)
+#include "interp/simd_ops.def"
+#undef UN
+#undef BIN
+#undef TERN
+#undef SHIFT
+#undef TEST
+#undef SPLAT
+#undef EXTRACT
+#undef REPLACE
+#undef SHUFFLE
+#undef CONST
+#undef LOAD
+#undef STORE
+#undef LOAD_LANE
+#undef STORE_LANE
 
 #include "interp/ops.def"
 #undef KINT_OP

@@ -386,6 +386,8 @@ bool kint_tr_memory(kint_tr *t, const kdec_instr *in);
 bool kint_tr_misc(kint_tr *t, const kdec_instr *in);
 /* Calls: direct, indirect, by reference; tail calls when `tail`. */
 void kint_tr_call(kint_tr *t, const kdec_instr *in);
+/* SIMD instructions (translate_simd.c): false if `in` is not one of them. */
+bool kint_tr_simd(kint_tr *t, const kdec_instr *in);
 /* GC instructions (translate_gc.c): false if `in` is not one of them. */
 bool kint_tr_gc(kint_tr *t, const kdec_instr *in);
 /* The cast target operand (KINT_CAST_*) of reference type rt. */

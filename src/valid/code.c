@@ -815,6 +815,7 @@ static kite_error_t *step(kval_code *c, const kdec_instr *in)
     case KIR_OP_F32_CONST:
     case KIR_OP_F64_CONST:
     case KIR_OP_REF_NULL: c->nconst_instrs++; break;
+    case KIR_OP_V128_CONST: c->nconst_instrs += 2; break; /* two pool slots */
     default: break;
     }
     if (oi->sig)

@@ -524,7 +524,7 @@ static void test_fuel_and_traps(kite_engine_t *engine)
     kite_val_t a[1] = {i32(0)};
     expect_int(&e, "simd", a, 1, 5);
     a[0] = i32(1);
-    expect_trap(&e, "simd", a, 1, 1, "unsupported instruction");
+    expect_int(&e, "simd", a, 1, 5);
     kite_val_t v[1], r[1];
     v[0].kind = KITE_V128;
     for (int i = 0; i < 16; i++)
