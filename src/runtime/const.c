@@ -68,10 +68,12 @@ static kite_trap_t *trap_of(const krt_instance *inst, kite_trap_kind_t kind)
     return t ? t : krt_trap_oom();
 }
 
-/* The trap for what this evaluator cannot do (never NULL). */
-static kite_trap_t *unsupported_trap(const krt_instance *inst)
+/* The trap for an expression validation would have rejected (never NULL):
+ * validation allows only the instructions step() evaluates, so this is a
+ * kite bug, reported as one instead of a crash. */
+static kite_trap_t *internal_trap(const krt_instance *inst)
 {
-    return trap_of(inst, KITE_TRAP_UNSUPPORTED);
+    return trap_of(inst, KITE_TRAP_INTERNAL);
 }
 
 /* Slots a field or element of storage type t takes in struct.new's and
@@ -88,12 +90,12 @@ static kite_trap_t *new_gc_object(krt_instance *inst, const kdec_instr *in, csta
 {
     uint32_t x = in->idx[0];
     if (x >= inst->m->ntypes)
-        return unsupported_trap(inst);
+        return internal_trap(inst);
     uint32_t canon = inst->canon[x];
     const ktype_ctype *ct = ktype_canon_type(inst->store->engine->canon, canon);
     bool is_struct = in->op == KIR_OP_STRUCT_NEW || in->op == KIR_OP_STRUCT_NEW_DEFAULT;
     if (ct->comp != (is_struct ? KIR_COMP_STRUCT : KIR_COMP_ARRAY))
-        return unsupported_trap(inst);
+        return internal_trap(inst);
     /* Values popped, and the values among them that are the operands. */
     size_t pop = 0, nvals = 0;
     uint32_t count = 0;
@@ -105,7 +107,7 @@ static kite_trap_t *new_gc_object(krt_instance *inst, const kdec_instr *in, csta
     default: pop = nvals = count = in->idx[1]; break; /* KIR_OP_ARRAY_NEW_FIXED */
     }
     if (cs->sp < pop)
-        return unsupported_trap(inst);
+        return internal_trap(inst);
     if (in->op == KIR_OP_ARRAY_NEW || in->op == KIR_OP_ARRAY_NEW_DEFAULT)
         count = (uint32_t)cs->vals[cs->sp - 1].v[0];
     uint64_t small[32], *slots = NULL;
@@ -152,13 +154,13 @@ static bool step(krt_instance *inst, const kdec_instr *in, cstack *cs, kite_trap
     case KIR_OP_REF_NULL: v.ref = true; break;
     case KIR_OP_REF_FUNC:
         if (in->idx[0] >= inst->m->nfuncs)
-            goto unsupported;
+            goto internal;
         v.v[0] = (uint64_t)krt_ref_from_obj(inst->funcs[in->idx[0]]);
         v.ref = true;
         break;
     case KIR_OP_GLOBAL_GET:
         if (in->idx[0] >= inst->m->nglobals || !inst->globals[in->idx[0]])
-            goto unsupported;
+            goto internal;
         v.v[0] = inst->globals[in->idx[0]]->value[0];
         v.v[1] = inst->globals[in->idx[0]]->value[1];
         v.ref = kir_vt_is_ref(inst->globals[in->idx[0]]->type);
@@ -170,13 +172,13 @@ static bool step(krt_instance *inst, const kdec_instr *in, cstack *cs, kite_trap
     case KIR_OP_I64_SUB:
     case KIR_OP_I64_MUL:
         if (cs->sp < 2)
-            goto unsupported;
+            goto internal;
         cs->vals[cs->sp - 2].v[0] = arith(in->op, cs->vals[cs->sp - 2].v[0], cs->vals[cs->sp - 1].v[0]);
         cs->sp--;
         return true;
     case KIR_OP_REF_I31:
         if (cs->sp < 1)
-            goto unsupported;
+            goto internal;
         cs->vals[cs->sp - 1].v[0] = (uint64_t)krt_ref_i31_new((uint32_t)cs->vals[cs->sp - 1].v[0]);
         cs->vals[cs->sp - 1].ref = true;
         return true;
@@ -184,7 +186,7 @@ static bool step(krt_instance *inst, const kdec_instr *in, cstack *cs, kite_trap
     case KIR_OP_EXTERN_CONVERT_ANY:
         /* The same reference in the other hierarchy. */
         if (cs->sp < 1)
-            goto unsupported;
+            goto internal;
         return true;
     case KIR_OP_STRUCT_NEW:
     case KIR_OP_STRUCT_NEW_DEFAULT:
@@ -197,14 +199,14 @@ static bool step(krt_instance *inst, const kdec_instr *in, cstack *cs, kite_trap
             return false;
         break;
     default:
-        goto unsupported;
+        goto internal;
     }
     if (cs->sp == cs->cap)
-        goto unsupported;
+        goto internal;
     cs->vals[cs->sp++] = v;
     return true;
-unsupported:
-    *trap = unsupported_trap(inst);
+internal:
+    *trap = internal_trap(inst);
     return false;
 }
 
@@ -227,7 +229,7 @@ kite_trap_t *krt_eval_const(krt_instance *inst, const kir_expr *e, uint64_t out[
         if (!kdec_instr_read(&r, &in)) {
             /* Cannot happen for a validated expression; still no crash. */
             kite_error_free(r.error);
-            trap = unsupported_trap(inst);
+            trap = internal_trap(inst);
             break;
         }
         if (in.op == KIR_OP_END)
@@ -237,7 +239,7 @@ kite_trap_t *krt_eval_const(krt_instance *inst, const kir_expr *e, uint64_t out[
     }
     krt_roots_pop(inst->store, &cs.roots);
     if (!trap && cs.sp == 0)
-        trap = unsupported_trap(inst);
+        trap = internal_trap(inst);
     if (!trap) {
         out[0] = cs.vals[cs.sp - 1].v[0];
         out[1] = cs.vals[cs.sp - 1].v[1];
