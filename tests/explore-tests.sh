@@ -1,31 +1,34 @@
 #!/usr/bin/env bash
-# Golden test of `kite explore`: the listing of tests/explore/fusions.wat
-# must contain a line matching each pattern of fusions.expect (so it does
-# not break on unrelated changes to other instructions), and the command's
-# function selection and errors behave.
+# Golden test of `kite explore`: the listing of each tests/explore/X.wat
+# (fusions, simd) must contain a line matching each pattern of X.expect (so
+# it does not break on unrelated changes to other instructions), and the
+# command's function selection and errors behave.
 # Usage: explore-tests.sh KITE
 set -u
 kite=$1
 here=$(cd "$(dirname "$0")" && pwd)
 failures=0
 
-out=$("$kite" explore "$here/explore/fusions.wat")
-status=$?
-if [ $status -ne 0 ]; then
-    echo "FAIL: kite explore exited with $status"
-    failures=$((failures + 1))
-fi
-while IFS= read -r pattern; do
-    case $pattern in '#'* | '') continue ;; esac
-    if ! grep -Eq -- "$pattern" <<<"$out"; then
-        echo "FAIL: no line matches: $pattern"
+for expect in "$here"/explore/*.expect; do
+    wat=${expect%.expect}.wat
+    out=$("$kite" explore "$wat")
+    status=$?
+    if [ $status -ne 0 ]; then
+        echo "FAIL: kite explore $(basename "$wat") exited with $status"
         failures=$((failures + 1))
     fi
-done <"$here/explore/fusions.expect"
-if grep -q "no instruction starts here\|past the end" <<<"$out"; then
-    echo "FAIL: the listing does not follow the layout"
-    failures=$((failures + 1))
-fi
+    while IFS= read -r pattern; do
+        case $pattern in '#'* | '') continue ;; esac
+        if ! grep -Eq -- "$pattern" <<<"$out"; then
+            echo "FAIL: $(basename "$wat"): no line matches: $pattern"
+            failures=$((failures + 1))
+        fi
+    done <"$expect"
+    if grep -q "no instruction starts here\|past the end" <<<"$out"; then
+        echo "FAIL: the listing of $(basename "$wat") does not follow the layout"
+        failures=$((failures + 1))
+    fi
+done
 
 # check NAME STATUS STDOUT-REGEX ARGS...
 check() {

@@ -77,6 +77,10 @@ static void put_field(const out *o, const kint_field *f, uint64_t v, uint32_t po
         else
             put(o, "0x%" PRIx64, v);
         break;
+    case KINT_FK_LANES:
+        for (unsigned i = 0; i < 8; i++)
+            put(o, "%s%u", i ? "," : "", (unsigned)(v >> (8 * i)) & 0xff);
+        break;
     case KINT_FK_LABEL: put(o, "@%" PRIu32, pos + (uint32_t)v); break;
     case KINT_FK_TRAP: put(o, "\"%s\"", krt_trap_kind_message((kite_trap_kind_t)v)); break;
     case KINT_FK_CELL: {

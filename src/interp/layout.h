@@ -63,6 +63,7 @@
     K(IMM_I32, 32, "32-bit immediate operand of an i32 operation")                              \
     K(IMM_S64, 32, "32-bit immediate operand of an i64 operation, sign-extended")               \
     K(IMM64, 64, "64-bit immediate")                                                            \
+    K(LANES, 64, "eight lane indices, one per byte (i8x16.shuffle)")                            \
     K(LABEL, 32, "branch target: signed offset in words from the start of the instruction")     \
     K(FUEL, 32, "fuel a taken backward branch costs")                                           \
     K(TRAP, 32, "trap kind (kite_trap_kind_t)")                                                 \
@@ -505,8 +506,8 @@ typedef enum kint_fname {
     F(X, a, IN2, 1, LO) F(X, b, IN, 1, HI) F(X, dst, OUT2, 2, LO) F(X, lane, IMM, 2, HI)
 /* [a|b][dst|-][mask_lo][mask_hi] */
 #define KINT_FIELDS_SIMD_SHUFFLE(F, X)                                                          \
-    F(X, a, IN2, 1, LO) F(X, b, IN2, 1, HI) F(X, dst, OUT2, 2, LO) F(X, mask_lo, IMM64, 3, W) \
-    F(X, mask_hi, IMM64, 4, W)
+    F(X, a, IN2, 1, LO) F(X, b, IN2, 1, HI) F(X, dst, OUT2, 2, LO) F(X, mask_lo, LANES, 3, W) \
+    F(X, mask_hi, LANES, 4, W)
 /* Memory, as their scalar counterparts with a v128 dst or val. */
 #define KINT_FIELDS_SIMD_LOAD(F, X) F(X, addr, IN, 1, LO) F(X, dst, OUT2, 1, HI) F(X, offset, IMM, 2, LO)
 #define KINT_FIELDS_SIMD_STORE(F, X) F(X, addr, IN, 1, LO) F(X, val, IN2, 1, HI) F(X, offset, IMM, 2, LO)
