@@ -3,7 +3,8 @@
  * descriptor tables are well-formed (fields in layout order, names from the
  * vocabulary, sizes), the tables it is built from agree with the opcode
  * table (numeric_ops.def's type letters with opcodes.def's signatures,
- * memory_ops.def's result widths with its results), and the disassembler
+ * memory_ops.def's result widths with its results, simd_ops.def's classes
+ * with the signatures and immediates of the 0xFD rows), and the disassembler
  * derived from it walks translated code of every kind of instruction. Run
  * under valgrind too (tests/CMakeLists.txt): translating GC instructions
  * without a type index must read no uninitialised memory.
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "interp/layout.h"
+#include "interp/simd.h"
 #include "ir/opcodes.h"
 #include "kite.h"
 
@@ -178,6 +180,112 @@ static void check_memory_results(void)
 #undef RESULT
 }
 
+/* simd_ops.def's class of each 0xFD row against the row's immediate and
+ * signature (what the preprocessor cannot read from opcodes.def), and the
+ * width of a scalar operand or result against its kint_simd_<id>; the
+ * compiler checks each class against the function's type and that every
+ * row is listed once (translate_simd.c). */
+typedef struct simd_class_rule {
+    const char *name;
+    kir_imm imm;
+    const char *sig; /* '*' stands for one scalar letter: i I f F */
+} simd_class_rule;
+
+static bool sig_matches(const char *sig, const char *pattern, char *scalar)
+{
+    for (; *pattern; sig++, pattern++) {
+        if (*pattern == '*') {
+            if (!*sig || !strchr("iIfF", *sig))
+                return false;
+            *scalar = *sig;
+        } else if (*sig != *pattern) {
+            return false;
+        }
+    }
+    return *sig == 0;
+}
+
+#define SIMD_SCALAR_BYTES(f)                                                                   \
+    _Generic(&(f),                                                                              \
+        kint_v128 (*)(uint64_t): 8,                                                             \
+        uint64_t (*)(kint_v128, unsigned): 8,                                                   \
+        kint_v128 (*)(kint_v128, unsigned, uint64_t): 8,                                        \
+        default: 4)
+
+static void check_simd_classes(void)
+{
+    static const simd_class_rule rules[] = {
+        {"UN", KIR_IMM_NONE, "v>v"},       {"BIN", KIR_IMM_NONE, "vv>v"},
+        {"TERN", KIR_IMM_NONE, "vvv>v"},   {"SHIFT", KIR_IMM_NONE, "vi>v"},
+        {"TEST", KIR_IMM_NONE, "v>i"},     {"SPLAT", KIR_IMM_NONE, "*>v"},
+        {"EXTRACT", KIR_IMM_LANE, "v>*"},  {"REPLACE", KIR_IMM_LANE, "v*>v"},
+        {"SHUFFLE", KIR_IMM_SHUFFLE, "vv>v"}, {"CONST", KIR_IMM_V128, ">v"},
+        {"LOAD", KIR_IMM_MEMARG, "a>v"},   {"STORE", KIR_IMM_MEMARG, "av>"},
+        {"LOAD_LANE", KIR_IMM_MEMARG_LANE, "av>v"}, {"STORE_LANE", KIR_IMM_MEMARG_LANE, "av>"},
+    };
+    int previous = -1;
+    unsigned lines = 0;
+#define LINE(cls, id, bytes)                                                                   \
+    do {                                                                                       \
+        const kir_opinfo *info_ = kir_op_info(KIR_OP_##id);                                    \
+        const simd_class_rule *rule_ = NULL;                                                   \
+        for (size_t i_ = 0; i_ < sizeof rules / sizeof rules[0]; i_++)                         \
+            if (strcmp(rules[i_].name, #cls) == 0)                                             \
+                rule_ = &rules[i_];                                                            \
+        char scalar_ = 0;                                                                      \
+        lines++;                                                                               \
+        CHECK(rule_ != NULL, "simd_ops.def: no rule for class %s", #cls);                      \
+        CHECK((int)KIR_OP_##id > previous, "simd_ops.def %s: not in opcodes.def's order", #id); \
+        previous = (int)KIR_OP_##id;                                                           \
+        if (!rule_)                                                                            \
+            break;                                                                             \
+        CHECK(info_->prefix == KIR_PREFIX_FD, "simd_ops.def %s: not a 0xFD row", #id);        \
+        CHECK(info_->imm == rule_->imm, "simd_ops.def %s: class %s, immediate kind %d in the opcode table", \
+              #id, #cls, (int)info_->imm);                                                     \
+        CHECK(info_->sig && sig_matches(info_->sig, rule_->sig, &scalar_),                     \
+              "simd_ops.def %s: class %s (\"%s\"), opcode table \"%s\"", #id, #cls, rule_->sig,  \
+              info_->sig ? info_->sig : "NULL");                                               \
+        if (scalar_)                                                                           \
+            CHECK((strchr("IF", scalar_) ? 8 : 4) == (bytes),                                  \
+                  "simd_ops.def %s: '%c' in the opcode table, a %d-byte scalar in kint_simd_%s", #id, \
+                  scalar_, (int)(bytes), #id);                                                 \
+    } while (0);
+#define UN(id) LINE(UN, id, 0)
+#define BIN(id) LINE(BIN, id, 0)
+#define TERN(id) LINE(TERN, id, 0)
+#define SHIFT(id) LINE(SHIFT, id, 0)
+#define TEST(id) LINE(TEST, id, 0)
+#define SPLAT(id) LINE(SPLAT, id, SIMD_SCALAR_BYTES(kint_simd_##id))
+#define EXTRACT(id) LINE(EXTRACT, id, SIMD_SCALAR_BYTES(kint_simd_##id))
+#define REPLACE(id) LINE(REPLACE, id, SIMD_SCALAR_BYTES(kint_simd_##id))
+#define SHUFFLE(id) LINE(SHUFFLE, id, 0)
+#define CONST(id) LINE(CONST, id, 0)
+#define LOAD(id) LINE(LOAD, id, 0)
+#define STORE(id) LINE(STORE, id, 0)
+#define LOAD_LANE(id) LINE(LOAD_LANE, id, 0)
+#define STORE_LANE(id) LINE(STORE_LANE, id, 0)
+#include "interp/simd_ops.def"
+#undef UN
+#undef BIN
+#undef TERN
+#undef SHIFT
+#undef TEST
+#undef SPLAT
+#undef EXTRACT
+#undef REPLACE
+#undef SHUFFLE
+#undef CONST
+#undef LOAD
+#undef STORE
+#undef LOAD_LANE
+#undef STORE_LANE
+#undef LINE
+    unsigned rows = 0;
+    for (unsigned op = 0; op < KIR_OP_COUNT; op++)
+        rows += kir_op_info((kir_op)op)->prefix == KIR_PREFIX_FD;
+    CHECK(lines == rows && lines > 0, "simd_ops.def: %u lines, %u 0xFD rows", lines, rows);
+}
+
 /* ---- the disassembler ------------------------------------------------------------------------- */
 
 typedef struct text {
@@ -300,6 +408,7 @@ int main(void)
     check_accessors();
     check_numeric_letters();
     check_memory_results();
+    check_simd_classes();
     check_disassembly();
     printf(g_failures ? "%d failures\n" : "ok\n", g_failures);
     return g_failures != 0;
