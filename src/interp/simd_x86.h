@@ -154,14 +154,13 @@ KX_LANE_MEM(V128_LOAD64_LANE, V128_STORE64_LANE)
 
 static inline kint_v128 kint_simd_V128_CONST(const uint8_t *bytes) { return _mm_loadu_si128((const __m128i *)bytes); }
 
-/* Two pshufb: lanes from a where mask < 16, from b elsewhere (top bit set
- * in the other's index gives 0). */
+/* Two pshufb, each giving 0 where its index has the top bit set: for a,
+ * mask + 0x70 saturating (0x70-0x7F below 16, 0x80 and up from 16); for b,
+ * mask - 16 (0xF0-0xFF below 16, 0-15 from 16). */
 KX_SSSE3_FN __m128i kx_shuffle_ssse3(__m128i a, __m128i b, const uint8_t *mask)
 {
-    __m128i m = _mm_loadu_si128((const __m128i *)mask), hi = _mm_set1_epi8((char)0x80);
-    __m128i from_a = _mm_cmplt_epi8(m, _mm_set1_epi8(16));
-    __m128i ia = _mm_or_si128(m, _mm_andnot_si128(from_a, hi));
-    __m128i ib = _mm_or_si128(_mm_sub_epi8(m, _mm_set1_epi8(16)), _mm_and_si128(from_a, hi));
+    __m128i m = _mm_loadu_si128((const __m128i *)mask);
+    __m128i ia = _mm_adds_epu8(m, _mm_set1_epi8(0x70)), ib = _mm_sub_epi8(m, _mm_set1_epi8(16));
     return _mm_or_si128(_mm_shuffle_epi8(a, ia), _mm_shuffle_epi8(b, ib));
 }
 /* Indices >= 16 get their top bit set (saturating add), so pshufb gives 0. */
