@@ -601,6 +601,28 @@ dispatch:
         VOUT(id, kint_simd_##id(VIN(id, a), VIN(id, b)));      \
         NEXT_AFTER(id);                                        \
     }
+/* With b loaded from, or the result stored to, memory 0, or both at one
+ * address (unchecked, as the plain v128.load and v128.store). */
+#define BINM(id)                                                                                         \
+    BIN(id)                                                                                              \
+    CASE(BL_##id)                                                                                        \
+    {                                                                                                    \
+        const uint8_t *p_ = mem + (uint64_t)(uint32_t)fp[OPND(BL_##id, addr)] + OPND(BL_##id, offset);   \
+        VOUT(BL_##id, kint_simd_##id(VIN(BL_##id, a), kint_simd_V128_LOAD(p_)));                         \
+        NEXT_AFTER(BL_##id);                                                                             \
+    }                                                                                                    \
+    CASE(BS_##id)                                                                                        \
+    {                                                                                                    \
+        uint8_t *p_ = mem + (uint64_t)(uint32_t)fp[OPND(BS_##id, addr)] + OPND(BS_##id, offset);         \
+        kint_simd_V128_STORE(p_, kint_simd_##id(VIN(BS_##id, a), VIN(BS_##id, b)));                      \
+        NEXT_AFTER(BS_##id);                                                                             \
+    }                                                                                                    \
+    CASE(BU_##id)                                                                                        \
+    {                                                                                                    \
+        uint8_t *p_ = mem + (uint64_t)(uint32_t)fp[OPND(BU_##id, addr)] + OPND(BU_##id, offset);         \
+        kint_simd_V128_STORE(p_, kint_simd_##id(VIN(BU_##id, a), kint_simd_V128_LOAD(p_)));              \
+        NEXT_AFTER(BU_##id);                                                                             \
+    }
 #define TERN(id)                                                          \
     CASE(id)                                                              \
     {                                                                     \
@@ -722,6 +744,7 @@ dispatch:
 #include "interp/simd_ops.def"
 #undef UN
 #undef BIN
+#undef BINM
 #undef TERN
 #undef SHIFT
 #undef TEST

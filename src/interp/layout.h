@@ -268,6 +268,9 @@ typedef enum kint_fname {
     S(CONST2, 3)                                                                                \
     S(SIMD_UNARY, 1)                                                                            \
     S(SIMD_BINARY, 2)                                                                           \
+    S(SIMD_BINARY_LOAD, 2)                                                                      \
+    S(SIMD_BINARY_STORE, 2)                                                                     \
+    S(SIMD_BINARY_UPDATE, 2)                                                                    \
     S(SIMD_TERNARY, 2)                                                                          \
     S(SIMD_SHIFT, 2)                                                                            \
     S(SIMD_TEST, 1)                                                                             \
@@ -490,6 +493,15 @@ typedef enum kint_fname {
 #define KINT_FIELDS_SIMD_UNARY(F, X) F(X, a, IN2, 1, LO) F(X, dst, OUT2, 1, HI)
 /* [a|b][dst|-] */
 #define KINT_FIELDS_SIMD_BINARY(F, X) F(X, a, IN2, 1, LO) F(X, b, IN2, 1, HI) F(X, dst, OUT2, 2, LO)
+/* [a|addr][dst|offset]: b loaded from memory 0 at addr + offset (unchecked) */
+#define KINT_FIELDS_SIMD_BINARY_LOAD(F, X) \
+    F(X, a, IN2, 1, LO) F(X, addr, IN, 1, HI) F(X, dst, OUT2, 2, LO) F(X, offset, IMM, 2, HI)
+/* [a|b][addr|offset]: the result stored to memory 0 at addr + offset (unchecked) */
+#define KINT_FIELDS_SIMD_BINARY_STORE(F, X) \
+    F(X, a, IN2, 1, LO) F(X, b, IN2, 1, HI) F(X, addr, IN, 2, LO) F(X, offset, IMM, 2, HI)
+/* [a|addr][offset|-]: b loaded from memory 0 at addr + offset, the result
+ * stored back there (c[i] = a op c[i]) */
+#define KINT_FIELDS_SIMD_BINARY_UPDATE(F, X) F(X, a, IN2, 1, LO) F(X, addr, IN, 1, HI) F(X, offset, IMM, 2, LO)
 /* [a|b][c|dst] */
 #define KINT_FIELDS_SIMD_TERNARY(F, X) \
     F(X, a, IN2, 1, LO) F(X, b, IN2, 1, HI) F(X, c, IN2, 2, LO) F(X, dst, OUT2, 2, HI)

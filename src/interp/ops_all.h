@@ -22,6 +22,9 @@
  *   simd_ops.def      one op per SIMD instruction (same id), the memory
  *                     forms also checked (C_) and fused with an address
  *                     computation (LA_, LAI_, LSA_, SA_, SAI_, SSA_);
+ *                     the BINM/BINMC lines also with b loaded (BL_<id>)
+ *                     and with the result stored (BS_<id>), or both at
+ *                     one address (BU_<id>);
  *   ops.def           everything else.
  */
 /* A shape chosen by macro (the immediate forms by operand type): expanded
@@ -81,6 +84,9 @@ KINT_FCHAIN(KINT_FCHAIN_OP)
 
 #define UN(id) KINT_OP(id, SIMD_UNARY)
 #define BIN(id) KINT_OP(id, SIMD_BINARY)
+#define BINM(id)                                                                                    \
+    KINT_OP(id, SIMD_BINARY) KINT_OP(BL_##id, SIMD_BINARY_LOAD) KINT_OP(BS_##id, SIMD_BINARY_STORE) \
+    KINT_OP(BU_##id, SIMD_BINARY_UPDATE)
 #define TERN(id) KINT_OP(id, SIMD_TERNARY)
 #define SHIFT(id) KINT_OP(id, SIMD_SHIFT)
 #define TEST(id) KINT_OP(id, SIMD_TEST)
@@ -100,6 +106,7 @@ KINT_FCHAIN(KINT_FCHAIN_OP)
 #include "interp/simd_ops.def"
 #undef UN
 #undef BIN
+#undef BINM
 #undef TERN
 #undef SHIFT
 #undef TEST

@@ -202,6 +202,55 @@ static const simd_mem simd_memops[KIR_OP_COUNT] = {
 #undef STORE_LANE
 };
 
+/* The fused forms of the BINM/BINMC lines: by Wasm instruction, and by
+ * internal op (the BIN a v128.store consumes). */
+typedef struct simd_fused {
+    uint16_t load, store;
+    bool commutative;
+} simd_fused;
+
+#define UN(id)
+#define BIN(id)
+#define TERN(id)
+#define SHIFT(id)
+#define TEST(id)
+#define SPLAT(id)
+#define EXTRACT(id)
+#define REPLACE(id)
+#define SHUFFLE(id)
+#define CONST(id)
+#define LOAD(id)
+#define STORE(id)
+#define LOAD_LANE(id)
+#define STORE_LANE(id)
+static const simd_fused simd_fusedops[KIR_OP_COUNT] = {
+#define BINM(id) [KIR_OP_##id] = {KINT_OP_BL_##id, KINT_OP_BS_##id, false},
+#define BINMC(id) [KIR_OP_##id] = {KINT_OP_BL_##id, KINT_OP_BS_##id, true},
+#include "interp/simd_ops.def"
+#undef BINM
+#undef BINMC
+};
+/* By the internal op a v128.store consumes: a BIN's BS_, a BL_'s BU_. */
+static const uint16_t simd_store_fused[KINT_OP_COUNT] = {
+#define BINM(id) [KINT_OP_##id] = KINT_OP_BS_##id, [KINT_OP_BL_##id] = KINT_OP_BU_##id,
+#include "interp/simd_ops.def"
+#undef BINM
+};
+#undef UN
+#undef BIN
+#undef TERN
+#undef SHIFT
+#undef TEST
+#undef SPLAT
+#undef EXTRACT
+#undef REPLACE
+#undef SHUFFLE
+#undef CONST
+#undef LOAD
+#undef STORE
+#undef LOAD_LANE
+#undef STORE_LANE
+
 /* ---- translation ------------------------------------------------------------------------ */
 
 /* The internal op of SIMD instruction op: the same id (simd_ops.def). */
@@ -330,10 +379,69 @@ static void simd_load(kint_tr *t, const kdec_instr *in, const simd_mem *mm)
     result2(t, kint_emit_SIMD_LOAD_CHECKED(t, (kint_op)mm->checked, s, dst, in->memidx, in->memoffset), dst);
 }
 
+/* v128.store of a binary operation's result, the operation just emitted
+ * (a BINM line): one BS_<id> instead; or, when that operation loaded its b
+ * (BL_<id>) from the address stored to, one BU_<id> (at the load's Wasm
+ * offset: the store cannot trap where the load did not). */
+static bool binary_store(kint_tr *t, const kdec_instr *in, const kint_tv *v, kint_tv *a)
+{
+    uint32_t sa;
+    if (!guarded(t, in->memidx) || in->memoffset > UINT32_MAX || v->kind != KINT_TV_HOME || !t->last.valid ||
+        t->last.dst != v->home || !simd_store_fused[t->last.op] || !kint_tr_use_free(t, a, &sa))
+        return false;
+    uint16_t fused = simd_store_fused[t->last.op];
+    if (kint_ops[fused].shape == KINT_SHAPE_SIMD_BINARY_UPDATE) {
+        const kint_word *w = t->code + t->last.pos;
+        /* Every BL_ op has the SIMD_BINARY_LOAD shape: BL_V128_AND's fields are its. */
+        if (KINT_OPND(w, BL_V128_AND, addr) != sa || KINT_OPND(w, BL_V128_AND, offset) != in->memoffset)
+            return false;
+        uint64_t here = t->offset;
+        if (t->npcmap && t->pcmap[t->npcmap - 1].pos == t->last.pos)
+            t->offset = t->pcmap[t->npcmap - 1].offset;
+        kint_last l = kint_tr_unemit_last(t);
+        kint_emit_SIMD_BINARY_UPDATE(t, (kint_op)fused, KINT_OPND(l.words, BL_V128_AND, a), sa,
+                                     (uint32_t)in->memoffset);
+        t->offset = here;
+        return true;
+    }
+    /* Every BINM op has the SIMD_BINARY shape: V128_AND's fields are its. */
+    kint_last l = kint_tr_unemit_last(t);
+    kint_emit_SIMD_BINARY_STORE(t, (kint_op)fused, KINT_OPND(l.words, V128_AND, a),
+                                KINT_OPND(l.words, V128_AND, b), sa, (uint32_t)in->memoffset);
+    return true;
+}
+
+/* A BINM line whose b (or, commutative, a) is a plain v128.load just
+ * emitted: one BL_<id> instead, at the load's Wasm offset (only the load
+ * can trap). */
+static bool binary_load(kint_tr *t, kir_op op, kint_tv *v)
+{
+    const simd_fused *fz = &simd_fusedops[op];
+    if (!fz->load)
+        return false;
+    uint32_t other;
+    if (!(kint_tr_is_last(t, &v[1], KINT_OP_V128_LOAD) && kint_tr_use_free(t, &v[0], &other)) &&
+        !(fz->commutative && kint_tr_is_last(t, &v[0], KINT_OP_V128_LOAD) && kint_tr_use_free(t, &v[1], &other)))
+        return false;
+    uint64_t here = t->offset;
+    if (t->npcmap && t->pcmap[t->npcmap - 1].pos == t->last.pos)
+        t->offset = t->pcmap[t->npcmap - 1].offset;
+    kint_last l = kint_tr_unemit_last(t);
+    uint32_t dst = kint_tr_push_home(t, 2);
+    result2(t,
+            kint_emit_SIMD_BINARY_LOAD(t, (kint_op)fz->load, other, KINT_OPND(l.words, V128_LOAD, addr), dst,
+                                       KINT_OPND(l.words, V128_LOAD, offset)),
+            dst);
+    t->offset = here;
+    return true;
+}
+
 static void simd_store(kint_tr *t, const kdec_instr *in, const simd_mem *mm)
 {
     kint_tv v = kint_tr_pop(t), a = kint_tr_pop(t);
     uint32_t sv;
+    if (in->op == KIR_OP_V128_STORE && binary_store(t, in, &v, &a))
+        return;
     if (guarded(t, in->memidx) && in->memoffset <= UINT32_MAX && kint_tr_use_free(t, &v, &sv)) {
         uint32_t offset = (uint32_t)in->memoffset;
         if (kint_tr_is_last(t, &a, KINT_OP_I32_ADD)) {
@@ -380,6 +488,8 @@ bool kint_tr_simd(kint_tr *t, const kdec_instr *in)
     case SIMD_BIN:
         v[1] = kint_tr_pop(t);
         v[0] = kint_tr_pop(t);
+        if (binary_load(t, in->op, v))
+            return true;
         s[0] = kint_tr_use(t, &v[0]);
         s[1] = kint_tr_use(t, &v[1]);
         dst = kint_tr_push_home(t, 2);
