@@ -664,6 +664,11 @@ dispatch:
     {                                                                                            \
         VOUT(id, kint_simd_##id(VIN(id, a), VIN(id, b), (const uint8_t *)&OPND64(id, mask_lo))); \
         NEXT_AFTER(id);                                                                          \
+    }                                                                                            \
+    CASE(id##1)                                                                                  \
+    {                                                                                            \
+        VOUT(id##1, kint_simd_shuffle1(VIN(id##1, a), (const uint8_t *)&OPND64(id##1, mask_lo)));  \
+        NEXT_AFTER(id##1);                                                                       \
     }
 #define CONST(id)                                                     \
     CASE(CONST2)                                                      \

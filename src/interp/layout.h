@@ -278,6 +278,7 @@ typedef enum kint_fname {
     S(SIMD_EXTRACT, 2)                                                                          \
     S(SIMD_REPLACE, 2)                                                                          \
     S(SIMD_SHUFFLE, 4)                                                                          \
+    S(SIMD_SHUFFLE1, 3)                                                                         \
     S(SIMD_LOAD, 2)                                                                             \
     S(SIMD_STORE, 2)                                                                            \
     S(SIMD_LOAD_CHECKED, 3)                                                                     \
@@ -520,6 +521,9 @@ typedef enum kint_fname {
 #define KINT_FIELDS_SIMD_SHUFFLE(F, X)                                                          \
     F(X, a, IN2, 1, LO) F(X, b, IN2, 1, HI) F(X, dst, OUT2, 2, LO) F(X, mask_lo, LANES, 3, W) \
     F(X, mask_hi, LANES, 4, W)
+/* [a|dst][mask_lo][mask_hi]: every lane from a, indices below 16 */
+#define KINT_FIELDS_SIMD_SHUFFLE1(F, X) \
+    F(X, a, IN2, 1, LO) F(X, dst, OUT2, 1, HI) F(X, mask_lo, LANES, 2, W) F(X, mask_hi, LANES, 3, W)
 /* Memory, as their scalar counterparts with a v128 dst or val. */
 #define KINT_FIELDS_SIMD_LOAD(F, X) F(X, addr, IN, 1, LO) F(X, dst, OUT2, 1, HI) F(X, offset, IMM, 2, LO)
 #define KINT_FIELDS_SIMD_STORE(F, X) F(X, addr, IN, 1, LO) F(X, val, IN2, 1, HI) F(X, offset, IMM, 2, LO)

@@ -24,7 +24,8 @@
  *                     computation (LA_, LAI_, LSA_, SA_, SAI_, SSA_);
  *                     the BINM/BINMC lines also with b loaded (BL_<id>)
  *                     and with the result stored (BS_<id>), or both at
- *                     one address (BU_<id>);
+ *                     one address (BU_<id>); I8X16_SHUFFLE1 a shuffle
+ *                     of one operand;
  *   ops.def           everything else.
  */
 /* A shape chosen by macro (the immediate forms by operand type): expanded
@@ -93,7 +94,7 @@ KINT_FCHAIN(KINT_FCHAIN_OP)
 #define SPLAT(id) KINT_OP(id, SIMD_SPLAT)
 #define EXTRACT(id) KINT_OP(id, SIMD_EXTRACT)
 #define REPLACE(id) KINT_OP(id, SIMD_REPLACE)
-#define SHUFFLE(id) KINT_OP(id, SIMD_SHUFFLE)
+#define SHUFFLE(id) KINT_OP(id, SIMD_SHUFFLE) KINT_OP(id##1, SIMD_SHUFFLE1)
 #define CONST(id) KINT_OP(CONST2, CONST2)
 #define LOAD(id)                                                                          \
     KINT_OP(id, SIMD_LOAD) KINT_OP(C_##id, SIMD_LOAD_CHECKED) KINT_OP(LA_##id, SIMD_LOAD_ADD) \

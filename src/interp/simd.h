@@ -112,6 +112,14 @@ static inline kint_v128 kint_v128_of_lanes(kint_lanes l)
 #include "interp/simd_neon.h"
 #endif
 
+/* An i8x16.shuffle whose lanes all come from one operand v, with indices
+ * idx[i] < 16 into it (the translator reduces such a mask): a relaxed
+ * swizzle, which every backend computes exactly for indices below 16. */
+static inline kint_v128 kint_simd_shuffle1(kint_v128 v, const uint8_t *idx)
+{
+    return kint_simd_I8X16_RELAXED_SWIZZLE(v, kint_v128_load(idx));
+}
+
 /*
  * Evaluates SIMD instruction `op` without memory: the value operations,
  * v128.const, shuffles and lane instructions (immediates in imm: the 16

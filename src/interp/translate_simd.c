@@ -472,6 +472,24 @@ static void simd_store(kint_tr *t, const kdec_instr *in, const simd_mem *mm)
         kint_emit_SIMD_STORE_CHECKED(t, (kint_op)mm->checked, sa, sv, in->memidx, in->memoffset);
 }
 
+/* A shuffle taking every lane from one operand: I8X16_SHUFFLE1 on it,
+ * with the indices reduced to it (one pshufb or tbl instead of two). */
+static bool shuffle1(kint_tr *t, const kdec_instr *in, kint_tv *v)
+{
+    unsigned from_b = 0;
+    for (unsigned i = 0; i < 16; i++)
+        from_b += in->bytes[i] >= 16;
+    if (from_b != 0 && from_b != 16)
+        return false;
+    uint8_t idx[16];
+    for (unsigned i = 0; i < 16; i++)
+        idx[i] = in->bytes[i] & 15;
+    uint32_t s = kint_tr_use(t, &v[from_b ? 1 : 0]);
+    uint32_t dst = kint_tr_push_home(t, 2);
+    result2(t, kint_emit_SIMD_SHUFFLE1(t, KINT_OP_I8X16_SHUFFLE1, s, dst, le64(idx), le64(idx + 8)), dst);
+    return true;
+}
+
 bool kint_tr_simd(kint_tr *t, const kdec_instr *in)
 {
     uint8_t cls = simd_class[in->op];
@@ -544,6 +562,8 @@ bool kint_tr_simd(kint_tr *t, const kdec_instr *in)
     case SIMD_SHUFFLE:
         v[1] = kint_tr_pop(t);
         v[0] = kint_tr_pop(t);
+        if (shuffle1(t, in, v))
+            return true;
         s[0] = kint_tr_use(t, &v[0]);
         s[1] = kint_tr_use(t, &v[1]);
         dst = kint_tr_push_home(t, 2);

@@ -28,5 +28,7 @@
     (v128.store offset=32 (local.get $p) (f32x4.add (local.get $v) (v128.load offset=32 (local.get $p))))
     (v128.store (local.get $p) (i32x4.sub (local.get $v) (local.get $v)))
     (local.set $t (i32x4.mul (v128.load offset=48 (local.get $p)) (local.get $v)))
-    (v128.store offset=64 (local.get $p) (local.get $t)))
+    (v128.store offset=64 (local.get $p) (local.get $t))
+    (local.set $t (i8x16.shuffle 31 30 29 28 27 26 25 24 23 22 21 20 19 18 17 16 (local.get $v) (local.get $t)))
+    (v128.store offset=80 (local.get $p) (local.get $t)))
 )
