@@ -386,14 +386,16 @@ static void simd_load(kint_tr *t, const kdec_instr *in, const simd_mem *mm)
 static bool binary_store(kint_tr *t, const kdec_instr *in, const kint_tv *v, kint_tv *a)
 {
     uint32_t sa;
-    if (!guarded(t, in->memidx) || in->memoffset > UINT32_MAX || v->kind != KINT_TV_HOME || !t->last.valid ||
-        t->last.dst != v->home || !simd_store_fused[t->last.op] || !kint_tr_use_free(t, a, &sa))
+    if (!guarded(t, in->memidx) || in->memoffset > UINT32_MAX || v->kind != KINT_TV_HOME ||
+        !t->last.valid || t->last.dst != v->home || !simd_store_fused[t->last.op] ||
+        !kint_tr_use_free(t, a, &sa))
         return false;
     uint16_t fused = simd_store_fused[t->last.op];
     if (kint_ops[fused].shape == KINT_SHAPE_SIMD_BINARY_UPDATE) {
         const kint_word *w = t->code + t->last.pos;
         /* Every BL_ op has the SIMD_BINARY_LOAD shape: BL_V128_AND's fields are its. */
-        if (KINT_OPND(w, BL_V128_AND, addr) != sa || KINT_OPND(w, BL_V128_AND, offset) != in->memoffset)
+        if (KINT_OPND(w, BL_V128_AND, addr) != sa ||
+            KINT_OPND(w, BL_V128_AND, offset) != in->memoffset)
             return false;
         uint64_t here = t->offset;
         if (t->npcmap && t->pcmap[t->npcmap - 1].pos == t->last.pos)
@@ -421,7 +423,8 @@ static bool binary_load(kint_tr *t, kir_op op, kint_tv *v)
         return false;
     uint32_t other;
     if (!(kint_tr_is_last(t, &v[1], KINT_OP_V128_LOAD) && kint_tr_use_free(t, &v[0], &other)) &&
-        !(fz->commutative && kint_tr_is_last(t, &v[0], KINT_OP_V128_LOAD) && kint_tr_use_free(t, &v[1], &other)))
+        !(fz->commutative && kint_tr_is_last(t, &v[0], KINT_OP_V128_LOAD) &&
+          kint_tr_use_free(t, &v[1], &other)))
         return false;
     uint64_t here = t->offset;
     if (t->npcmap && t->pcmap[t->npcmap - 1].pos == t->last.pos)
@@ -429,7 +432,8 @@ static bool binary_load(kint_tr *t, kir_op op, kint_tv *v)
     kint_last l = kint_tr_unemit_last(t);
     uint32_t dst = kint_tr_push_home(t, 2);
     result2(t,
-            kint_emit_SIMD_BINARY_LOAD(t, (kint_op)fz->load, other, KINT_OPND(l.words, V128_LOAD, addr), dst,
+            kint_emit_SIMD_BINARY_LOAD(t, (kint_op)fz->load, other,
+                                       KINT_OPND(l.words, V128_LOAD, addr), dst,
                                        KINT_OPND(l.words, V128_LOAD, offset)),
             dst);
     t->offset = here;
@@ -486,7 +490,8 @@ static bool shuffle1(kint_tr *t, const kdec_instr *in, kint_tv *v)
         idx[i] = in->bytes[i] & 15;
     uint32_t s = kint_tr_use(t, &v[from_b ? 1 : 0]);
     uint32_t dst = kint_tr_push_home(t, 2);
-    result2(t, kint_emit_SIMD_SHUFFLE1(t, KINT_OP_I8X16_SHUFFLE1, s, dst, le64(idx), le64(idx + 8)), dst);
+    result2(t, kint_emit_SIMD_SHUFFLE1(t, KINT_OP_I8X16_SHUFFLE1, s, dst, le64(idx), le64(idx + 8)),
+            dst);
     return true;
 }
 

@@ -240,15 +240,16 @@ static void check_simd_classes(void)
         if (!rule_)                                                                            \
             break;                                                                             \
         CHECK(info_->prefix == KIR_PREFIX_FD, "simd_ops.def %s: not a 0xFD row", #id);        \
-        CHECK(info_->imm == rule_->imm, "simd_ops.def %s: class %s, immediate kind %d in the opcode table", \
-              #id, #cls, (int)info_->imm);                                                     \
+        CHECK(info_->imm == rule_->imm,                                                        \
+              "simd_ops.def %s: class %s, immediate kind %d in the opcode table", #id, #cls,   \
+              (int)info_->imm);                                                                \
         CHECK(info_->sig && sig_matches(info_->sig, rule_->sig, &scalar_),                     \
               "simd_ops.def %s: class %s (\"%s\"), opcode table \"%s\"", #id, #cls, rule_->sig,  \
               info_->sig ? info_->sig : "NULL");                                               \
         if (scalar_)                                                                           \
             CHECK((strchr("IF", scalar_) ? 8 : 4) == (bytes),                                  \
-                  "simd_ops.def %s: '%c' in the opcode table, a %d-byte scalar in kint_simd_%s", #id, \
-                  scalar_, (int)(bytes), #id);                                                 \
+                  "simd_ops.def %s: '%c' in the opcode table, a %d-byte scalar in kint_simd_%s", \
+                  #id, scalar_, (int)(bytes), #id);                                            \
     } while (0);
 #define UN(id) LINE(UN, id, 0)
 #define BIN(id) LINE(BIN, id, 0)

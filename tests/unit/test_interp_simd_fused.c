@@ -16,7 +16,16 @@
 #include "kite.h"
 
 /* Byte offsets from p: the operands, then one result per form. */
-enum { AT_X = 0, AT_Y = 16, AT_PLAIN = 64, AT_BL = 80, AT_BLA = 96, AT_BS = 112, AT_BU = 128, AREA = 144 };
+enum {
+    AT_X = 0,
+    AT_Y = 16,
+    AT_PLAIN = 64,
+    AT_BL = 80,
+    AT_BLA = 96,
+    AT_BS = 112,
+    AT_BU = 128,
+    AREA = 144
+};
 
 static const char module_fmt[] =
     "(module\n"
@@ -42,7 +51,8 @@ static const char module_fmt[] =
     "    (local.set $y (v128.load offset=16 (local.get $p)))\n"
     "    (v128.store offset=128 (local.get $p) (local.get $y))\n"
     "    (local.set $x (v128.load offset=0 (local.get $p)))\n"
-    "    (v128.store offset=128 (local.get $p) (%1$s (local.get $x) (v128.load offset=128 (local.get $p))))))\n";
+    "    (v128.store offset=128 (local.get $p)\n"
+    "      (%1$s (local.get $x) (v128.load offset=128 (local.get $p))))))\n";
 
 typedef struct text {
     char buf[8192];
@@ -75,7 +85,8 @@ static bool listing_has(const kite_module_t *module, const char *name, const cha
 }
 
 /* Calls export `name` with p; the trap kind, or KITE_TRAP_KIND_COUNT. */
-static kite_trap_kind_t call(kite_store_t *store, kite_instance_t *inst, const char *name, int32_t p)
+static kite_trap_kind_t call(kite_store_t *store, kite_instance_t *inst, const char *name,
+                             int32_t p)
 {
     kite_extern_t f;
     if (!kite_instance_export(inst, name, strlen(name), &f) || f.kind != KITE_EXTERN_FUNC)
@@ -100,7 +111,8 @@ static uint8_t rnd_byte(void)
     return (uint8_t)(g_seed >> 16);
 }
 
-static void check_op(kite_engine_t *engine, const char *id, kir_op op, bool commutative, unsigned *fused)
+static void check_op(kite_engine_t *engine, const char *id, kir_op op, bool commutative,
+                     unsigned *fused)
 {
     const char *mn = kir_op_info(op)->mnemonic;
     char wat[sizeof module_fmt + 256];
@@ -121,7 +133,8 @@ static void check_op(kite_engine_t *engine, const char *id, kir_op op, bool comm
           commutative ? "missing" : "operands swapped");
     CHECK(listing_has(module, "bs", bs), "%s: no %s for a stored result", mn, bs);
     CHECK(listing_has(module, "bu", bu), "%s: no %s for c = a op c", mn, bu);
-    CHECK(!listing_has(module, "plain", bl) && !listing_has(module, "plain", bs), "%s: plain form fused", mn);
+    CHECK(!listing_has(module, "plain", bl) && !listing_has(module, "plain", bs),
+          "%s: plain form fused", mn);
 
     kite_store_t *store = kite_store_new(engine);
     kite_instance_t *inst = NULL;
@@ -141,10 +154,11 @@ static void check_op(kite_engine_t *engine, const char *id, kir_op op, bool comm
             for (unsigned i = 0; i < AREA; i++)
                 mem[p + i] = rnd_byte();
             for (unsigned f = 0; f < 5; f++)
-                CHECK(call(store, inst, forms[f], p) == KITE_TRAP_KIND_COUNT, "%s: %s trapped", mn, forms[f]);
+                CHECK(call(store, inst, forms[f], p) == KITE_TRAP_KIND_COUNT, "%s: %s trapped", mn,
+                      forms[f]);
             for (unsigned f = 1; f < 5; f++)
-                CHECK(memcmp(mem + p + AT_PLAIN, mem + p + at[f], 16) == 0, "%s: %s differs from plain (round %u)",
-                      mn, forms[f], round);
+                CHECK(memcmp(mem + p + AT_PLAIN, mem + p + at[f], 16) == 0,
+                      "%s: %s differs from plain (round %u)", mn, forms[f], round);
         }
         /* Out of bounds by 8 bytes in the fused access (the load of BL, the
          * store of BS): a trap, and nothing written. */
@@ -152,7 +166,8 @@ static void check_op(kite_engine_t *engine, const char *id, kir_op op, bool comm
               "%s: BL out of bounds", mn);
         uint8_t before[8];
         memcpy(before, mem + size - 8, 8);
-        CHECK(call(store, inst, "bs", (int32_t)(size - AT_BS - 8)) == KITE_TRAP_MEMORY_OUT_OF_BOUNDS,
+        CHECK(call(store, inst, "bs", (int32_t)(size - AT_BS - 8)) ==
+                  KITE_TRAP_MEMORY_OUT_OF_BOUNDS,
               "%s: BS out of bounds", mn);
         CHECK(memcmp(before, mem + size - 8, 8) == 0, "%s: BS wrote before trapping", mn);
         (*fused)++;
