@@ -808,6 +808,8 @@ static bool setup(wast_run *run)
 
 static void teardown(wast_run *run)
 {
+    for (size_t i = 0; i < run->nhostrefs; i++)
+        kite_root_free(run->hostrefs[i].root);
     if (run->linker)
         kite_linker_free(run->linker);
     if (run->store)

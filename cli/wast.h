@@ -26,10 +26,11 @@ typedef struct wast_bindings {
 } wast_bindings;
 
 /* Host references made for (ref.extern N) / (ref.host N) arguments, reused
- * so that a script's repeated arguments do not pile up in the store. */
+ * so that a script's repeated arguments do not pile up in the store; each
+ * rooted, as the script may name it again after collections. */
 typedef struct wast_hostref {
     uintptr_t value;
-    kite_ref_t ref;
+    kite_root_t *root;
 } wast_hostref;
 
 /* The skip list: `<glob of file basename>` or `<glob>:<line>`, with a reason. */

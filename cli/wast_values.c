@@ -16,7 +16,7 @@ static bool host_ref(wast_run *run, uintptr_t value, kite_ref_t *out, cli_buf *w
 {
     for (size_t i = 0; i < run->nhostrefs; i++) {
         if (run->hostrefs[i].value == value) {
-            *out = run->hostrefs[i].ref;
+            *out = kite_root_get(run->hostrefs[i].root);
             return true;
         }
     }
@@ -30,13 +30,16 @@ static bool host_ref(wast_run *run, uintptr_t value, kite_ref_t *out, cli_buf *w
         run->hostrefs = n;
         run->cap_hostrefs = cap;
     }
+    kite_root_t *root = NULL;
     kite_error_t *err = kite_ref_new_host(run->store, value, out);
+    if (!err)
+        err = kite_root_new(run->store, *out, &root);
     if (err) {
         cli_buf_printf(why, "cannot make a host reference: %s", kite_error_message(err));
         kite_error_free(err);
         return false;
     }
-    run->hostrefs[run->nhostrefs++] = (wast_hostref){value, *out};
+    run->hostrefs[run->nhostrefs++] = (wast_hostref){value, root};
     return true;
 }
 

@@ -391,8 +391,9 @@ KITE_API kite_export_desc_t kite_module_export(const kite_module_t *module, size
 
 /*
  * A store owns everything instantiated in it (instances, functions,
- * memories, tables, globals, tags, references made by the host) and frees it
- * all with kite_store_free. One thread at a time may use a store.
+ * memories, tables, globals, tags) and frees it all with kite_store_free;
+ * GC objects (structs, arrays, exceptions, host references) it frees
+ * earlier, once nothing reaches them. One thread at a time may use a store.
  */
 typedef struct kite_store kite_store_t;
 
@@ -402,9 +403,10 @@ typedef struct kite_store_limits {
     uint32_t instances;      /* 0: no limit */
     uint32_t stack_slots;    /* Wasm value stack per call into Wasm (8-byte slots); 0: default */
     uint32_t call_depth;     /* nested Wasm calls; 0: default */
-    uint64_t gc_heap_bytes;  /* the GC heap (structs and arrays); 0: no limit. A GC
-                                allocation that does not fit after a full collection
-                                traps with "GC heap exhausted". */
+    uint64_t gc_heap_bytes;  /* the GC heap (structs, arrays, exceptions, host
+                                references); 0: no limit. A GC allocation that does not
+                                fit after a full collection traps with "GC heap
+                                exhausted" (an error KITE_ERROR_LIMIT from the API). */
     /* Bytes of the calling thread's C stack that a call into Wasm must find
      * free: entering Wasm (from the host, or again from a host function
      * Wasm called) with less left traps with "call stack exhausted" instead
@@ -469,8 +471,27 @@ KITE_API const char *kite_store_last_diagnostic(const kite_store_t *store);
 
 typedef struct kite_func kite_func_t;
 
-/* A host reference (externref) wrapping a host value; owned by the store. */
+/*
+ * A host reference (externref) wrapping a host value. It lives in the
+ * store's GC heap, as structs and arrays do (see "GC values" below): it
+ * stays valid while Wasm can reach it (a global, a table, a GC object, an
+ * exception, a frame) or a root handle holds it (kite_root_new), and is
+ * freed once neither is true. A kite_ref_t in the host's own variables is
+ * not a root: root it before the next call that may allocate in the store
+ * (making another reference, a struct or array, calling Wasm,
+ * kite_store_gc) if it must stay valid. Errors: KITE_ERROR_LIMIT when the
+ * GC heap is exhausted.
+ */
 KITE_API kite_error_t *kite_ref_new_host(kite_store_t *store, uintptr_t host_value, kite_ref_t *out);
+/*
+ * The same with a finalizer, called with host_value once the reference is
+ * freed (collected, or its store freed), for the host to release what the
+ * value stands for. It runs inside a collection, so it must not use the
+ * store (no kite_* call on it or its objects).
+ */
+KITE_API kite_error_t *kite_ref_new_host_with_finalizer(kite_store_t *store, uintptr_t host_value,
+                                                        void (*finalize)(uintptr_t host_value),
+                                                        kite_ref_t *out);
 /* The host value of a host reference; false for anything else. */
 KITE_API bool kite_ref_host_value(kite_ref_t ref, uintptr_t *out);
 /* The function of a function reference, or NULL. */
@@ -491,13 +512,16 @@ KITE_API kite_refkind_t kite_ref_kind(kite_ref_t ref);
 /* ---- GC values: i31, structs, arrays -------------------------------------------------- */
 
 /*
- * Structs and arrays live in the store's GC heap, which frees them once
- * nothing reaches them; i31 references are plain values. A kite_ref_t the
- * host keeps in its own variables is not a root: it stays valid only until
- * the next call that may allocate in the store (calling Wasm, making a
- * struct or array, kite_store_gc). To keep a reference longer, hold it in a
- * root handle (kite_root_new), in a global or in a table. The arguments and
- * results of a host function are roots while the host function runs.
+ * Structs, arrays, exceptions (exnref) and host references live in the
+ * store's GC heap, which frees them once nothing reaches them; i31
+ * references are plain values. A kite_ref_t the host keeps in its own
+ * variables is not a root: it stays valid only until the next call that
+ * may allocate in the store (calling Wasm, making a struct, array or host
+ * reference, kite_store_gc). To keep a reference longer, hold it in a root
+ * handle (kite_root_new), in a global or in a table. The arguments and
+ * results of a host function are roots while the host function runs, and a
+ * trap holds its exception (kite_trap_exception_ref) until it is freed.
+ * Functions are not in the heap: they live as long as their store.
  */
 
 /* ref.i31: the low 31 bits of value. */
@@ -641,7 +665,10 @@ KITE_API size_t kite_frame_format(const kite_frame_t *frame, const char *module_
 typedef struct kite_tag kite_tag_t;
 /* For KITE_TRAP_EXCEPTION (an exception that reached the host): its tag and
  * payload (values written to `values`, at most `max`; returns the count),
- * and the exception itself as an exnref. */
+ * and the exception itself as an exnref. The trap keeps the exception alive
+ * until it is freed; once its store is freed, the trap no longer has one
+ * (NULL, 0 and KITE_REF_NULL). A host function that returns the trap to
+ * its Wasm caller in the same store rethrows the exception there. */
 KITE_API kite_tag_t *kite_trap_exception_tag(const kite_trap_t *trap);
 KITE_API size_t kite_trap_exception_values(const kite_trap_t *trap, kite_val_t *values, size_t max);
 KITE_API kite_ref_t kite_trap_exception_ref(const kite_trap_t *trap);

@@ -253,14 +253,20 @@ kite_error_t *kite_tag_new(kite_store_t *store, const kite_valtype_t *params, si
 
 /* ---- references ---------------------------------------------------------------------- */
 
+kite_error_t *kite_ref_new_host_with_finalizer(kite_store_t *store, uintptr_t host_value,
+                                               void (*finalize)(uintptr_t host_value),
+                                               kite_ref_t *out)
+{
+    krt_hostref *h = kgc_hostref_new(store->gc, host_value, finalize);
+    *out = (kite_ref_t)krt_ref_from_obj(h);
+    return h ? NULL
+             : kutil_error_new(store->alloc, KITE_ERROR_LIMIT, "%s",
+                               krt_trap_kind_message(KITE_TRAP_GC_HEAP_EXHAUSTED));
+}
+
 kite_error_t *kite_ref_new_host(kite_store_t *store, uintptr_t host_value, kite_ref_t *out)
 {
-    *out = KITE_REF_NULL;
-    krt_hostref *h;
-    kite_error_t *err = krt_hostref_new(store, host_value, &h);
-    if (!err)
-        *out = (kite_ref_t)krt_ref_from_obj(h);
-    return err;
+    return kite_ref_new_host_with_finalizer(store, host_value, NULL, out);
 }
 
 bool kite_ref_host_value(kite_ref_t ref, uintptr_t *out)

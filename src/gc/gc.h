@@ -1,7 +1,8 @@
 /*
- * The GC heap of a store: struct and array objects, their runtime types
- * (RTTs), the allocator and a precise mark-sweep collector (the reasons for
- * that choice are in docs/NOTES.md).
+ * The GC heap of a store: struct and array objects, exceptions and host
+ * references, the structs' and arrays' runtime types (RTTs), the allocator
+ * and a precise mark-sweep collector (the reasons for that choice are in
+ * docs/NOTES.md).
  *
  * Objects. Every GC object starts with krt_obj (so a reference leads to its
  * kind and canonical type like any other object) followed by a word that
@@ -21,6 +22,12 @@
  * runtime.h: 0 null, odd an i31, else a pointer). Tracing, like every other
  * reader, treats 0 and odd values as non-pointers.
  *
+ * Exceptions (krt_exn) and host references (krt_hostref) have the same two
+ * header words; their "RTT" is one of two descriptors that say only their
+ * kind (kgc_exn_rtt, kgc_hostref_rtt). An exception's payload is traced by
+ * its tag's parameter types; a host reference holds no references, and its
+ * finalizer (if any) runs when it is swept or the heap is freed.
+ *
  * Allocation. Objects up to KGC_SMALL_MAX bytes come from size classes of
  * 16-byte steps, each a free list threaded through blocks of KGC_BLOCK_BYTES;
  * the fast path (kgc_alloc_fast) pops a cell and calls nothing. Larger
@@ -34,9 +41,11 @@
  * records; the interpreter installs scan_stacks), host handles (kite_root_t),
  * and what the store records (krt_rootset in runtime.h): the globals, tables
  * and element segments of instances and of host-made globals and tables,
- * exception payloads, and scoped root frames (krt_roots) that C code pushes
- * around allocations: the constant-expression evaluator's stack, a host
- * function's arguments and results, the host API's inputs.
+ * the exceptions held by traps, and scoped root frames (krt_roots) that C
+ * code pushes around allocations: the constant-expression evaluator's
+ * stack, a host function's arguments and results, the host API's inputs.
+ * Nothing else keeps an object alive: an exception nobody can reach any
+ * more is freed like a struct.
  */
 #ifndef KITE_GC_GC_H
 #define KITE_GC_GC_H
@@ -96,6 +105,13 @@ static inline const kgc_rtt *kgc_rtt_of(const kgc_obj *o)
 {
     return (const kgc_rtt *)(o->rtt & ~(uintptr_t)1);
 }
+
+/* The layout descriptors of exceptions and host references (kind only). */
+extern const kgc_rtt kgc_exn_rtt;
+extern const kgc_rtt kgc_hostref_rtt;
+_Static_assert(offsetof(krt_exn, gc) == offsetof(kgc_obj, rtt) &&
+                   offsetof(krt_hostref, gc) == offsetof(kgc_obj, rtt),
+               "exceptions and host references have the GC's header");
 
 /* The size of an array of n elements of `width` bytes (rounded up to 16),
  * or 0 when it exceeds KGC_MAX_OBJECT: larger arrays trap with "array too
@@ -179,6 +195,7 @@ struct kgc_heap {
     kgc_rtt **rtts;       /* open addressing on the canonical id */
     uint32_t cap_rtts, nrtts;
 
+    uint64_t finalizers;  /* live host references with a finalizer */
     uint64_t collections, peak_bytes, live_bytes;
     uint64_t stale;       /* references to free cells met while marking (a bug) */
 };
@@ -253,6 +270,14 @@ kgc_array *kgc_array_new(kgc_heap *h, const kgc_rtt *rtt, uint32_t n, const uint
 /* A new array with the n elements in `slots` (one or two slots each). */
 kgc_array *kgc_array_new_fixed(kgc_heap *h, const kgc_rtt *rtt, uint32_t n,
                                const uint64_t *slots, kite_trap_kind_t *trap);
+
+/* A new exception of `tag` whose payload (tag->param_slots slots) is
+ * copied from `payload`, which the caller must keep rooted (the
+ * allocation may collect). NULL: heap exhausted. */
+krt_exn *kgc_exn_new(kgc_heap *h, struct kite_tag *tag, const uint64_t *payload);
+/* A new host reference; `finalize` (may be NULL) is called with the value
+ * when the reference is collected or the heap freed. NULL: heap exhausted. */
+krt_hostref *kgc_hostref_new(kgc_heap *h, uintptr_t value, void (*finalize)(uintptr_t value));
 
 /* The GC constructors of constant expressions, for the runtime
  * (krt_hooks.gc_new). */

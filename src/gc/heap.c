@@ -134,6 +134,19 @@ static void kill_payload(kgc_heap *h, uint8_t *p, size_t n)
     KGC_POISON(p, n);
 }
 
+/* A host reference is going: its finalizer, if any, runs now (documented
+ * in kite.h as unable to use the store). */
+static void finalize(kgc_heap *h, krt_obj *o)
+{
+    if (o->kind != KRT_OBJ_HOST)
+        return;
+    krt_hostref *r = (krt_hostref *)(void *)o;
+    if (r->finalize) {
+        h->finalizers--;
+        r->finalize(r->value);
+    }
+}
+
 /* Rebuilds the free lists from the blocks, freeing blocks without a live
  * object; unmarks the survivors. Returns the bytes of live objects. */
 static uint64_t sweep_blocks(kgc_heap *h)
@@ -155,6 +168,7 @@ static uint64_t sweep_blocks(kgc_heap *h)
                     live++;
                     continue;
                 }
+                finalize(h, &c->hdr);
                 kill_payload(h, (uint8_t *)c + sizeof(kgc_cell), b->cell - sizeof(kgc_cell));
                 c->hdr.kind = 0;
                 c->hdr.canon = 0;
@@ -196,6 +210,7 @@ static uint64_t sweep_large(kgc_heap *h)
             link = &l->next;
             continue;
         }
+        finalize(h, &o->hdr);
         *link = l->next;
         h->bytes -= l->bytes;
         kutil_free(h->alloc, l);
@@ -256,10 +271,14 @@ void kgc_heap_set_limit(kgc_heap *h, uint64_t bytes)
         h->next_gc = bytes;
 }
 
+static void finalize_live(kgc_heap *h, kgc_obj *o) { finalize(h, &o->hdr); }
+
 void kgc_heap_free(kgc_heap *h)
 {
     if (!h)
         return;
+    if (h->finalizers)
+        kgc_each_object(h, finalize_live);
     while (h->blocks) {
         kgc_block *b = h->blocks;
         h->blocks = b->next;

@@ -32,10 +32,10 @@ void kgc_mark(kgc_heap *h, krt_ref r)
     if (r == 0 || (r & 1u))
         return; /* null or an i31: not a pointer */
     krt_obj *o = (krt_obj *)r;
-    if (o->kind != KRT_OBJ_STRUCT && o->kind != KRT_OBJ_ARRAY) {
-        /* Functions, host references and exceptions are not in this heap
-         * (exception payloads are roots of their own). Kind 0 is a free
-         * cell: a reference that outlived its object, counted for tests. */
+    if (o->kind == KRT_OBJ_FUNC || o->kind == 0) {
+        /* Functions are not in this heap (they live as long as their
+         * store). Kind 0 is a free cell: a reference that outlived its
+         * object, counted for tests. */
         if (o->kind == 0)
             h->stale++;
         return;
@@ -47,11 +47,25 @@ void kgc_mark(kgc_heap *h, krt_ref r)
     push(h, g);
 }
 
+/* Marks the references in an exception's payload. */
+static void trace_exn(kgc_heap *h, const krt_exn *e)
+{
+    const struct kite_tag *tag = e->tag;
+    uint32_t s = 0;
+    for (uint32_t i = 0; i < tag->nparams && s < e->nslots; i++) {
+        if (kir_vt_is_ref(tag->params[i]))
+            kgc_mark(h, (krt_ref)e->slots[s]);
+        s += krt_slots(tag->params[i]);
+    }
+}
+
 /* Marks what object o refers to. */
 static void trace(kgc_heap *h, kgc_obj *o)
 {
     const kgc_rtt *rtt = kgc_rtt_of(o);
-    if (rtt->kind == KRT_OBJ_STRUCT) {
+    if (rtt->kind == KRT_OBJ_EXN) {
+        trace_exn(h, (const krt_exn *)(const void *)o);
+    } else if (rtt->kind == KRT_OBJ_STRUCT) {
         const uint8_t *base = (const uint8_t *)o;
         for (uint32_t i = 0; i < rtt->nrefs; i++)
             kgc_mark(h, (krt_ref) * (const uint64_t *)(const void *)(base + rtt->ref_offsets[i]));
@@ -79,9 +93,9 @@ static void retrace(kgc_heap *h, kgc_obj *o)
 
 /* ---- roots --------------------------------------------------------------------------------- */
 
-/* Whether a value of canonical type t can refer to a GC object: references
- * of the any and extern hierarchies (an externalized struct is the struct
- * itself), not functions or exceptions. */
+/* Whether a value of canonical type t can refer to a heap object:
+ * references of the any, extern and exn hierarchies (an externalized
+ * struct is the struct itself), not functions. */
 static bool may_hold_gc(const ktype_canon *c, kir_valtype t)
 {
     if (!kir_vt_is_ref(t))
@@ -92,8 +106,9 @@ static bool may_hold_gc(const ktype_canon *c, kir_valtype t)
     switch (h) {
     case KIR_HEAP_FUNC:
     case KIR_HEAP_NOFUNC:
-    case KIR_HEAP_EXN:
-    case KIR_HEAP_NOEXN: return false;
+    case KIR_HEAP_NOEXN:
+    case KIR_HEAP_NOEXTERN:
+    case KIR_HEAP_NONE: return false;
     default: return true;
     }
 }
@@ -129,17 +144,6 @@ static void mark_instance(kgc_heap *h, const krt_instance *inst)
     }
 }
 
-static void mark_exn(kgc_heap *h, const krt_exn *e)
-{
-    const struct kite_tag *tag = e->tag;
-    uint32_t s = 0;
-    for (uint32_t i = 0; i < tag->nparams && s < e->nslots; i++) {
-        if (may_hold_gc(h->canon, tag->params[i]))
-            kgc_mark(h, (krt_ref)e->slots[s]);
-        s += krt_slots(tag->params[i]);
-    }
-}
-
 void kgc_marker_mark(krt_marker *m, krt_ref r)
 {
     kgc_mark((kgc_heap *)(void *)((char *)m - offsetof(kgc_heap, marker)), r);
@@ -160,8 +164,8 @@ static void mark_roots(kgc_heap *h)
         mark_global(h, roots->globals[i]);
     for (uint32_t i = 0; i < roots->ntables; i++)
         mark_table(h, roots->tables[i]);
-    for (const krt_exn *e = roots->exns; e; e = e->root_next)
-        mark_exn(h, e);
+    for (const kite_trap_t *t = roots->traps; t; t = t->exn_next)
+        kgc_mark(h, krt_ref_from_obj(t->exn));
 }
 
 void kgc_collect(kgc_heap *h)

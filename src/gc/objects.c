@@ -1,7 +1,8 @@
 /*
  * Making GC objects and moving values in and out of them, for the
  * constant-expression evaluator and the host API (the interpreter inlines
- * its own allocation fast path but shares the value helpers).
+ * its own allocation fast path but shares the value helpers); exceptions
+ * and host references.
  */
 #include <string.h>
 
@@ -138,6 +139,44 @@ kgc_array *kgc_array_new_fixed(kgc_heap *h, const kgc_rtt *rtt, uint32_t n,
     for (uint32_t i = 0; i < n; i++)
         kgc_store_value(kgc_array_data(a) + (size_t)i * w, w, slots + (size_t)i * step);
     return a;
+}
+
+/* ---- exceptions and host references ------------------------------------------------------ */
+
+const kgc_rtt kgc_exn_rtt = {.kind = KRT_OBJ_EXN};
+const kgc_rtt kgc_hostref_rtt = {.kind = KRT_OBJ_HOST};
+
+krt_exn *kgc_exn_new(kgc_heap *h, struct kite_tag *tag, const uint64_t *payload)
+{
+    /* A tag's parameters are few (a type's count is bounded by the
+     * validator), far below any size limit. */
+    size_t bytes = (size_t)tag->param_slots * sizeof(uint64_t);
+    uint64_t size = (sizeof(krt_exn) + bytes + 15u) & ~(uint64_t)15u;
+    kgc_obj *o = kgc_alloc(h, size);
+    if (!o)
+        return NULL;
+    set_header(o, &kgc_exn_rtt);
+    krt_exn *e = (krt_exn *)(void *)o;
+    e->tag = tag;
+    e->nslots = tag->param_slots;
+    e->pad_ = 0;
+    if (bytes)
+        memcpy(e->slots, payload, bytes);
+    return e;
+}
+
+krt_hostref *kgc_hostref_new(kgc_heap *h, uintptr_t value, void (*finalize)(uintptr_t value))
+{
+    kgc_obj *o = kgc_alloc(h, sizeof(krt_hostref));
+    if (!o)
+        return NULL;
+    set_header(o, &kgc_hostref_rtt);
+    krt_hostref *r = (krt_hostref *)(void *)o;
+    r->value = value;
+    r->finalize = finalize;
+    if (finalize)
+        h->finalizers++;
+    return r;
 }
 
 bool kgc_new_for_const(kite_store_t *store, kir_op op, uint32_t canon, const uint64_t *operands,

@@ -1528,10 +1528,10 @@ do_host:
         kite_trap_t *t = kint_host_call(store, callf, fp + callbase, ki->inst);
         fuel_on = krt_store_checks(store);
         if (UNLIKELY(t != NULL)) {
-            if (t->kind == KITE_TRAP_EXCEPTION && t->exn) {
+            krt_exn *thrown = krt_trap_take_exn(t, store);
+            if (thrown) {
                 /* An exception from Wasm called by the host: keep unwinding here. */
-                exn = t->exn;
-                kite_trap_free(t);
+                exn = thrown;
                 throw_pos = (uint32_t)(retpc - top->code->code) - 1;
                 goto do_throw;
             }
@@ -1552,11 +1552,10 @@ do_host:
     /* ---- exceptions ---- */
     CASE(THROW)
     {
-        struct kite_tag *tag = ki->inst->tags[OPND(THROW, tag)];
-        exn = krt_exn_new(store, tag, tag->param_slots);
+        top->pc = pc + SIZE(THROW); /* the throw's stack map roots the payload */
+        exn = kgc_exn_new(ki->heap, ki->inst->tags[OPND(THROW, tag)], fp + OPND(THROW, base));
         if (!exn)
-            TRAP(OUT_OF_MEMORY);
-        memcpy(exn->slots, fp + OPND(THROW, base), (size_t)tag->param_slots * sizeof(uint64_t));
+            TRAP(GC_HEAP_EXHAUSTED);
         goto do_throw_here;
     }
     CASE(THROW_REF)
@@ -1682,8 +1681,7 @@ kite_trap_t *kint_exec_call(kite_store_t *store, krt_func *f, uint64_t *slots)
             break;
         default:
             trap = new_trap(store, KITE_TRAP_EXCEPTION);
-            if (trap != krt_trap_oom())
-                trap->exn = run.exn;
+            krt_trap_hold_exn(trap, store, run.exn);
             break;
         }
     }

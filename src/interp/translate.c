@@ -967,7 +967,9 @@ static bool control(kint_tr *t, const kdec_instr *in, bool *done)
         const kir_type *tt = &t->m->types[t->m->tags[in->idx[0]].type];
         kint_tr_materialize_top(t, tt->nparams);
         uint32_t base = t->opbase + t->height - kint_tr_top_slots(t, tt->nparams);
+        kint_tr_safepoint(t, 0); /* it allocates the exception */
         kint_emit_THROW(t, KINT_OP_THROW, base, in->idx[0]);
+        kint_tr_safepoint_end(t);
         set_dead(t);
         return true;
     }

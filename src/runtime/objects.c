@@ -1,8 +1,9 @@
 /*
- * Function, global, tag, memory, table, host reference and exception
- * objects. Those the host makes are allocated one by one and registered
- * with the store; those an instance defines live in the instance's arrays
- * and are set up with the *_init helpers here.
+ * Function, global, tag, memory and table objects. Those the host makes
+ * are allocated one by one and registered with the store; those an
+ * instance defines live in the instance's arrays and are set up with the
+ * *_init helpers here. (Host references and exceptions are GC objects:
+ * src/gc/.)
  */
 #include <stddef.h>
 #include <string.h>
@@ -236,47 +237,4 @@ kite_error_t *krt_table_obj_new(kite_store_t *s, kir_valtype elem, const kir_lim
         return kutil_error_oom(); /* owned by the store, freed with it */
     *out = t;
     return NULL;
-}
-
-/* ---- host references and exceptions -------------------------------------------------- */
-
-static void destroy_hostref(krt_owned *o, kite_store_t *s)
-{
-    kutil_free(s->alloc, CONTAINER(o, krt_hostref, owned));
-}
-
-kite_error_t *krt_hostref_new(kite_store_t *s, uintptr_t value, krt_hostref **out)
-{
-    *out = NULL;
-    krt_hostref *h = kutil_calloc(s->alloc, 1, sizeof(*h));
-    if (!h)
-        return kutil_error_oom();
-    h->hdr.kind = KRT_OBJ_HOST;
-    h->value = value;
-    h->owned.destroy = destroy_hostref;
-    krt_store_own(s, &h->owned);
-    *out = h;
-    return NULL;
-}
-
-static void destroy_exn(krt_owned *o, kite_store_t *s)
-{
-    kutil_free(s->alloc, CONTAINER(o, krt_exn, owned));
-}
-
-krt_exn *krt_exn_new(kite_store_t *store, struct kite_tag *tag, uint32_t nslots)
-{
-    /* nslots comes from a tag's parameter count, far below any size limit. */
-    krt_exn *e = kutil_calloc(store->alloc, 1, sizeof(krt_exn) + (size_t)nslots * sizeof(uint64_t));
-    if (!e)
-        return NULL;
-    e->hdr.kind = KRT_OBJ_EXN;
-    e->tag = tag;
-    e->nslots = nslots;
-    e->owned.destroy = destroy_exn;
-    krt_store_own(store, &e->owned);
-    /* Exceptions live as long as the store; their payloads are GC roots. */
-    e->root_next = store->roots.exns;
-    store->roots.exns = e;
-    return e;
 }

@@ -50,7 +50,6 @@ kite_error_t *krt_memory_obj_new(kite_store_t *s, const kir_limits *limits,
 kite_error_t *krt_memory_obj_wrap(kite_store_t *s, krt_memory *mem, struct kite_memory **out);
 kite_error_t *krt_table_obj_new(kite_store_t *s, kir_valtype elem, const kir_limits *limits,
                                 krt_ref init, struct kite_table **out);
-kite_error_t *krt_hostref_new(kite_store_t *s, uintptr_t value, krt_hostref **out);
 
 /* The parts of those constructors that instances reuse for the objects they
  * define (kept in the instance's own arrays, not registered separately). */

@@ -113,7 +113,7 @@ typedef struct krt_rootset {
     uint32_t nglobals, cap_globals;
     struct kite_table **tables;       /* made by the host */
     uint32_t ntables, cap_tables;
-    struct krt_exn *exns;             /* every exception: payloads are roots */
+    struct kite_trap *traps;          /* traps holding an exception of this store */
 } krt_rootset;
 
 struct kite_store {
@@ -176,8 +176,9 @@ uint64_t krt_store_memory_grow(kite_store_t *store, krt_memory *m, uint64_t delt
 /* A store without GC heap or execution state (kite_store_new adds them);
  * NULL when out of memory. */
 kite_store_t *krt_store_new(kite_engine_t *engine);
-/* Destroys every object the store owns, newest first. kite_store_free calls
- * it, and then krt_store_free, around what the layers above keep. */
+/* Destroys every object the store owns, newest first, after the traps
+ * holding its exceptions let go of them. kite_store_free calls it, and then
+ * krt_store_free, around what the layers above keep. */
 void krt_store_destroy_objects(kite_store_t *store);
 void krt_store_free(kite_store_t *store);
 void krt_store_set_limits(kite_store_t *store, const kite_store_limits_t *limits);
@@ -264,25 +265,28 @@ struct kite_table {
     bool has_max;      /* whether the type declares a maximum (import matching) */
 };
 
-/* An exception: its tag and payload slots. */
+/*
+ * Exceptions and host references live in the store's GC heap (src/gc/) and
+ * are collected like structs and arrays: their second word is the GC's (the
+ * object's layout descriptor, with the mark bit), so that the collector
+ * treats every heap object alike. The GC makes them (kgc_exn_new,
+ * kgc_hostref_new); the runtime only reads them.
+ */
 typedef struct krt_exn {
-    krt_obj hdr; /* KRT_OBJ_EXN */
-    krt_owned owned;
-    struct krt_exn *root_next; /* krt_rootset.exns */
+    krt_obj hdr;      /* KRT_OBJ_EXN */
+    uintptr_t gc;     /* the GC's word */
     struct kite_tag *tag;
     uint32_t nslots;
-    uint64_t slots[];
+    uint32_t pad_;
+    uint64_t slots[]; /* the payload, traced by the tag's parameter types */
 } krt_exn;
 
-/* A new exception of `tag` with room for nslots payload slots (zeroed),
- * owned by the store; NULL when out of memory. */
-krt_exn *krt_exn_new(kite_store_t *store, struct kite_tag *tag, uint32_t nslots);
-
-/* A host reference. */
+/* A host reference (externref made by the host). */
 typedef struct krt_hostref {
-    krt_obj hdr; /* KRT_OBJ_HOST */
-    krt_owned owned;
+    krt_obj hdr;  /* KRT_OBJ_HOST */
+    uintptr_t gc; /* the GC's word */
     uintptr_t value;
+    void (*finalize)(uintptr_t value); /* when collected or the store goes; may be NULL */
 } krt_hostref;
 
 /* ---- instances ----------------------------------------------------------------------------- */
@@ -379,8 +383,12 @@ struct kite_trap {
     char *message; /* in the same block, after the struct */
     size_t nframes;
     kite_frame_t *frames;    /* owned; names borrowed from modules */
-    /* KITE_TRAP_EXCEPTION */
+    /* KITE_TRAP_EXCEPTION: the exception, a GC root of exn_store while the
+     * trap holds it (on the store's krt_rootset.traps); both NULL once the
+     * trap is freed or the store goes first. */
     krt_exn *exn;
+    kite_store_t *exn_store;
+    struct kite_trap *exn_prev, *exn_next;
     kite_allocator_t alloc; /* of all of it (a copy: a trap may outlive its store) */
 };
 
@@ -393,6 +401,14 @@ kite_trap_t *krt_trap_new_message(const kite_allocator_t *a, kite_trap_kind_t ki
 kite_trap_t *krt_trap_oom(void);
 /* The spec message of a trap kind. */
 const char *krt_trap_kind_message(kite_trap_kind_t kind);
+/* Makes trap hold exception exn of store (a root until the trap is freed
+ * or the store goes). Ignored for the shared out-of-memory trap. */
+void krt_trap_hold_exn(kite_trap_t *trap, kite_store_t *store, krt_exn *exn);
+/* Takes the exception out of a trap of `store` that holds one, freeing the
+ * trap; NULL (the trap untouched) for any other trap. */
+krt_exn *krt_trap_take_exn(kite_trap_t *trap, const kite_store_t *store);
+/* The store is going: every trap holding one of its exceptions lets go. */
+void krt_store_release_traps(kite_store_t *store);
 /* Append a backtrace frame (innermost first). */
 void krt_trap_add_frame(kite_trap_t *trap, const krt_instance *instance, uint32_t func_index,
                         uint64_t code_offset);

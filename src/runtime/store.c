@@ -38,6 +38,7 @@ kite_store_t *krt_store_new(kite_engine_t *engine)
  */
 void krt_store_destroy_objects(kite_store_t *store)
 {
+    krt_store_release_traps(store);
     krt_owned *o = store->owned;
     while (o) {
         krt_owned *next = o->next;

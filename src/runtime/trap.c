@@ -19,8 +19,8 @@ static const char *const g_trap_messages[KITE_TRAP_KIND_COUNT] = {
 };
 
 /* Immutable: shared by every thread and store, never freed. */
-static kite_trap_t g_oom_trap = {
-    KITE_TRAP_OUT_OF_MEMORY, (char *)"out of memory", 0, NULL, NULL, {0}};
+static kite_trap_t g_oom_trap = {.kind = KITE_TRAP_OUT_OF_MEMORY,
+                                  .message = (char *)"out of memory"};
 
 kite_trap_t *krt_trap_oom(void) { return &g_oom_trap; }
 
@@ -143,10 +143,57 @@ kite_ref_t kite_trap_exception_ref(const kite_trap_t *trap)
     return trap->exn ? (kite_ref_t)krt_ref_from_obj(trap->exn) : KITE_REF_NULL;
 }
 
+/* ---- the exception of a trap ------------------------------------------------------------ */
+
+void krt_trap_hold_exn(kite_trap_t *trap, kite_store_t *store, krt_exn *exn)
+{
+    if (!trap || trap == &g_oom_trap)
+        return;
+    trap->exn = exn;
+    trap->exn_store = store;
+    trap->exn_prev = NULL;
+    trap->exn_next = store->roots.traps;
+    if (trap->exn_next)
+        trap->exn_next->exn_prev = trap;
+    store->roots.traps = trap;
+}
+
+static void let_go(kite_trap_t *trap)
+{
+    kite_store_t *s = trap->exn_store;
+    if (!s)
+        return;
+    if (trap->exn_prev)
+        trap->exn_prev->exn_next = trap->exn_next;
+    else
+        s->roots.traps = trap->exn_next;
+    if (trap->exn_next)
+        trap->exn_next->exn_prev = trap->exn_prev;
+    trap->exn = NULL;
+    trap->exn_store = NULL;
+    trap->exn_prev = trap->exn_next = NULL;
+}
+
+krt_exn *krt_trap_take_exn(kite_trap_t *trap, const kite_store_t *store)
+{
+    if (!trap || trap == &g_oom_trap || !trap->exn || trap->exn_store != store)
+        return NULL;
+    krt_exn *e = trap->exn;
+    kite_trap_free(trap);
+    return e;
+}
+
+void krt_store_release_traps(kite_store_t *store)
+{
+    while (store->roots.traps)
+        let_go(store->roots.traps);
+}
+
 void kite_trap_free(kite_trap_t *trap)
 {
     if (!trap || trap == &g_oom_trap)
         return;
+    let_go(trap);
     kite_allocator_t a = trap->alloc;
     kutil_free(&a, trap->frames);
     kutil_free(&a, trap);
