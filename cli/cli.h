@@ -184,6 +184,24 @@ typedef struct cli_watchdog cli_watchdog;
 cli_watchdog *cli_watchdog_start(kite_store_t *store, uint64_t timeout_ns);
 bool cli_watchdog_stop(cli_watchdog *w);
 
+/* ---- fault injection (fail_alloc.c), a testing aid ----------------------------------- */
+
+/* With KITE_FAIL_ALLOC=N in the environment: the engines made with config
+ * allocate through a counting allocator that fails allocation N (counted
+ * from the start of the process; 0: none, only count). Returns whether it
+ * is installed. */
+bool cli_fail_alloc_setup(kite_config_t *config);
+bool cli_fail_alloc_active(void);
+/* Fail allocation n instead (0: none). */
+void cli_fail_alloc_arm(uint64_t n);
+/* Allocations so far; the one that failed (0: none yet); blocks live. */
+uint64_t cli_fail_alloc_count(void);
+uint64_t cli_fail_alloc_fired(void);
+int64_t cli_fail_alloc_live(void);
+/* When installed: "kite: fail-alloc: M allocations, allocation N failed, K
+ * blocks leaked" on stderr. False when blocks leaked. */
+bool cli_fail_alloc_report(void);
+
 /* ---- subcommands ------------------------------------------------------------------ */
 
 struct cli_command {

@@ -581,6 +581,7 @@ static int run_main(const char *prog, int argc, char **argv)
         cli_error("out of memory");
         goto done;
     }
+    cli_fail_alloc_setup(config);
     void *const ctxs[] = {&s, &limits};
     status = cli_parse_options(&cli_run_command, prog, ctxs, config,
                                CLI_STOP_AT_OPERAND | CLI_NEED_FILE, argc, argv, &n);
@@ -599,6 +600,7 @@ static int run_main(const char *prog, int argc, char **argv)
     status = run_module(&r, prog, engine, &limits);
 done:
     kite_engine_free(engine);
+    cli_fail_alloc_report();
     kite_config_free(config);
     kite_wasi_config_free(s.wasi);
     free(s.envs);

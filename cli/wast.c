@@ -48,6 +48,8 @@ static const char *cmd_name(kscr_cmd_kind kind)
 static void fail(wast_run *run, const kscr_cmd *cmd, const cli_buf *why)
 {
     run->counts.failed++;
+    if (wast_oom_failure(run, cmd->line, cmd_name(cmd->kind), why->text))
+        return;
     printf("%s:%u:%u: %s failed: %s\n", run->file, cmd->line, cmd->col, cmd_name(cmd->kind),
            why->text);
 }
@@ -765,8 +767,9 @@ static void run_cmd(wast_run *run, const kscr_cmd *cmd)
 /* Runs commands in order; a (thread ...) starts its body on a new thread. */
 static void run_cmds(wast_run *run, const kscr_cmd *cmds, uint32_t n)
 {
-    for (uint32_t i = 0; i < n; i++) {
+    for (uint32_t i = 0; i < n && !wast_oom_stopped(); i++) {
         const kscr_cmd *cmd = &cmds[i];
+        wast_oom_checkpoint(run);
         if (cmd->kind == KSCR_CMD_THREAD) {
             if (run->skip_reason || wast_skipped(run->skips, run->base, cmd->line))
                 skip(run, cmd, run->skip_reason ? run->skip_reason : "skip list");
@@ -913,6 +916,11 @@ static int wast_main(const char *prog, int argc, char **argv)
     const char *stress = getenv("KITE_GC_STRESS");
     if (stress && *stress && strcmp(stress, "0") != 0)
         kite_config_set_gc_stress(config, true);
+    /* KITE_FAIL_ALLOC=N, KITE_OOM_SWEEP=S: fault injection (wast_oom.c). */
+    if (!wast_oom_setup(config)) {
+        kite_config_free(config);
+        return CLI_EXIT_USAGE;
+    }
     wast_run run = {0};
     wast_skiplist skips = {0};
     int nfiles;
@@ -928,6 +936,7 @@ static int wast_main(const char *prog, int argc, char **argv)
     wast_counts total = {0};
     unsigned long broken_files = 0;
     for (int i = 0; i < nfiles; i++) {
+        wast_oom_file_start(argv[i]);
         run.engine = kite_engine_new(config);
         if (!run.engine) {
             cli_error("out of memory");
@@ -945,13 +954,14 @@ static int wast_main(const char *prog, int argc, char **argv)
         total.failed += run.counts.failed;
         total.skipped += run.counts.skipped;
         kite_engine_free(run.engine);
+        wast_oom_file_done();
     }
     kite_config_free(config);
     wast_skiplist_free(&skips);
     if (broken_files)
         printf("%lu file(s) could not be read, parsed or set up\n", broken_files);
     printf("%lu passed, %lu failed, %lu skipped\n", total.passed, total.failed, total.skipped);
-    return total.failed ? CLI_EXIT_ERROR : CLI_EXIT_OK;
+    return wast_oom_finish(total.failed ? CLI_EXIT_ERROR : CLI_EXIT_OK);
 }
 
 static const cli_option *const wast_option_tables[] = {wast_run_options, wast_skip_options,

@@ -89,6 +89,24 @@ void wast_format_value(cli_buf *b, const kite_val_t *v, const kscr_value *shape)
 /* Define the spec harness's `spectest` module in the linker, its objects in the store. */
 kite_error_t *wast_define_spectest(kite_linker_t *linker, kite_store_t *store);
 
+/* ---- wast_oom.c: fault injection (KITE_FAIL_ALLOC, KITE_OOM_SWEEP) ---- */
+
+/* Reads the environment and installs the counting allocator in config;
+ * false (after a message) on a bad value. */
+bool wast_oom_setup(kite_config_t *config);
+/* Around each file (before its engine is made, after it is freed) and
+ * before each command; a sweep's child ends in wast_oom_file_done. */
+void wast_oom_file_start(const char *file);
+void wast_oom_file_done(void);
+void wast_oom_checkpoint(const wast_run *run);
+/* A failed command under injection: judged (and reported when it is a
+ * finding) instead of printed; true when taken. */
+bool wast_oom_failure(const wast_run *run, unsigned line, const char *what, const char *why);
+/* Whether the run must stop (an out-of-memory failure ended it). */
+bool wast_oom_stopped(void);
+/* The exit status after all files. */
+int wast_oom_finish(int status);
+
 /* ---- wast_skip.c ---- */
 
 /* Read a skip list file (adding to what the list holds); false (and a

@@ -855,7 +855,8 @@ dispatch:
     CASE(TABLE_GROW)
     {
         krt_table *t = ki->tables[OPND(TABLE_GROW, table)];
-        uint64_t r = krt_table_grow(t, fp[OPND(TABLE_GROW, delta)], (uintptr_t)fp[OPND(TABLE_GROW, init)]);
+        uint64_t r = krt_store_table_grow(store, t, fp[OPND(TABLE_GROW, delta)],
+                                          (uintptr_t)fp[OPND(TABLE_GROW, init)]);
         fp[OPND(TABLE_GROW, dst)] = r == KRT_TABLE_GROW_FAILED && !t->is64 ? UINT32_MAX : r;
         NEXT_AFTER(TABLE_GROW);
     }

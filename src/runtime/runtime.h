@@ -171,6 +171,10 @@ static inline bool krt_store_check(kite_store_t *store, uint64_t cost, kite_trap
  * when a limit of the host's (not the module's maximum) refuses, a
  * diagnostic for the embedder (kite_store_set_diagnostic_handler). */
 uint64_t krt_store_memory_grow(kite_store_t *store, krt_memory *m, uint64_t delta);
+/* table.grow by code running in `store`: krt_table_grow, and a diagnostic
+ * when the allocation failed (the spec lets table.grow fail for any reason,
+ * so that is -1 too, but the embedder should hear of it). */
+uint64_t krt_store_table_grow(kite_store_t *store, krt_table *t, uint64_t delta, uintptr_t init);
 
 
 /* A store without GC heap or execution state (kite_store_new adds them);

@@ -191,3 +191,13 @@ uint64_t krt_store_memory_grow(kite_store_t *store, krt_memory *m, uint64_t delt
     }
     return r;
 }
+
+uint64_t krt_store_table_grow(kite_store_t *store, krt_table *t, uint64_t delta, uintptr_t init)
+{
+    bool oom;
+    uint64_t r = krt_table_grow_why(t, delta, init, &oom);
+    if (oom)
+        diagnose(store, "table.grow by %llu elements failed: out of memory for %llu elements",
+                 (unsigned long long)delta, (unsigned long long)(t->size + delta));
+    return r;
+}

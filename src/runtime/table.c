@@ -103,6 +103,13 @@ void krt_table_free(krt_table *t)
 
 uint64_t krt_table_grow(krt_table *t, uint64_t delta, uintptr_t init)
 {
+    bool oom;
+    return krt_table_grow_why(t, delta, init, &oom);
+}
+
+uint64_t krt_table_grow_why(krt_table *t, uint64_t delta, uintptr_t init, bool *out_of_memory)
+{
+    *out_of_memory = false;
     uint64_t old = t->size;
     if (delta == 0)
         return old;
@@ -112,6 +119,7 @@ uint64_t krt_table_grow(krt_table *t, uint64_t delta, uintptr_t init)
         return KRT_TABLE_GROW_FAILED;
     if (!reserve_elems(t, old + delta)) {
         krt_budget_refund(t->budget, delta);
+        *out_of_memory = true;
         return KRT_TABLE_GROW_FAILED;
     }
     fill_elems(t->elems, old, old + delta, init);

@@ -66,6 +66,9 @@ void krt_table_free(krt_table *t); /* NULL is ignored */
  * fails; then nothing changes.
  */
 uint64_t krt_table_grow(krt_table *t, uint64_t delta, uintptr_t init);
+/* The same, saying in *out_of_memory whether the allocation failed (rather
+ * than a maximum or limit refusing). */
+uint64_t krt_table_grow_why(krt_table *t, uint64_t delta, uintptr_t init, bool *out_of_memory);
 
 static inline krt_table_status krt_table_get(const krt_table *t, uint64_t i, uintptr_t *out)
 {
