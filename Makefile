@@ -5,7 +5,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all build run test sanitize-test tsan-test fuzz clean
+.PHONY: all build run test sanitize-test tsan-test fuzz oom-sweep clean
 
 all: build
 
@@ -43,6 +43,13 @@ tsan-test:
 	    ctest --test-dir build-tsan --output-on-failure -j $(JOBS) -L threads
 
 # libFuzzer targets (clang): build-fuzz/fuzz_decode, build-fuzz/fuzz_text.
+# The complete out-of-memory sweep (ctest runs a sampled one): every
+# allocation of the spec testsuite, kite's scripts and the WASI programs
+# fails in turn; long (about an hour on 2 cores). STEP=N samples every N-th.
+STEP ?= 1
+oom-sweep: build
+	tests/oom-sweep.sh $(BUILD)/kite $(STEP)
+
 fuzz:
 	CC=clang cmake -S . -B build-fuzz -DKITE_FUZZ=ON -DKITE_TESTS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	cmake --build build-fuzz -j $(JOBS)
