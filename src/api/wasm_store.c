@@ -364,7 +364,14 @@ KAPI_REF(instance, kind_is(KAPI_INSTANCE, r->r.kind))
 
 /* ---- foreign objects ------------------------------------------------------------------------- */
 
-wasm_foreign_t *wasm_foreign_new(wasm_store_t *store)
+/*
+ * A host reference for wasm.h (a foreign object, or the box of an object),
+ * pinned in its registry entry until the store is deleted: wasm.h handles
+ * and the registry hold it by address, and kite frees unreachable host
+ * references, so without the pin a handle could outlive its reference and
+ * a new reference inherit the old one's host info. NULL when out of memory.
+ */
+static kapi_info *pinned_host_ref(wasm_store_t *store, kite_ref_t *out)
 {
     kite_ref_t host;
     kite_error_t *err = kite_ref_new_host(store->store, 0, &host);
@@ -372,6 +379,23 @@ wasm_foreign_t *wasm_foreign_new(wasm_store_t *store)
         kite_error_free(err);
         return NULL;
     }
+    kapi_info *e = kapi_info_get(store, (uintptr_t)host);
+    if (!e)
+        return NULL; /* unreachable, the reference is collected */
+    err = kite_root_new(store->store, host, &e->pin);
+    if (err) {
+        kite_error_free(err);
+        return NULL;
+    }
+    *out = host;
+    return e;
+}
+
+wasm_foreign_t *wasm_foreign_new(wasm_store_t *store)
+{
+    kite_ref_t host;
+    if (!pinned_host_ref(store, &host))
+        return NULL;
     return (wasm_foreign_t *)(void *)kapi_ref_new(store, KAPI_FOREIGN, (void *)host);
 }
 
@@ -421,14 +445,9 @@ static bool box_of(wasm_store_t *store, const kapi_ref *r, kite_ref_t *out)
         return true;
     }
     kite_ref_t box;
-    kite_error_t *err = kite_ref_new_host(store->store, 0, &box);
-    if (err) {
-        kite_error_free(err);
-        return false;
-    }
-    kapi_info *b = kapi_info_get(store, (uintptr_t)box);
+    kapi_info *b = pinned_host_ref(store, &box);
     if (!b)
-        return false; /* the host reference stays unused in the store */
+        return false;
     b->box_kind = r->kind;
     b->box_obj = r->of.ptr;
     if (r->kind == KAPI_MODULE)

@@ -442,6 +442,34 @@ static void test_references(void)
     CHECK(trap_says(wasm_func_call(id, &args, &noargs), "room for 0"), "no room for the result");
     CHECK(g_callbacks == before + 1, "the call ran");
 
+    /* Host references are GC objects in kite; the foreign objects and boxes
+     * of wasm.h live as long as their store (regression: they were
+     * collected under live handles, and a new foreign object made at the
+     * same address inherited the old one's host info). */
+    wasm_foreign_set_host_info(fo, (void *)12);
+    wasm_val_t boxed = call1(id, ref_val(wasm_module_as_ref(m)));
+    for (int round = 0; round < 3; round++) {
+        kite_store_gc(kite_wasm_store(store));
+        for (int i = 0; i < 200; i++) {
+            wasm_foreign_t *f = wasm_foreign_new(store);
+            CHECK(f && wasm_foreign_get_host_info(f) == NULL && !wasm_foreign_same(f, fo),
+                  "a new foreign object is new (round %d, %d)", round, i);
+            wasm_foreign_delete(f);
+        }
+    }
+    CHECK(wasm_foreign_get_host_info(fo) == (void *)12, "foreign host info after collections");
+    r = call1(id, ref_val(wasm_foreign_as_ref(fo)));
+    CHECK(wasm_ref_as_foreign(r.of.ref) && wasm_ref_same(r.of.ref, wasm_foreign_as_ref(fo)) &&
+              wasm_ref_get_host_info(r.of.ref) == (void *)12,
+          "foreign after collections");
+    wasm_val_delete(&r);
+    r = call1(id, ref_val(wasm_module_as_ref(m)));
+    CHECK(r.of.ref && boxed.of.ref && wasm_ref_same(r.of.ref, boxed.of.ref) &&
+              wasm_ref_as_module(r.of.ref),
+          "a box after collections");
+    wasm_val_delete(&r);
+    wasm_val_delete(&boxed);
+
     wasm_foreign_delete(fo);
     wasm_extern_vec_delete(&ex);
     wasm_instance_delete(inst);
