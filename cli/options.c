@@ -472,7 +472,8 @@ const cli_option cli_limit_options[] = {
      "\"call stack exhausted\"",
      set_max_wasm_stack},
     {"--gc-heap-limit", NULL, 'W', "gc-heap-limit", "BYTES",
-     "limit the GC heap (structs and arrays); a GC allocation that does not fit after "
+     "limit the GC heap (structs, arrays, exceptions, host references); a GC "
+     "allocation that does not fit after "
      "a collection traps",
      set_gc_heap_limit},
     {0},
