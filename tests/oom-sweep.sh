@@ -10,8 +10,11 @@
 # as long as its exit status shows it: the same status with different
 # output and no out-of-memory report is a finding.
 #
-#   tests/oom-sweep.sh KITE [STEP] [wast|wasi|all]
+#   tests/oom-sweep.sh KITE [STEP] [wast|wasi|wasi-testsuite|all]
 #
+# `all` includes the WASI test suite's preview1 programs (../shared/
+# wasi-testsuite, through its runner: every program fails allocation 1,
+# 1 + 7*STEP, ... up to 1200, about 30 s a pass; not in ctest).
 # STEP 1 (the default) is the complete sweep (`make oom-sweep`, about an
 # hour on 2 cores); ctest runs sampled ones (oom-sweep/wast, oom-sweep/wasi:
 # every 101st allocation of the scripts, every 11th of the programs, a
@@ -59,7 +62,7 @@ sweep_wast() {
     echo "scripts ${*: -1}: $n allocations failed in turn, $f findings"
 }
 
-if [ "$what" != wasi ]; then
+if [ "$what" = all ] || [ "$what" = wast ]; then
     if [ -d "$spec/core" ]; then
         skip=(--skip-list "$here/spec-skip.txt")
         sweep_wast "${skip[@]}" "$spec"/core/*.wast "$spec"/core/*/*.wast
@@ -174,7 +177,7 @@ sweep_wasi() {
         "($guest ended the program's own way after a WASI call failed)"
 }
 
-if [ "$what" != wast ]; then
+if [ "$what" = all ] || [ "$what" = wasi ]; then
     sweep_wasi hello setup_plain "$w/hello.wasm"
     sweep_wasi hello-wat setup_plain "$w/hello.wat"
     sweep_wasi args setup_plain --env A=1 "$w/args.wasm" a "b c" ""
@@ -189,6 +192,61 @@ if [ "$what" != wast ]; then
     sweep_wasi ro setup_ro --dir-ro ro::/ro "$w/ro.wasm"
     sweep_wasi escape setup_sandbox --dir sandbox::/sandbox "$w/escape.wasm"
     sweep_wasi rust setup_work --dir work::/work --env KITE_RUST=1 "$w/rust_tests.wasm"
+fi
+
+# ---- the WASI test suite ------------------------------------------------------------------
+#
+# Its runner (tests/run-wasi-testsuite.sh) drives kite through a wrapper
+# that fails allocation N of every program (N = 1, 1 + STEP*7, ...: each
+# program's allocations are as many as its start-up's and its calls', a few
+# hundred to a few thousand), and judges each run as above: its output may
+# differ (the runner's verdicts are ignored), but no crash, hang or leak.
+
+wts=$here/../../shared/wasi-testsuite
+if [ "$what" = all ] || [ "$what" = wasi-testsuite ]; then
+    if [ -d "$wts/tests" ]; then
+        cat >"$tmp/kite-wrapper" <<'W'
+#!/usr/bin/env bash
+KITE_FAIL_ALLOC=$OOM_N timeout 60 "$OOM_KITE" "$@" 2>"$OOM_TMP/wrapped.err"
+status=$?
+cat "$OOM_TMP/wrapped.err" >&2
+why=""
+report=$(grep '^kite: fail-alloc:' "$OOM_TMP/wrapped.err")
+grep -q 'allocation [0-9]* failed' <<<"$report" && echo x >>"$OOM_TMP/wts-fired"
+if [ "$status" -ge 124 ] && [ "$status" -ne 133 ]; then
+    why="status $status (a crash or a hang)"
+elif [ -z "$report" ]; then
+    why="no fail-alloc report (status $status)"
+elif ! grep -q ' 0 blocks leaked$' <<<"$report"; then
+    why="leak: $report"
+elif grep -q 'ERROR: \(Address\|Leak\|Undefined\)Sanitizer\|runtime error:' "$OOM_TMP/wrapped.err"; then
+    why="sanitizer report"
+fi
+if [ -n "$why" ]; then
+    { echo "FAIL wasi-testsuite: allocation $OOM_N: $why"
+      echo "  command (in $PWD): KITE_FAIL_ALLOC=$OOM_N kite $*"
+      tail -n 20 "$OOM_TMP/wrapped.err" | sed 's/^/    /'; } >>"$OOM_TMP/wts-findings"
+fi
+exit $status
+W
+        chmod +x "$tmp/kite-wrapper"
+        : >"$tmp/wts-findings"
+        : >"$tmp/wts-fired"
+        wts_runs=0
+        for ((n = 1; n <= 1200; n += 7 * step)); do
+            KITE_WASI_TEST_TIMEOUT=120 OOM_N=$n OOM_KITE=$kite OOM_TMP=$tmp "$here/run-wasi-testsuite.sh" "$tmp/kite-wrapper" \
+                "$wts" >/dev/null 2>&1
+            wts_runs=$((wts_runs + 1))
+        done
+        bad=$(grep -c '^FAIL' "$tmp/wts-findings")
+        head -n 100 "$tmp/wts-findings"
+        points=$((points + $(wc -l <"$tmp/wts-fired")))
+        findings=$((findings + bad))
+        echo "wasi-testsuite: $wts_runs runs of every program, each failing one allocation" \
+            "($(wc -l <"$tmp/wts-fired") program runs reached it), $bad findings"
+    else
+        echo "NOTE: $wts not found: the WASI test suite is not swept"
+    fi
 fi
 
 echo "oom sweep (every ${step}. allocation): $points allocations failed in turn, $findings findings"
