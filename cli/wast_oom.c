@@ -214,6 +214,7 @@ static void show_output(int fd)
  */
 static void run_shadow(int from_parent, int to_parent, uint64_t start)
 {
+    pid_t parent = getppid();
     uint64_t end = 0;
     shadow_result res = {0, 0};
     char path[] = "/tmp/kite-oom-XXXXXX";
@@ -229,6 +230,8 @@ static void run_shadow(int from_parent, int to_parent, uint64_t start)
     for (uint64_t n = start + 1; n <= end; n++) {
         if ((n + phase) % g.stride != 0)
             continue;
+        if (getppid() != parent)
+            break; /* the sweep was stopped (killed, timed out): no more children */
         res.points++;
         if (ftruncate(out, 0) != 0 || lseek(out, 0, SEEK_SET) != 0)
             break;
