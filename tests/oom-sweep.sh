@@ -186,6 +186,7 @@ if [ "$what" = all ] || [ "$what" = wasi ]; then
     sweep_wasi trap-divide setup_plain "$w/trap.wasm" 1
     sweep_wasi clock setup_plain "$w/clock.wasm"
     sweep_wasi stdio setup_plain "$w/stdio.wasm"
+    sweep_wasi stream setup_plain "$w/stream.wasm"
     sweep_wasi reactor setup_plain --invoke next "$w/reactor.wasm"
     sweep_wasi fs setup_work --dir work::/work "$w/fs.wasm"
     sweep_wasi raw setup_work --dir work::/work "$w/raw.wasm"
