@@ -9,7 +9,7 @@
  * Memory is measured two ways that do not depend on how the runtime is
  * built: the engine's allocator counts the bytes it has handed out and not
  * got back, and the GC's own statistics. Both must stay flat however many
- * iterations run.
+ * iterations run. Last, every allocation of these paths fails in turn.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +21,7 @@
 
 typedef struct counted {
     size_t live_bytes, live_blocks;
+    unsigned long count, fail_at; /* fail allocation fail_at (from 1) of those counted; 0: none */
 } counted;
 
 /* Each block carries its size in a 16-byte header. */
@@ -39,6 +40,8 @@ static void *counting_realloc(void *user, void *ptr, size_t size)
         free(old);
         return NULL;
     }
+    if (c->fail_at && ++c->count == c->fail_at)
+        return NULL;
     unsigned char *p = realloc(old, size + 16);
     if (!p)
         return NULL;
@@ -504,6 +507,141 @@ static void test_host_refs(void)
           g_finalized);
 }
 
+/* ---- out of memory ------------------------------------------------------------------------------ */
+
+/* What a call under a failing allocator may give: success, or a trap that
+ * says memory ran out (the exception kinds are the program's own). */
+static bool oom_trap(const kite_trap_t *t)
+{
+    kite_trap_kind_t k = kite_trap_kind(t);
+    return k == KITE_TRAP_OUT_OF_MEMORY || k == KITE_TRAP_GC_HEAP_EXHAUSTED;
+}
+
+static unsigned long g_oom_made, g_oom_finalized;
+static void oom_finalize(uintptr_t value)
+{
+    (void)value;
+    g_oom_finalized++;
+}
+
+/* One run of the exception and host-reference paths with allocation n
+ * failing: every step either works or says it ran out of memory, every
+ * host reference made is finalized once, nothing stays allocated. Returns
+ * whether the failure happened (false: n is past the last allocation). */
+static bool oom_run(unsigned long n)
+{
+    g_counted.count = 0;
+    g_counted.fail_at = n;
+    g_oom_made = g_oom_finalized = 0;
+    kite_config_t *config = kite_config_new();
+    kite_config_set_allocator(config, &g_counting);
+    kite_engine_t *engine = config ? kite_engine_new(config) : NULL;
+    kite_config_free(config);
+    kite_module_t *module = NULL;
+    kite_store_t *store = NULL;
+    kite_instance_t *inst = NULL;
+    kite_error_t *err = NULL;
+    kite_trap_t *t = NULL;
+    if (!engine)
+        goto done;
+    err = kite_module_new_text(engine, wat, strlen(wat), &module);
+    if (err)
+        goto done;
+    store = kite_store_new(engine);
+    if (!store)
+        goto done;
+    kite_store_limits_t limits = {.gc_heap_bytes = 1u << 20};
+    kite_store_set_limits(store, &limits);
+    fixture f = {.engine = engine, .module = module, .store = store, .callee_store = store};
+    kite_valtype_t i32 = {KITE_I32, false, 0};
+    kite_func_t *host;
+    err = kite_func_new_host(store, &i32, 1, &i32, 1, host_call_throw, &f, NULL, &host);
+    if (err)
+        goto done;
+    kite_extern_t imp = {.kind = KITE_EXTERN_FUNC, .of.func = host};
+    err = kite_instance_new(store, module, &imp, 1, &inst, &t);
+    CHECK(!t || oom_trap(t), "allocation %lu: instantiation trapped: %s", n, kite_trap_message(t));
+    if (err || t)
+        goto done;
+    f.inst = f.callee = inst;
+
+    /* Thrown and caught in a loop, with collections. */
+    kite_val_t args[2] = {i32_val(300), i32_val(5000)}, res[2];
+    t = call(&f, "loop_throw_ref", args, 2, res, 1);
+    CHECK(t ? oom_trap(t) : res[0].of.i32 == 300 * 5000, "allocation %lu: loop_throw_ref: %s", n,
+          t ? kite_trap_message(t) : "a wrong result");
+    kite_trap_free(t);
+    /* Escaped to the host, kept by a root past its trap. */
+    t = call(&f, "throw_array", &args[1], 1, NULL, 0);
+    CHECK(t && (oom_trap(t) || kite_trap_kind(t) == KITE_TRAP_EXCEPTION),
+          "allocation %lu: throw_array: %s", n, t ? kite_trap_message(t) : "returned");
+    if (t && kite_trap_kind(t) == KITE_TRAP_EXCEPTION) {
+        kite_root_t *root = NULL;
+        kite_error_t *e = kite_root_new(store, kite_trap_exception_ref(t), &root);
+        kite_error_free(e);
+        kite_store_gc(store);
+        CHECK(kite_trap_exception_values(t, res, 2) == 1 && kite_array_len(res[0].of.ref) == 5000,
+              "allocation %lu: the escaped exception's payload", n);
+        kite_trap_free(t);
+        kite_store_gc(store);
+        if (root)
+            CHECK(kite_ref_kind(kite_root_get(root)) == KITE_REFKIND_EXN,
+                  "allocation %lu: the rooted exnref", n);
+        kite_root_free(root);
+    } else {
+        kite_trap_free(t);
+    }
+    /* Through a host function that hands its callee's trap back. */
+    t = call(&f, "via_host", args, 1, res, 1);
+    CHECK(t ? oom_trap(t) : res[0].of.i32 == 300, "allocation %lu: via_host: %s", n,
+          t ? kite_trap_message(t) : "a wrong result");
+    kite_trap_free(t);
+    /* Host references: dropped, in a table, in an exception. */
+    for (int i = 0; i < 40; i++) {
+        kite_ref_t r;
+        kite_error_t *e = kite_ref_new_host_with_finalizer(store, (uintptr_t)i, oom_finalize, &r);
+        if (e) {
+            kite_error_free(e);
+            continue;
+        }
+        g_oom_made++;
+        kite_val_t a[2] = {i32_val(i & 1), ref_val(r)};
+        t = call(&f, i % 3 ? "set_ext" : "throw_ext", i % 3 ? a : &a[1], i % 3 ? 2 : 1, NULL, 0);
+        CHECK(!t || oom_trap(t) || kite_trap_kind(t) == KITE_TRAP_EXCEPTION,
+              "allocation %lu: host reference %d: %s", n, i, kite_trap_message(t));
+        kite_trap_free(t);
+        if (i % 8 == 0)
+            kite_store_gc(store);
+    }
+    t = NULL;
+done:
+    kite_error_free(err);
+    kite_trap_free(t);
+    kite_store_free(store);
+    kite_module_free(module);
+    kite_engine_free(engine);
+    bool fired = g_counted.count >= n;
+    g_counted.fail_at = 0;
+    CHECK(g_oom_finalized == g_oom_made, "allocation %lu: %lu host references made, %lu finalized",
+          n, g_oom_made, g_oom_finalized);
+    CHECK(g_counted.live_bytes == 0 && g_counted.live_blocks == 0,
+          "allocation %lu: %zu bytes in %zu blocks left allocated", n, g_counted.live_bytes,
+          g_counted.live_blocks);
+    g_counted.live_bytes = g_counted.live_blocks = 0;
+    return fired;
+}
+
+static void test_out_of_memory(void)
+{
+    int before = g_failures;
+    unsigned long n = 1;
+    while (oom_run(n) && g_failures - before < 10)
+        n++;
+    CHECK(n > 100, "the run makes allocations: %lu", n);
+    printf("exceptions and host references: out of memory at each of %lu allocations: %s\n",
+           n - 1, g_failures == before ? "handled" : "FAILED");
+}
+
 int main(void)
 {
     test_loop_i32();
@@ -518,6 +656,7 @@ int main(void)
     CHECK(g_counted.live_bytes == 0 && g_counted.live_blocks == 0,
           "everything the engines allocated was freed: %zu bytes in %zu blocks",
           g_counted.live_bytes, g_counted.live_blocks);
+    test_out_of_memory();
     if (g_failures)
         printf("%d failure(s)\n", g_failures);
     return g_failures ? 1 : 0;
