@@ -10,7 +10,7 @@
 # as long as its exit status shows it: the same status with different
 # output and no out-of-memory report is a finding.
 #
-#   tests/oom-sweep.sh KITE [STEP] [wast|wasi|wasi-testsuite|all]
+#   tests/oom-sweep.sh KITE [STEP] [wast|wast-quick|wasi|wasi-testsuite|all]
 #
 # `all` includes the WASI test suite's preview1 programs (../shared/
 # wasi-testsuite, through its runner: every program fails allocation 1,
@@ -18,7 +18,8 @@
 # STEP 1 (the default) is the complete sweep (`make oom-sweep`, about an
 # hour on 2 cores); ctest runs sampled ones (oom-sweep/wast, oom-sweep/wasi:
 # every 101st allocation of the scripts, every 11th of the programs, a
-# minute or so each). A finding names the allocation: rerun it alone with
+# minute or so each; the sanitizer build: wast-quick, every 199th). A
+# finding names the allocation: rerun it alone with
 # KITE_FAIL_ALLOC=N (kite wast reports the command that went wrong).
 # Scripts are swept by `KITE_OOM_SWEEP=STEP kite wast` (cli/wast_oom.c),
 # WASI programs one `KITE_FAIL_ALLOC=N kite run` per allocation here.
@@ -62,6 +63,16 @@ sweep_wast() {
     echo "scripts ${*: -1}: $n allocations failed in turn, $f findings"
 }
 
+if [ "$what" = wast-quick ]; then
+    # The sanitizer build's ctest: kite's scripts, and the spec scripts of
+    # exceptions, GC objects and references (a sanitized fork costs more).
+    quick=()
+    for f in tag throw throw_ref try_table struct array i31 ref_cast extern table_grow ref_null; do
+        [ -f "$spec/core/$f.wast" ] && quick+=("$spec/core/$f.wast")
+    done
+    [ ${#quick[@]} -eq 0 ] || sweep_wast "${quick[@]}" "$spec"/legacy-exceptions/*.wast
+    sweep_wast "$here"/wast/*.wast
+fi
 if [ "$what" = all ] || [ "$what" = wast ]; then
     if [ -d "$spec/core" ]; then
         skip=(--skip-list "$here/spec-skip.txt")
