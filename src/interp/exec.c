@@ -466,16 +466,6 @@ dispatch:
         NEXT_AFTER(id);                                                 \
     }
 #include "interp/numeric_ops.def"
-#undef UN
-#undef TEST
-#undef BIN
-#undef CMP
-#undef BINI
-#undef CMPI
-#undef TRAP_UN
-#undef TRAP_BIN
-#undef WIDE4
-#undef WIDE2
 
     /* ---- memory ---- */
 #define LOAD(id, T, X)                                                                  \
@@ -578,12 +568,6 @@ dispatch:
         NEXT_AFTER(id);                                                        \
     }
 #include "interp/memory_ops.def"
-#undef LOAD
-#undef STORE
-#undef ALOAD
-#undef ASTORE
-#undef ARMW
-#undef ACMPXCHG
 
     /* ---- SIMD (simd_ops.def): each handler is its kint_simd_<id> (simd.h)
      * inlined between the slot reads and writes ---- */
@@ -747,21 +731,6 @@ dispatch:
         NEXT_AFTER(id);                                                           \
     }
 #include "interp/simd_ops.def"
-#undef UN
-#undef BIN
-#undef BINM
-#undef TERN
-#undef SHIFT
-#undef TEST
-#undef SPLAT
-#undef EXTRACT
-#undef REPLACE
-#undef SHUFFLE
-#undef CONST
-#undef LOAD
-#undef STORE
-#undef LOAD_LANE
-#undef STORE_LANE
 #undef VIN
 #undef VOUT
 

@@ -42,16 +42,6 @@ const char *kint_trap_message(kint_trapcode code)
 #define WIDE4(id, fn) TYPED(id, fn, void (*)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t *, uint64_t *))
 #define WIDE2(id, fn) TYPED(id, fn, void (*)(uint64_t, uint64_t, uint64_t *, uint64_t *))
 #include "interp/numeric_ops.def"
-#undef UN
-#undef TEST
-#undef BIN
-#undef CMP
-#undef BINI
-#undef CMPI
-#undef TRAP_UN
-#undef TRAP_BIN
-#undef WIDE4
-#undef WIDE2
 #undef TYPED
 
 /* Slot readers and writers by the opcode table's type letters. */
@@ -108,12 +98,6 @@ bool kint_numeric_eval(kir_op op, const uint64_t *args, uint64_t *results, kint_
         fn(args[0], args[1], &results[0], &results[1]);                                \
         break;
 #include "interp/numeric_ops.def"
-#undef TEST
-#undef CMP
-#undef BINI
-#undef CMPI
-#undef WIDE4
-#undef WIDE2
 
     default:
         return false;

@@ -49,16 +49,6 @@
 #define WIDE4(id, fn) KINT_OP(id, WIDE4)
 #define WIDE2(id, fn) KINT_OP(id, WIDE2)
 #include "interp/numeric_ops.def"
-#undef UN
-#undef TEST
-#undef BIN
-#undef CMP
-#undef BINI
-#undef CMPI
-#undef TRAP_UN
-#undef TRAP_BIN
-#undef WIDE4
-#undef WIDE2
 
 #define LOAD(id, T, X)                                                                    \
     KINT_OP(id, LOAD) KINT_OP(C_##id, LOAD_CHECKED) KINT_OP(LA_##id, LOAD_ADD)            \
@@ -71,12 +61,6 @@
 #define ARMW(id, T, X, OP) KINT_OP(id, ATOMIC_RMW)
 #define ACMPXCHG(id, T, X) KINT_OP(id, ATOMIC_CMPXCHG)
 #include "interp/memory_ops.def"
-#undef LOAD
-#undef STORE
-#undef ALOAD
-#undef ASTORE
-#undef ARMW
-#undef ACMPXCHG
 
 #define KINT_FCHAIN_OP(T, t, L, O1, o1, O2, o2) \
     KINT_OP(T##_##O1##_##O2##_L, FCHAIN) KINT_OP(T##_##O1##_##O2##_R, FCHAIN)
@@ -105,21 +89,6 @@ KINT_FCHAIN(KINT_FCHAIN_OP)
 #define LOAD_LANE(id) KINT_OP(id, SIMD_LOAD_LANE)
 #define STORE_LANE(id) KINT_OP(id, SIMD_STORE_LANE)
 #include "interp/simd_ops.def"
-#undef UN
-#undef BIN
-#undef BINM
-#undef TERN
-#undef SHIFT
-#undef TEST
-#undef SPLAT
-#undef EXTRACT
-#undef REPLACE
-#undef SHUFFLE
-#undef CONST
-#undef LOAD
-#undef STORE
-#undef LOAD_LANE
-#undef STORE_LANE
 
 #include "interp/ops.def"
 #undef KINT_OP

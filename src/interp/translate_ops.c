@@ -33,16 +33,6 @@ static const num_info numeric[KIR_OP_COUNT] = {
 #define WIDE4(id, fn) [KIR_OP_##id] = {NUM_WIDE4, 0, KINT_OP_##id, 0, 0, 0, 0, 0},
 #define WIDE2(id, fn) [KIR_OP_##id] = {NUM_WIDE2, 0, KINT_OP_##id, 0, 0, 0, 0, 0},
 #include "interp/numeric_ops.def"
-#undef UN
-#undef TEST
-#undef BIN
-#undef BINI
-#undef CMP
-#undef CMPI
-#undef TRAP_UN
-#undef TRAP_BIN
-#undef WIDE4
-#undef WIDE2
 #undef IS64_i
 #undef IS64_I
 };
@@ -65,16 +55,6 @@ static const num_info numeric[KIR_OP_COUNT] = {
 #define WIDE4(id, fn)
 #define WIDE2(id, fn)
 #include "interp/numeric_ops.def"
-#undef UN
-#undef TEST
-#undef BIN
-#undef BINI
-#undef CMP
-#undef CMPI
-#undef TRAP_UN
-#undef TRAP_BIN
-#undef WIDE4
-#undef WIDE2
 #undef FUSES
 
 /* Whether constant v fits an immediate of an i32 (any) or i64 operation
@@ -290,12 +270,6 @@ static const mem_info memops[KIR_OP_COUNT] = {
 #define ARMW(id, T, X, OP) [KIR_OP_##id] = {MEM_ARMW, KINT_OP_##id, KINT_OP_##id, 0, 0, 0},
 #define ACMPXCHG(id, T, X) [KIR_OP_##id] = {MEM_ACMPXCHG, KINT_OP_##id, KINT_OP_##id, 0, 0, 0},
 #include "interp/memory_ops.def"
-#undef LOAD
-#undef STORE
-#undef ALOAD
-#undef ASTORE
-#undef ARMW
-#undef ACMPXCHG
 };
 
 /* Each access's C type has the width the opcode table gives the
@@ -313,12 +287,6 @@ enum {
 #define ARMW(id, T, X, OP) WIDTH_OF(id, T)
 #define ACMPXCHG(id, T, X) WIDTH_OF(id, T)
 #include "interp/memory_ops.def"
-#undef LOAD
-#undef STORE
-#undef ALOAD
-#undef ASTORE
-#undef ARMW
-#undef ACMPXCHG
 #undef WIDTH_OF
 
 /* Whether accesses to memory x go unchecked (variant 0, guarded layout). */

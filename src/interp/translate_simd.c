@@ -149,20 +149,6 @@ _Static_assert((int)KINT_SIMD_LINES == (int)KINT_FD_ROWS, "simd_ops.def must lis
 #define LOAD_LANE(id) CHECK_CLASS(LOAD_LANE, id)
 #define STORE_LANE(id) CHECK_CLASS(STORE_LANE, id)
 #include "interp/simd_ops.def"
-#undef UN
-#undef BIN
-#undef TERN
-#undef SHIFT
-#undef TEST
-#undef SPLAT
-#undef EXTRACT
-#undef REPLACE
-#undef SHUFFLE
-#undef CONST
-#undef LOAD
-#undef STORE
-#undef LOAD_LANE
-#undef STORE_LANE
 #undef CHECK_CLASS
 
 /* The memory forms of each load and store. */
@@ -186,20 +172,6 @@ static const simd_mem simd_memops[KIR_OP_COUNT] = {
 #define LOAD_LANE(id) [KIR_OP_##id] = {KINT_OP_##id, KINT_OP_##id, 0, 0, 0},
 #define STORE_LANE(id) [KIR_OP_##id] = {KINT_OP_##id, KINT_OP_##id, 0, 0, 0},
 #include "interp/simd_ops.def"
-#undef UN
-#undef BIN
-#undef TERN
-#undef SHIFT
-#undef TEST
-#undef SPLAT
-#undef EXTRACT
-#undef REPLACE
-#undef SHUFFLE
-#undef CONST
-#undef LOAD
-#undef STORE
-#undef LOAD_LANE
-#undef STORE_LANE
 };
 
 /* The fused forms of the BINM/BINMC lines: by Wasm instruction, and by
@@ -209,47 +181,18 @@ typedef struct simd_fused {
     bool commutative;
 } simd_fused;
 
-#define UN(id)
-#define BIN(id)
-#define TERN(id)
-#define SHIFT(id)
-#define TEST(id)
-#define SPLAT(id)
-#define EXTRACT(id)
-#define REPLACE(id)
-#define SHUFFLE(id)
-#define CONST(id)
-#define LOAD(id)
-#define STORE(id)
-#define LOAD_LANE(id)
-#define STORE_LANE(id)
+#define KINT_SIMD_OPS_FUSED_ONLY
 static const simd_fused simd_fusedops[KIR_OP_COUNT] = {
 #define BINM(id) [KIR_OP_##id] = {KINT_OP_BL_##id, KINT_OP_BS_##id, false},
 #define BINMC(id) [KIR_OP_##id] = {KINT_OP_BL_##id, KINT_OP_BS_##id, true},
 #include "interp/simd_ops.def"
-#undef BINM
-#undef BINMC
 };
 /* By the internal op a v128.store consumes: a BIN's BS_, a BL_'s BU_. */
 static const uint16_t simd_store_fused[KINT_OP_COUNT] = {
+#define KINT_SIMD_OPS_FUSED_ONLY
 #define BINM(id) [KINT_OP_##id] = KINT_OP_BS_##id, [KINT_OP_BL_##id] = KINT_OP_BU_##id,
 #include "interp/simd_ops.def"
-#undef BINM
 };
-#undef UN
-#undef BIN
-#undef TERN
-#undef SHIFT
-#undef TEST
-#undef SPLAT
-#undef EXTRACT
-#undef REPLACE
-#undef SHUFFLE
-#undef CONST
-#undef LOAD
-#undef STORE
-#undef LOAD_LANE
-#undef STORE_LANE
 
 /* ---- translation ------------------------------------------------------------------------ */
 
@@ -270,20 +213,6 @@ static const uint16_t simd_op[KIR_OP_COUNT] = {
 #define LOAD_LANE UN
 #define STORE_LANE UN
 #include "interp/simd_ops.def"
-#undef UN
-#undef BIN
-#undef TERN
-#undef SHIFT
-#undef TEST
-#undef SPLAT
-#undef EXTRACT
-#undef REPLACE
-#undef SHUFFLE
-#undef CONST
-#undef LOAD
-#undef STORE
-#undef LOAD_LANE
-#undef STORE_LANE
 };
 
 /* Whether accesses to memory x go unchecked (as translate_ops.c). */

@@ -135,16 +135,6 @@ static void check_numeric_letters(void)
 #define WIDE4(id, fn) SIG(id, "IIII>II");
 #define WIDE2(id, fn) SIG(id, "II>II");
 #include "interp/numeric_ops.def"
-#undef UN
-#undef TEST
-#undef BIN
-#undef CMP
-#undef BINI
-#undef CMPI
-#undef TRAP_UN
-#undef TRAP_BIN
-#undef WIDE4
-#undef WIDE2
 #undef LETTER
 #undef SIG
     for (unsigned op = 0; op < KIR_OP_COUNT; op++)
@@ -171,12 +161,6 @@ static void check_memory_results(void)
 #define ARMW(id, T, X, OP) RESULT(id, X);
 #define ACMPXCHG(id, T, X) RESULT(id, X);
 #include "interp/memory_ops.def"
-#undef LOAD
-#undef STORE
-#undef ALOAD
-#undef ASTORE
-#undef ARMW
-#undef ACMPXCHG
 #undef RESULT
 }
 
@@ -266,20 +250,6 @@ static void check_simd_classes(void)
 #define LOAD_LANE(id) LINE(LOAD_LANE, id, 0)
 #define STORE_LANE(id) LINE(STORE_LANE, id, 0)
 #include "interp/simd_ops.def"
-#undef UN
-#undef BIN
-#undef TERN
-#undef SHIFT
-#undef TEST
-#undef SPLAT
-#undef EXTRACT
-#undef REPLACE
-#undef SHUFFLE
-#undef CONST
-#undef LOAD
-#undef STORE
-#undef LOAD_LANE
-#undef STORE_LANE
 #undef LINE
     unsigned rows = 0;
     for (unsigned op = 0; op < KIR_OP_COUNT; op++)
