@@ -1,0 +1,376 @@
+#!/usr/bin/env node
+// Differential fuzzing of kite against V8 (and of kite's tiers against each
+// other). See tests/fuzz/README.md.
+//
+//   node diff.mjs --kite-exec build/kite-diff-exec [--gen ttf|num|mix] [--features SET]
+//                 [--seed S] [--count N | --minutes M] [--out DIR] [--reduce]
+//                 [--ref v8|kite[:ARGS]] [--test kite[:ARGS]] [--tools DIR]
+//   node diff.mjs --kite-exec ... --check FILE.wasm    compare one module (exit 1: mismatch)
+//
+// A module comes from binaryen's translate-to-fuzz (wasm-opt -ttf, run in
+// this process: starting the tool costs more than a module) or from
+// numgen.mjs; every export runs under the reference and under the tested
+// engine, and the traces (diff_exec.c) are compared: results, logged
+// values, traps by kind, exceptions, exported memories (hash) and globals
+// after each call. "--ref kite:--tier=interp --test kite:--tier=jit"
+// compares kite's tiers.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import vm from 'node:vm';
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { runV8 } from './diff_v8.mjs';
+import * as numgen from './numgen.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+
+// ---- binaryen's feature sets ------------------------------------------------------
+
+// Binaryen flags per feature set; SIMD and threads join when kite runs them.
+const BASE = ['--mvp-features', '--enable-sign-ext', '--enable-mutable-globals',
+  '--enable-nontrapping-float-to-int', '--enable-bulk-memory', '--enable-bulk-memory-opt',
+  '--enable-multivalue', '--enable-extended-const', '--enable-call-indirect-overlong'];
+export const FEATURE_SETS = {
+  mvp: BASE,
+  ref: [...BASE, '--enable-reference-types', '--enable-tail-call'],
+  gc: [...BASE, '--enable-reference-types', '--enable-gc', '--enable-tail-call'],
+  // binaryen makes legacy and new exception instructions, which V8 refuses
+  // in one module: everything is translated to try_table/exnref.
+  eh: [...BASE, '--enable-reference-types', '--enable-exception-handling', '--enable-tail-call',
+    '--emit-exnref'],
+  mem: [...BASE, '--enable-multimemory', '--enable-memory64'],
+  all: [...BASE, '--enable-reference-types', '--enable-gc', '--enable-tail-call',
+    '--enable-exception-handling', '--enable-multimemory', '--enable-memory64', '--emit-exnref'],
+  // Not in the default rotation until kite executes them:
+  simd: [...BASE, '--enable-simd'],
+  threads: [...BASE, '--enable-threads'],
+};
+const DEFAULT_ROTATION = ['mvp', 'ref', 'gc', 'eh', 'mem', 'all'];
+
+// ---- binaryen in this process -------------------------------------------------------
+
+// wasm-opt from npm's binaryen is an Emscripten program; loading it once and
+// calling its main repeatedly is ~20x faster than a process per module.
+export class Binaryen {
+  constructor(toolsDir) {
+    const file = path.join(toolsDir, 'node_modules/binaryen/bin/wasm-opt');
+    this.stdout = [];
+    this.stderr = [];
+    const sink = (buf) => (...a) => buf.push(a.join(' '));
+    const context = {
+      require, process, Buffer, URL, TextDecoder, TextEncoder, WebAssembly, performance,
+      setTimeout, clearTimeout, __filename: file, __dirname: path.dirname(file),
+      console: { log: sink(this.stdout), error: sink(this.stderr), warn: sink(this.stderr) },
+    };
+    context.globalThis = context;
+    vm.createContext(context);
+    this.ready = new Promise((resolve) => {
+      context.Module = { noInitialRun: true, onRuntimeInitialized: resolve,
+        print: sink(this.stdout), printErr: sink(this.stderr) };
+    });
+    const src = fs.readFileSync(file, 'utf8').replace(/^#!.*\n/, '');
+    vm.runInContext(src, context, { filename: file });
+    this.context = context;
+  }
+
+  // Runs wasm-opt ARGS; returns { ok, stdout, stderr }.
+  run(args) {
+    this.stdout.length = 0;
+    this.stderr.length = 0;
+    let ok = true;
+    // The tool writes its standard streams with fs.writeSync(1 or 2, ...).
+    const writeSync = fs.writeSync;
+    fs.writeSync = (fd, data, ...rest) => {
+      if (fd !== 1 && fd !== 2) return writeSync(fd, data, ...rest);
+      const text = typeof data === 'string' ? data
+        : Buffer.from(data.buffer, data.byteOffset + (rest[0] ?? 0), rest[1] ?? data.byteLength).toString();
+      (fd === 1 ? this.stdout : this.stderr).push(text);
+      return typeof data === 'string' ? Buffer.byteLength(data) : (rest[1] ?? data.byteLength);
+    };
+    try {
+      const code = this.context.callMain(args);
+      ok = !code;
+    } catch (e) {
+      ok = e?.name === 'ExitStatus' ? e.status === 0 : false;
+      if (!ok) this.stderr.push(String(e));
+    } finally {
+      fs.writeSync = writeSync;
+    }
+    return { ok, stdout: this.stdout.join('\n'), stderr: this.stderr.join('\n') };
+  }
+}
+
+// ---- engines ----------------------------------------------------------------------
+
+// An engine: { name, run(bytes, file) -> trace text }.
+export function makeEngine(spec, opts) {
+  if (spec === 'v8') return { name: 'v8', run: (bytes) => runV8(bytes) };
+  const m = /^kite(?::(.*))?$/.exec(spec);
+  if (!m) throw new Error('unknown engine ' + spec);
+  const args = m[1] ? m[1].split(/\s+/).filter(Boolean) : [];
+  return {
+    name: spec,
+    run: (bytes, file) => {
+      const r = spawnSync(opts.kiteExec, [...args, file], {
+        encoding: 'utf8', timeout: opts.timeoutMs, maxBuffer: 256 << 20 });
+      let out = r.stdout || '';
+      if (r.error?.code === 'ETIMEDOUT' || r.signal === 'SIGTERM') out += 'timeout\n';
+      else if (r.signal) out += `crash ${r.signal}\n`;
+      else if (r.status === 3) out += 'harness-failure\n';
+      else if (r.status !== 0) out += `exit ${r.status} ${(r.stderr || '').trim()}\n`;
+      return out;
+    },
+  };
+}
+
+// ---- comparison -------------------------------------------------------------------
+
+// Trap messages of both engines mapped to one word per kind of trap. V8 says
+// "table index is out of bounds" for both the spec's "undefined element" and
+// "out of bounds table access", and one message for a null entry and a
+// signature mismatch in call_indirect, so those kinds are merged.
+const TRAP_KINDS = [
+  [/^unreachable$|^v8:unreachable/, 'unreachable'],
+  [/integer divide by zero|v8:divide by zero|v8:remainder by zero/, 'div-by-zero'],
+  [/^integer overflow|v8:divide result unrepresentable/, 'int-overflow'],
+  [/invalid conversion to integer|v8:float unrepresentable/, 'conversion'],
+  [/out of bounds memory access|v8:memory access out of bounds/, 'memory-oob'],
+  [/out of bounds table access|undefined element|v8:table index is out of bounds|v8:table access out of bounds/, 'table-oob'],
+  [/uninitialized element|indirect call type mismatch|v8:null function or function signature mismatch|v8:function signature mismatch/, 'indirect-call'],
+  [/^null .*reference|v8:dereferencing a null pointer/, 'null'],
+  [/cast failure|v8:illegal cast/, 'cast'],
+  [/out of bounds array access|v8:array element access out of bounds/, 'array-oob'],
+  [/out of bounds data segment access|v8:data segment out of bounds/, 'data-segment-oob'],
+  [/out of bounds element segment access|v8:element segment out of bounds/, 'elem-segment-oob'],
+  [/unaligned atomic|v8:operation does not support unaligned/, 'unaligned'],
+];
+
+function normalizeLine(line) {
+  const m = /^(.*?)trap (.*)$/.exec(line);
+  if (!m || !/^(instantiate )?$/.test(m[1])) return line;
+  for (const [re, kind] of TRAP_KINDS) if (re.test(m[2])) return `${m[1]}trap ${kind}`;
+  return line;
+}
+
+// V8 says "float unrepresentable in integer range" for a NaN and for an
+// out-of-range float, where the spec says "invalid conversion to integer"
+// and "integer overflow".
+function sameTrap(a, b) {
+  const ka = /^(?:instantiate )?trap (.*)$/.exec(a)?.[1], kb = /^(?:instantiate )?trap (.*)$/.exec(b)?.[1];
+  if (!ka || !kb || a.startsWith('instantiate') !== b.startsWith('instantiate')) return false;
+  const pair = [ka, kb].sort().join(' ');
+  return pair === 'conversion int-overflow';
+}
+
+const isLimit = (l) => /^(instantiate )?limit /.test(l);
+
+// Bits of a traced integer result ("n:HEX" double of an i32, or an i64 in decimal).
+function resultBits(word, width) {
+  if (width === 32) {
+    const m = /^n:([0-9a-f]{16})$/.exec(word);
+    if (!m) return null;
+    const b = new DataView(new ArrayBuffer(8));
+    b.setBigUint64(0, BigInt('0x' + m[1]));
+    return BigInt(b.getFloat64(0) >>> 0);
+  }
+  if (!/^-?\d+$/.test(word)) return null;
+  return BigInt.asUintN(64, BigInt(word));
+}
+
+// numgen's NaN classes: may two result words differ only as the spec allows?
+function nanEquivalent(fn, a, b) {
+  const m = /^e\d+_([can])_(f32|f64)$/.exec(fn);
+  if (!m) return false;
+  const width = m[2] === 'f32' ? 32 : 64;
+  const ba = resultBits(a, width), bb = resultBits(b, width);
+  if (ba === null || bb === null) return false;
+  const W = BigInt(width), mant = width === 32 ? 23n : 52n;
+  const expMask = ((1n << (W - 1n - mant)) - 1n) << mant, mantMask = (1n << mant) - 1n;
+  const quiet = 1n << (mant - 1n);
+  const isNaN = (x) => (x & expMask) === expMask && (x & mantMask) !== 0n;
+  const fits = (x) => {
+    if (!isNaN(x)) return false;
+    if (m[1] === 'c') return (x & mantMask) === quiet;
+    if (m[1] === 'a') return (x & quiet) !== 0n;
+    return true;
+  };
+  return fits(ba) && fits(bb);
+}
+
+// Compare two traces. Returns { status: 'same' | 'mismatch' | 'limit', line, ref, test, call }.
+export function compareTraces(refText, testText) {
+  const ref = refText.split('\n').map(normalizeLine), test = testText.split('\n').map(normalizeLine);
+  let call = null;
+  const n = Math.max(ref.length, test.length);
+  for (let i = 0; i < n; i++) {
+    const a = ref[i] ?? '<end>', b = test[i] ?? '<end>';
+    if (a.startsWith('call ')) call = a.slice(5);
+    if (a === b) {
+      if (isLimit(a)) return { status: 'limit', line: i, call };
+      continue;
+    }
+    if (isLimit(a) || isLimit(b)) return { status: 'limit', line: i, call };
+    if (sameTrap(a, b)) continue;
+    // An exnref global is unreadable from JavaScript; kite's API does not
+    // tell the global's type, only that the value is null.
+    if (/^global /.test(a) && a.endsWith(' unreadable') && b === a.replace(/unreadable$/, 'null')) continue;
+    if (a.startsWith('result ') && b.startsWith('result ') && call && nanEquivalent(call, a.slice(7), b.slice(7))) continue;
+    if (a.startsWith('compile-error') && b.startsWith('compile-error')) return { status: 'same', line: i, call };
+    return { status: 'mismatch', line: i, ref: a, test: b, call };
+  }
+  return { status: 'same' };
+}
+
+// What kind of difference: the reducer keeps candidates with the same one.
+export function signature(cmp) {
+  const word = (l) => (l ?? '').split(' ').slice(0, (l ?? '').startsWith('trap') ? 2 : 1).join(' ');
+  return `${word(cmp.ref)} / ${word(cmp.test)}`;
+}
+
+// ---- generation -------------------------------------------------------------------
+
+function seedOf(base, i) {
+  let h = (base ^ Math.imul(i + 1, 0x9e3779b1)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+function ttfModule(binaryen, work, seed, features) {
+  const r = numgen.rng(seed);
+  const len = 4 * (128 + r.below(4096));
+  const input = Buffer.alloc(len);
+  for (let i = 0; i < len; i += 4) input.writeUInt32LE(r.u32(), i);
+  const inFile = path.join(work, 'ttf-input.dat'), outFile = path.join(work, 'ttf.wasm');
+  fs.writeFileSync(inFile, input);
+  const args = [inFile, '-ttf', ...FEATURE_SETS[features], '-o', outFile];
+  const res = binaryen.run(args);
+  if (!res.ok) return null;
+  return new Uint8Array(fs.readFileSync(outFile));
+}
+
+// ---- the run ----------------------------------------------------------------------
+
+function parseArgs(argv) {
+  const o = { gen: 'mix', features: null, seed: 1, count: null, minutes: null, out: null, reduce: false,
+    ref: 'v8', test: 'kite', tools: process.env.KITE_FUZZ_TOOLS || path.join(here, '.tools'),
+    kiteExec: null, timeoutMs: 20000, check: null, quiet: false, wide: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i], v = () => argv[++i];
+    switch (a) {
+      case '--gen': o.gen = v(); break;
+      case '--features': o.features = v().split(','); break;
+      case '--seed': o.seed = Number(v()) >>> 0; break;
+      case '--count': o.count = Number(v()); break;
+      case '--minutes': o.minutes = Number(v()); break;
+      case '--out': o.out = v(); break;
+      case '--reduce': o.reduce = true; break;
+      case '--ref': o.ref = v(); break;
+      case '--test': o.test = v(); break;
+      case '--tools': o.tools = v(); break;
+      case '--kite-exec': o.kiteExec = v(); break;
+      case '--timeout': o.timeoutMs = Number(v()) * 1000; break;
+      case '--check': o.check = v(); break;
+      case '--quiet': o.quiet = true; break;
+      case '--wide': o.wide = true; break;
+      default: throw new Error('unknown option ' + a);
+    }
+  }
+  if (!o.kiteExec) throw new Error('--kite-exec PATH is required');
+  o.features ??= o.gen === 'num' ? ['num'] : DEFAULT_ROTATION;
+  return o;
+}
+
+async function main() {
+  const o = parseArgs(process.argv.slice(2));
+  const ref = makeEngine(o.ref, o), test = makeEngine(o.test, o);
+  const work = fs.mkdtempSync(path.join(o.out || '/tmp', 'kite-diff-'));
+  const file = path.join(work, 'module.wasm');
+  const compare = (bytes) => {
+    fs.writeFileSync(file, bytes);
+    const a = ref.run(bytes, file), b = test.run(bytes, file);
+    return { ...compareTraces(a, b), refText: a, testText: b };
+  };
+
+  if (o.check) {
+    const bytes = new Uint8Array(fs.readFileSync(o.check));
+    const c = compare(bytes);
+    if (c.status === 'mismatch') {
+      console.log(`mismatch at ${c.call}: ${o.ref}: ${c.ref}  ${o.test}: ${c.test}`);
+      process.exit(1);
+    }
+    console.log(c.status);
+    fs.rmSync(work, { recursive: true, force: true });
+    return;
+  }
+
+  let binaryen = null;
+  if (o.gen !== 'num') {
+    binaryen = new Binaryen(o.tools);
+    await binaryen.ready;
+  }
+  const { reduceNumeric, reduceBinary } = await import('./reduce.mjs');
+  const stats = {};
+  const deadline = o.minutes ? Date.now() + o.minutes * 60000 : Infinity;
+  const count = o.count ?? (o.minutes ? Infinity : 100);
+  let mismatches = 0;
+  const start = Date.now();
+  for (let i = 0; i < count && Date.now() < deadline; i++) {
+    const seed = seedOf(o.seed, i);
+    const useNum = o.gen === 'num' || (o.gen === 'mix' && i % 2 === 1);
+    const set = useNum ? 'num' : o.features[i % o.features.length];
+    const st = (stats[set] ??= { modules: 0, calls: 0, same: 0, limit: 0, mismatch: 0, skipped: 0 });
+    let bytes, numModule = null;
+    if (useNum) {
+      numModule = numgen.generate(seed, { wide: o.wide });
+      bytes = numgen.toBinary(numModule);
+    } else {
+      bytes = ttfModule(binaryen, work, seed, set);
+      if (!bytes) { st.skipped++; continue; }
+    }
+    const c = compare(bytes);
+    st.modules++;
+    st.calls += (c.refText.match(/^call /gm) || []).length;
+    if (c.refText.startsWith('compile-error')) { st.skipped++; continue; }
+    st[c.status]++;
+    if (c.status !== 'mismatch') continue;
+    mismatches++;
+    const tag = `${set}-${o.seed}-${i}`;
+    console.log(`MISMATCH ${tag} (seed ${seed}) at ${c.call}: ${o.ref}: ${c.ref} | ${o.test}: ${c.test}`);
+    if (o.out) {
+      const dir = path.join(o.out, 'mismatch-' + tag);
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, 'module.wasm'), bytes);
+      fs.writeFileSync(path.join(dir, 'ref.trace'), c.refText);
+      fs.writeFileSync(path.join(dir, 'test.trace'), c.testText);
+      if (binaryen) {
+        const fe = binaryen.run([path.join(dir, 'module.wasm'), '--all-features', '--fuzz-exec-before', '-q']);
+        fs.writeFileSync(path.join(dir, 'binaryen-fuzz-exec.txt'), fe.stdout + '\n' + fe.stderr);
+      }
+      if (o.reduce) {
+        const ctx = { compare, signature: signature(c), binaryen, work, ref, test, tools: o.tools };
+        const reduced = numModule ? reduceNumeric(numModule, c, ctx) : await reduceBinary(bytes, c, ctx);
+        fs.writeFileSync(path.join(dir, 'reduced.wast'), reduced.wast);
+        if (reduced.bytes) fs.writeFileSync(path.join(dir, 'reduced.wasm'), reduced.bytes);
+        console.log(`  reduced to ${dir}/reduced.wast (${reduced.summary})`);
+      }
+    }
+  }
+  const secs = ((Date.now() - start) / 1000).toFixed(0);
+  let total = 0;
+  for (const [set, s] of Object.entries(stats)) {
+    total += s.modules;
+    console.log(`${set}: ${s.modules} modules, ${s.calls} calls, ${s.same} same, ${s.limit} stopped at a host limit, ` +
+      `${s.skipped} skipped, ${s.mismatch} mismatches`);
+  }
+  console.log(`${total} modules in ${secs} s, seed ${o.seed}: ${mismatches} mismatches`);
+  fs.rmSync(work, { recursive: true, force: true });
+  process.exitCode = mismatches ? 1 : 0;
+}
+
+if (process.argv[1] && fs.realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((e) => { console.error(e.stack || String(e)); process.exit(2); });
+}
