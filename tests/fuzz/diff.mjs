@@ -140,7 +140,7 @@ const TRAP_KINDS = [
   [/out of bounds memory access|v8:memory access out of bounds/, 'memory-oob'],
   [/out of bounds table access|undefined element|v8:table index is out of bounds|v8:table access out of bounds/, 'table-oob'],
   [/uninitialized element|indirect call type mismatch|v8:null function or function signature mismatch|v8:function signature mismatch/, 'indirect-call'],
-  [/^null .*reference|v8:dereferencing a null pointer/, 'null'],
+  [/^null .*reference|v8:dereferencing a null pointer|v8:rethrowing null value/, 'null'],
   [/cast failure|v8:illegal cast/, 'cast'],
   [/out of bounds array access|v8:array element access out of bounds/, 'array-oob'],
   [/out of bounds data segment access|v8:data segment out of bounds/, 'data-segment-oob'],
@@ -257,7 +257,7 @@ function ttfModule(binaryen, work, seed, features) {
 function parseArgs(argv) {
   const o = { gen: 'mix', features: null, seed: 1, count: null, minutes: null, out: null, reduce: false,
     ref: 'v8', test: 'kite', tools: process.env.KITE_FUZZ_TOOLS || path.join(here, '.tools'),
-    kiteExec: null, timeoutMs: 20000, check: null, quiet: false, wide: false };
+    kiteExec: null, timeoutMs: 20000, check: null, progress: 0, wide: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i], v = () => argv[++i];
     switch (a) {
@@ -274,7 +274,7 @@ function parseArgs(argv) {
       case '--kite-exec': o.kiteExec = v(); break;
       case '--timeout': o.timeoutMs = Number(v()) * 1000; break;
       case '--check': o.check = v(); break;
-      case '--quiet': o.quiet = true; break;
+      case '--progress': o.progress = Number(v()); break;
       case '--wide': o.wide = true; break;
       default: throw new Error('unknown option ' + a);
     }
@@ -284,9 +284,21 @@ function parseArgs(argv) {
   return o;
 }
 
+function report(stats, start, seed, mismatches) {
+  const secs = ((Date.now() - start) / 1000).toFixed(0);
+  let total = 0;
+  for (const [set, s] of Object.entries(stats)) {
+    total += s.modules;
+    console.log(`${set}: ${s.modules} modules, ${s.calls} calls, ${s.same} same, ${s.limit} stopped at a host limit, ` +
+      `${s.skipped} skipped, ${s.mismatch} mismatches`);
+  }
+  console.log(`${total} modules in ${secs} s, seed ${seed}: ${mismatches} mismatches`);
+}
+
 async function main() {
   const o = parseArgs(process.argv.slice(2));
   const ref = makeEngine(o.ref, o), test = makeEngine(o.test, o);
+  if (o.out) fs.mkdirSync(o.out, { recursive: true });
   const work = fs.mkdtempSync(path.join(o.out || '/tmp', 'kite-diff-'));
   const file = path.join(work, 'module.wasm');
   const compare = (bytes) => {
@@ -333,6 +345,7 @@ async function main() {
     }
     const c = compare(bytes);
     st.modules++;
+    if (o.progress && (i + 1) % o.progress === 0) report(stats, start, o.seed, mismatches);
     st.calls += (c.refText.match(/^call /gm) || []).length;
     if (c.refText.startsWith('compile-error')) { st.skipped++; continue; }
     st[c.status]++;
@@ -359,14 +372,7 @@ async function main() {
       }
     }
   }
-  const secs = ((Date.now() - start) / 1000).toFixed(0);
-  let total = 0;
-  for (const [set, s] of Object.entries(stats)) {
-    total += s.modules;
-    console.log(`${set}: ${s.modules} modules, ${s.calls} calls, ${s.same} same, ${s.limit} stopped at a host limit, ` +
-      `${s.skipped} skipped, ${s.mismatch} mismatches`);
-  }
-  console.log(`${total} modules in ${secs} s, seed ${o.seed}: ${mismatches} mismatches`);
+  report(stats, start, o.seed, mismatches);
   fs.rmSync(work, { recursive: true, force: true });
   process.exitCode = mismatches ? 1 : 0;
 }

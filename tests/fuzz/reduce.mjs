@@ -69,12 +69,15 @@ export function reduceNumeric(mod, first, ctx) {
     }
   }
   // Local initializers that no longer matter become zero.
-  for (const f of cur.funcs) {
-    for (let k = 0; k < f.inits.length; k++) {
+  for (let fi = 0; fi < cur.funcs.length; fi++) {
+    for (let k = 0; k < cur.funcs[fi].inits.length; k++) {
+      if (cur.funcs[fi].inits[k].value.bits === 0n) continue;
       const cand = structuredClone(cur);
-      const g = cand.funcs[cur.funcs.indexOf(f)];
+      const g = cand.funcs[fi];
       g.inits[k].value = numgen.constantOf(g.inits[k].value.type, 0n);
-      if (numgen.refresh(g, 0) && interesting(ctx, numgen.toBinary(cand))) cur = cand;
+      if (!numgen.refresh(g, 0)) continue;
+      const c = interesting(ctx, numgen.toBinary(cand));
+      if (c) { cur = cand; last = c; }
     }
   }
   return { wast: numericWast(cur, last, ctx), bytes: numgen.toBinary(cur),
@@ -133,7 +136,7 @@ const V8_TO_SPEC = [
   [/unreachable/, 'unreachable'], [/divide by zero|remainder by zero/, 'integer divide by zero'],
   [/divide result unrepresentable/, 'integer overflow'], [/float unrepresentable/, 'invalid conversion to integer'],
   [/memory access out of bounds/, 'out of bounds memory access'], [/table index is out of bounds/, 'out of bounds table access'],
-  [/signature mismatch/, 'indirect call type mismatch'], [/null pointer/, 'null'], [/illegal cast/, 'cast failure'],
+  [/signature mismatch/, 'indirect call type mismatch'], [/null pointer|rethrowing null/, 'null'], [/illegal cast/, 'cast failure'],
   [/array element access/, 'out of bounds array access'], [/data segment/, 'out of bounds data segment access'],
   [/element segment/, 'out of bounds element segment access'],
 ];
