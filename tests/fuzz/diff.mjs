@@ -333,7 +333,7 @@ async function main() {
   for (let i = 0; i < count && Date.now() < deadline; i++) {
     const seed = seedOf(o.seed, i);
     const useNum = o.gen === 'num' || (o.gen === 'mix' && i % 2 === 1);
-    const set = useNum ? 'num' : o.features[i % o.features.length];
+    const set = useNum ? 'num' : o.features[(o.gen === 'mix' ? i >> 1 : i) % o.features.length];
     const st = (stats[set] ??= { modules: 0, calls: 0, same: 0, limit: 0, mismatch: 0, skipped: 0 });
     let bytes, numModule = null;
     if (useNum) {
@@ -345,11 +345,12 @@ async function main() {
     }
     const c = compare(bytes);
     st.modules++;
-    if (o.progress && (i + 1) % o.progress === 0) report(stats, start, o.seed, mismatches);
     st.calls += (c.refText.match(/^call /gm) || []).length;
-    if (c.refText.startsWith('compile-error')) { st.skipped++; continue; }
-    st[c.status]++;
-    if (c.status !== 'mismatch') continue;
+    const invalid = c.refText.startsWith('compile-error');
+    if (invalid) st.skipped++;
+    else st[c.status]++;
+    if (o.progress && (i + 1) % o.progress === 0) report(stats, start, o.seed, mismatches);
+    if (invalid || c.status !== 'mismatch') continue;
     mismatches++;
     const tag = `${set}-${o.seed}-${i}`;
     console.log(`MISMATCH ${tag} (seed ${seed}) at ${c.call}: ${o.ref}: ${c.ref} | ${o.test}: ${c.test}`);
