@@ -44,9 +44,9 @@ if [ $short -eq 1 ]; then
     # feature set in the rotation.
     status=0
     "$node" "$here/diff.mjs" --kite-exec "$kite_exec" --tools "$tools" --out "$out" \
-        --gen ttf --seed 1 --count 120 "${extra[@]}" || status=$?
+        --gen ttf --seed 1 --count 300 "${extra[@]}" || status=$?
     "$node" "$here/diff.mjs" --kite-exec "$kite_exec" --tools "$tools" --out "$out" \
-        --gen num --seed 1 --count 1500 "${extra[@]}" || status=$?
+        --gen num --seed 1 --count 3000 "${extra[@]}" || status=$?
     exit $status
 fi
 exec nice "$node" "$here/diff.mjs" --kite-exec "$kite_exec" --tools "$tools" --out "$out" --reduce \

@@ -246,7 +246,10 @@ function ttfModule(binaryen, work, seed, features) {
   for (let i = 0; i < len; i += 4) input.writeUInt32LE(r.u32(), i);
   const inFile = path.join(work, 'ttf-input.dat'), outFile = path.join(work, 'ttf.wasm');
   fs.writeFileSync(inFile, input);
-  const args = [inFile, '-ttf', ...FEATURE_SETS[features], '-o', outFile];
+  // A third of the modules are also optimized: other code shapes (br_table,
+  // merged blocks, folded constants, locals coalesced).
+  const opt = r.below(3) === 0 ? [r.pick(['-O1', '-O2', '-O3', '-Os', '-O4'])] : [];
+  const args = [inFile, '-ttf', ...FEATURE_SETS[features], ...opt, '-o', outFile];
   const res = binaryen.run(args);
   if (!res.ok) return null;
   return new Uint8Array(fs.readFileSync(outFile));
