@@ -17,7 +17,7 @@
 // into integers (reinterpret, copysign's sign and stores take exact floats
 // only), so integer results are always compared exactly.
 
-import { encodeModule, sleb, bitsBytes } from './wasmenc.mjs';
+import { encodeModule, sleb, bitsBytes, VALTYPE } from './wasmenc.mjs';
 
 // A deterministic PRNG (xorshift on 32-bit halves).
 export function rng(seed) {
@@ -153,6 +153,7 @@ const WIDE = [['i64.add128', [0xfc, 19], 4], ['i64.sub128', [0xfc, 20], 4],
 
 export const OP_NAMES = [...OPS.map((o) => o.name), ...LOADS.map((l) => l[0]), ...STORES.map((s) => s[0]),
   ...WIDE.map((w) => w[0])];
+const CONDITIONS = OPS.filter((o) => o.result === I && (o.kind === 'cmp' || /eq|ne|[lg][te]_|eqz/.test(o.name)));
 const byResult = {};
 for (const o of OPS) (byResult[o.result] ??= []).push(o);
 
@@ -238,8 +239,22 @@ export function generate(seed, opts = {}) {
       const cond = expr(I, depth - 1, false, locals);
       return passThrough({ op: 'select', type: t, kids: [a, b, cond] }, [a, b]);
     }
-    if (roll < 7 && useMemory) return load(t, depth, locals);
-    if (roll < 9 && useMemory) {
+    if (roll < 10) {
+      // Control flow: (if (result t) COND A B) or (block (result t) (drop (br_if 0 A COND)) B),
+      // the condition often a comparison (the interpreter fuses those with branches).
+      const a = expr(t, depth - 1, exact, locals), b = expr(t, depth - 1, exact, locals);
+      let cond;
+      if (r.chance(0.6)) {
+        const o = r.pick(CONDITIONS);
+        const kids = o.params.map((p) => expr(p, depth - 2, false, locals));
+        cond = { op: o.name, code: o.code, type: I, kids, cls: 'x', ncn: false };
+      } else {
+        cond = expr(I, depth - 1, false, locals);
+      }
+      return passThrough({ op: r.chance(0.5) ? 'if' : 'br_if', type: t, kids: [a, b, cond] }, [a, b]);
+    }
+    if (roll < 13 && useMemory) return load(t, depth, locals);
+    if (roll < 15 && useMemory) {
       // (block (result t) (store ADDR VALUE) EXPR): the value is exact.
       const [sname, scode, st, align] = r.pick(STORES);
       const addr = address(depth, locals, 1 << align);
@@ -248,7 +263,7 @@ export function generate(seed, opts = {}) {
       return { op: 'store-then', type: t, sname, scode, align, offset: addr.offset,
         kids: [addr.node, val, then], cls: then.cls, ncn: then.ncn };
     }
-    if (roll < 12 && locals[t].length) {
+    if (roll < 18 && locals[t].length) {
       const v = expr(t, depth - 1, true, locals);
       return { op: 'local.tee', type: t, index: r.pick(locals[t]), kids: [v], cls: v.cls, ncn: v.ncn };
     }
@@ -321,7 +336,7 @@ export function reclassify(n) {
   const needX = (k) => { if (k.cls !== 'x') ok = false; };
   switch (n.op) {
     case 'const': case 'local.get': case 'load': return ok;
-    case 'select': passThrough(n, [n.kids[0], n.kids[1]]); return ok;
+    case 'select': case 'if': case 'br_if': passThrough(n, [n.kids[0], n.kids[1]]); return ok;
     case 'local.tee': needX(n.kids[0]); n.cls = n.kids[0].cls; n.ncn = n.kids[0].ncn; return ok;
     case 'store-then': needX(n.kids[1]); n.cls = n.kids[2].cls; n.ncn = n.kids[2].ncn; return ok;
   }
@@ -383,6 +398,26 @@ function encodeTree(n, out) {
       else out.push(0x44, ...bitsBytes(n.bits, 8));
       return;
     case 'local.get': out.push(0x20, n.index); return;
+    case 'if': {
+      const [a, b, cond] = n.kids;
+      encodeTree(cond, out);
+      out.push(0x04, VALTYPE[n.type]);
+      encodeTree(a, out);
+      out.push(0x05);
+      encodeTree(b, out);
+      out.push(0x0b);
+      return;
+    }
+    case 'br_if': {
+      const [a, b, cond] = n.kids;
+      out.push(0x02, VALTYPE[n.type]);
+      encodeTree(a, out);
+      encodeTree(cond, out);
+      out.push(0x0d, 0x00, 0x1a);
+      encodeTree(b, out);
+      out.push(0x0b);
+      return;
+    }
     case 'store-then': {
       const [addr, val, then] = n.kids;
       encodeTree(addr, out);
@@ -444,6 +479,10 @@ function nodeText(n) {
     case 'local.get': return `(local.get ${n.index})`;
     case 'local.tee': return `(local.tee ${n.index} ${nodeText(n.kids[0])})`;
     case 'select': return `(select ${n.kids.map(nodeText).join(' ')})`;
+    case 'if':
+      return `(if (result ${n.type}) ${nodeText(n.kids[2])} (then ${nodeText(n.kids[0])}) (else ${nodeText(n.kids[1])}))`;
+    case 'br_if':
+      return `(block (result ${n.type}) (drop (br_if 0 ${nodeText(n.kids[0])} ${nodeText(n.kids[2])})) ${nodeText(n.kids[1])})`;
     case 'load': return `(${n.name}${memarg(n.offset, n.align)} ${nodeText(n.kids[0])})`;
     case 'store-then':
       return `(block (result ${n.type}) (${n.sname}${memarg(n.offset, n.align)} ` +
