@@ -368,7 +368,8 @@ async function main() {
         fs.writeFileSync(path.join(dir, 'binaryen-fuzz-exec.txt'), fe.stdout + '\n' + fe.stderr);
       }
       if (o.reduce) {
-        const ctx = { compare, signature: signature(c), binaryen, work, ref, test, tools: o.tools };
+        const ctx = { compare, signature: signature(c), binaryen, work, ref, test, tools: o.tools,
+          features: FEATURE_SETS[set] ?? [] };
         const reduced = numModule ? reduceNumeric(numModule, c, ctx) : await reduceBinary(bytes, c, ctx);
         fs.writeFileSync(path.join(dir, 'reduced.wast'), reduced.wast);
         if (reduced.bytes) fs.writeFileSync(path.join(dir, 'reduced.wasm'), reduced.bytes);

@@ -158,7 +158,20 @@ async function loadBinaryenJs(tools) {
 export async function reduceBinary(bytes, first, ctx) {
   ctx.checks = 0;
   const B = await loadBinaryenJs(ctx.tools);
-  const read = (b) => B.readBinary(b, B.Features.All);
+  // Only the generator's features: with more, binaryen writes encodings
+  // (exact references, ...) that the engines refuse.
+  const FLAG_FEATURE = { 'sign-ext': 'SignExt', 'mutable-globals': 'MutableGlobals',
+    'nontrapping-float-to-int': 'NontrappingFPToInt', 'bulk-memory': 'BulkMemory',
+    'bulk-memory-opt': 'BulkMemoryOpt', multivalue: 'Multivalue', 'extended-const': 'ExtendedConst',
+    'call-indirect-overlong': 'CallIndirectOverlong', 'reference-types': 'ReferenceTypes', gc: 'GC',
+    'tail-call': 'TailCall', 'exception-handling': 'ExceptionHandling', multimemory: 'MultiMemory',
+    memory64: 'Memory64', simd: 'SIMD128', threads: 'Atomics' };
+  let features = 0;
+  for (const flag of ctx.features) {
+    const f = FLAG_FEATURE[flag.replace(/^--enable-/, '')];
+    if (f) features |= B.Features[f];
+  }
+  const read = (b) => B.readBinary(b, features);
   let cur = bytes, last = first;
   const tryEdit = (edit) => {
     let m;
