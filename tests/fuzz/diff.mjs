@@ -42,13 +42,13 @@ export const FEATURE_SETS = {
   eh: [...BASE, '--enable-reference-types', '--enable-exception-handling', '--enable-tail-call',
     '--emit-exnref'],
   mem: [...BASE, '--enable-multimemory', '--enable-memory64'],
+  threads: [...BASE, '--enable-threads'],
   all: [...BASE, '--enable-reference-types', '--enable-gc', '--enable-tail-call',
     '--enable-exception-handling', '--enable-multimemory', '--enable-memory64', '--emit-exnref'],
-  // Not in the default rotation until kite executes them:
+  // Not in the default rotation until kite executes it:
   simd: [...BASE, '--enable-simd'],
-  threads: [...BASE, '--enable-threads'],
 };
-const DEFAULT_ROTATION = ['mvp', 'ref', 'gc', 'eh', 'mem', 'all'];
+const DEFAULT_ROTATION = ['mvp', 'ref', 'gc', 'eh', 'mem', 'threads', 'all'];
 
 // ---- binaryen in this process -------------------------------------------------------
 

@@ -208,11 +208,11 @@ export function generate(seed, opts = {}) {
   const address = (depth, locals, size) => {
     const c = r.below(10);
     let node;
-    if (c < 6) node = constantOf(I, r.below(1024 - size + 1));
+    if (c < 7) node = constantOf(I, r.below(1024 - size + 1));
     else if (c < 8) node = constantOf(I, MEM_BYTES - size + r.below(2 * size));
     else node = { op: 'i32.and', code: [0x71], type: I, cls: 'x', ncn: false,
       kids: [expr(I, depth - 1, false, locals), constantOf(I, 0x3ff)] };
-    const offset = r.chance(0.2) ? r.pick([1, 3, 8, 100, 0xffff, 0xfffffff0]) : 0;
+    const offset = r.chance(0.2) ? r.pick([1, 3, 8, 100, 1000, 0xfc00, 0xffff, 0xfffffff0]) : 0;
     return { node, offset };
   };
   const load = (t, depth, locals) => {
