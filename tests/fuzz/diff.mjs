@@ -5,6 +5,7 @@
 //   node diff.mjs --kite-exec build/kite-diff-exec [--gen ttf|num|mix] [--features SET]
 //                 [--seed S] [--count N | --minutes M] [--out DIR] [--reduce]
 //                 [--ref v8|kite[:ARGS]] [--test kite[:ARGS]] [--tools DIR]
+//                 [--kite-env NAME=VALUE] (e.g. KITE_GC_STRESS=1: collect at every allocation)
 //   node diff.mjs --kite-exec ... --check FILE.wasm    compare one module (exit 1: mismatch)
 //
 // A module comes from binaryen's translate-to-fuzz (wasm-opt -ttf, run in
@@ -115,7 +116,8 @@ export function makeEngine(spec, opts) {
     name: spec,
     run: (bytes, file) => {
       const r = spawnSync(opts.kiteExec, [...args, file], {
-        encoding: 'utf8', timeout: opts.timeoutMs, maxBuffer: 256 << 20 });
+        encoding: 'utf8', timeout: opts.timeoutMs, maxBuffer: 256 << 20,
+        env: { ...process.env, ...opts.kiteEnv } });
       let out = r.stdout || '';
       if (r.error?.code === 'ETIMEDOUT' || r.signal === 'SIGTERM') out += 'timeout\n';
       else if (r.signal) out += `crash ${r.signal}\n`;
@@ -260,7 +262,7 @@ function ttfModule(binaryen, work, seed, features) {
 function parseArgs(argv) {
   const o = { gen: 'mix', features: null, seed: 1, count: null, minutes: null, out: null, reduce: false,
     ref: 'v8', test: 'kite', tools: process.env.KITE_FUZZ_TOOLS || path.join(here, '.tools'),
-    kiteExec: null, timeoutMs: 20000, check: null, progress: 0, wide: false };
+    kiteExec: null, timeoutMs: 20000, check: null, progress: 0, wide: false, kiteEnv: {} };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i], v = () => argv[++i];
     switch (a) {
@@ -278,6 +280,7 @@ function parseArgs(argv) {
       case '--timeout': o.timeoutMs = Number(v()) * 1000; break;
       case '--check': o.check = v(); break;
       case '--progress': o.progress = Number(v()); break;
+      case '--kite-env': { const [k, ...val] = v().split('='); o.kiteEnv[k] = val.join('='); break; }
       case '--wide': o.wide = true; break;
       default: throw new Error('unknown option ' + a);
     }
