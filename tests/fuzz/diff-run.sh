@@ -43,6 +43,7 @@ if [ $short -eq 1 ]; then
     # Fixed seeds: the same modules every time. Both generators, every
     # feature set in the rotation.
     status=0
+    "$node" "$here/selftest.mjs" || status=$?
     "$node" "$here/diff.mjs" --kite-exec "$kite_exec" --tools "$tools" --out "$out" \
         --gen ttf --seed 1 --count 300 "${extra[@]}" || status=$?
     "$node" "$here/diff.mjs" --kite-exec "$kite_exec" --tools "$tools" --out "$out" \
