@@ -465,6 +465,7 @@ function floatLiteral(type, bits) {
   const emax = (1n << ebits) - 1n, bias = (1n << (ebits - 1n)) - 1n;
   const frac = (m << (w === 32 ? 1n : 0n)).toString(16).padStart(w === 32 ? 6 : 13, '0');
   if (e === emax) return m === 0n ? sign + 'inf' : `${sign}nan:0x${m.toString(16)}`;
+  if (e === 0n && m === 0n) return sign + '0';
   if (e === 0n) return `${sign}0x0.${frac}p-${bias - 1n}`;
   return `${sign}0x1.${frac}p${e - bias}`;
 }
@@ -495,11 +496,17 @@ function nodeText(n) {
 // return its float rather than the bits (for nan:canonical/arithmetic).
 export function toText(mod, only, floatResult) {
   const lines = ['(module', '  (memory (export "mem") 1 1)'];
-  const bytes = mod.data[0].bytes.map((b) => '\\' + b.toString(16).padStart(2, '0')).join('');
-  for (let i = 0; i < bytes.length; i += 96) {
-    lines.push(`  ${i ? '     ' : '(data (i32.const 0)'} "${bytes.slice(i, i + 96)}"`);
+  const kept = mod.funcs.filter((f) => !only || f.name === only);
+  const usesMemory = kept.some((f) => [f.root, ...f.inits.map((i) => i.value)].some(function mem(n) {
+    return n.op === 'load' || n.op === 'store-then' || n.kids.some(mem);
+  }));
+  if (usesMemory) {
+    const bytes = mod.data[0].bytes.map((b) => '\\' + b.toString(16).padStart(2, '0')).join('');
+    for (let i = 0; i < bytes.length; i += 96) {
+      lines.push(`  ${i ? '     ' : '(data (i32.const 0)'} "${bytes.slice(i, i + 96)}"`);
+    }
+    lines[lines.length - 1] += ')';
   }
-  lines[lines.length - 1] += ')';
   for (const f of mod.funcs) {
     if (only && f.name !== only) continue;
     let root = f.root, results = f.results;
