@@ -21,6 +21,7 @@
  *   log VALUE
  *   result VALUE... | <outcome>
  *   mem NAME PAGES HASH        after each call, for each exported memory
+ *   table NAME SIZE V,V,...    after each call: each exported table's first entries
  *   global NAME VALUE          after each call, for each exported global
  * where <outcome> is "trap KIND" (kite's trap message), "exception" (a Wasm
  * exception), "jsthrow VALUE" (an exception with the JS tag), "typeerror"
@@ -494,6 +495,8 @@ static uint32_t hash_memory(const uint8_t *p, uint64_t len)
     return h;
 }
 
+enum { TABLE_ENTRIES_SHOWN = 64 };
+
 static void print_state(void)
 {
     for (size_t i = 0; i < H.nexports; i++) {
@@ -502,6 +505,20 @@ static void print_state(void)
             printf("mem %.*s %" PRIu64 " %08x\n", (int)H.descs[i].name_len, H.descs[i].name,
                    kite_memory_pages(e->of.memory),
                    hash_memory(kite_memory_data(e->of.memory), kite_memory_size(e->of.memory)));
+        } else if (e->kind == KITE_EXTERN_TABLE) {
+            /* Its size and first entries (JavaScript's Table.get). */
+            uint64_t size = kite_table_size(e->of.table);
+            printf("table %.*s %" PRIu64, (int)H.descs[i].name_len, H.descs[i].name, size);
+            for (uint64_t k = 0; k < size && k < TABLE_ENTRIES_SHOWN; k++) {
+                kite_ref_t ref = KITE_REF_NULL;
+                kite_table_get(e->of.table, k, &ref);
+                printf(k ? "," : " ");
+                if (kite_ref_kind(ref) == KITE_REFKIND_EXN)
+                    printf("unreadable");
+                else
+                    print_ref(ref);
+            }
+            printf("\n");
         } else if (e->kind == KITE_EXTERN_GLOBAL) {
             kite_val_t v = kite_global_get(e->of.global);
             printf("global %.*s ", (int)H.descs[i].name_len, H.descs[i].name);

@@ -5,6 +5,7 @@
 const wasmTag = new WebAssembly.Tag({ parameters: ['i32'] });
 const j2wasmTag = new WebAssembly.Tag({ parameters: ['externref'] });
 const PAGE = 65536;
+const TABLE_ENTRIES_SHOWN = 64;
 
 function number(x) {
   if (Number.isNaN(x)) return 'nan';
@@ -139,6 +140,13 @@ export function runV8(bytes) {
       if (kind === 'memory') {
         const buf = v.buffer;
         out.push(`mem ${name} ${buf.byteLength / PAGE} ${hashMemory(buf)}`);
+      } else if (kind === 'table') {
+        const big = typeof v.length === 'bigint';
+        const size = Number(v.length), shown = [];
+        for (let k = 0; k < size && k < TABLE_ENTRIES_SHOWN; k++) {
+          try { shown.push(printed(v.get(big ? BigInt(k) : k))); } catch (e) { shown.push('unreadable'); }
+        }
+        out.push(`table ${name} ${size}` + (shown.length ? ' ' + shown.join(',') : ''));
       } else if (kind === 'global') {
         let s;
         try { s = printed(v.value); } catch (e) { s = 'unreadable'; }
