@@ -7,6 +7,7 @@
 //                 [--ref v8|kite[:ARGS]] [--test kite[:ARGS]] [--tools DIR]
 //                 [--kite-env NAME=VALUE] (e.g. KITE_GC_STRESS=1: collect at every allocation)
 //   node diff.mjs --kite-exec ... --check FILE.wasm    compare one module (exit 1: mismatch)
+//   --start I runs from the I-th module of the seed (a mismatch is reported as SET-SEED-I)
 //
 // A module comes from binaryen's translate-to-fuzz (wasm-opt -ttf, run in
 // this process: starting the tool costs more than a module) or from
@@ -22,7 +23,7 @@ import vm from 'node:vm';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { runV8 } from './diff_v8.mjs';
+import { V8Runner } from './diff_v8_worker.mjs';
 import * as numgen from './numgen.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -108,7 +109,10 @@ export class Binaryen {
 
 // An engine: { name, run(bytes, file) -> trace text }.
 export function makeEngine(spec, opts) {
-  if (spec === 'v8') return { name: 'v8', run: (bytes) => runV8(bytes) };
+  if (spec === 'v8') {
+    const runner = new V8Runner(opts.timeoutMs);
+    return { name: 'v8', run: (bytes) => runner.run(bytes) };
+  }
   const m = /^kite(?::(.*))?$/.exec(spec);
   if (!m) throw new Error('unknown engine ' + spec);
   const args = m[1] ? m[1].split(/\s+/).filter(Boolean) : [];
@@ -271,7 +275,7 @@ function ttfModule(binaryen, work, seed, features) {
 function parseArgs(argv) {
   const o = { gen: 'mix', features: null, seed: 1, count: null, minutes: null, out: null, reduce: false,
     ref: 'v8', test: 'kite', tools: process.env.KITE_FUZZ_TOOLS || path.join(here, '.tools'),
-    kiteExec: null, timeoutMs: 20000, check: null, progress: 0, wide: false, kiteEnv: {} };
+    kiteExec: null, timeoutMs: 20000, check: null, progress: 0, wide: false, kiteEnv: {}, start: 0 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i], v = () => argv[++i];
     switch (a) {
@@ -289,6 +293,7 @@ function parseArgs(argv) {
       case '--timeout': o.timeoutMs = Number(v()) * 1000; break;
       case '--check': o.check = v(); break;
       case '--progress': o.progress = Number(v()); break;
+      case '--start': o.start = Number(v()); break;
       case '--kite-env': { const [k, ...val] = v().split('='); o.kiteEnv[k] = val.join('='); break; }
       case '--wide': o.wide = true; break;
       default: throw new Error('unknown option ' + a);
@@ -343,9 +348,9 @@ async function main() {
   const stats = {};
   const deadline = o.minutes ? Date.now() + o.minutes * 60000 : Infinity;
   const count = o.count ?? (o.minutes ? Infinity : 100);
-  let mismatches = 0;
+  let mismatches = 0, ttfCount = 0, genFailures = 0;
   const start = Date.now();
-  for (let i = 0; i < count && Date.now() < deadline; i++) {
+  for (let i = o.start; i < o.start + count && Date.now() < deadline; i++) {
     const seed = seedOf(o.seed, i);
     const useNum = o.gen === 'num' || (o.gen === 'mix' && i % 2 === 1);
     const set = useNum ? 'num' : o.features[(o.gen === 'mix' ? i >> 1 : i) % o.features.length];
@@ -355,8 +360,17 @@ async function main() {
       numModule = numgen.generate(seed, { wide: o.wide });
       bytes = numgen.toBinary(numModule);
     } else {
+      // A fresh wasm-opt now and then: its heap only grows.
+      if (++ttfCount % 1000 === 0) {
+        binaryen = new Binaryen(o.tools);
+        await binaryen.ready;
+      }
       bytes = ttfModule(binaryen, work, seed, set);
-      if (!bytes) { st.skipped++; continue; }
+      if (!bytes) {
+        st.skipped++;
+        if (++genFailures % 100 === 0) console.log(`${genFailures} modules binaryen could not make: ${binaryen.stderr.join(' ').slice(0, 200)}`);
+        continue;
+      }
     }
     const c = compare(bytes);
     st.modules++;
