@@ -227,6 +227,8 @@ export function compareTraces(refText, testText) {
       continue;
     }
     if (isLimit(a) || isLimit(b)) return { status: 'limit', line: i, call };
+    // A tier that cannot run the module yet (the compiler tier's missing instructions).
+    if (/^unsupported /.test(a) || /^unsupported /.test(b)) return { status: 'unsupported', line: i, call };
     if (sameTrap(a, b)) continue;
     // An exnref global is unreadable from JavaScript; kite's API does not
     // tell the global's type, only that the value is null.
@@ -310,6 +312,7 @@ function report(stats, start, seed, mismatches) {
   for (const [set, s] of Object.entries(stats)) {
     total += s.modules;
     console.log(`${set}: ${s.modules} modules, ${s.calls} calls, ${s.same} same, ${s.limit} stopped at a host limit, ` +
+      (s.unsupported ? `${s.unsupported} unsupported by the tier, ` : '') +
       `${s.skipped} skipped, ${s.mismatch} mismatches`);
   }
   console.log(`${total} modules in ${secs} s, seed ${seed}: ${mismatches} mismatches`);
@@ -354,7 +357,7 @@ async function main() {
     const seed = seedOf(o.seed, i);
     const useNum = o.gen === 'num' || (o.gen === 'mix' && i % 2 === 1);
     const set = useNum ? 'num' : o.features[(o.gen === 'mix' ? i >> 1 : i) % o.features.length];
-    const st = (stats[set] ??= { modules: 0, calls: 0, same: 0, limit: 0, mismatch: 0, skipped: 0 });
+    const st = (stats[set] ??= { modules: 0, calls: 0, same: 0, limit: 0, unsupported: 0, mismatch: 0, skipped: 0 });
     let bytes, numModule = null;
     if (useNum) {
       numModule = numgen.generate(seed, { wide: o.wide });

@@ -46,19 +46,23 @@ enum {
     JS_PAYLOAD = 4,     /* { payload: N } for an imported global: N << 8 | JS_PAYLOAD */
 };
 
+/* Throws the host's exceptions (made on first use: a tier may not compile
+ * throw yet, and most modules never need it). */
 static const char helper_wat[] =
     "(module\n"
-    "  (tag $wasm (export \"wasmtag\") (param i32))\n"
-    "  (tag $js (export \"jstag\") (param externref))\n"
-    "  (tag (export \"j2wasm\") (param externref))\n"
+    "  (import \"h\" \"wasmtag\" (tag $wasm (param i32)))\n"
+    "  (import \"h\" \"jstag\" (tag $js (param externref)))\n"
     "  (func (export \"throw-wasm\") (param i32) (throw $wasm (local.get 0)))\n"
     "  (func (export \"throw-js\") (param externref) (throw $js (local.get 0))))\n";
 
 typedef struct harness {
+    kite_engine_t *engine;
     kite_store_t *store;
+    kite_module_t *helper_module;
+    kite_linker_t *helper_linker;
     kite_instance_t *helper, *instance;
     kite_func_t *throw_wasm, *throw_js;
-    kite_tag_t *jstag;
+    kite_tag_t *wasmtag, *jstag, *j2wasmtag;
     size_t nexports;
     kite_extern_t *exports;
     kite_export_desc_t *descs;
@@ -169,6 +173,39 @@ static bool js_result_ok(kite_valtype_t t)
 
 /* ---- throwing what JavaScript would throw ---------------------------------------- */
 
+/* An error that says the execution tier cannot run something: not a
+ * difference, the driver counts the module as skipped. */
+static void unsupported(const char *what, kite_error_t *err)
+{
+    printf("unsupported %s: %s\n", what, err ? kite_error_message(err) : "");
+    fflush(stdout);
+    _exit(0);
+}
+
+static void make_helper(void)
+{
+    kite_error_t *err =
+        kite_module_new_text(H.engine, helper_wat, sizeof helper_wat - 1, &H.helper_module);
+    if (err)
+        die("helper module", err);
+    H.helper_linker = kite_linker_new();
+    kite_linker_define(H.helper_linker, "h", "wasmtag", 7,
+                       (kite_extern_t){.kind = KITE_EXTERN_TAG, .of.tag = H.wasmtag});
+    kite_linker_define(H.helper_linker, "h", "jstag", 5,
+                       (kite_extern_t){.kind = KITE_EXTERN_TAG, .of.tag = H.jstag});
+    kite_trap_t *trap = NULL;
+    err = kite_linker_instantiate(H.helper_linker, H.store, H.helper_module, &H.helper, &trap);
+    if (err)
+        unsupported("helper", err);
+    if (trap)
+        die("helper trapped", NULL);
+    kite_extern_t e;
+    kite_instance_export(H.helper, "throw-wasm", 10, &e);
+    H.throw_wasm = e.of.func;
+    kite_instance_export(H.helper, "throw-js", 8, &e);
+    H.throw_js = e.of.func;
+}
+
 static kite_trap_t *call_helper(kite_func_t *f, kite_val_t arg)
 {
     kite_trap_t *trap = NULL;
@@ -180,6 +217,8 @@ static kite_trap_t *call_helper(kite_func_t *f, kite_val_t arg)
 
 static kite_trap_t *throw_js(uintptr_t what)
 {
+    if (!H.helper)
+        make_helper();
     kite_val_t v = {.kind = KITE_REF};
     kite_error_t *err = kite_ref_new_host(H.store, what, &v.of.ref);
     if (err)
@@ -262,6 +301,8 @@ static kite_trap_t *host_throw(void *env, kite_caller_t *caller, const kite_val_
     (void)env, (void)caller, (void)results;
     if (args[0].of.i32 == 0)
         return throw_js(JS_ERROR);
+    if (!H.helper)
+        make_helper();
     return call_helper(H.throw_wasm, args[0]);
 }
 
@@ -464,14 +505,20 @@ static void define_imports(kite_linker_t *linker, kite_module_t *module)
         if (err)
             die("define", err);
     }
-    static const char *const tags[][3] = {{"fuzzing-support", "wasmtag", "wasmtag"},
-                                          {"fuzzing-support", "jstag", "jstag"},
-                                          {"imports", "j2wasm.ExceptionUtils.tag", "j2wasm"}};
+    kite_valtype_t i32 = VT(KITE_I32), externref = REFT(KITE_HEAP_EXTERN);
+    if ((err = kite_tag_new(H.store, &i32, 1, &H.wasmtag)) ||
+        (err = kite_tag_new(H.store, &externref, 1, &H.jstag)) ||
+        (err = kite_tag_new(H.store, &externref, 1, &H.j2wasmtag)))
+        die("tag", err);
+    const struct {
+        const char *module, *name;
+        kite_tag_t *tag;
+    } tags[] = {{"fuzzing-support", "wasmtag", H.wasmtag},
+                {"fuzzing-support", "jstag", H.jstag},
+                {"imports", "j2wasm.ExceptionUtils.tag", H.j2wasmtag}};
     for (size_t i = 0; i < 3; i++) {
-        kite_extern_t tag;
-        if (!kite_instance_export(H.helper, tags[i][2], strlen(tags[i][2]), &tag))
-            die("helper tag", NULL);
-        if ((err = kite_linker_define(linker, tags[i][0], tags[i][1], strlen(tags[i][1]), tag)))
+        kite_extern_t tag = {.kind = KITE_EXTERN_TAG, .of.tag = tags[i].tag};
+        if ((err = kite_linker_define(linker, tags[i].module, tags[i].name, strlen(tags[i].name), tag)))
             die("define", err);
     }
     /* Imported globals: JavaScript objects { payload } as non-null externrefs. */
@@ -487,10 +534,10 @@ static void define_imports(kite_linker_t *linker, kite_module_t *module)
         kite_valtype_t t = {.kind = KITE_REF, .nullable = false, .heap = KITE_HEAP_EXTERN};
         if ((err = kite_global_new(H.store, t, false, &v, &g)))
             die("global", err);
-        char *module_name = strndup(d.module, d.module_len);
+        char module_name[256];
+        snprintf(module_name, sizeof module_name, "%.*s", (int)d.module_len, d.module);
         err = kite_linker_define(linker, module_name, d.name, d.name_len,
                                  (kite_extern_t){.kind = KITE_EXTERN_GLOBAL, .of.global = g});
-        free(module_name);
         if (err)
             die("define", err);
     }
@@ -644,9 +691,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "kite-diff-exec: cannot read %s\n", path);
         return 2;
     }
-    kite_engine_t *engine = kite_engine_new(config);
+    kite_engine_t *engine = H.engine = kite_engine_new(config);
     kite_config_free(config);
-    kite_module_t *module = NULL, *helper = NULL;
+    kite_module_t *module = NULL;
     kite_linker_t *linker = NULL;
     kite_trap_t *trap = NULL;
     kite_error_t *err = kite_module_new(engine, bytes, len, &module);
@@ -655,25 +702,16 @@ int main(int argc, char **argv)
         kite_error_free(err);
         goto done;
     }
-    if ((err = kite_module_new_text(engine, helper_wat, sizeof helper_wat - 1, &helper)))
-        die("helper module", err);
     H.store = kite_store_new(engine);
-    if ((err = kite_instance_new(H.store, helper, NULL, 0, &H.helper, &trap)) || trap)
-        die("helper instance", err);
-    kite_extern_t e;
-    kite_instance_export(H.helper, "throw-wasm", 10, &e);
-    H.throw_wasm = e.of.func;
-    kite_instance_export(H.helper, "throw-js", 8, &e);
-    H.throw_js = e.of.func;
-    kite_instance_export(H.helper, "jstag", 5, &e);
-    H.jstag = e.of.tag;
-
     linker = kite_linker_new();
     define_imports(linker, module);
     setvbuf(stdout, NULL, _IOFBF, 1 << 16);
     err = kite_linker_instantiate(linker, H.store, module, &H.instance, &trap);
     if (err) {
-        printf("instantiate link-error\n");
+        if (kite_error_code(err) == KITE_ERROR_UNLINKABLE)
+            printf("instantiate link-error\n");
+        else
+            printf("unsupported module: %s\n", kite_error_message(err));
         kite_error_free(err);
         goto done;
     }
@@ -706,8 +744,9 @@ done:
     free(H.exports);
     free(H.descs);
     kite_linker_free(linker);
+    kite_linker_free(H.helper_linker);
     kite_store_free(H.store);
-    kite_module_free(helper);
+    kite_module_free(H.helper_module);
     kite_module_free(module);
     kite_engine_free(engine);
     free(bytes);

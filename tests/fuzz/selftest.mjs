@@ -54,6 +54,7 @@ expect('mismatch', 'instantiate ok\ncall f\nresult\ntable t 2 null,function\n', 
 expect('limit', call('f', 'limit Maximum call stack size exceeded'), call('f', 'result'), 'stack limit');
 expect('limit', call('f', 'result\nlog n:0'), call('f', 'limit call stack exhausted'), 'a limit stops the comparison');
 expect('same', 'compile-error x\n', 'compile-error y\n', 'both refuse');
+expect('unsupported', call('f', 'result'), call('f', 'unsupported helper: throw'), 'a tier that cannot run it');
 
 console.log(`diff.mjs self-test: ${failures ? failures + ' FAILED' : 'all passed'}`);
 process.exitCode = failures ? 1 : 0;
