@@ -124,6 +124,7 @@ export function makeEngine(spec, opts) {
         env: { ...process.env, ...opts.kiteEnv } });
       let out = r.stdout || '';
       if (r.error?.code === 'ETIMEDOUT' || r.signal === 'SIGTERM') out += 'timeout\n';
+      else if (r.error) out += `cannot run ${opts.kiteExec}: ${r.error.message}\n`;
       else if (r.signal) out += `crash ${r.signal}\n`;
       else if (r.status === 3) out += 'harness-failure\n';
       else if (r.status !== 0) out += `exit ${r.status} ${(r.stderr || '').trim()}\n`;
