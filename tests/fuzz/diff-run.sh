@@ -48,6 +48,16 @@ if [ $short -eq 1 ]; then
         --gen ttf --seed 1 --count 300 "${extra[@]}" || status=$?
     "$node" "$here/diff.mjs" --kite-exec "$kite_exec" --tools "$tools" --out "$out" \
         --gen num --seed 1 --count 3000 "${extra[@]}" || status=$?
+    # Once kite has a compiler tier: the modules on which the tiers once
+    # disagreed (regressions/tiers), and the numeric generator across tiers.
+    if "$kite_exec" --tier=jit /dev/null >/dev/null 2>&1; then
+        for f in "$here"/regressions/tiers/*.wat; do
+            "$node" "$here/diff.mjs" --kite-exec "$kite_exec" --ref kite:--tier=interp \
+                --test kite:--tier=jit --check "$f" || status=1
+        done
+        "$node" "$here/diff.mjs" --kite-exec "$kite_exec" --tools "$tools" --out "$out" \
+            --ref kite:--tier=interp --test kite:--tier=jit --gen num --seed 1 --count 1000 || status=$?
+    fi
     exit $status
 fi
 exec nice "$node" "$here/diff.mjs" --kite-exec "$kite_exec" --tools "$tools" --out "$out" --reduce \

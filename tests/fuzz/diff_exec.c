@@ -28,7 +28,7 @@
  * (arguments or results JavaScript cannot convert, nothing ran or results
  * lost) or "limit WHAT" (a host limit: stack, memory; not compared).
  *
- * Usage: kite-diff-exec [--tier=NAME] [--enable-F|--disable-F]... FILE.wasm
+ * Usage: kite-diff-exec [--tier=NAME] [--enable-F|--disable-F]... FILE (.wasm, or .wat by hand)
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -696,7 +696,7 @@ int main(int argc, char **argv)
     kite_module_t *module = NULL;
     kite_linker_t *linker = NULL;
     kite_trap_t *trap = NULL;
-    kite_error_t *err = kite_module_new(engine, bytes, len, &module);
+    kite_error_t *err = kite_module_new_any(engine, bytes, len, &module);
     if (err) {
         printf("compile-error %s\n", kite_error_message(err));
         kite_error_free(err);
