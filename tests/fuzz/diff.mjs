@@ -355,6 +355,7 @@ async function main() {
   let mismatches = 0, ttfCount = 0, genFailures = 0;
   const start = Date.now();
   for (let i = o.start; i < o.start + count && Date.now() < deadline; i++) {
+    if (o.progress && i > o.start && (i - o.start) % o.progress === 0) report(stats, start, o.seed, mismatches);
     const seed = seedOf(o.seed, i);
     const useNum = o.gen === 'num' || (o.gen === 'mix' && i % 2 === 1);
     const set = useNum ? 'num' : o.features[(o.gen === 'mix' ? i >> 1 : i) % o.features.length];
@@ -384,7 +385,6 @@ async function main() {
     const invalid = c.refText.startsWith('compile-error') && c.testText.startsWith('compile-error');
     if (invalid) st.skipped++;
     else st[c.status]++;
-    if (o.progress && (i + 1) % o.progress === 0) report(stats, start, o.seed, mismatches);
     if (invalid || c.status !== 'mismatch') continue;
     mismatches++;
     const tag = `${set}-${o.seed}-${i}`;
