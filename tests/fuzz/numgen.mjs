@@ -196,6 +196,7 @@ export function generate(seed, opts = {}) {
   for (const v of F64_EDGES) memBytes.push(...bitsBytes(v, 8));
   while (memBytes.length < 1024) memBytes.push(r.below(256));
   const useMemory = opts.memory !== false;
+  const callees = [];
 
   const constant = (t) => {
     const edge = r.chance(0.75);
@@ -263,7 +264,13 @@ export function generate(seed, opts = {}) {
       return { op: 'store-then', type: t, sname, scode, align, offset: addr.offset,
         kids: [addr.node, val, then], cls: then.cls, ncn: then.ncn };
     }
-    if (roll < 18 && locals[t].length) {
+    if (roll < 21 && callees.some((c) => c.result === t)) {
+      const index = r.pick(callees.map((c, i) => i).filter((i) => callees[i].result === t));
+      const c = callees[index];
+      const kids = c.params.map((p) => expr(p, depth - 1, true, locals));
+      return { op: 'call', index, type: t, kids, cls: c.cls, ncn: c.ncn };
+    }
+    if (roll < 24 && locals[t].length) {
       const v = expr(t, depth - 1, true, locals);
       return { op: 'local.tee', type: t, index: r.pick(locals[t]), kids: [v], cls: v.cls, ncn: v.ncn };
     }
@@ -288,6 +295,20 @@ export function generate(seed, opts = {}) {
         n.ncn = isFloat(t) && o.kind === 'reint';
         return n;
     }
+  }
+
+  // Internal functions with parameters, called with exact arguments from
+  // the exported ones (calls, argument passing and frames of every type).
+  const ncallees = opts.calls === false ? 0 : r.below(4);
+  for (let ci = 0; ci < ncallees; ci++) {
+    const params = [];
+    const np = r.below(6);
+    for (let k = 0; k < np; k++) params.push(r.pick([I, L, F, D]));
+    const locals = { i32: [], i64: [], f32: [], f64: [] };
+    params.forEach((p, k) => locals[p].push(k));
+    const t = r.pick([I, L, F, D]);
+    const body = expr(t, 3, false, locals);
+    callees.push({ params, result: t, body, cls: body.cls, ncn: body.ncn || isFloat(t) });
   }
 
   const funcs = [];
@@ -320,7 +341,7 @@ export function generate(seed, opts = {}) {
       : e;
     funcs.push({ name: `e${fi}_${e.cls}_${t}`, results: [rt], locals: localTypes, inits, root });
   }
-  return { funcs, data: [{ offset: 0, bytes: memBytes }] };
+  return { funcs, callees, data: [{ offset: 0, bytes: memBytes }] };
 }
 
 // ---- classes after a change (the reducer) ------------------------------------
@@ -336,6 +357,7 @@ export function reclassify(n) {
   const needX = (k) => { if (k.cls !== 'x') ok = false; };
   switch (n.op) {
     case 'const': case 'local.get': case 'load': return ok;
+    case 'call': for (const k of n.kids) if (isFloat(k.type)) needX(k); return ok;
     case 'select': case 'if': case 'br_if': passThrough(n, [n.kids[0], n.kids[1]]); return ok;
     case 'local.tee': needX(n.kids[0]); n.cls = n.kids[0].cls; n.ncn = n.kids[0].ncn; return ok;
     case 'store-then': needX(n.kids[1]); n.cls = n.kids[2].cls; n.ncn = n.kids[2].ncn; return ok;
@@ -398,6 +420,10 @@ function encodeTree(n, out) {
       else out.push(0x44, ...bitsBytes(n.bits, 8));
       return;
     case 'local.get': out.push(0x20, n.index); return;
+    case 'call':
+      for (const k of n.kids) encodeTree(k, out);
+      out.push(0x10, n.index);
+      return;
     case 'if': {
       const [a, b, cond] = n.kids;
       encodeTree(cond, out);
@@ -438,13 +464,18 @@ function encodeTree(n, out) {
 
 export function toBinary(mod) {
   const types = [];
-  const typeIndex = (results) => {
-    const key = results.join(',');
-    let i = types.findIndex((t) => t.results.join(',') === key);
-    if (i < 0) { types.push({ params: [], results }); i = types.length - 1; }
+  const typeIndex = (results, params = []) => {
+    const key = params.join(',') + '->' + results.join(',');
+    let i = types.findIndex((t) => t.params.join(',') + '->' + t.results.join(',') === key);
+    if (i < 0) { types.push({ params, results }); i = types.length - 1; }
     return i;
   };
-  const funcs = mod.funcs.map((f) => {
+  const callees = (mod.callees || []).map((c) => {
+    const body = [];
+    encodeTree(c.body, body);
+    return { type: typeIndex([c.result], c.params), locals: [], body };
+  });
+  const funcs = [...callees, ...mod.funcs.map((f) => {
     const body = [];
     for (const init of f.inits) {
       encodeTree(init.value, body);
@@ -452,7 +483,7 @@ export function toBinary(mod) {
     }
     encodeTree(f.root, body);
     return { type: typeIndex(f.results), locals: f.locals, body, export: f.name };
-  });
+  })];
   return encodeModule({ types, funcs, memory: { min: 1, max: 1, export: 'mem' }, data: mod.data });
 }
 
@@ -478,6 +509,7 @@ function nodeText(n) {
       if (n.type === L) return `(i64.const ${BigInt.asIntN(64, n.bits)})`;
       return `(${n.type}.const ${floatLiteral(n.type, n.bits)})`;
     case 'local.get': return `(local.get ${n.index})`;
+    case 'call': return `(call ${n.index}${n.kids.map((k) => ' ' + nodeText(k)).join('')})`;
     case 'local.tee': return `(local.tee ${n.index} ${nodeText(n.kids[0])})`;
     case 'select': return `(select ${n.kids.map(nodeText).join(' ')})`;
     case 'if':
@@ -497,7 +529,8 @@ function nodeText(n) {
 export function toText(mod, only, floatResult) {
   const lines = ['(module', '  (memory (export "mem") 1 1)'];
   const kept = mod.funcs.filter((f) => !only || f.name === only);
-  const usesMemory = kept.some((f) => [f.root, ...f.inits.map((i) => i.value)].some(function mem(n) {
+  const usesMemory = kept.some((f) => [f.root, ...f.inits.map((i) => i.value),
+    ...(mod.callees || []).map((c) => c.body)].some(function mem(n) {
     return n.op === 'load' || n.op === 'store-then' || n.kids.some(mem);
   }));
   if (usesMemory) {
@@ -506,6 +539,10 @@ export function toText(mod, only, floatResult) {
       lines.push(`  ${i ? '     ' : '(data (i32.const 0)'} "${bytes.slice(i, i + 96)}"`);
     }
     lines[lines.length - 1] += ')';
+  }
+  for (const c of mod.callees || []) {
+    const params = c.params.length ? ` (param ${c.params.join(' ')})` : '';
+    lines.push(`  (func${params} (result ${c.result})`, `    ${nodeText(c.body)})`);
   }
   for (const f of mod.funcs) {
     if (only && f.name !== only) continue;
