@@ -11,9 +11,9 @@
  * a double, i64 a BigInt, i31 a number, structs and arrays opaque objects),
  * JavaScript errors (a TypeError at the boundary, the "throw" import's
  * Error) are exceptions with the JS tag that Wasm can catch, and traps are
- * not catchable. Exceptions thrown by the host are raised by a small helper
- * module (kite's API has host functions return traps only), whose exception
- * a host function returns to rethrow it in its caller.
+ * not catchable. The host makes the tags; its exceptions are raised by a
+ * small helper module (kite's API has host functions return traps only),
+ * whose exception a host function returns to rethrow it in its caller.
  *
  * Trace lines (diff.mjs compares them):
  *   instantiate ok | instantiate link-error | instantiate <outcome>
@@ -24,9 +24,11 @@
  *   table NAME SIZE V,V,...    after each call: each exported table's first entries
  *   global NAME VALUE          after each call, for each exported global
  * where <outcome> is "trap KIND" (kite's trap message), "exception" (a Wasm
- * exception), "jsthrow VALUE" (an exception with the JS tag), "typeerror"
- * (arguments or results JavaScript cannot convert, nothing ran or results
- * lost) or "limit WHAT" (a host limit: stack, memory; not compared).
+ * exception), "jsthrow VALUE" (an exception with the JS tag, e.g. the
+ * TypeError of a signature JavaScript cannot call: i64 or non-nullable
+ * parameters, v128 or exnref anywhere) or "limit WHAT" (a host limit: stack,
+ * memory; the comparison stops). "unsupported WHAT" ends a run that the
+ * execution tier cannot do yet.
  *
  * Usage: kite-diff-exec [--tier=NAME] [--enable-F|--disable-F]... FILE (.wasm, or .wat by hand)
  */
