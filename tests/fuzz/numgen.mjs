@@ -264,8 +264,11 @@ export function generate(seed, opts = {}) {
       return { op: 'store-then', type: t, sname, scode, align, offset: addr.offset,
         kids: [addr.node, val, then], cls: then.cls, ncn: then.ncn };
     }
-    if (roll < 21 && callees.some((c) => c.result === t)) {
-      const index = r.pick(callees.map((c, i) => i).filter((i) => callees[i].result === t));
+    // (A callee whose result is not exact cannot stand where exact bits are needed.)
+    const callable = callees.map((c, i) => i)
+      .filter((i) => callees[i].result === t && (!exact || !isFloat(t) || callees[i].cls === 'x'));
+    if (roll < 21 && callable.length) {
+      const index = r.pick(callable);
       const c = callees[index];
       const kids = c.params.map((p) => expr(p, depth - 1, true, locals));
       return { op: 'call', index, type: t, kids, cls: c.cls, ncn: c.ncn };
@@ -337,7 +340,7 @@ export function generate(seed, opts = {}) {
     const rt = t === F ? I : t === D ? L : t;
     const root = isFloat(t)
       ? { op: t === F ? 'i32.reinterpret_f32' : 'i64.reinterpret_f64', code: [t === F ? 0xbc : 0xbd],
-        type: rt, kids: [e], cls: e.cls, ncn: false }
+        type: rt, kids: [e], cls: e.cls, ncn: false, wrap: true }
       : e;
     funcs.push({ name: `e${fi}_${e.cls}_${t}`, results: [rt], locals: localTypes, inits, root });
   }
@@ -372,7 +375,7 @@ export function reclassify(n) {
     needX(n.kids[1]);
     passThrough(n, [n.kids[0]]);
   } else if (kind === 'reint') {
-    if (n !== n.root) needX(n.kids[0]);
+    needX(n.kids[0]);
     n.cls = 'x';
     n.ncn = isFloat(n.type);
   } else {
@@ -386,8 +389,8 @@ export function reclassify(n) {
 // result's class; false when the change made the function unsound.
 export function refresh(f, index) {
   const root = f.root;
-  const top = root.op === 'i32.reinterpret_f32' || root.op === 'i64.reinterpret_f64' ? root.kids[0] : root;
-  if (top !== root) top.root = top;
+  // A float function returns its value's bits through a wrapping reinterpret.
+  const top = root.wrap ? root.kids[0] : root;
   let ok = reclassify(top);
   if (f.results.length === 1) {
     if (top !== root) root.cls = top.cls;
@@ -547,7 +550,7 @@ export function toText(mod, only, floatResult) {
   for (const f of mod.funcs) {
     if (only && f.name !== only) continue;
     let root = f.root, results = f.results;
-    if (floatResult && (root.op === 'i32.reinterpret_f32' || root.op === 'i64.reinterpret_f64')) {
+    if (floatResult && root.wrap) {
       root = root.kids[0];
       results = [root.type];
     }
