@@ -267,7 +267,12 @@ function ttfModule(binaryen, work, seed, features) {
   // A third of the modules are also optimized: other code shapes (br_table,
   // merged blocks, folded constants, locals coalesced).
   const opt = r.below(3) === 0 ? [r.pick(['-O1', '-O2', '-O3', '-Os', '-O4'])] : [];
-  const args = [inFile, '-ttf', ...FEATURE_SETS[features], ...opt, '-o', outFile];
+  // --denan: binaryen's modules reinterpret and store float results, and
+  // Wasm lets an operation on a NaN return any NaN of a class (V8 tends to
+  // return the canonical NaN, kite the input's payload), which no trace can
+  // tell from a bug; the pass turns every NaN into 0 at run time. NaN
+  // behaviour is numgen's part, with the spec's rules.
+  const args = [inFile, '-ttf', ...FEATURE_SETS[features], ...opt, '--denan', '-o', outFile];
   const res = binaryen.run(args);
   if (!res.ok) return null;
   return new Uint8Array(fs.readFileSync(outFile));
