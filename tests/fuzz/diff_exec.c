@@ -190,7 +190,7 @@ static void make_helper(void)
         kite_module_new_text(H.engine, helper_wat, sizeof helper_wat - 1, &H.helper_module);
     if (err)
         die("helper module", err);
-    H.helper_linker = kite_linker_new();
+    H.helper_linker = kite_linker_new(H.engine);
     kite_linker_define(H.helper_linker, "h", "wasmtag", 7,
                        (kite_extern_t){.kind = KITE_EXTERN_TAG, .of.tag = H.wasmtag});
     kite_linker_define(H.helper_linker, "h", "jstag", 5,
@@ -705,7 +705,7 @@ int main(int argc, char **argv)
         goto done;
     }
     H.store = kite_store_new(engine);
-    linker = kite_linker_new();
+    linker = kite_linker_new(engine);
     define_imports(linker, module);
     setvbuf(stdout, NULL, _IOFBF, 1 << 16);
     err = kite_linker_instantiate(linker, H.store, module, &H.instance, &trap);
