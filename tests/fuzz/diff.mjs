@@ -146,7 +146,7 @@ const TRAP_KINDS = [
   [/invalid conversion to integer|v8:float unrepresentable/, 'conversion'],
   [/out of bounds memory access|v8:memory access out of bounds/, 'memory-oob'],
   [/out of bounds table access|undefined element|v8:table index is out of bounds|v8:table access out of bounds/, 'table-oob'],
-  [/uninitialized element|indirect call type mismatch|v8:null function or function signature mismatch|v8:function signature mismatch/, 'indirect-call'],
+  [/uninitialized element|indirect call type mismatch|v8:null function or function signature mismatch|v8:function signature mismatch|v8:null function$/, 'indirect-call'],
   [/^null .*reference|v8:dereferencing a null pointer|v8:rethrowing null value/, 'null'],
   [/cast failure|v8:illegal cast/, 'cast'],
   [/out of bounds array access|v8:array element access out of bounds/, 'array-oob'],

@@ -136,7 +136,7 @@ const V8_TO_SPEC = [
   [/unreachable/, 'unreachable'], [/divide by zero|remainder by zero/, 'integer divide by zero'],
   [/divide result unrepresentable/, 'integer overflow'], [/float unrepresentable/, 'invalid conversion to integer'],
   [/memory access out of bounds/, 'out of bounds memory access'], [/table index is out of bounds/, 'out of bounds table access'],
-  [/signature mismatch/, 'indirect call type mismatch'], [/null pointer|rethrowing null/, 'null'], [/illegal cast/, 'cast failure'],
+  [/signature mismatch/, 'indirect call type mismatch'], [/^null function$/, 'uninitialized element'], [/null pointer|rethrowing null/, 'null'], [/illegal cast/, 'cast failure'],
   [/array element access/, 'out of bounds array access'], [/data segment/, 'out of bounds data segment access'],
   [/element segment/, 'out of bounds element segment access'],
 ];

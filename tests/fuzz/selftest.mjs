@@ -49,6 +49,7 @@ expect('same', call('f', 'trap v8:rethrowing null value'), call('f', 'trap null 
 expect('same', call('f', 'trap v8:dereferencing a null pointer'), call('f', 'trap null structure reference'), 'null');
 expect('same', call('f', 'trap v8:table index is out of bounds'), call('f', 'trap undefined element'), 'call_indirect bounds');
 expect('same', call('f', 'trap v8:null function or function signature mismatch'), call('f', 'trap uninitialized element'), 'null entry');
+expect('same', call('f', 'trap v8:null function'), call('f', 'trap uninitialized element'), 'call_indirect null entry');
 expect('same', 'instantiate ok\ncall f\nresult\nglobal g unreadable\n', 'instantiate ok\ncall f\nresult\nglobal g null\n', 'exnref global');
 expect('same', 'instantiate ok\ncall f\nresult\ntable t 2 unreadable,unreadable\n', 'instantiate ok\ncall f\nresult\ntable t 2 null,unreadable\n', 'exnref table');
 expect('mismatch', 'instantiate ok\ncall f\nresult\ntable t 2 null,function\n', 'instantiate ok\ncall f\nresult\ntable t 2 null,null\n', 'table entries');
