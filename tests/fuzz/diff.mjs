@@ -358,6 +358,7 @@ async function main() {
   const deadline = o.minutes ? Date.now() + o.minutes * 60000 : Infinity;
   const count = o.count ?? (o.minutes ? Infinity : 100);
   let mismatches = 0, ttfCount = 0, genFailures = 0;
+  const reducedKinds = new Set();
   const start = Date.now();
   for (let i = o.start; i < o.start + count && Date.now() < deadline; i++) {
     if (o.progress && i > o.start && (i - o.start) % o.progress === 0) report(stats, start, o.seed, mismatches);
@@ -404,7 +405,10 @@ async function main() {
         const fe = binaryen.run([path.join(dir, 'module.wasm'), '--all-features', '--fuzz-exec-before', '-q']);
         fs.writeFileSync(path.join(dir, 'binaryen-fuzz-exec.txt'), fe.stdout + '\n' + fe.stderr);
       }
-      if (o.reduce) {
+      // One reduction per kind of difference and run: a frequent one would
+      // otherwise take the run's time.
+      if (o.reduce && !reducedKinds.has(signature(c))) {
+        reducedKinds.add(signature(c));
         const ctx = { compare, signature: signature(c), binaryen, work, ref, test, tools: o.tools,
           features: FEATURE_SETS[set] ?? [] };
         const reduced = numModule ? reduceNumeric(numModule, c, ctx) : await reduceBinary(bytes, c, ctx);
