@@ -70,6 +70,8 @@ static void reference(int op, const uint64_t *a, uint64_t *lo, uint64_t *hi)
 typedef struct runner {
     kite_engine_t *engine;
     kite_store_t *store;
+    kite_module_t *modules[512]; /* freed after the store */
+    int nmodules;
 } runner;
 
 static kite_instance_t *instantiate(runner *r, const char *text)
@@ -81,6 +83,8 @@ static kite_instance_t *instantiate(runner *r, const char *text)
         kite_error_free(err);
         return NULL;
     }
+    if (r->nmodules < (int)(sizeof r->modules / sizeof r->modules[0]))
+        r->modules[r->nmodules++] = module;
     kite_instance_t *inst;
     kite_trap_t *trap = NULL;
     err = kite_instance_new(r->store, module, NULL, 0, &inst, &trap);
@@ -184,6 +188,8 @@ int main(void)
               op_names[op], text, (uint64_t)res[0].of.i64, (uint64_t)res[1].of.i64, lo, hi);
     }
     kite_store_free(r.store);
+    for (int i = 0; i < r.nmodules; i++)
+        kite_module_free(r.modules[i]);
     kite_engine_free(r.engine);
     printf("%s: %d failures\n", __FILE__, g_failures);
     return g_failures != 0;
