@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The differential fuzzer (tests/fuzz/README.md), short or long:
 #
-#   tests/fuzz/diff-run.sh --short                  fixed seeds, ~2 minutes (ctest difffuzz-short)
+#   tests/fuzz/diff-run.sh --short                  fixed seeds, ~1 minute of CPU (ctest difffuzz-short;
+#                                                   --sanitized: fewer modules for the ASan build)
 #   tests/fuzz/diff-run.sh --minutes 60 --seed 7    a long run; mismatches, reduced, in --out DIR
 #
 # Options: --kite-exec PATH (default build/kite-diff-exec), --out DIR (default
@@ -15,11 +16,12 @@ root="$(cd "$here/../.." && pwd)"
 tools="${KITE_FUZZ_TOOLS:-$here/.tools}"
 kite_exec="$root/build/kite-diff-exec"
 out="$root/build/difffuzz"
-short=0 minutes="" seed=1
+short=0 minutes="" seed=1 ttf_count=300 num_count=3000
 extra=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --short) short=1 ;;
+        --sanitized) ttf_count=150 num_count=600 ;;
         --minutes) minutes="$2"; shift ;;
         --seed) seed="$2"; shift ;;
         --kite-exec) kite_exec="$2"; shift ;;
@@ -45,9 +47,9 @@ if [ $short -eq 1 ]; then
     status=0
     "$node" "$here/selftest.mjs" || status=$?
     "$node" "$here/diff.mjs" --kite-exec "$kite_exec" --tools "$tools" --out "$out" \
-        --gen ttf --seed 1 --count 300 "${extra[@]}" || status=$?
+        --gen ttf --seed 1 --count $ttf_count "${extra[@]}" || status=$?
     "$node" "$here/diff.mjs" --kite-exec "$kite_exec" --tools "$tools" --out "$out" \
-        --gen num --seed 1 --count 3000 "${extra[@]}" || status=$?
+        --gen num --seed 1 --count $num_count "${extra[@]}" || status=$?
     # Once kite has a compiler tier: the modules on which the tiers once
     # disagreed (regressions/tiers), and the numeric generator across tiers.
     if "$kite_exec" --tier=jit /dev/null >/dev/null 2>&1; then
