@@ -191,9 +191,9 @@ static void make_helper(void)
     if (err)
         die("helper module", err);
     H.helper_linker = kite_linker_new(H.engine);
-    kite_linker_define(H.helper_linker, "h", "wasmtag", 7,
+    kite_linker_define(H.helper_linker, "h", 1, "wasmtag", 7,
                        (kite_extern_t){.kind = KITE_EXTERN_TAG, .of.tag = H.wasmtag});
-    kite_linker_define(H.helper_linker, "h", "jstag", 5,
+    kite_linker_define(H.helper_linker, "h", 1, "jstag", 5,
                        (kite_extern_t){.kind = KITE_EXTERN_TAG, .of.tag = H.jstag});
     kite_trap_t *trap = NULL;
     err = kite_linker_instantiate(H.helper_linker, H.store, H.helper_module, &H.helper, &trap);
@@ -502,7 +502,7 @@ static void define_imports(kite_linker_t *linker, kite_module_t *module)
                                  (size_t)h->nresults, h->fn, NULL, NULL, &f);
         if (err)
             die("host function", err);
-        err = kite_linker_define(linker, h->module, h->name, strlen(h->name),
+        err = kite_linker_define(linker, h->module, strlen(h->module), h->name, strlen(h->name),
                                  (kite_extern_t){.kind = KITE_EXTERN_FUNC, .of.func = f});
         if (err)
             die("define", err);
@@ -520,7 +520,8 @@ static void define_imports(kite_linker_t *linker, kite_module_t *module)
                 {"imports", "j2wasm.ExceptionUtils.tag", H.j2wasmtag}};
     for (size_t i = 0; i < 3; i++) {
         kite_extern_t tag = {.kind = KITE_EXTERN_TAG, .of.tag = tags[i].tag};
-        if ((err = kite_linker_define(linker, tags[i].module, tags[i].name, strlen(tags[i].name), tag)))
+        if ((err = kite_linker_define(linker, tags[i].module, strlen(tags[i].module), tags[i].name,
+                                      strlen(tags[i].name), tag)))
             die("define", err);
     }
     /* Imported globals: JavaScript objects { payload } as non-null externrefs. */
@@ -536,9 +537,7 @@ static void define_imports(kite_linker_t *linker, kite_module_t *module)
         kite_valtype_t t = {.kind = KITE_REF, .nullable = false, .heap = KITE_HEAP_EXTERN};
         if ((err = kite_global_new(H.store, t, false, &v, &g)))
             die("global", err);
-        char module_name[256];
-        snprintf(module_name, sizeof module_name, "%.*s", (int)d.module_len, d.module);
-        err = kite_linker_define(linker, module_name, d.name, d.name_len,
+        err = kite_linker_define(linker, d.module, d.module_len, d.name, d.name_len,
                                  (kite_extern_t){.kind = KITE_EXTERN_GLOBAL, .of.global = g});
         if (err)
             die("define", err);
