@@ -46,6 +46,11 @@ if [ $short -eq 1 ]; then
     # feature set in the rotation.
     status=0
     "$node" "$here/selftest.mjs" || status=$?
+    # Modules on which kite and V8 once differed or kite once crashed.
+    for f in "$here"/regressions/v8/*.wat; do
+        result=$("$node" "$here/diff.mjs" --kite-exec "$kite_exec" --tools "$tools" --check "$f" 2>&1) ||
+            { echo "regression $(basename "$f"): $result"; status=1; }
+    done
     "$node" "$here/diff.mjs" --kite-exec "$kite_exec" --tools "$tools" --out "$out" \
         --gen ttf --seed 1 --count $ttf_count "${extra[@]}" || status=$?
     "$node" "$here/diff.mjs" --kite-exec "$kite_exec" --tools "$tools" --out "$out" \

@@ -69,10 +69,7 @@ typedef struct harness {
     kite_extern_t *exports;
     kite_export_desc_t *descs;
     int32_t temp_ret0;
-    int depth; /* calls into Wasm in progress */
 } harness;
-
-enum { MAX_HOST_REENTRY = 16 };
 
 static harness H;
 
@@ -241,15 +238,9 @@ static bool is_host_limit(kite_trap_kind_t kind)
  */
 static kite_trap_t *js_call(kite_func_t *f, bool print)
 {
-    /* Wasm -> host -> Wasm nesting: kite bounds it by a count, not by the C
-     * stack it uses (issue 15, defect 5), and the sanitizer build overflows
-     * an 8 MiB stack after ~32 levels; V8 goes far deeper. Past a depth both
-     * engines reach, the run stops as at any host limit. */
-    if (H.depth >= MAX_HOST_REENTRY) {
-        printf("limit host re-entry deeper than %d\n", MAX_HOST_REENTRY);
-        fflush(stdout);
-        _exit(0);
-    }
+    /* Wasm -> host -> Wasm nesting needs no cut here: kite traps "call
+     * stack exhausted" before the C stack runs out (the store's
+     * c_stack_margin), a host limit like V8's RangeError. */
     size_t np = kite_func_param_count(f), nr = kite_func_result_count(f);
     kite_val_t args[np ? np : 1], results[nr ? nr : 1];
     /* A signature with v128 or exnref cannot be called from JavaScript at all. */
@@ -260,9 +251,7 @@ static kite_trap_t *js_call(kite_func_t *f, bool print)
         if (!js_null_arg(kite_func_param(f, i), &args[i]))
             return throw_js(JS_TYPE_ERROR);
     kite_trap_t *trap = NULL;
-    H.depth++;
     kite_error_t *err = kite_func_call(H.store, f, args, np, results, nr, &trap);
-    H.depth--;
     if (err)
         die("call", err);
     if (trap)
