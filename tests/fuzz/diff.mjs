@@ -47,10 +47,25 @@ export const FEATURE_SETS = {
   threads: [...BASE, '--enable-threads'],
   all: [...BASE, '--enable-reference-types', '--enable-gc', '--enable-tail-call',
     '--enable-exception-handling', '--enable-multimemory', '--enable-memory64', '--emit-exnref'],
-  // Not in the default rotation until kite executes it:
+  // In the rotation when the tested kite executes SIMD (simdProbe):
   simd: [...BASE, '--enable-simd'],
+  'simd-all': [...BASE, '--enable-reference-types', '--enable-gc', '--enable-tail-call',
+    '--enable-exception-handling', '--enable-multimemory', '--enable-memory64', '--emit-exnref',
+    '--enable-simd'],
 };
 const DEFAULT_ROTATION = ['mvp', 'ref', 'gc', 'eh', 'mem', 'threads', 'all'];
+const SIMD_ROTATION = ['simd', 'simd-all'];
+
+// (func (export "f") (result i32) (i32x4.extract_lane 1 (v128.const i32x4 1 2 3 4))):
+// an engine that executes SIMD returns 2 (kite without SIMD traps).
+const SIMD_PROBE = Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
+  1, 5, 1, 0x60, 0, 1, 0x7f, 3, 2, 1, 0, 7, 5, 1, 1, 0x66, 0, 0,
+  10, 0x19, 1, 0x17, 0, 0xfd, 0x0c, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 4, 0, 0, 0,
+  0xfd, 0x1b, 1, 0x0b]);
+const simdProbe = (engine, file) => {
+  fs.writeFileSync(file, SIMD_PROBE);
+  return /^result n:4000000000000000$/m.test(engine.run(SIMD_PROBE, file));
+};
 
 // ---- binaryen in this process -------------------------------------------------------
 
@@ -308,7 +323,7 @@ function parseArgs(argv) {
     }
   }
   if (!o.kiteExec) throw new Error('--kite-exec PATH is required');
-  o.features ??= o.gen === 'num' ? ['num'] : DEFAULT_ROTATION;
+  if (o.gen === 'num') o.features ??= ['num'];
   return o;
 }
 
@@ -362,6 +377,11 @@ async function main() {
     return;
   }
 
+  if (!o.features) {
+    o.features = DEFAULT_ROTATION;
+    if (simdProbe(ref, file) && simdProbe(test, file)) o.features = [...DEFAULT_ROTATION, ...SIMD_ROTATION];
+    else console.log('SIMD not in the rotation: ' + [o.ref, o.test].join(' or ') + ' does not execute it');
+  }
   let binaryen = null;
   if (o.gen !== 'num') {
     binaryen = new Binaryen(o.tools);
