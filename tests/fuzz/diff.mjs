@@ -196,6 +196,8 @@ function sameTable(a, b) {
 }
 
 const isLimit = (l) => /^(instantiate )?limit /.test(l);
+// Which limit, for the run's report (V8's stack limit, kite's, a timeout...).
+const limitWord = (l) => l.replace(/^(instantiate )?limit /, '').replace(/\d+/g, 'N').slice(0, 40);
 
 // Bits of a traced integer result ("n:HEX" double of an i32, or an i64 in decimal).
 function resultBits(word, width) {
@@ -239,10 +241,13 @@ export function compareTraces(refText, testText) {
     const a = ref[i] ?? '<end>', b = test[i] ?? '<end>';
     if (a.startsWith('call ')) call = a.slice(5);
     if (a === b) {
-      if (isLimit(a)) return { status: 'limit', line: i, call };
+      if (isLimit(a)) return { status: 'limit', line: i, call, why: `both: ${limitWord(a)}` };
       continue;
     }
-    if (isLimit(a) || isLimit(b)) return { status: 'limit', line: i, call };
+    if (isLimit(a) || isLimit(b)) {
+      const why = [isLimit(a) ? `ref: ${limitWord(a)}` : '', isLimit(b) ? `test: ${limitWord(b)}` : ''];
+      return { status: 'limit', line: i, call, why: why.filter(Boolean).join(', ') };
+    }
     // A tier that cannot run the module yet (the compiler tier's missing instructions).
     if (/^unsupported /.test(a) || /^unsupported /.test(b)) return { status: 'unsupported', line: i, call };
     if (sameTrap(a, b)) continue;
@@ -335,6 +340,8 @@ function report(stats, start, seed, mismatches) {
     console.log(`${set}: ${s.modules} modules, ${s.calls} calls, ${s.same} same, ${s.limit} stopped at a host limit, ` +
       (s.unsupported ? `${s.unsupported} unsupported by the tier, ` : '') +
       `${s.skipped} skipped, ${s.mismatch} mismatches`);
+    const limits = Object.entries(s.limits).sort((x, y) => y[1] - x[1]).map(([w, k]) => `${k} ${w}`);
+    if (limits.length) console.log(`  limits: ${limits.join('; ')}`);
   }
   console.log(`${total} modules in ${secs} s, seed ${seed}: ${mismatches} mismatches`);
 }
@@ -399,7 +406,7 @@ async function main() {
     const seed = seedOf(o.seed, i);
     const useNum = o.gen === 'num' || (o.gen === 'mix' && i % 2 === 1);
     const set = useNum ? 'num' : o.features[(o.gen === 'mix' ? i >> 1 : i) % o.features.length];
-    const st = (stats[set] ??= { modules: 0, calls: 0, same: 0, limit: 0, unsupported: 0, mismatch: 0, skipped: 0 });
+    const st = (stats[set] ??= { modules: 0, calls: 0, same: 0, limit: 0, unsupported: 0, mismatch: 0, skipped: 0, limits: {} });
     let bytes, numModule = null;
     if (useNum) {
       numModule = numgen.generate(seed, { wide: o.wide });
@@ -425,6 +432,7 @@ async function main() {
     const invalid = c.refText.startsWith('compile-error') && c.testText.startsWith('compile-error');
     if (invalid) st.skipped++;
     else st[c.status]++;
+    if (c.status === 'limit') st.limits[c.why] = (st.limits[c.why] ?? 0) + 1;
     if (invalid || c.status !== 'mismatch') continue;
     mismatches++;
     const tag = `${set}-${o.seed}-${i}`;
