@@ -5,7 +5,8 @@
 //   node diff.mjs --kite-exec build/kite-diff-exec [--gen ttf|num|mix] [--features SET]
 //                 [--seed S] [--count N | --minutes M] [--out DIR] [--reduce]
 //                 [--ref v8|kite[:ARGS]] [--test kite[:ARGS]] [--tools DIR]
-//                 [--kite-env NAME=VALUE] (e.g. KITE_GC_STRESS=1: collect at every allocation)
+//                 [--kite-env NAME=VALUE] (the environment of kite-diff-exec)
+//   --test kite:--gc-stress collects at every allocation (a missing GC root shows as a difference)
 //   node diff.mjs --kite-exec ... --check FILE.wasm    compare one module (exit 1: mismatch)
 //   --start I runs from the I-th module of the seed (a mismatch is reported as SET-SEED-I)
 //

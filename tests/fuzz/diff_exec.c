@@ -30,7 +30,7 @@
  * memory; the comparison stops). "unsupported WHAT" ends a run that the
  * execution tier cannot do yet.
  *
- * Usage: kite-diff-exec [--tier=NAME] [--enable-F|--disable-F]... FILE (.wasm, or .wat by hand)
+ * Usage: kite-diff-exec [--tier=NAME] [--gc-stress] [--enable-F|--disable-F]... FILE (.wasm, or .wat by hand)
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -656,6 +656,9 @@ int main(int argc, char **argv)
                 fprintf(stderr, "kite-diff-exec: unknown tier %s\n", a + 7);
                 return 2;
             }
+        } else if (strcmp(a, "--gc-stress") == 0) {
+            /* A collection at every allocation: a missing GC root shows as a difference. */
+            kite_config_set_gc_stress(config, true);
         } else if (strncmp(a, "--enable-", 9) == 0 || strncmp(a, "--disable-", 10) == 0) {
             bool on = a[2] == 'e';
             int f = kite_feature_by_name(a + (on ? 9 : 10));
@@ -665,14 +668,14 @@ int main(int argc, char **argv)
             }
             kite_config_set_feature(config, (kite_feature_t)f, on);
         } else if (a[0] == '-' || path) {
-            fprintf(stderr, "usage: kite-diff-exec [--tier=NAME] [--enable-F|--disable-F]... FILE\n");
+            fprintf(stderr, "usage: kite-diff-exec [--tier=NAME] [--gc-stress] [--enable-F|--disable-F]... FILE\n");
             return 2;
         } else {
             path = a;
         }
     }
     if (!path) {
-        fprintf(stderr, "usage: kite-diff-exec [--tier=NAME] [--enable-F|--disable-F]... FILE\n");
+        fprintf(stderr, "usage: kite-diff-exec [--tier=NAME] [--gc-stress] [--enable-F|--disable-F]... FILE\n");
         return 2;
     }
     size_t len;
