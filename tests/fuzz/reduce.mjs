@@ -68,6 +68,16 @@ export function reduceNumeric(mod, first, ctx) {
       }
     }
   }
+  // Internal functions that no longer matter return zero (their memory
+  // reads, and so the data segment, leave the .wast).
+  for (let ci = 0; ci < (cur.callees || []).length; ci++) {
+    const callee = cur.callees[ci];
+    if (callee.body.op === 'const' || !(callee.result in ZERO)) continue;
+    const cand = structuredClone(cur);
+    cand.callees[ci].body = numgen.constantOf(callee.result, ZERO[callee.result]);
+    const c = interesting(ctx, numgen.toBinary(cand));
+    if (c) { cur = cand; last = c; }
+  }
   // Local initializers that no longer matter become zero.
   for (let fi = 0; fi < cur.funcs.length; fi++) {
     for (let k = 0; k < cur.funcs[fi].inits.length; k++) {
