@@ -105,7 +105,7 @@ kite_error_t *kite_wasi_share_memory(kite_wasi_t *wasi, const char *module, size
         name_len == SIZE_MAX)
         return kutil_error_new(&wasi->alloc, KITE_ERROR_ARGUMENT,
                                "kite_wasi_share_memory: bad name");
-    kwasi_threads *t;
+    kwasi_threads *t = NULL;
     kite_error_t *err = threads_get(wasi, &t);
     if (err)
         return err;
@@ -131,7 +131,7 @@ kite_error_t *kite_wasi_threads_enable(kite_wasi_t *wasi, const kite_wasi_thread
     if (!config || !config->engine || !config->module)
         return kutil_error_new(&wasi->alloc, KITE_ERROR_ARGUMENT,
                                "wasi-threads needs an engine and a module");
-    kwasi_threads *t;
+    kwasi_threads *t = NULL;
     kite_error_t *err = threads_get(wasi, &t);
     if (err)
         return err;
