@@ -97,6 +97,11 @@ struct kint_thread {
     kint_frame *top;               /* innermost record in use, or frames - 1 */
     uint32_t nesting;              /* entries in progress */
     struct kint_tr_keep *tr_keep;  /* translator buffers (made on first use) */
+    /* Compiled code (src/jit, docs/JIT.md) reaches these through a fixed
+     * register: */
+    uintptr_t native_sp;           /* stack pointer of the innermost entry into compiled code */
+    uintptr_t native_limit;        /* compiled code traps "call stack exhausted" below this */
+    uint32_t trap_kind, trap_pos;  /* why and where compiled code last trapped */
 };
 typedef struct kint_thread kint_thread;
 
