@@ -49,7 +49,7 @@ void kjit_emit_stubs(kjit_masm *m, kjit_stubs *s)
     kjit_mov(m, 64, kjit_r(KJIT_R_KI), kjit_r(KJIT_ARG2));
     kjit_mov(m, 64, kjit_r(KJIT_R_MEM), kjit_m(KJIT_R_KI, (int32_t)offsetof(kint_instance, mem0)));
     kjit_call_reg(m, KJIT_ARG3);
-    kjit_mov(m, 32, kjit_r(KJIT_RET), kjit_i(KJIT_RUN_OK));
+    kjit_mov(m, 32, kjit_r(KJIT_RET), kjit_i(KINT_RUN_OK));
 
     /* exit: status in RET */
     kjit_bind(m, s->exit);
@@ -65,7 +65,7 @@ void kjit_emit_stubs(kjit_masm *m, kjit_stubs *s)
     kjit_bind(m, s->trap);
     kjit_mov(m, 32, TH(trap_kind), kjit_r(KJIT_TRAP_KIND_REG));
     kjit_mov(m, 32, TH(trap_pos), kjit_r(KJIT_TRAP_POS_REG));
-    kjit_mov(m, 32, kjit_r(KJIT_RET), kjit_i(KJIT_RUN_TRAP));
+    kjit_mov(m, 32, kjit_r(KJIT_RET), kjit_i(KINT_RUN_TRAP));
     kjit_jmp(m, s->exit);
 
     /* landing: the fault handler passes the trap site in ARG0 */
@@ -156,20 +156,4 @@ void kjit_chunk_free(kjit_chunk *c)
     kos_code_unmap(c->mem, c->mapped);
     kite_free(c->sites);
     kite_free(c);
-}
-
-/* Room left below the limit for C code that compiled code calls (helpers,
- * host functions, a nested interpreter) and for the signal handler when
- * no alternate stack could be set up. */
-#define NATIVE_STACK_RESERVE ((uintptr_t)256 * 1024)
-
-uintptr_t kjit_native_limit(void)
-{
-    volatile char probe = 0;
-    uintptr_t here = (uintptr_t)&probe;
-    uintptr_t low = kos_stack_low();
-    if (low == 0 || low >= here)
-        return here > 2 * NATIVE_STACK_RESERVE ? here - 2 * NATIVE_STACK_RESERVE : here;
-    uintptr_t room = here - low;
-    return low + (room / 2 < NATIVE_STACK_RESERVE ? room / 2 : NATIVE_STACK_RESERVE);
 }

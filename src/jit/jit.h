@@ -19,24 +19,16 @@
 #include "jit/masm.h"
 #include "runtime/os/os.h"
 
-/* How a run of compiled code ended: what the entry stub returns. */
-enum {
-    KJIT_RUN_OK = 0,
-    KJIT_RUN_TRAP = 1,     /* th->trap_kind at th->trap_pos of the innermost frame (th->top) */
-    KJIT_RUN_TRAP_OBJ = 2, /* a trap object made by a host function (part of the caller's state) */
-    KJIT_RUN_EXN = 3,      /* an exception left the entry frame */
-};
-
 /*
  * The entry stub, a C function: runs compiled code at `target` with frame
- * slots fp of instance ki on thread th, and returns a KJIT_RUN_ status
+ * slots fp of instance ki on thread th, and returns a KINT_RUN_ status (interp.h)
  * when that code returns or traps. It saves what the C ABI says a callee
  * saves, records its stack pointer in th->native_sp (restoring the previous
  * value on the way out, so entries nest), and sets up the fixed registers
  * (regs.h). A trap anywhere below unwinds straight back to the innermost
  * entry's stack pointer.
  */
-typedef int kjit_enter_fn(kint_thread *th, uint64_t *fp, kint_instance *ki, const void *target);
+typedef kint_native_enter kjit_enter_fn;
 
 /* Where a trapping compiled function jumps: `trap` with the trap kind in
  * KJIT_TRAP_KIND_REG and the code position in KJIT_TRAP_POS_REG. */
@@ -88,10 +80,5 @@ static inline const void *kjit_chunk_addr(const kjit_chunk *c, uint32_t offset)
 {
     return c->mem + offset;
 }
-
-/* The lowest native stack pointer compiled code may use on this thread:
- * its stack's low end plus room for C code (helpers, host functions) and
- * the signal handler. */
-uintptr_t kjit_native_limit(void);
 
 #endif

@@ -184,8 +184,9 @@ typedef enum kjit_load_kind {
 } kjit_load_kind;
 
 /* dst = src, `w` bits: register from register, immediate or memory; memory
- * from register or immediate (an immediate store of 64 bits must fit in 32
- * signed bits). A 32-bit write zero-extends into the whole register. */
+ * from register or immediate (a 64-bit immediate store that does not fit
+ * in 32 signed bits goes through KJIT_MASM_SCRATCH). A 32-bit write
+ * zero-extends into the whole register. Flags are left alone. */
 void kjit_mov(kjit_masm *m, unsigned w, kjit_opnd dst, kjit_opnd src);
 /* dst = the memory operand, extended as `kind` says. */
 void kjit_load(kjit_masm *m, kjit_load_kind kind, kjit_reg dst, kjit_opnd mem);

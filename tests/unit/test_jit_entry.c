@@ -161,7 +161,7 @@ static bool crashes_in_child(uint32_t f, uint64_t addr)
         (void)devnull;
         uint64_t slots[4] = {addr};
         int status = run(f, slots);
-        _exit(status == KJIT_RUN_TRAP ? 42 : 43);
+        _exit(status == KINT_RUN_TRAP ? 42 : 43);
     }
     int ws = 0;
     if (pid < 0 || waitpid(pid, &ws, 0) != pid)
@@ -188,7 +188,7 @@ int main(void)
     }
     ((uint32_t *)mem)[4] = 0xCAFE;
     g_ki.mem0 = mem;
-    g_th.native_limit = kjit_native_limit();
+    g_th.native_limit = kos_stack_limit(KINT_NATIVE_STACK_RESERVE);
 
     build();
     if (!g_fx.chunk)
@@ -196,13 +196,13 @@ int main(void)
     check_not_writable(g_fx.chunk->mem);
 
     uint64_t s[4] = {40, 2};
-    CHECK(run(g_fx.f_add, s) == KJIT_RUN_OK && s[0] == 42, "add: %llu", (unsigned long long)s[0]);
+    CHECK(run(g_fx.f_add, s) == KINT_RUN_OK && s[0] == 42, "add: %llu", (unsigned long long)s[0]);
     CHECK(g_th.native_sp == 0, "native_sp not restored");
 
     for (int i = 0; i < 1000; i++) {
         g_th.trap_kind = g_th.trap_pos = 0;
         int st = run(g_fx.f_trap, s);
-        if (st != KJIT_RUN_TRAP || g_th.trap_kind != KIND_EXPLICIT || g_th.trap_pos != POS_EXPLICIT ||
+        if (st != KINT_RUN_TRAP || g_th.trap_kind != KIND_EXPLICIT || g_th.trap_pos != POS_EXPLICIT ||
             g_th.native_sp != 0) {
             CHECK(false, "explicit trap %d: status %d kind %u pos %u", i, st, g_th.trap_kind, g_th.trap_pos);
             break;
@@ -210,14 +210,14 @@ int main(void)
     }
 
     s[0] = 16;
-    CHECK(run(g_fx.f_load, s) == KJIT_RUN_OK && s[0] == 0xCAFE, "load in bounds: %llx", (unsigned long long)s[0]);
+    CHECK(run(g_fx.f_load, s) == KINT_RUN_OK && s[0] == 0xCAFE, "load in bounds: %llx", (unsigned long long)s[0]);
     uint64_t oob[] = {65536, 65535, 0xFFFFFFFF, 0x80000000};
     for (int rep = 0; rep < 200; rep++) {
         for (size_t i = 0; i < sizeof(oob) / sizeof(oob[0]); i++) {
             g_th.trap_kind = g_th.trap_pos = 0;
             s[0] = oob[i];
             int st = run(g_fx.f_load, s);
-            if (st != KJIT_RUN_TRAP || g_th.trap_kind != KITE_TRAP_MEMORY_OUT_OF_BOUNDS ||
+            if (st != KINT_RUN_TRAP || g_th.trap_kind != KITE_TRAP_MEMORY_OUT_OF_BOUNDS ||
                 g_th.trap_pos != POS_FAULT || g_th.native_sp != 0) {
                 CHECK(false, "fault at a trap site (addr %llx): status %d kind %u pos %u",
                       (unsigned long long)oob[i], st, g_th.trap_kind, g_th.trap_pos);
@@ -230,13 +230,13 @@ int main(void)
     s[0] = 0;
     g_th.trap_kind = 0;
     int st = run(g_fx.f_recurse, s);
-    CHECK(st == KJIT_RUN_TRAP && g_th.trap_kind == KITE_TRAP_CALL_STACK_EXHAUSTED && s[0] > 1000,
+    CHECK(st == KINT_RUN_TRAP && g_th.trap_kind == KITE_TRAP_CALL_STACK_EXHAUSTED && s[0] > 1000,
           "recursion: status %d kind %u depth %llu", st, g_th.trap_kind, (unsigned long long)s[0]);
     CHECK(g_th.native_sp == 0, "native_sp not restored after stack exhaustion");
 
     s[0] = s[1] = 0;
     st = run(g_fx.f_outer, s);
-    CHECK(st == KJIT_RUN_OK && s[0] == KJIT_RUN_TRAP && s[1] == 5 && g_th.native_sp == 0,
+    CHECK(st == KINT_RUN_OK && s[0] == KINT_RUN_TRAP && s[1] == 5 && g_th.native_sp == 0,
           "nested entry: status %d inner %llu after %llu", st, (unsigned long long)s[0], (unsigned long long)s[1]);
 
     /* Not traps: a fault in compiled code away from a trap site, and one

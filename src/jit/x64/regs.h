@@ -7,19 +7,20 @@
  *   r12  the thread's interpreter state (kint_thread *)
  *   r14  base of memory 0 (NULL without one)
  *   r15  the current instance (kint_instance *)
- *   rbp  native frame pointer (a chain debuggers and profilers follow)
  *   rsp  native stack
  *   r11  the macro-assembler's scratch: never an operand
- *   rax, rcx, rdx            the compiler's temporaries
- *   r13, rsi, rdi, r8-r10    locals kept in registers across a function
+ *   rax, rcx, rdx                 the compiler's temporaries
+ *   r13, rsi, rdi, r8-r10, rbp    locals kept in registers across a function
  *   xmm15                    the macro-assembler's float scratch
  *   xmm0-xmm2                float temporaries
  *   xmm3-xmm14               float locals kept in registers
  *
  * Compiled code calls compiled code, C helpers and the entry stub with the
- * same rule: rbx, r12, r14, r15, rbp (and rsp) survive a call, nothing else
- * does. That matches the System V ABI's callee-saved set for C helpers
- * (which preserve r13 too, but compiled callees do not).
+ * same rule: rbx, r12, r14, r15 (and rsp) survive a call, nothing else
+ * does. That is within the System V ABI's callee-saved set for C helpers
+ * (which preserve r13 and rbp too, but compiled callees do not). rbp is
+ * no frame pointer: it holds a local like any other register (the entry
+ * stub saves the C caller's).
  */
 #ifndef KITE_JIT_X64_REGS_H
 #define KITE_JIT_X64_REGS_H
@@ -42,6 +43,8 @@ enum {
 #define KJIT_R_MEM KJIT_R14
 #define KJIT_R_KI KJIT_R15
 #define KJIT_R_SP KJIT_RSP
+/* Pushed by every compiled function's prologue (an 8-byte push keeps the
+ * native stack 16-byte aligned for calls) and popped by its epilogue. */
 #define KJIT_R_NATIVE_FP KJIT_RBP
 #define KJIT_MASM_SCRATCH KJIT_R11
 #define KJIT_MASM_FSCRATCH KJIT_X15
@@ -49,8 +52,8 @@ enum {
 /* Temporaries and register-cached locals, in order of preference. */
 #define KJIT_TMP_GPRS {KJIT_RAX, KJIT_RCX, KJIT_RDX}
 #define KJIT_NTMP_GPRS 3
-#define KJIT_PIN_GPRS {KJIT_R13, KJIT_RSI, KJIT_RDI, KJIT_R8, KJIT_R9, KJIT_R10}
-#define KJIT_NPIN_GPRS 6
+#define KJIT_PIN_GPRS {KJIT_R13, KJIT_RSI, KJIT_RDI, KJIT_R8, KJIT_R9, KJIT_R10, KJIT_RBP}
+#define KJIT_NPIN_GPRS 7
 #define KJIT_TMP_FPRS {KJIT_X0, KJIT_X1, KJIT_X2}
 #define KJIT_NTMP_FPRS 3
 #define KJIT_PIN_FPRS {KJIT_X3, KJIT_X4, KJIT_X5, KJIT_X6, KJIT_X7, KJIT_X8, KJIT_X9, \

@@ -130,6 +130,9 @@ const kos_code_range *kos_code_find(uintptr_t pc, const kos_trap_site **site);
 /* The lowest address of the current thread's stack, or 0 when the system
  * does not say (computed once per thread). */
 uintptr_t kos_stack_low(void);
+/* The lowest stack pointer code running here may reach while leaving
+ * `reserve` bytes below it (or half the room left, if that is less). */
+uintptr_t kos_stack_limit(size_t reserve);
 
 /* ---- fault recovery ------------------------------------------------------- */
 

@@ -208,3 +208,14 @@ uintptr_t kos_stack_low(void)
     tls_stack_known = true;
     return low;
 }
+
+uintptr_t kos_stack_limit(size_t reserve)
+{
+    volatile char probe = 0;
+    uintptr_t here = (uintptr_t)&probe;
+    uintptr_t low = kos_stack_low();
+    if (low == 0 || low >= here) /* unknown: assume room for twice the reserve */
+        return here > 2 * reserve ? here - 2 * reserve : here;
+    uintptr_t room = here - low;
+    return low + (room / 2 < reserve ? room / 2 : reserve);
+}

@@ -1,0 +1,49 @@
+;; Cases the compiler tier once got wrong; run in every tier (ctest own-wast,
+;; own-wast-jit, own-wast-auto).
+
+;; i32.add of an i32.shl by more than 3, both operands loaded into
+;; temporaries and the result a local kept in a register: the compiler ran
+;; out of temporary registers (found by CoreMark).
+(module
+  (memory 1)
+  (data (i32.const 0) "\03\00\00\00\05\00\00\00")
+  (func (export "shl-add") (param i32) (result i32) (local i32 i32)
+    (loop
+      (local.set 1 (i32.add (i32.load (i32.const 0)) (i32.shl (i32.load (i32.const 4)) (i32.const 5))))
+      (local.set 2 (i32.add (local.get 2) (local.get 1)))
+      (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
+      (br_if 0 (local.get 0)))
+    (local.get 2))
+  (func (export "shl-add-same") (param i32) (result i32) (local i32)
+    (loop
+      (local.set 1 (i32.add (local.get 1) (i32.add (i32.load (i32.const 4)) (i32.shl (i32.load (i32.const 4)) (i32.const 4)))))
+      (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
+      (br_if 0 (local.get 0)))
+    (local.get 1)))
+(assert_return (invoke "shl-add" (i32.const 3)) (i32.const 489))
+(assert_return (invoke "shl-add-same" (i32.const 2)) (i32.const 170))
+
+;; select with both values constants or with a float local, and fused float
+;; chains whose operands all come from memory (register pressure).
+(module
+  (memory 1)
+  (data (i32.const 0) "\00\00\00\00\00\00\f0\3f\00\00\00\00\00\00\00\40")
+  (global $g (mut i32) (i32.const 6))
+  (func (export "select-consts") (param i32) (result i32)
+    (select (i32.const 2) (global.get $g) (local.get 0)))
+  (func (export "select-float-local") (param i32) (result f64) (local f64 f64)
+    (local.set 1 (f64.const 1.5))
+    (local.set 2 (f64.load (i32.const 8)))
+    (loop (local.set 1 (f64.add (local.get 1) (local.get 2)))
+      (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
+      (br_if 0 (local.get 0)))
+    (select (local.get 1) (f64.const -1) (i32.const 1)))
+  (func (export "chain") (result f64)
+    (f64.sub (f64.load (i32.const 0)) (f64.mul (f64.load (i32.const 8)) (f64.load (i32.const 0)))))
+  (func (export "chain-r") (result f64)
+    (f64.sub (f64.mul (f64.load (i32.const 8)) (f64.load (i32.const 8))) (f64.load (i32.const 0)))))
+(assert_return (invoke "select-consts" (i32.const 1)) (i32.const 2))
+(assert_return (invoke "select-consts" (i32.const 0)) (i32.const 6))
+(assert_return (invoke "select-float-local" (i32.const 3)) (f64.const 7.5))
+(assert_return (invoke "chain") (f64.const -1))
+(assert_return (invoke "chain-r") (f64.const 3))
