@@ -138,7 +138,7 @@ static bool bind(wast_bindings *b, const char *id, kite_module_t *module,
         b->items = n;
         b->cap = cap;
     }
-    b->items[b->count++] = (wast_binding){id, module, instance, false};
+    b->items[b->count++] = (wast_binding){id, module, instance, false, false};
     return true;
 }
 

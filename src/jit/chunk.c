@@ -84,7 +84,7 @@ void kjit_site_add(kjit_sites *s, uint32_t offset, uint32_t flags, uint32_t kind
         return;
     if (s->n == s->cap) {
         uint32_t cap = s->cap ? s->cap * 2 : 64;
-        kos_trap_site *p = cap > s->cap ? kite_realloc(s->v, (size_t)cap * sizeof(*p)) : NULL;
+        kos_trap_site *p = cap > s->cap ? kutil_realloc(&kutil_libc, s->v, (size_t)cap * sizeof(*p)) : NULL;
         if (!p) {
             s->oom = true;
             return;
@@ -97,7 +97,7 @@ void kjit_site_add(kjit_sites *s, uint32_t offset, uint32_t flags, uint32_t kind
 
 void kjit_sites_free(kjit_sites *s)
 {
-    kite_free(s->v);
+    kutil_free(&kutil_libc, s->v);
     memset(s, 0, sizeof(*s));
 }
 
@@ -109,14 +109,14 @@ int kjit_chunk_new(kjit_masm *m, const kjit_stubs *stubs, kjit_sites *sites, kji
     bool traps = kos_code_traps_supported();
     if (sites->n && !traps)
         return ENOTSUP;
-    kjit_chunk *c = kite_calloc(1, sizeof(*c));
+    kjit_chunk *c = kutil_calloc(&kutil_libc, 1, sizeof(*c));
     if (!c)
         return ENOMEM;
     size_t page = kos_page_size();
     c->mapped = (m->len + page - 1) & ~(page - 1);
     int err = kos_code_map(c->mapped, (void **)&c->mem);
     if (err) {
-        kite_free(c);
+        kutil_free(&kutil_libc, c);
         return err;
     }
     memcpy(c->mem, m->buf, m->len);
@@ -124,7 +124,7 @@ int kjit_chunk_new(kjit_masm *m, const kjit_stubs *stubs, kjit_sites *sites, kji
     err = kos_code_seal(c->mem, c->mapped);
     if (err) {
         kos_code_unmap(c->mem, c->mapped);
-        kite_free(c);
+        kutil_free(&kutil_libc, c);
         return err;
     }
     c->sites = sites->v;
@@ -154,6 +154,6 @@ void kjit_chunk_free(kjit_chunk *c)
         return;
     kos_code_unregister(c->registration);
     kos_code_unmap(c->mem, c->mapped);
-    kite_free(c->sites);
-    kite_free(c);
+    kutil_free(&kutil_libc, c->sites);
+    kutil_free(&kutil_libc, c);
 }

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "interp/numeric.h"
-#include "valid/canon.h"
+#include "types/canon.h"
 
 /* Operand field `name` of the instruction at pc (op): its value. */
 static uint64_t fld(const kint_word *pc, kint_op op, kint_fname name)
@@ -164,7 +164,7 @@ int kjit_h_fuel(kint_thread *th, uint32_t cost, uint32_t pos)
 
 int kjit_h_sig_ok(kint_instance *ki, const krt_func *f, uint32_t canon)
 {
-    return kval_canon_is_subtype(ki->canon, f->hdr.canon, canon);
+    return ktype_canon_is_subtype(ki->canon, f->hdr.canon, canon);
 }
 
 /* Code position of the call the innermost frame is making. */

@@ -100,10 +100,10 @@ bool kjit_live_compute(kjit_cg *cg)
     memset(lv, 0, sizeof(*lv));
     uint32_t n = cg->nwords;
     lv->words = (cg->nslots + 63) / 64;
-    lv->block_of = kite_malloc(((size_t)n + 1) * sizeof(uint32_t));
-    uint32_t *starts = kite_malloc(((size_t)n + 1) * sizeof(uint32_t));
+    lv->block_of = kutil_malloc(&kutil_libc, ((size_t)n + 1) * sizeof(uint32_t));
+    uint32_t *starts = kutil_malloc(&kutil_libc, ((size_t)n + 1) * sizeof(uint32_t));
     if (!lv->block_of || !starts) {
-        kite_free(starts);
+        kutil_free(&kutil_libc, starts);
         kjit_live_free(lv);
         return false;
     }
@@ -122,17 +122,17 @@ bool kjit_live_compute(kjit_cg *cg)
     }
     lv->nblocks = nblocks;
     if ((uint64_t)nblocks * lv->words > LIVE_MAX_WORDS) {
-        kite_free(starts);
+        kutil_free(&kutil_libc, starts);
         kjit_live_free(lv);
         return false;
     }
-    uint32_t *first = kite_malloc(((size_t)nblocks + 1) * sizeof(uint32_t));
-    lv->live_in = kite_calloc((size_t)nblocks * lv->words + 1, sizeof(uint64_t));
-    uint64_t *live = kite_malloc(((size_t)lv->words + 1) * sizeof(uint64_t));
+    uint32_t *first = kutil_malloc(&kutil_libc, ((size_t)nblocks + 1) * sizeof(uint32_t));
+    lv->live_in = kutil_calloc(&kutil_libc, (size_t)nblocks * lv->words + 1, sizeof(uint64_t));
+    uint64_t *live = kutil_malloc(&kutil_libc, ((size_t)lv->words + 1) * sizeof(uint64_t));
     if (!first || !lv->live_in || !live) {
-        kite_free(first);
-        kite_free(live);
-        kite_free(starts);
+        kutil_free(&kutil_libc, first);
+        kutil_free(&kutil_libc, live);
+        kutil_free(&kutil_libc, starts);
         kjit_live_free(lv);
         return false;
     }
@@ -180,17 +180,17 @@ bool kjit_live_compute(kjit_cg *cg)
             }
         }
     }
-    kite_free(first);
-    kite_free(live);
-    kite_free(starts);
+    kutil_free(&kutil_libc, first);
+    kutil_free(&kutil_libc, live);
+    kutil_free(&kutil_libc, starts);
     lv->valid = true;
     return true;
 }
 
 void kjit_live_free(kjit_live *lv)
 {
-    kite_free(lv->block_of);
-    kite_free(lv->live_in);
+    kutil_free(&kutil_libc, lv->block_of);
+    kutil_free(&kutil_libc, lv->live_in);
     memset(lv, 0, sizeof(*lv));
 }
 

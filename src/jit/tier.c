@@ -32,23 +32,24 @@ typedef struct kjit_code_obj {
     kint_osr *osr;
 } kjit_code_obj;
 
-static void code_obj_destroy(krt_owned *o)
+static void code_obj_destroy(krt_owned *o, kite_store_t *store)
 {
+    (void)store;
     kjit_code_obj *c = (kjit_code_obj *)(void *)((char *)o - offsetof(kjit_code_obj, owned));
     kjit_chunk_free(c->chunk);
-    kite_free(c->natives);
-    kite_free(c->osr);
-    kite_free(c);
+    kutil_free(&kutil_libc, c->natives);
+    kutil_free(&kutil_libc, c->osr);
+    kutil_free(&kutil_libc, c);
 }
 
 static void unit_free(kjit_unit *u)
 {
     kjit_masm_free(&u->m);
     kjit_sites_free(&u->sites);
-    kite_free(u->funcs);
-    kite_free(u->osr);
-    kite_free(u->sorted);
-    kite_free(u->sorted_ops);
+    kutil_free(&kutil_libc, u->funcs);
+    kutil_free(&kutil_libc, u->osr);
+    kutil_free(&kutil_libc, u->sorted);
+    kutil_free(&kutil_libc, u->sorted_ops);
 }
 
 #if KJIT_HAVE_BACKEND
@@ -56,15 +57,15 @@ static void unit_free(kjit_unit *u)
 /* Publishes the unit's code: one kint_native per function. */
 static kite_error_t *publish(kjit_unit *u, kjit_chunk *chunk, const uint32_t *funcs, uint32_t n)
 {
-    kjit_code_obj *obj = kite_calloc(1, sizeof(*obj));
-    kint_native *nat = kite_calloc(n ? n : 1, sizeof(*nat));
-    kint_osr *osr = kite_calloc(u->nosr ? u->nosr : 1, sizeof(*osr));
+    kjit_code_obj *obj = kutil_calloc(&kutil_libc, 1, sizeof(*obj));
+    kint_native *nat = kutil_calloc(&kutil_libc, n ? n : 1, sizeof(*nat));
+    kint_osr *osr = kutil_calloc(&kutil_libc, u->nosr ? u->nosr : 1, sizeof(*osr));
     if (!obj || !nat || !osr) {
-        kite_free(obj);
-        kite_free(nat);
-        kite_free(osr);
+        kutil_free(&kutil_libc, obj);
+        kutil_free(&kutil_libc, nat);
+        kutil_free(&kutil_libc, osr);
         kjit_chunk_free(chunk);
-        return kite_error_oom();
+        return kutil_error_oom();
     }
     for (uint32_t i = 0; i < u->nosr; i++)
         osr[i] = (kint_osr){u->osr[i].pos, kjit_chunk_addr(chunk, kjit_label_pos(&u->m, u->osr[i].label))};
@@ -98,7 +99,7 @@ static kite_error_t *publish(kjit_unit *u, kjit_chunk *chunk, const uint32_t *fu
 kite_error_t *kjit_compile(kint_instance *ki, const uint32_t *funcs, uint32_t n, kint_thread *th, bool osr)
 {
     if (!kjit_available())
-        return kite_error_new(KITE_ERROR_UNSUPPORTED, "the compiler tier is not available on this platform");
+        return kutil_error_new(ki->inst->store->alloc, KITE_ERROR_UNSUPPORTED, "the compiler tier is not available on this platform");
     kjit_unit u;
     memset(&u, 0, sizeof(u));
     u.ki = ki;
@@ -106,10 +107,10 @@ kite_error_t *kjit_compile(kint_instance *ki, const uint32_t *funcs, uint32_t n,
     u.nfuncs = ki->nfuncs;
     u.osr_wanted = osr;
     kjit_masm_init(&u.m, kjit_cpu_features());
-    u.funcs = kite_calloc(u.nfuncs ? u.nfuncs : 1, sizeof(*u.funcs));
+    u.funcs = kutil_calloc(&kutil_libc, u.nfuncs ? u.nfuncs : 1, sizeof(*u.funcs));
     if (!u.funcs || !kjit_unit_decoder(&u)) {
         unit_free(&u);
-        return kite_error_oom();
+        return kutil_error_oom();
     }
     uint32_t todo = 0;
     for (uint32_t i = 0; i < n; i++) {
@@ -117,7 +118,7 @@ kite_error_t *kjit_compile(kint_instance *ki, const uint32_t *funcs, uint32_t n,
         kint_code *c = kint_code_get(ki, f, kint_handlers(), th);
         if (!c) {
             unit_free(&u);
-            return kite_error_oom();
+            return kutil_error_oom();
         }
         if (atomic_load_explicit(&c->native, memory_order_acquire) || u.funcs[f].code)
             continue;
@@ -136,8 +137,8 @@ kite_error_t *kjit_compile(kint_instance *ki, const uint32_t *funcs, uint32_t n,
         if (!u.funcs[f].code || kjit_label_bound(&u.m, u.funcs[f].entry))
             continue;
         if (!kjit_compile_function(&u, f)) {
-            kite_error_t *err = u.error[0] ? kite_error_new(KITE_ERROR_UNSUPPORTED, "%s", u.error)
-                                           : kite_error_oom();
+            kite_error_t *err = u.error[0] ? kutil_error_new(ki->inst->store->alloc, KITE_ERROR_UNSUPPORTED, "%s", u.error)
+                                           : kutil_error_oom();
             unit_free(&u);
             return err;
         }
@@ -146,8 +147,8 @@ kite_error_t *kjit_compile(kint_instance *ki, const uint32_t *funcs, uint32_t n,
     int e = kjit_chunk_new(&u.m, &u.stubs, &u.sites, &chunk);
     if (e) {
         unit_free(&u);
-        return e == ENOTSUP ? kite_error_new(KITE_ERROR_UNSUPPORTED, "compiled code cannot trap on this platform")
-                            : kite_error_oom();
+        return e == ENOTSUP ? kutil_error_new(ki->inst->store->alloc, KITE_ERROR_UNSUPPORTED, "compiled code cannot trap on this platform")
+                            : kutil_error_oom();
     }
     kite_error_t *err = publish(&u, chunk, funcs, n);
     unit_free(&u);
@@ -158,12 +159,11 @@ kite_error_t *kjit_compile(kint_instance *ki, const uint32_t *funcs, uint32_t n,
 
 kite_error_t *kjit_compile(kint_instance *ki, const uint32_t *funcs, uint32_t n, kint_thread *th, bool osr)
 {
-    (void)ki;
     (void)funcs;
     (void)n;
     (void)th;
     (void)osr;
-    return kite_error_new(KITE_ERROR_UNSUPPORTED, "the compiler tier is not available on this platform");
+    return kutil_error_new(ki->inst->store->alloc, KITE_ERROR_UNSUPPORTED, "the compiler tier is not available on this platform");
 }
 
 #endif
@@ -173,17 +173,17 @@ kite_error_t *kjit_prepare_instance(krt_instance *inst)
     kint_thread *th = kint_thread_get(inst->store);
     kint_instance *ki = kint_instance_get(inst);
     const kir_module *m = inst->m;
-    uint32_t *funcs = kite_malloc((m->nfuncs ? m->nfuncs : 1) * sizeof(uint32_t));
+    uint32_t *funcs = kutil_malloc(&kutil_libc, (m->nfuncs ? m->nfuncs : 1) * sizeof(uint32_t));
     if (!th || !ki || !funcs) {
-        kite_free(funcs);
-        return kite_error_oom();
+        kutil_free(&kutil_libc, funcs);
+        return kutil_error_oom();
     }
     uint32_t n = 0;
     for (uint32_t i = 0; i < m->nfuncs; i++)
         if (m->funcs[i].import == KIR_NONE)
             funcs[n++] = i;
     kite_error_t *err = kjit_compile(ki, funcs, n, th, false);
-    kite_free(funcs);
+    kutil_free(&kutil_libc, funcs);
     return err;
 }
 

@@ -58,7 +58,7 @@ void krt_module_release(const kite_module_t *module)
     const kite_allocator_t *alloc = &m->engine->config.alloc;
     for (krt_owned *o = atomic_load_explicit(&m->owned, memory_order_acquire), *next; o; o = next) {
         next = o->next;
-        o->destroy(o);
+        o->destroy(o, NULL); /* (not a store's) */
     }
     for (size_t i = 0; i < (size_t)m->ir->nfuncs * KRT_CODE_VARIANTS; i++) {
         struct kint_code *c = atomic_load_explicit(&m->code[i], memory_order_relaxed);

@@ -163,7 +163,7 @@ static kite_trap_t *host(void *env, kite_caller_t *caller, const kite_val_t *arg
             return NULL;
         }
         if (t) {
-            kite_trap_t *u = kite_trap_new(kite_trap_message(t));
+            kite_trap_t *u = kite_trap_new(kite_caller_store(caller), kite_trap_message(t));
             kite_trap_free(t);
             return u;
         }

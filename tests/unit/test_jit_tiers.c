@@ -74,10 +74,9 @@ typedef struct env {
 static kite_trap_t *host_fail(void *e, kite_caller_t *caller, const kite_val_t *args, kite_val_t *results)
 {
     (void)e;
-    (void)caller;
     (void)args;
     (void)results;
-    return kite_trap_new("the host says no");
+    return kite_trap_new(kite_caller_store(caller), "the host says no");
 }
 
 static bool setup(env *e, kite_tier_t tier, uint32_t threshold)

@@ -124,13 +124,13 @@ int kos_code_register(const kos_code_range *range, void **handle)
         }
         code_chunk *next = atomic_load_explicit(&c->next, memory_order_acquire);
         if (!next) {
-            code_chunk *fresh = kite_calloc(1, sizeof(*fresh));
+            code_chunk *fresh = kutil_calloc(&kutil_libc, 1, sizeof(*fresh));
             if (!fresh)
                 return ENOMEM;
             if (atomic_compare_exchange_strong(&c->next, &next, fresh))
                 next = fresh;
             else
-                kite_free(fresh); /* another thread appended first */
+                kutil_free(&kutil_libc, fresh); /* another thread appended first */
         }
         c = next;
     }
