@@ -24,6 +24,9 @@ static const char *const g_wat =
     "  (table 3 funcref) (elem (i32.const 0) $seven $plus)"
     "  (memory 1)"
     "  (memory $m64 i64 1)"
+    "  (memory $small 1 (pagesize 1))"
+    "  (data $d \"abcd\")"
+    "  (elem $e func $seven $plus)"
     "  (func $seven (result i32) (i32.const 7))"
     "  (func $plus (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))"
     "  (func $unreachable (unreachable))"
@@ -38,6 +41,17 @@ static const char *const g_wat =
     "  (func (export \"oob\") (result i32) (call $load (i32.const 65532)))"
     "  (func (export \"oob-high\") (result i32) (call $load (i32.const -1)))"
     "  (func (export \"oob64\") (result i32) (i32.load $m64 (i64.const 65534)))"
+    "  (func $store (param i32) (i64.store offset=1 (local.get 0) (i64.const 1)))"
+    "  (func (export \"store-oob\") (call $store (i32.const 65530)))"
+    "  (func (export \"small-oob\") (result i32) (i32.load16_u $small (i32.const 0)))"
+    "  (func (export \"small-store\") (i32.store8 $small (i32.const 1) (i32.const 1)))"
+    "  (func (export \"fill-oob\") (memory.fill (i32.const 65000) (i32.const 0) (i32.const 1000)))"
+    "  (func (export \"copy-oob\") (memory.copy (i32.const 0) (i32.const 65535) (i32.const 2)))"
+    "  (func (export \"init-oob\") (memory.init $d (i32.const 0) (i32.const 2) (i32.const 3)))"
+    "  (func (export \"table-init-oob\") (table.init $e (i32.const 2) (i32.const 0) (i32.const 2)))"
+    "  (func (export \"table-copy-oob\") (table.copy (i32.const 2) (i32.const 0) (i32.const 2)))"
+    "  (func (export \"table-set-oob\") (table.set (i32.const 3) (ref.null func)))"
+    "  (func (export \"rem-u0\") (result i64) (i64.rem_u (i64.const 5) (i64.const 0)))"
     "  (func (export \"table-oob\") (result funcref) (table.get (i32.const 9)))"
     "  (func (export \"undefined\") (result i32) (call_indirect (type $t) (i32.const 9)))"
     "  (func (export \"uninit\") (result i32) (call_indirect (type $t) (i32.const 2)))"
@@ -85,6 +99,7 @@ static bool setup(env *e, kite_tier_t tier, uint32_t threshold)
     kite_config_t *c = kite_config_new();
     kite_config_set_tier(c, tier);
     kite_config_set_tier_threshold(c, threshold);
+    kite_config_set_feature(c, KITE_FEATURE_CUSTOM_PAGE_SIZES, true);
     e->engine = kite_engine_new(c);
     kite_config_free(c);
     kite_error_t *err = kite_module_new_text(e->engine, g_wat, strlen(g_wat), &e->module);
@@ -155,6 +170,8 @@ static void same_trap(const char *what, kite_trap_t *want, kite_trap_t *got)
 static const char *const g_traps[] = {
     "unreachable", "div0",  "overflow",  "nan",    "toobig", "oob",       "oob-high", "oob64",
     "table-oob",   "undefined", "uninit", "mismatch", "null", "null-call", "stack",    "host",
+    "store-oob",   "small-oob", "small-store", "fill-oob", "copy-oob", "init-oob", "table-init-oob",
+    "table-copy-oob", "table-set-oob", "rem-u0",
 };
 
 static void compare_tiers(kite_tier_t tier, uint32_t threshold)
