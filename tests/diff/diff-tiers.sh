@@ -10,7 +10,9 @@
 # a kept module belongs in tests/diff/corpus/ once its cause is fixed.
 # wasm-opt comes from $WASM_OPT, else PATH; Debian's binaryen is old, so
 # `npm install binaryen` in a scratch directory and point WASM_OPT at
-# node_modules/.bin/wasm-opt. Prints the counts; exit 1 on a mismatch.
+# node_modules/.bin/wasm-opt (bench/setup.sh installs it in
+# bench/out/tools). KEEP=DIR keeps every module made. Prints the counts;
+# exit 1 on a mismatch.
 set -u
 tool=$1
 seconds=$2
@@ -27,7 +29,7 @@ features=(--enable-sign-ext --enable-nontrapping-float-to-int --enable-bulk-memo
           --enable-multivalue --enable-reference-types --enable-tail-call --enable-extended-const
           --enable-multimemory --enable-memory64 --enable-gc --enable-exception-handling)
 end=$((SECONDS + seconds))
-made=0 compared=0 mismatches=0 batch=0
+made=0 compared=0 compiled=0 mismatches=0 batch=0
 while [ $SECONDS -lt $end ]; do
     batch=$((batch + 1))
     files=()
@@ -50,8 +52,13 @@ while [ $SECONDS -lt $end ]; do
     out=$("$tool" "${files[@]}" 2>&1)
     status=$?
     last=$(printf '%s\n' "$out" | tail -n 1)
-    if [[ $last =~ ^([0-9]+)\ modules\ compared ]]; then
+    if [[ $last =~ ^([0-9]+)\ modules\ compared\ \(jit:\ ([0-9]+) ]]; then
         compared=$((compared + BASH_REMATCH[1]))
+        compiled=$((compiled + BASH_REMATCH[2]))
+    fi
+    if [ -n "${KEEP:-}" ]; then
+        mkdir -p "$KEEP"
+        for f in "${files[@]}"; do cp "$f" "$KEEP/b$batch-$(basename "$f")"; done
     fi
     if [ $status -ne 0 ]; then
         while read -r f; do
@@ -61,5 +68,5 @@ while [ $SECONDS -lt $end ]; do
         printf '%s\n' "$out" | head -n 60 >"$outdir/mismatch-$batch.txt"
     fi
 done
-echo "$made modules made, $compared compared in every tier, $mismatches mismatches (${seconds}s)"
+echo "$made modules made, $compared run in every tier ($compiled of them compiled whole under --tier=jit, the others refused for part-2 instructions), $mismatches mismatches (${seconds}s)"
 [ $mismatches -eq 0 ]

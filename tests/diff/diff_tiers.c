@@ -46,6 +46,7 @@ int main(int argc, char **argv)
         const char *name;
     } tiers[] = {{KITE_TIER_JIT, 0, "jit"}, {KITE_TIER_AUTO, 3, "auto:3"}};
     int bad = 0, compared = 0, skipped = 0;
+    int in_tier[sizeof(tiers) / sizeof(tiers[0])] = {0}; /* modules the tier ran (not refused) */
     for (int i = 1; i < argc; i++) {
         size_t len;
         uint8_t *bytes = read_file(argv[i], &len);
@@ -70,6 +71,7 @@ int main(int argc, char **argv)
                 free(got.text);
                 continue;
             }
+            in_tier[t]++;
             if (strcmp(ref.text ? ref.text : "", got.text ? got.text : "") != 0) {
                 bad++;
                 printf("MISMATCH %s (tier %s)\n--- interp\n%s--- %s\n%s", argv[i], tiers[t].name,
@@ -81,6 +83,9 @@ int main(int argc, char **argv)
         free(ref.text);
         free(bytes);
     }
-    printf("%d modules compared, %d skipped, %d mismatches\n", compared, skipped, bad);
+    printf("%d modules compared (", compared);
+    for (size_t t = 0; t < sizeof(tiers) / sizeof(tiers[0]); t++)
+        printf("%s%s: %d", t ? ", " : "", tiers[t].name, in_tier[t]);
+    printf(" not refused), %d skipped, %d mismatches\n", skipped, bad);
     return bad ? 1 : 0;
 }
