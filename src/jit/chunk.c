@@ -84,7 +84,7 @@ void kjit_site_add(kjit_sites *s, uint32_t offset, uint32_t flags, uint32_t kind
         return;
     if (s->n == s->cap) {
         uint32_t cap = s->cap ? s->cap * 2 : 64;
-        kos_trap_site *p = cap > s->cap ? kutil_realloc(&kutil_libc, s->v, (size_t)cap * sizeof(*p)) : NULL;
+        kos_trap_site *p = cap > s->cap ? kutil_realloc(s->alloc, s->v, (size_t)cap * sizeof(*p)) : NULL;
         if (!p) {
             s->oom = true;
             return;
@@ -97,8 +97,9 @@ void kjit_site_add(kjit_sites *s, uint32_t offset, uint32_t flags, uint32_t kind
 
 void kjit_sites_free(kjit_sites *s)
 {
-    kutil_free(&kutil_libc, s->v);
-    memset(s, 0, sizeof(*s));
+    const kite_allocator_t *alloc = s->alloc;
+    kutil_free(alloc, s->v);
+    *s = (kjit_sites){.alloc = alloc};
 }
 
 int kjit_chunk_new(kjit_masm *m, const kjit_stubs *stubs, kjit_sites *sites, kjit_chunk **out)
@@ -109,14 +110,15 @@ int kjit_chunk_new(kjit_masm *m, const kjit_stubs *stubs, kjit_sites *sites, kji
     bool traps = kos_code_traps_supported();
     if (sites->n && !traps)
         return ENOTSUP;
-    kjit_chunk *c = kutil_calloc(&kutil_libc, 1, sizeof(*c));
+    kjit_chunk *c = kutil_calloc(m->alloc, 1, sizeof(*c));
     if (!c)
         return ENOMEM;
+    c->alloc = m->alloc;
     size_t page = kos_page_size();
     c->mapped = (m->len + page - 1) & ~(page - 1);
     int err = kos_code_map(c->mapped, (void **)&c->mem);
     if (err) {
-        kutil_free(&kutil_libc, c);
+        kutil_free(m->alloc, c);
         return err;
     }
     memcpy(c->mem, m->buf, m->len);
@@ -124,7 +126,7 @@ int kjit_chunk_new(kjit_masm *m, const kjit_stubs *stubs, kjit_sites *sites, kji
     err = kos_code_seal(c->mem, c->mapped);
     if (err) {
         kos_code_unmap(c->mem, c->mapped);
-        kutil_free(&kutil_libc, c);
+        kutil_free(m->alloc, c);
         return err;
     }
     c->sites = sites->v;
@@ -135,7 +137,7 @@ int kjit_chunk_new(kjit_masm *m, const kjit_stubs *stubs, kjit_sites *sites, kji
         .nsites = sites->n,
         .landing = (uintptr_t)c->mem + kjit_label_pos(m, stubs->landing),
     };
-    memset(sites, 0, sizeof(*sites));
+    *sites = (kjit_sites){.alloc = sites->alloc};
     if (traps && (err = kos_code_register(&c->range, &c->registration)) != 0) {
         kjit_chunk_free(c);
         return err;
@@ -154,6 +156,6 @@ void kjit_chunk_free(kjit_chunk *c)
         return;
     kos_code_unregister(c->registration);
     kos_code_unmap(c->mem, c->mapped);
-    kutil_free(&kutil_libc, c->sites);
-    kutil_free(&kutil_libc, c);
+    kutil_free(c->alloc, c->sites);
+    kutil_free(c->alloc, c);
 }

@@ -59,7 +59,7 @@ kjit_label kjit_ool_add(kjit_cg *cg, uint8_t kind, uint32_t a, uint32_t b, kjit_
 {
     if (cg->nool == cg->oolcap) {
         uint32_t cap = cg->oolcap ? cg->oolcap * 2 : 32;
-        kjit_ool *p = kutil_realloc(&kutil_libc, cg->ool, (size_t)cap * sizeof(*p));
+        kjit_ool *p = kutil_realloc(cg->m->alloc, cg->ool, (size_t)cap * sizeof(*p));
         if (!p) {
             cg->m->oom = true;
             return 0;
@@ -964,7 +964,7 @@ static void emit_br_table(kjit_cg *cg)
     kjit_jcc(m, KJIT_LE_U, inrange);
     kjit_mov(m, 32, kjit_r(t), kjit_i(n));
     kjit_bind(m, inrange);
-    kjit_label *targets = kutil_malloc(&kutil_libc, ((size_t)n + 1) * sizeof(kjit_label));
+    kjit_label *targets = kutil_malloc(cg->m->alloc, ((size_t)n + 1) * sizeof(kjit_label));
     if (!targets) {
         m->oom = true;
         return;
@@ -972,7 +972,7 @@ static void emit_br_table(kjit_cg *cg)
     for (uint32_t i = 0; i <= n; i++)
         targets[i] = cg->labels[(uint32_t)((int32_t)cg->pos + KINT_BR_TABLE_LABEL(cg->w + cg->pos, i))];
     kjit_jump_table(m, t, targets, n + 1);
-    kutil_free(&kutil_libc, targets);
+    kutil_free(cg->m->alloc, targets);
 }
 
 static void emit_const(kjit_cg *cg, uint32_t dst, uint64_t v)
@@ -1244,8 +1244,8 @@ bool kjit_unit_decoder(kjit_unit *u)
     u->handlers = kint_handlers();
     if (!u->handlers)
         return true;
-    u->sorted = kutil_malloc(&kutil_libc, KINT_OP_COUNT * sizeof(*u->sorted));
-    u->sorted_ops = kutil_malloc(&kutil_libc, KINT_OP_COUNT * sizeof(*u->sorted_ops));
+    u->sorted = kutil_malloc(u->m.alloc, KINT_OP_COUNT * sizeof(*u->sorted));
+    u->sorted_ops = kutil_malloc(u->m.alloc, KINT_OP_COUNT * sizeof(*u->sorted_ops));
     if (!u->sorted || !u->sorted_ops)
         return false;
     for (uint32_t i = 0; i < KINT_OP_COUNT; i++)
@@ -1432,7 +1432,7 @@ static void collect_backedges(kjit_cg *cg)
         if (pass == 0) {
             if (!n)
                 return;
-            cg->backedges = kutil_malloc(&kutil_libc, (size_t)n * sizeof(*cg->backedges));
+            cg->backedges = kutil_malloc(cg->m->alloc, (size_t)n * sizeof(*cg->backedges));
             if (!cg->backedges) {
                 cg->m->oom = true;
                 return;
@@ -1480,7 +1480,7 @@ static void choose_pins(kjit_cg *cg, const uint32_t *depth)
         s++;
     }
     /* weights: uses of each local slot, times 8 per loop level */
-    uint64_t *weight = kutil_calloc(&kutil_libc, cg->local_end ? cg->local_end : 1, sizeof(uint64_t));
+    uint64_t *weight = kutil_calloc(cg->m->alloc, cg->local_end ? cg->local_end : 1, sizeof(uint64_t));
     if (!weight) {
         cg->m->oom = true;
         return;
@@ -1521,7 +1521,7 @@ static void choose_pins(kjit_cg *cg, const uint32_t *depth)
         cg->pin[best] = cg->cls[best] == KJIT_CLASS_GPR ? g_pin_gprs[ng++] : g_pin_fprs[nf++];
         cg->pinned[cg->npins++] = best;
     }
-    kutil_free(&kutil_libc, weight);
+    kutil_free(cg->m->alloc, weight);
 }
 
 static bool analyze(kjit_cg *cg)
@@ -1531,7 +1531,7 @@ static bool analyze(kjit_cg *cg)
         kjit_fail(cg, "function %u: exception handling (try_table, try) is not compiled yet", cg->funcidx);
         return false;
     }
-    uint32_t *depth = kutil_calloc(&kutil_libc, (size_t)cg->nwords + 2, sizeof(uint32_t));
+    uint32_t *depth = kutil_calloc(cg->m->alloc, (size_t)cg->nwords + 2, sizeof(uint32_t));
     if (!depth) {
         cg->m->oom = true;
         return false;
@@ -1567,7 +1567,7 @@ static bool analyze(kjit_cg *cg)
     }
     if (!cg->failed)
         choose_pins(cg, (const uint32_t *)depth);
-    kutil_free(&kutil_libc, depth);
+    kutil_free(cg->m->alloc, depth);
     if (!cg->failed)
         collect_backedges(cg);
     return !cg->failed;
@@ -1631,13 +1631,13 @@ bool kjit_compile_function(kjit_unit *u, uint32_t funcidx)
     forget_all(&cg);
 
     size_t nw = (size_t)c->nwords + 1;
-    cg.ops = kutil_malloc(&kutil_libc, nw * sizeof(*cg.ops));
-    cg.labels = kutil_malloc(&kutil_libc, nw * sizeof(*cg.labels));
-    cg.loop_head = kutil_calloc(&kutil_libc, nw, sizeof(*cg.loop_head));
-    cg.cls = kutil_calloc(&kutil_libc, (size_t)cg.local_end + 2, 1);
-    cg.written = kutil_calloc(&kutil_libc, (size_t)cg.local_end + 2, sizeof(bool));
-    cg.pin = kutil_malloc(&kutil_libc, ((size_t)cg.nslots + 2) * sizeof(*cg.pin));
-    cg.check_of = kutil_malloc(&kutil_libc, nw * sizeof(*cg.check_of));
+    cg.ops = kutil_malloc(u->m.alloc, nw * sizeof(*cg.ops));
+    cg.labels = kutil_malloc(u->m.alloc, nw * sizeof(*cg.labels));
+    cg.loop_head = kutil_calloc(u->m.alloc, nw, sizeof(*cg.loop_head));
+    cg.cls = kutil_calloc(u->m.alloc, (size_t)cg.local_end + 2, 1);
+    cg.written = kutil_calloc(u->m.alloc, (size_t)cg.local_end + 2, sizeof(bool));
+    cg.pin = kutil_malloc(u->m.alloc, ((size_t)cg.nslots + 2) * sizeof(*cg.pin));
+    cg.check_of = kutil_malloc(u->m.alloc, nw * sizeof(*cg.check_of));
     bool ok = cg.ops && cg.labels && cg.loop_head && cg.cls && cg.written && cg.pin && cg.check_of;
     if (ok) {
         for (size_t i = 0; i < nw; i++)
@@ -1684,7 +1684,7 @@ bool kjit_compile_function(kjit_unit *u, uint32_t funcidx)
                     /* an entry for a frame the interpreter runs (on-stack replacement) */
                     if (u->nosr == u->osrcap) {
                         uint32_t cap = u->osrcap ? u->osrcap * 2 : 16;
-                        kjit_osr_site *p = kutil_realloc(&kutil_libc, u->osr, (size_t)cap * sizeof(*p));
+                        kjit_osr_site *p = kutil_realloc(u->m.alloc, u->osr, (size_t)cap * sizeof(*p));
                         if (!p) {
                             cg.m->oom = true;
                             break;
@@ -1717,15 +1717,15 @@ bool kjit_compile_function(kjit_unit *u, uint32_t funcidx)
         emit_ool(&cg);
         ok = !cg.failed;
     }
-    kutil_free(&kutil_libc, cg.ops);
-    kutil_free(&kutil_libc, cg.labels);
-    kutil_free(&kutil_libc, cg.loop_head);
-    kutil_free(&kutil_libc, cg.cls);
-    kutil_free(&kutil_libc, cg.written);
-    kutil_free(&kutil_libc, cg.pin);
-    kutil_free(&kutil_libc, cg.ool);
-    kutil_free(&kutil_libc, cg.check_of);
-    kutil_free(&kutil_libc, cg.backedges);
+    kutil_free(u->m.alloc, cg.ops);
+    kutil_free(u->m.alloc, cg.labels);
+    kutil_free(u->m.alloc, cg.loop_head);
+    kutil_free(u->m.alloc, cg.cls);
+    kutil_free(u->m.alloc, cg.written);
+    kutil_free(u->m.alloc, cg.pin);
+    kutil_free(u->m.alloc, cg.ool);
+    kutil_free(u->m.alloc, cg.check_of);
+    kutil_free(u->m.alloc, cg.backedges);
     kjit_live_free(&cg.live);
     return ok && !u->m.oom;
 }

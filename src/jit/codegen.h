@@ -82,6 +82,7 @@ typedef struct kjit_live {
     uint32_t nblocks;
     uint32_t *block_of;  /* per instruction start */
     uint64_t *live_in;   /* nblocks sets */
+    const kite_allocator_t *alloc;
 } kjit_live;
 
 /* A backward branch that costs fuel, checked just before its loop header. */

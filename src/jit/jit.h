@@ -50,6 +50,7 @@ typedef struct kjit_sites {
     kos_trap_site *v;
     uint32_t n, cap;
     bool oom;
+    const kite_allocator_t *alloc; /* of v (set before the first site) */
 } kjit_sites;
 
 void kjit_site_add(kjit_sites *s, uint32_t offset, uint32_t flags, uint32_t kind, uint32_t pos);
@@ -64,6 +65,7 @@ typedef struct kjit_chunk {
     kos_trap_site *sites;
     void *registration;
     kjit_enter_fn *enter;
+    const kite_allocator_t *alloc; /* the masm's: of this record and `sites` */
 } kjit_chunk;
 
 /*

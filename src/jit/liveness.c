@@ -98,12 +98,13 @@ bool kjit_live_compute(kjit_cg *cg)
 {
     kjit_live *lv = &cg->live;
     memset(lv, 0, sizeof(*lv));
+    lv->alloc = cg->m->alloc;
     uint32_t n = cg->nwords;
     lv->words = (cg->nslots + 63) / 64;
-    lv->block_of = kutil_malloc(&kutil_libc, ((size_t)n + 1) * sizeof(uint32_t));
-    uint32_t *starts = kutil_malloc(&kutil_libc, ((size_t)n + 1) * sizeof(uint32_t));
+    lv->block_of = kutil_malloc(lv->alloc, ((size_t)n + 1) * sizeof(uint32_t));
+    uint32_t *starts = kutil_malloc(lv->alloc, ((size_t)n + 1) * sizeof(uint32_t));
     if (!lv->block_of || !starts) {
-        kutil_free(&kutil_libc, starts);
+        kutil_free(lv->alloc, starts);
         kjit_live_free(lv);
         return false;
     }
@@ -122,17 +123,17 @@ bool kjit_live_compute(kjit_cg *cg)
     }
     lv->nblocks = nblocks;
     if ((uint64_t)nblocks * lv->words > LIVE_MAX_WORDS) {
-        kutil_free(&kutil_libc, starts);
+        kutil_free(lv->alloc, starts);
         kjit_live_free(lv);
         return false;
     }
-    uint32_t *first = kutil_malloc(&kutil_libc, ((size_t)nblocks + 1) * sizeof(uint32_t));
-    lv->live_in = kutil_calloc(&kutil_libc, (size_t)nblocks * lv->words + 1, sizeof(uint64_t));
-    uint64_t *live = kutil_malloc(&kutil_libc, ((size_t)lv->words + 1) * sizeof(uint64_t));
+    uint32_t *first = kutil_malloc(lv->alloc, ((size_t)nblocks + 1) * sizeof(uint32_t));
+    lv->live_in = kutil_calloc(lv->alloc, (size_t)nblocks * lv->words + 1, sizeof(uint64_t));
+    uint64_t *live = kutil_malloc(lv->alloc, ((size_t)lv->words + 1) * sizeof(uint64_t));
     if (!first || !lv->live_in || !live) {
-        kutil_free(&kutil_libc, first);
-        kutil_free(&kutil_libc, live);
-        kutil_free(&kutil_libc, starts);
+        kutil_free(lv->alloc, first);
+        kutil_free(lv->alloc, live);
+        kutil_free(lv->alloc, starts);
         kjit_live_free(lv);
         return false;
     }
@@ -180,18 +181,18 @@ bool kjit_live_compute(kjit_cg *cg)
             }
         }
     }
-    kutil_free(&kutil_libc, first);
-    kutil_free(&kutil_libc, live);
-    kutil_free(&kutil_libc, starts);
+    kutil_free(lv->alloc, first);
+    kutil_free(lv->alloc, live);
+    kutil_free(lv->alloc, starts);
     lv->valid = true;
     return true;
 }
 
 void kjit_live_free(kjit_live *lv)
 {
-    kutil_free(&kutil_libc, lv->block_of);
-    kutil_free(&kutil_libc, lv->live_in);
-    memset(lv, 0, sizeof(*lv));
+    kutil_free(lv->alloc, lv->block_of);
+    kutil_free(lv->alloc, lv->live_in);
+    *lv = (kjit_live){.alloc = lv->alloc};
 }
 
 bool kjit_live_at(const kjit_cg *cg, uint32_t pos, uint32_t slot)

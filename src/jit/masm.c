@@ -11,18 +11,19 @@
 
 #define NO_FIXUP UINT32_MAX
 
-void kjit_masm_init(kjit_masm *m, uint32_t cpu)
+void kjit_masm_init(kjit_masm *m, uint32_t cpu, const kite_allocator_t *alloc)
 {
     memset(m, 0, sizeof(*m));
     m->cpu = cpu;
+    m->alloc = alloc;
 }
 
 void kjit_masm_free(kjit_masm *m)
 {
-    kutil_free(&kutil_libc, m->buf);
-    kutil_free(&kutil_libc, m->labels);
-    kutil_free(&kutil_libc, m->fixups);
-    memset(m, 0, sizeof(*m));
+    kutil_free(m->alloc, m->buf);
+    kutil_free(m->alloc, m->labels);
+    kutil_free(m->alloc, m->fixups);
+    *m = (kjit_masm){.alloc = m->alloc};
 }
 
 void kjit_masm_reset(kjit_masm *m)
@@ -51,7 +52,7 @@ static bool reserve(kjit_masm *m, size_t n)
         }
         cap *= 2;
     }
-    uint8_t *p = kutil_realloc(&kutil_libc, m->buf, cap);
+    uint8_t *p = kutil_realloc(m->alloc, m->buf, cap);
     if (!p) {
         m->oom = true;
         return false;
@@ -92,7 +93,7 @@ kjit_label kjit_label_new(kjit_masm *m)
 {
     if (m->nlabels == m->labelcap) {
         uint32_t cap = m->labelcap ? m->labelcap * 2 : 64;
-        kjit_label_rec *p = cap > m->labelcap ? kutil_realloc(&kutil_libc, m->labels, (size_t)cap * sizeof(*p)) : NULL;
+        kjit_label_rec *p = cap > m->labelcap ? kutil_realloc(m->alloc, m->labels, (size_t)cap * sizeof(*p)) : NULL;
         if (!p) {
             m->oom = true;
             return 0;
@@ -139,7 +140,7 @@ void kjit_label_use(kjit_masm *m, kjit_label l, uint32_t at, uint32_t base, uint
     }
     if (m->nfixups == m->fixupcap) {
         uint32_t cap = m->fixupcap ? m->fixupcap * 2 : 64;
-        kjit_fixup *p = cap > m->fixupcap ? kutil_realloc(&kutil_libc, m->fixups, (size_t)cap * sizeof(*p)) : NULL;
+        kjit_fixup *p = cap > m->fixupcap ? kutil_realloc(m->alloc, m->fixups, (size_t)cap * sizeof(*p)) : NULL;
         if (!p) {
             m->oom = true;
             return;

@@ -34,6 +34,7 @@
 
 #if defined(__x86_64__) || defined(_M_X64)
 #include "jit/x64/regs.h"
+#include "kite.h"
 #define KJIT_HAVE_BACKEND 1
 #else
 #define KJIT_HAVE_BACKEND 0
@@ -108,13 +109,15 @@ typedef struct kjit_masm {
     kjit_fixup *fixups;
     uint32_t nfixups, fixupcap;
     uint32_t unresolved; /* references to labels not bound yet */
+    const kite_allocator_t *alloc; /* of everything here, and of the compiler's tables */
 } kjit_masm;
 
 /* The features of the CPU this process runs on. */
 uint32_t kjit_cpu_features(void);
 
-/* An empty buffer emitting for CPU features `cpu`. */
-void kjit_masm_init(kjit_masm *m, uint32_t cpu);
+/* An empty buffer emitting for CPU features `cpu`, allocated with `alloc`
+ * (the engine's). */
+void kjit_masm_init(kjit_masm *m, uint32_t cpu, const kite_allocator_t *alloc);
 /* Frees the buffer and the label tables. */
 void kjit_masm_free(kjit_masm *m);
 /* Empties the buffer (keeping its memory) for the next function. */

@@ -30,6 +30,7 @@ typedef struct kjit_code_obj {
     kjit_chunk *chunk;
     kint_native *natives;
     kint_osr *osr;
+    const kite_allocator_t *alloc; /* the engine's */
 } kjit_code_obj;
 
 static void code_obj_destroy(krt_owned *o, kite_store_t *store)
@@ -37,19 +38,20 @@ static void code_obj_destroy(krt_owned *o, kite_store_t *store)
     (void)store;
     kjit_code_obj *c = (kjit_code_obj *)(void *)((char *)o - offsetof(kjit_code_obj, owned));
     kjit_chunk_free(c->chunk);
-    kutil_free(&kutil_libc, c->natives);
-    kutil_free(&kutil_libc, c->osr);
-    kutil_free(&kutil_libc, c);
+    kutil_free(c->alloc, c->natives);
+    kutil_free(c->alloc, c->osr);
+    kutil_free(c->alloc, c);
 }
 
 static void unit_free(kjit_unit *u)
 {
+    const kite_allocator_t *alloc = u->m.alloc;
     kjit_masm_free(&u->m);
     kjit_sites_free(&u->sites);
-    kutil_free(&kutil_libc, u->funcs);
-    kutil_free(&kutil_libc, u->osr);
-    kutil_free(&kutil_libc, u->sorted);
-    kutil_free(&kutil_libc, u->sorted_ops);
+    kutil_free(alloc, u->funcs);
+    kutil_free(alloc, u->osr);
+    kutil_free(alloc, u->sorted);
+    kutil_free(alloc, u->sorted_ops);
 }
 
 #if KJIT_HAVE_BACKEND
@@ -57,19 +59,20 @@ static void unit_free(kjit_unit *u)
 /* Publishes the unit's code: one kint_native per function. */
 static kite_error_t *publish(kjit_unit *u, kjit_chunk *chunk, const uint32_t *funcs, uint32_t n)
 {
-    kjit_code_obj *obj = kutil_calloc(&kutil_libc, 1, sizeof(*obj));
-    kint_native *nat = kutil_calloc(&kutil_libc, n ? n : 1, sizeof(*nat));
-    kint_osr *osr = kutil_calloc(&kutil_libc, u->nosr ? u->nosr : 1, sizeof(*osr));
+    kjit_code_obj *obj = kutil_calloc(u->m.alloc, 1, sizeof(*obj));
+    kint_native *nat = kutil_calloc(u->m.alloc, n ? n : 1, sizeof(*nat));
+    kint_osr *osr = kutil_calloc(u->m.alloc, u->nosr ? u->nosr : 1, sizeof(*osr));
     if (!obj || !nat || !osr) {
-        kutil_free(&kutil_libc, obj);
-        kutil_free(&kutil_libc, nat);
-        kutil_free(&kutil_libc, osr);
+        kutil_free(u->m.alloc, obj);
+        kutil_free(u->m.alloc, nat);
+        kutil_free(u->m.alloc, osr);
         kjit_chunk_free(chunk);
         return kutil_error_oom();
     }
     for (uint32_t i = 0; i < u->nosr; i++)
         osr[i] = (kint_osr){u->osr[i].pos, kjit_chunk_addr(chunk, kjit_label_pos(&u->m, u->osr[i].label))};
     obj->owned.destroy = code_obj_destroy;
+    obj->alloc = u->m.alloc;
     obj->chunk = chunk;
     obj->natives = nat;
     obj->osr = osr;
@@ -106,8 +109,9 @@ kite_error_t *kjit_compile(kint_instance *ki, const uint32_t *funcs, uint32_t n,
     u.cells = ki->cells;
     u.nfuncs = ki->nfuncs;
     u.osr_wanted = osr;
-    kjit_masm_init(&u.m, kjit_cpu_features());
-    u.funcs = kutil_calloc(&kutil_libc, u.nfuncs ? u.nfuncs : 1, sizeof(*u.funcs));
+    kjit_masm_init(&u.m, kjit_cpu_features(), ki->inst->store->alloc);
+    u.sites.alloc = u.m.alloc;
+    u.funcs = kutil_calloc(u.m.alloc, u.nfuncs ? u.nfuncs : 1, sizeof(*u.funcs));
     if (!u.funcs || !kjit_unit_decoder(&u)) {
         unit_free(&u);
         return kutil_error_oom();
@@ -173,9 +177,9 @@ kite_error_t *kjit_prepare_instance(krt_instance *inst)
     kint_thread *th = kint_thread_get(inst->store);
     kint_instance *ki = kint_instance_get(inst);
     const kir_module *m = inst->m;
-    uint32_t *funcs = kutil_malloc(&kutil_libc, (m->nfuncs ? m->nfuncs : 1) * sizeof(uint32_t));
+    uint32_t *funcs = kutil_malloc(inst->store->alloc, (m->nfuncs ? m->nfuncs : 1) * sizeof(uint32_t));
     if (!th || !ki || !funcs) {
-        kutil_free(&kutil_libc, funcs);
+        kutil_free(inst->store->alloc, funcs);
         return kutil_error_oom();
     }
     uint32_t n = 0;
@@ -183,7 +187,7 @@ kite_error_t *kjit_prepare_instance(krt_instance *inst)
         if (m->funcs[i].import == KIR_NONE)
             funcs[n++] = i;
     kite_error_t *err = kjit_compile(ki, funcs, n, th, false);
-    kutil_free(&kutil_libc, funcs);
+    kutil_free(inst->store->alloc, funcs);
     return err;
 }
 

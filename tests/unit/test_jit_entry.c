@@ -16,6 +16,7 @@
 
 #include "check.h"
 #include "jit/jit.h"
+#include "util/alloc.h"
 
 #if KJIT_HAVE_BACKEND
 
@@ -55,8 +56,8 @@ static int64_t nested_entry(kint_thread *th)
 static void build(void)
 {
     kjit_masm mm, *m = &mm;
-    kjit_masm_init(m, kjit_cpu_features());
-    kjit_sites sites = {0};
+    kjit_masm_init(m, kjit_cpu_features(), &kutil_libc);
+    kjit_sites sites = {.alloc = &kutil_libc};
     kjit_stubs stubs;
     kjit_emit_stubs(m, &stubs);
 

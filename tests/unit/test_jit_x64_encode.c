@@ -8,6 +8,7 @@
 
 #include "check.h"
 #include "jit/masm.h"
+#include "util/alloc.h"
 
 #if KJIT_HAVE_BACKEND
 
@@ -61,7 +62,7 @@ static void check_labels(kjit_masm *m)
 int main(void)
 {
     kjit_masm m;
-    kjit_masm_init(&m, 0);
+    kjit_masm_init(&m, 0, &kutil_libc);
     run_cases(&m);
     check_labels(&m);
     kjit_masm_free(&m);
