@@ -125,7 +125,7 @@ typedef struct kint_native {
 } kint_native;
 
 /* One translated function (immutable once published, but for `native`,
- * set once when it is compiled, and the racy `hot` counter). */
+ * set once when it is compiled, and the `hot` counter). */
 typedef struct kint_code {
     uint32_t func_index;
     uint32_t param_slots;
@@ -145,7 +145,10 @@ typedef struct kint_code {
     const kint_safepoint *safepoints;
     /* the compiler tier */
     _Atomic(const kint_native *) native; /* NULL until compiled */
-    uint32_t hot;                        /* calls and loop iterations so far (tier auto) */
+    /* calls and loop iterations so far (tier auto); threads running the
+     * code count with relaxed loads and stores (an increment may be lost,
+     * never torn); passing the threshold is a compare-and-swap (kint_hot) */
+    _Atomic uint32_t hot;
 } kint_code;
 
 #endif

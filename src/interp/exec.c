@@ -1679,14 +1679,16 @@ native_stop:
 const kint_native *kint_hot(kint_thread *th, kint_instance *ki, const kint_code *code)
 {
     kint_code *c = (kint_code *)(uintptr_t)code; /* (the counter is the one mutable field) */
-    if (c->hot < th->hot) {
-        c->hot++;
+    uint32_t hot = atomic_load_explicit(&c->hot, memory_order_relaxed);
+    if (hot < th->hot) {
+        atomic_store_explicit(&c->hot, hot + 1, memory_order_relaxed);
         return NULL;
     }
-    if (c->hot == th->hot) {
-        c->hot++; /* one attempt: a function the compiler refuses stays interpreted */
+    /* one attempt, by one thread: a function the compiler refuses stays
+     * interpreted */
+    if (hot == th->hot && atomic_compare_exchange_strong_explicit(&c->hot, &hot, hot + 1, memory_order_relaxed,
+                                                                  memory_order_relaxed))
         th->tier_up(th, ki, c);
-    }
     return atomic_load_explicit(&c->native, memory_order_acquire);
 }
 

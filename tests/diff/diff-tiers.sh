@@ -27,7 +27,10 @@ trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$outdir"
 features=(--enable-sign-ext --enable-nontrapping-float-to-int --enable-bulk-memory --enable-mutable-globals
           --enable-multivalue --enable-reference-types --enable-tail-call --enable-extended-const
-          --enable-multimemory --enable-memory64 --enable-gc --enable-exception-handling)
+          --enable-multimemory --enable-memory64)
+# What the compiler refuses (part 2: the module then runs compiled only in
+# its other functions, under --tier=auto), in one module of four.
+part2=(--enable-gc --enable-exception-handling)
 end=$((SECONDS + seconds))
 made=0 compared=0 compiled=0 mismatches=0 batch=0
 while [ $SECONDS -lt $end ]; do
@@ -40,6 +43,9 @@ while [ $SECONDS -lt $end ]; do
         for f in "${features[@]}"; do
             [ $((RANDOM % 3)) -ne 0 ] && flags+=("$f")
         done
+        if [ $((RANDOM % 4)) -eq 0 ]; then
+            flags+=("${part2[@]}")
+        fi
         printf '%s\n' "-ttf $tmp/s$i ${flags[*]} -o $tmp/m$i.wasm"
     done | xargs -P "${JOBS:-2}" -L 1 "$wasm_opt" >/dev/null 2>&1
     for i in $(seq 1 20); do
