@@ -127,11 +127,9 @@ const kos_code_range *kos_code_find(uintptr_t pc, const kos_trap_site **site);
 
 /* ---- the native stack --------------------------------------------------------------------- */
 
-/* The lowest address of the current thread's stack, or 0 when the system
- * does not say (computed once per thread). */
-uintptr_t kos_stack_low(void);
 /* The lowest stack pointer code running here may reach while leaving
- * `reserve` bytes below it (or half the room left, if that is less). */
+ * `reserve` bytes below it (or half the room left, if that is less), from
+ * kos_stack_bounds. */
 uintptr_t kos_stack_limit(size_t reserve);
 
 /* ---- fault recovery ------------------------------------------------------- */

@@ -17,9 +17,6 @@
  * code (and the descriptor, which lives as long as the code) cannot be
  * freed under it.
  */
-#if defined(__linux__) && !defined(_GNU_SOURCE)
-#define _GNU_SOURCE 1 /* pthread_getattr_np */
-#endif
 #if !defined(_DEFAULT_SOURCE)
 #define _DEFAULT_SOURCE 1
 #endif
@@ -30,7 +27,6 @@
 #include "runtime/os/os.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <sys/mman.h>
@@ -179,43 +175,4 @@ const kos_code_range *kos_code_find(uintptr_t pc, const kos_trap_site **site)
         }
     }
     return NULL;
-}
-
-/* ---- the native stack ------------------------------------------------------------------ */
-
-static _Thread_local uintptr_t tls_stack_low;
-static _Thread_local bool tls_stack_known;
-
-uintptr_t kos_stack_low(void)
-{
-    if (tls_stack_known)
-        return tls_stack_low;
-    uintptr_t low = 0;
-#if defined(__linux__)
-    pthread_attr_t attr;
-    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
-        void *addr;
-        size_t size;
-        if (pthread_attr_getstack(&attr, &addr, &size) == 0)
-            low = (uintptr_t)addr;
-        pthread_attr_destroy(&attr);
-    }
-#elif defined(__APPLE__)
-    pthread_t self = pthread_self();
-    low = (uintptr_t)pthread_get_stackaddr_np(self) - pthread_get_stacksize_np(self);
-#endif
-    tls_stack_low = low;
-    tls_stack_known = true;
-    return low;
-}
-
-uintptr_t kos_stack_limit(size_t reserve)
-{
-    volatile char probe = 0;
-    uintptr_t here = (uintptr_t)&probe;
-    uintptr_t low = kos_stack_low();
-    if (low == 0 || low >= here) /* unknown: assume room for twice the reserve */
-        return here > 2 * reserve ? here - 2 * reserve : here;
-    uintptr_t room = here - low;
-    return low + (room / 2 < reserve ? room / 2 : reserve);
 }
