@@ -346,8 +346,11 @@ kjit_reg kjit_gout_reuse(kjit_cg *cg, uint32_t s, kjit_reg r)
 void kjit_gdone(kjit_cg *cg, uint32_t s, kjit_reg r, unsigned w)
 {
     forget_slot(cg, s);
-    if (is_gpin(cg, s))
+    if (is_gpin(cg, s)) { /* (r is the pin when it came from kjit_gdst) */
+        if (r != cg->pin[s])
+            kjit_mov(cg->m, 64, kjit_r(cg->pin[s]), kjit_r(r));
         return;
+    }
     if (is_fpin(cg, s)) { /* an integer result into a float local: raw bits */
         kjit_mov_i2f(cg->m, 64, cg->pin[s], r);
         return;
@@ -415,8 +418,11 @@ kjit_reg kjit_fout_reuse(kjit_cg *cg, uint32_t s, kjit_reg r)
 void kjit_fdone(kjit_cg *cg, uint32_t s, kjit_reg r, unsigned p)
 {
     forget_slot(cg, s);
-    if (is_fpin(cg, s))
+    if (is_fpin(cg, s)) { /* (r is the pin when it came from kjit_fdst) */
+        if (r != cg->pin[s])
+            kjit_fmov(cg->m, 64, kjit_r(cg->pin[s]), kjit_r(r));
         return;
+    }
     if (is_gpin(cg, s)) {
         kjit_mov_f2i(cg->m, p, cg->pin[s], r);
         return;

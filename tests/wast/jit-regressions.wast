@@ -47,3 +47,24 @@
 (assert_return (invoke "select-float-local" (i32.const 3)) (f64.const 7.5))
 (assert_return (invoke "chain") (f64.const -1))
 (assert_return (invoke "chain-r") (f64.const 3))
+
+;; memory.size into a local kept in a register: the result went to a
+;; temporary and the register kept the old value (found by the zig
+;; allocator under --tier=auto: memory.grow's result != the size before).
+(module
+  (memory 1 10)
+  (memory $s 1 10 shared)
+  (func (export "grow-minus-size") (result i32) (local i32)
+    (local.set 0 (memory.size))
+    (i32.sub (memory.grow (i32.const 1)) (local.get 0)))
+  (func (export "shared-grow-minus-size") (result i32) (local i32)
+    (local.set 0 (memory.size $s))
+    (i32.sub (memory.grow $s (i32.const 1)) (local.get 0)))
+  (func (export "size-twice") (result i32) (local i32 i32)
+    (local.set 0 (memory.size))
+    (local.set 1 (i32.add (local.get 0) (local.get 0)))
+    (i32.add (local.get 1) (local.get 0))))
+(assert_return (invoke "grow-minus-size") (i32.const 0))
+(assert_return (invoke "grow-minus-size") (i32.const 0))
+(assert_return (invoke "shared-grow-minus-size") (i32.const 0))
+(assert_return (invoke "size-twice") (i32.const 9))
