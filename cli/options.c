@@ -503,10 +503,10 @@ static const char *set_tier_threshold(void *ctx, const char *value, bool on)
 
 const cli_option cli_tier_options[] = {
     {"--tier", NULL, 0, NULL, "TIER",
-     "how Wasm code runs: interp (the interpreter, the default), jit (every function "
-     "compiled to native code before it runs; a module using what the compiler does not "
-     "handle yet is refused, naming the instruction) or auto (interpreted, hot functions "
-     "compiled)",
+     "how Wasm code runs: auto (the default: interpreted, hot functions compiled to "
+     "native code), interp (the interpreter only) or jit (every function compiled before "
+     "it runs; a module using what the compiler does not handle yet is refused, naming "
+     "the instruction)",
      set_tier},
     {"--tier-threshold", NULL, 0, NULL, "N",
      "with --tier=auto: calls plus loop iterations after which a function is compiled "

@@ -168,8 +168,10 @@ KITE_API void kite_config_set_shared_memory_reserve(kite_config_t *config, uint6
  * Execution tiers. KITE_TIER_INTERP interprets everything. KITE_TIER_JIT
  * compiles every function to native code before it runs (x86-64 only); a
  * module using an instruction the compiler does not handle yet fails to
- * instantiate with KITE_ERROR_UNSUPPORTED, naming it. KITE_TIER_AUTO
- * interprets and compiles the functions that become hot.
+ * instantiate with KITE_ERROR_UNSUPPORTED, naming it. KITE_TIER_AUTO, the
+ * default, interprets and compiles the functions that become hot (a
+ * function the compiler does not handle stays interpreted; where there is
+ * no compiler, everything is interpreted).
  */
 typedef enum kite_tier {
     KITE_TIER_INTERP = 0,

@@ -26,7 +26,7 @@ void kir_config_defaults(struct kite_config *c)
         c->features[f] = g_features[f].on_by_default;
     c->alloc = kutil_libc;
     c->gc_stress = false;
-    c->tier = KITE_TIER_INTERP;
+    c->tier = KITE_TIER_AUTO;
     c->tier_threshold = 0;
 }
 
