@@ -1353,8 +1353,14 @@ static const char *part2(kint_op op)
     case KINT_OP_THROW:
     case KINT_OP_THROW_REF: return "exceptions";
     case KINT_OP_ATOMIC_FENCE: return "atomics";
-    default: return NULL;
+    default: break;
     }
+    /* v128 operands: SIMD instructions, and v128 constants, copies,
+     * globals and selects (two slots a value) */
+    for (const kint_field *f = kint_shapes[kint_ops[op].shape].fields; f->kind != KINT_FK_NONE; f++)
+        if (f->kind == KINT_FK_IN2 || f->kind == KINT_FK_OUT2)
+            return "SIMD";
+    return NULL;
 }
 
 /* The Wasm instruction at code position pos of cg's function, by its
