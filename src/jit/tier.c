@@ -77,10 +77,10 @@ static kite_error_t *publish(kjit_unit *u, kjit_chunk *chunk, const uint32_t *fu
     obj->natives = nat;
     obj->osr = osr;
     /* owned first: the code is reachable as soon as one function is published */
-    if (u->ki->cells == u->ki->inst->module->code)
-        krt_module_own(u->ki->inst->module, &obj->owned);
-    else
-        krt_store_own(u->ki->inst->store, &obj->owned);
+    /* the cells are the module's (one set per code variant, interp.h), so
+     * the code is too: an instance or store going away must not free code
+     * other instances of the module reach through the cells */
+    krt_module_own(u->ki->inst->module, &obj->owned);
     for (uint32_t i = 0; i < n; i++) {
         kjit_ufunc *uf = &u->funcs[funcs[i]];
         if (!uf->code)
