@@ -1269,26 +1269,6 @@ bool kjit_unit_decoder(kjit_unit *u)
     return true;
 }
 
-/* Which ops are atomics (memory_ops.def's atomic families). */
-static const bool g_atomic_op[KINT_OP_COUNT] = {
-#define LOAD(id, T, X)
-#define STORE(id, T)
-#define ALOAD(id, T, X) [KINT_OP_##id] = true,
-#define ASTORE(id, T) [KINT_OP_##id] = true,
-#define ARMW(id, T, X, OP) [KINT_OP_##id] = true,
-#define ACMPXCHG(id, T, X) [KINT_OP_##id] = true,
-#include "interp/memory_ops.def"
-#undef LOAD
-#undef STORE
-#undef ALOAD
-#undef ASTORE
-#undef ARMW
-#undef ACMPXCHG
-    [KINT_OP_ATOMIC_NOTIFY] = true,
-    [KINT_OP_ATOMIC_WAIT32] = true,
-    [KINT_OP_ATOMIC_WAIT64] = true,
-};
-
 /* Whether control never falls through op to the next instruction. */
 static bool unconditional_op(kint_op op)
 {
@@ -1313,14 +1293,6 @@ static bool unconditional_op(kint_op op)
 static const char *part2(kint_op op)
 {
     switch (kint_ops[op].shape) {
-    case KINT_SHAPE_ATOMIC_RMW:
-    case KINT_SHAPE_ATOMIC_CMPXCHG:
-    case KINT_SHAPE_ATOMIC_NOTIFY:
-    case KINT_SHAPE_ATOMIC_WAIT:
-    case KINT_SHAPE_LOAD_CHECKED:
-    case KINT_SHAPE_STORE_CHECKED:
-        /* (the checked plain loads and stores share these shapes) */
-        return g_atomic_op[op] ? "atomics" : NULL;
     case KINT_SHAPE_STRUCT_NEW:
     case KINT_SHAPE_STRUCT_NEW_DEFAULT:
     case KINT_SHAPE_STRUCT_GET:
@@ -1352,7 +1324,6 @@ static const char *part2(kint_op op)
     case KINT_OP_I31_GET_U: return "GC";
     case KINT_OP_THROW:
     case KINT_OP_THROW_REF: return "exceptions";
-    case KINT_OP_ATOMIC_FENCE: return "atomics";
     default: break;
     }
     /* v128 operands: SIMD instructions, and v128 constants, copies,
@@ -1610,7 +1581,7 @@ static void backedge_checks(kjit_cg *cg, uint32_t pos)
 
 static bool emit_instr(kjit_cg *cg)
 {
-    if (emit_control(cg) || kjit_emit_numeric(cg) || kjit_emit_memory(cg))
+    if (emit_control(cg) || kjit_emit_numeric(cg) || kjit_emit_memory(cg) || kjit_emit_atomic(cg))
         return true;
     kjit_fail(cg, "function %u: %s (internal %s) is not supported by the compiler", cg->funcidx,
               wasm_name(cg, cg->pos), kint_ops[cg->op].name);

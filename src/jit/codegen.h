@@ -238,4 +238,9 @@ bool kjit_live_at(const kjit_cg *cg, uint32_t pos, uint32_t slot);
 bool kjit_emit_numeric(kjit_cg *cg);
 bool kjit_emit_memory(kjit_cg *cg);
 
+/* ---- codegen_atomic.c ---- */
+
+/* Emits the current instruction if it is an atomic one (threads); false if not. */
+bool kjit_emit_atomic(kjit_cg *cg);
+
 #endif

@@ -29,5 +29,10 @@ int kjit_h_call_cell(kint_thread *th, uint64_t *cfp, _Atomic(kint_code *) *cell,
 int kjit_h_call_func(kint_thread *th, uint64_t *cfp, krt_func *f, uint32_t tail);
 /* Whether function f's type is a subtype of canonical type `canon`. */
 int kjit_h_sig_ok(kint_instance *ki, const krt_func *f, uint32_t canon);
+/* memory.atomic.wait32/64 or memory.atomic.notify (op) at pc on the
+ * frame at fp, checked as the interpreter checks it; a wait blocks in the
+ * parking lot outside the Wasm context: a trap kind, or 0
+ * (helpers_atomic.c). */
+int kjit_h_atomic_wait_notify(kint_thread *th, uint64_t *fp, const kint_word *pc, uint32_t op);
 
 #endif

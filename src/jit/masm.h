@@ -282,4 +282,22 @@ void kjit_lea_label(kjit_masm *m, kjit_reg r, kjit_label l);
  */
 void kjit_jump_table(kjit_masm *m, kjit_reg index, const kjit_label *targets, uint32_t n);
 
+/* ---- atomics ------------------------------------------------------------------------------- */
+
+/*
+ * Sequentially consistent read-modify-writes of the w bits (8, 16, 32, 64)
+ * at memory operand `mem`, the other operand in register r:
+ *   xadd:    mem += r, r = the old value;
+ *   xchg:    mem <-> r;
+ *   cmpxchg: if mem == KJIT_CMPXCHG_EXPECTED (its low w bits) then mem = r,
+ *            flags EQ; else that register's low w bits = mem, flags NE.
+ * A register written with 8 or 16 bits keeps its other bits, one written
+ * with 32 is zero-extended. Plain loads are sequentially consistent as
+ * they are (x86-64 TSO with locked stores); kjit_fence is a full barrier.
+ */
+void kjit_atomic_xadd(kjit_masm *m, unsigned w, kjit_opnd mem, kjit_reg r);
+void kjit_atomic_xchg(kjit_masm *m, unsigned w, kjit_opnd mem, kjit_reg r);
+void kjit_atomic_cmpxchg(kjit_masm *m, unsigned w, kjit_opnd mem, kjit_reg r);
+void kjit_fence(kjit_masm *m);
+
 #endif

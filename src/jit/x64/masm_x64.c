@@ -883,4 +883,37 @@ void kjit_align(kjit_masm *m, uint32_t align)
     }
 }
 
+/* ---- atomics ------------------------------------------------------------------------------- */
+
+/* op8/op: the opcode bytes of the 8-bit and the wider form; `lock`: a
+ * lock prefix (xchg with memory is locked without one). */
+static void atomic_rm(kjit_masm *m, bool lock, uint32_t op8, uint32_t op, int nop, unsigned w, kjit_opnd mem,
+                      kjit_reg r)
+{
+    if (lock)
+        kjit_emit_u8(m, 0xF0);
+    enc_rm(m, w == 16 ? 0x66 : 0, w == 64, w == 8 ? op8 : op, nop, r, mem, w == 8 ? BYTE_REG : 0);
+}
+
+void kjit_atomic_xadd(kjit_masm *m, unsigned w, kjit_opnd mem, kjit_reg r)
+{
+    atomic_rm(m, true, 0xC00F, 0xC10F, 2, w, mem, r);
+}
+
+void kjit_atomic_xchg(kjit_masm *m, unsigned w, kjit_opnd mem, kjit_reg r)
+{
+    atomic_rm(m, false, 0x86, 0x87, 1, w, mem, r);
+}
+
+void kjit_atomic_cmpxchg(kjit_masm *m, unsigned w, kjit_opnd mem, kjit_reg r)
+{
+    atomic_rm(m, true, 0xB00F, 0xB10F, 2, w, mem, r);
+}
+
+void kjit_fence(kjit_masm *m)
+{
+    static const uint8_t mfence[] = {0x0F, 0xAE, 0xF0};
+    kjit_emit_bytes(m, mfence, sizeof mfence);
+}
+
 #endif

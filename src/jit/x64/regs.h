@@ -77,5 +77,7 @@ enum {
 #define KJIT_DIV_CLOBBER ((1u << KJIT_RAX) | (1u << KJIT_RDX))
 #define KJIT_SHIFT_CLOBBER (1u << KJIT_RCX)
 #define KJIT_FCMP_CLOBBER 0u
+/* The implicit operand of kjit_atomic_cmpxchg. */
+#define KJIT_CMPXCHG_EXPECTED KJIT_RAX
 
 #endif
