@@ -890,9 +890,9 @@ void kjit_align(kjit_masm *m, uint32_t align)
 static void atomic_rm(kjit_masm *m, bool lock, uint32_t op8, uint32_t op, int nop, unsigned w, kjit_opnd mem,
                       kjit_reg r)
 {
-    if (lock)
-        kjit_emit_u8(m, 0xF0);
-    enc_rm(m, w == 16 ? 0x66 : 0, w == 64, w == 8 ? op8 : op, nop, r, mem, w == 8 ? BYTE_REG : 0);
+    if (w == 16)
+        kjit_emit_u8(m, 0x66); /* (before the lock prefix, as GNU as orders them) */
+    enc_rm(m, lock ? 0xF0 : 0, w == 64, w == 8 ? op8 : op, nop, r, mem, w == 8 ? BYTE_REG : 0);
 }
 
 void kjit_atomic_xadd(kjit_masm *m, unsigned w, kjit_opnd mem, kjit_reg r)
