@@ -84,7 +84,7 @@ int kjit_h_exec(kint_thread *th, uint64_t *fp, const kint_word *pc, uint32_t op)
     switch (op) {
     case KINT_OP_MEMORY_GROW: {
         krt_memory *m = ki->mems[F(mem)];
-        uint64_t g = krt_memory_grow(m, SLOT(delta));
+        uint64_t g = krt_store_memory_grow(th->store, m, SLOT(delta)); /* (tells the embedder why it failed) */
         SLOT(dst) = g == KRT_MEMORY_GROW_FAILED && !m->is64 ? UINT32_MAX : g;
         return 0;
     }
