@@ -3,7 +3,8 @@
 ;; narrow add and a compare-exchange loop; bits that only one thread
 ;; changes, by or/and and by xor (each old value must show the bit as that
 ;; thread left it); and a lock (cmpxchg, then a store) around a plain
-;; increment. Lost updates or a broken lock show in the totals.
+;; increment. Lost updates or a broken lock show in the totals. The threads
+;; start together after a barrier of wait and notify.
 (module $Mem
   (memory (export "shared") 1 1 shared))
 
@@ -12,6 +13,15 @@
   (module
     (memory (import "mem" "shared") 1 1 shared)
     (func (export "run") (param $bit i32) (param $n i32) (local $old i32) (local $v i32)
+      ;; a barrier, so that the threads run at the same time: the last to
+      ;; arrive wakes the others
+      (if (i32.eq (i32.atomic.rmw.add (i32.const 56) (i32.const 1)) (i32.const 3))
+        (then (drop (memory.atomic.notify (i32.const 56) (i32.const 3)))))
+      (block $all
+        (loop $wait
+          (br_if $all (i32.ge_u (local.tee $v (i32.atomic.load (i32.const 56))) (i32.const 4)))
+          (drop (memory.atomic.wait32 (i32.const 56) (local.get $v) (i64.const -1)))
+          (br $wait)))
       (loop $again
         (drop (i32.atomic.rmw.add (i32.const 0) (i32.const 1)))
         (drop (i64.atomic.rmw.sub (i32.const 8) (i64.const 1)))
@@ -40,6 +50,15 @@
   (module
     (memory (import "mem" "shared") 1 1 shared)
     (func (export "run") (param $bit i32) (param $n i32) (local $old i32) (local $v i32)
+      ;; a barrier, so that the threads run at the same time: the last to
+      ;; arrive wakes the others
+      (if (i32.eq (i32.atomic.rmw.add (i32.const 56) (i32.const 1)) (i32.const 3))
+        (then (drop (memory.atomic.notify (i32.const 56) (i32.const 3)))))
+      (block $all
+        (loop $wait
+          (br_if $all (i32.ge_u (local.tee $v (i32.atomic.load (i32.const 56))) (i32.const 4)))
+          (drop (memory.atomic.wait32 (i32.const 56) (local.get $v) (i64.const -1)))
+          (br $wait)))
       (loop $again
         (drop (i32.atomic.rmw.add (i32.const 0) (i32.const 1)))
         (drop (i64.atomic.rmw.sub (i32.const 8) (i64.const 1)))
@@ -68,6 +87,15 @@
   (module
     (memory (import "mem" "shared") 1 1 shared)
     (func (export "run") (param $bit i32) (param $n i32) (local $old i32) (local $v i32)
+      ;; a barrier, so that the threads run at the same time: the last to
+      ;; arrive wakes the others
+      (if (i32.eq (i32.atomic.rmw.add (i32.const 56) (i32.const 1)) (i32.const 3))
+        (then (drop (memory.atomic.notify (i32.const 56) (i32.const 3)))))
+      (block $all
+        (loop $wait
+          (br_if $all (i32.ge_u (local.tee $v (i32.atomic.load (i32.const 56))) (i32.const 4)))
+          (drop (memory.atomic.wait32 (i32.const 56) (local.get $v) (i64.const -1)))
+          (br $wait)))
       (loop $again
         (drop (i32.atomic.rmw.add (i32.const 0) (i32.const 1)))
         (drop (i64.atomic.rmw.sub (i32.const 8) (i64.const 1)))
@@ -96,6 +124,15 @@
   (module
     (memory (import "mem" "shared") 1 1 shared)
     (func (export "run") (param $bit i32) (param $n i32) (local $old i32) (local $v i32)
+      ;; a barrier, so that the threads run at the same time: the last to
+      ;; arrive wakes the others
+      (if (i32.eq (i32.atomic.rmw.add (i32.const 56) (i32.const 1)) (i32.const 3))
+        (then (drop (memory.atomic.notify (i32.const 56) (i32.const 3)))))
+      (block $all
+        (loop $wait
+          (br_if $all (i32.ge_u (local.tee $v (i32.atomic.load (i32.const 56))) (i32.const 4)))
+          (drop (memory.atomic.wait32 (i32.const 56) (local.get $v) (i64.const -1)))
+          (br $wait)))
       (loop $again
         (drop (i32.atomic.rmw.add (i32.const 0) (i32.const 1)))
         (drop (i64.atomic.rmw.sub (i32.const 8) (i64.const 1)))
@@ -137,3 +174,4 @@
 (assert_return (invoke "i32" (i32.const 36)) (i32.const 0))
 (assert_return (invoke "i32" (i32.const 40)) (i32.const 0))
 (assert_return (invoke "i32" (i32.const 48)) (i32.const 1200000))
+(assert_return (invoke "i32" (i32.const 56)) (i32.const 4))
