@@ -17,11 +17,14 @@
       ;; arrive wakes the others
       (if (i32.eq (i32.atomic.rmw.add (i32.const 56) (i32.const 1)) (i32.const 3))
         (then (drop (memory.atomic.notify (i32.const 56) (i32.const 3)))))
+      ;; (at most 2 s: a thread that never arrives, when an allocation
+      ;; failed on purpose, must not hang the others)
+      (local.set $old (i32.const 2000))
       (block $all
         (loop $wait
           (br_if $all (i32.ge_u (local.tee $v (i32.atomic.load (i32.const 56))) (i32.const 4)))
-          (drop (memory.atomic.wait32 (i32.const 56) (local.get $v) (i64.const -1)))
-          (br $wait)))
+          (drop (memory.atomic.wait32 (i32.const 56) (local.get $v) (i64.const 1000000)))
+          (br_if $wait (local.tee $old (i32.sub (local.get $old) (i32.const 1))))))
       (loop $again
         (drop (i32.atomic.rmw.add (i32.const 0) (i32.const 1)))
         (drop (i64.atomic.rmw.sub (i32.const 8) (i64.const 1)))
@@ -54,11 +57,14 @@
       ;; arrive wakes the others
       (if (i32.eq (i32.atomic.rmw.add (i32.const 56) (i32.const 1)) (i32.const 3))
         (then (drop (memory.atomic.notify (i32.const 56) (i32.const 3)))))
+      ;; (at most 2 s: a thread that never arrives, when an allocation
+      ;; failed on purpose, must not hang the others)
+      (local.set $old (i32.const 2000))
       (block $all
         (loop $wait
           (br_if $all (i32.ge_u (local.tee $v (i32.atomic.load (i32.const 56))) (i32.const 4)))
-          (drop (memory.atomic.wait32 (i32.const 56) (local.get $v) (i64.const -1)))
-          (br $wait)))
+          (drop (memory.atomic.wait32 (i32.const 56) (local.get $v) (i64.const 1000000)))
+          (br_if $wait (local.tee $old (i32.sub (local.get $old) (i32.const 1))))))
       (loop $again
         (drop (i32.atomic.rmw.add (i32.const 0) (i32.const 1)))
         (drop (i64.atomic.rmw.sub (i32.const 8) (i64.const 1)))
@@ -91,11 +97,14 @@
       ;; arrive wakes the others
       (if (i32.eq (i32.atomic.rmw.add (i32.const 56) (i32.const 1)) (i32.const 3))
         (then (drop (memory.atomic.notify (i32.const 56) (i32.const 3)))))
+      ;; (at most 2 s: a thread that never arrives, when an allocation
+      ;; failed on purpose, must not hang the others)
+      (local.set $old (i32.const 2000))
       (block $all
         (loop $wait
           (br_if $all (i32.ge_u (local.tee $v (i32.atomic.load (i32.const 56))) (i32.const 4)))
-          (drop (memory.atomic.wait32 (i32.const 56) (local.get $v) (i64.const -1)))
-          (br $wait)))
+          (drop (memory.atomic.wait32 (i32.const 56) (local.get $v) (i64.const 1000000)))
+          (br_if $wait (local.tee $old (i32.sub (local.get $old) (i32.const 1))))))
       (loop $again
         (drop (i32.atomic.rmw.add (i32.const 0) (i32.const 1)))
         (drop (i64.atomic.rmw.sub (i32.const 8) (i64.const 1)))
@@ -128,11 +137,14 @@
       ;; arrive wakes the others
       (if (i32.eq (i32.atomic.rmw.add (i32.const 56) (i32.const 1)) (i32.const 3))
         (then (drop (memory.atomic.notify (i32.const 56) (i32.const 3)))))
+      ;; (at most 2 s: a thread that never arrives, when an allocation
+      ;; failed on purpose, must not hang the others)
+      (local.set $old (i32.const 2000))
       (block $all
         (loop $wait
           (br_if $all (i32.ge_u (local.tee $v (i32.atomic.load (i32.const 56))) (i32.const 4)))
-          (drop (memory.atomic.wait32 (i32.const 56) (local.get $v) (i64.const -1)))
-          (br $wait)))
+          (drop (memory.atomic.wait32 (i32.const 56) (local.get $v) (i64.const 1000000)))
+          (br_if $wait (local.tee $old (i32.sub (local.get $old) (i32.const 1))))))
       (loop $again
         (drop (i32.atomic.rmw.add (i32.const 0) (i32.const 1)))
         (drop (i64.atomic.rmw.sub (i32.const 8) (i64.const 1)))
