@@ -1,5 +1,6 @@
 ;; Threads contending on every kind of read-modify-write (run in every tier:
-;; ctest own-wast, own-wast-jit, own-wast-auto): counters by add, sub, a
+;; ctest threads-wast-interp/jit/auto; not in tests/wast, whose OOM sweep
+;; cannot judge threads): counters by add, sub, a
 ;; narrow add and a compare-exchange loop; bits that only one thread
 ;; changes, by or/and and by xor (each old value must show the bit as that
 ;; thread left it); and a lock (cmpxchg, then a store) around a plain
