@@ -264,10 +264,18 @@ kjit_reg kjit_ftmp(kjit_cg *cg)
 
 /* The temporary holding slot s (as an integer: any width, since a 32-bit
  * value is kept zero-extended), marked busy; NOREG if none. */
-static kjit_reg gcached(kjit_cg *cg, uint32_t s)
+/* The temporary caching slot s, if it holds at least w bits of it: a
+ * 64-bit slot read as 32 bits (an i64 shift's count) leaves a register
+ * with only its low half, which a later 64-bit read must not take for the
+ * whole value. */
+static kjit_reg gcached(kjit_cg *cg, uint32_t s, unsigned w)
 {
     for (kjit_reg r = 0; r < KJIT_NGPR; r++)
         if (cg->gslot[r] == s && is_gtmp(cg, r)) {
+            if (cg->gwidth[r] < w) {
+                kjit_gclobber(cg, r);
+                continue;
+            }
             cg->busy |= 1u << r;
             return r;
         }
@@ -293,7 +301,7 @@ kjit_reg kjit_gin(kjit_cg *cg, uint32_t s, unsigned w)
         kjit_mov_f2i(cg->m, w, r, cg->pin[s]);
         return r;
     }
-    kjit_reg r = gcached(cg, s);
+    kjit_reg r = gcached(cg, s, w);
     if (r != KJIT_NOREG)
         return r;
     flush_slot(cg, s);
@@ -313,7 +321,7 @@ kjit_opnd kjit_gopnd(kjit_cg *cg, uint32_t s, unsigned w)
         return kjit_r(cg->pin[s]);
     if (is_fpin(cg, s))
         return kjit_r(kjit_gin(cg, s, w));
-    kjit_reg r = gcached(cg, s);
+    kjit_reg r = gcached(cg, s, w);
     if (r != KJIT_NOREG)
         return kjit_r(r);
     if (is_const(cg, s)) {

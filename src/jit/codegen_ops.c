@@ -262,6 +262,11 @@ static void emit_div(kjit_cg *cg, const numop *n)
     kjit_reg b = kjit_gin(cg, kjit_fld(cg, KINT_FN_b), w);
     uint32_t dst = kjit_fld(cg, KINT_FN_dst);
     kjit_reg r = kjit_gout(cg, dst);
+    /* Stored before the first branch: the rem_s -1 path skips the division
+     * but the cache forgets these registers on both paths. */
+    for (kjit_reg x = 0; x < KJIT_NGPR; x++)
+        if (((KJIT_DIV_CLOBBER >> x) & 1u) && x != r)
+            kjit_gclobber(cg, x); /* (its value, if an operand, is read first) */
     kjit_test(m, w, b, kjit_r(b));
     kjit_trap_if(cg, KJIT_EQ, KITE_TRAP_INTEGER_DIVIDE_BY_ZERO);
     kjit_label done = kjit_label_new(m);
@@ -282,9 +287,6 @@ static void emit_div(kjit_cg *cg, const numop *n)
         kjit_jmp(m, done);
         kjit_bind(m, go);
     }
-    for (kjit_reg x = 0; x < KJIT_NGPR; x++)
-        if (((KJIT_DIV_CLOBBER >> x) & 1u) && x != r)
-            kjit_gclobber(cg, x); /* (its value, if an operand, is read first) */
     kjit_div(m, (kjit_div_op)n->op, w, r, a, b);
     kjit_bind(m, done);
     kjit_gdone(cg, dst, r, w);

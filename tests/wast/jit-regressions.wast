@@ -68,3 +68,31 @@
 (assert_return (invoke "grow-minus-size") (i32.const 0))
 (assert_return (invoke "shared-grow-minus-size") (i32.const 0))
 (assert_return (invoke "size-twice") (i32.const 9))
+
+;; An i64 shift reads its count slot as 32 bits; the register that load
+;; left behind must not serve a later 64-bit read of the same slot (here
+;; the constant 0x123456789abcdef0, converted from its low half only).
+;; Found by the differential driver (tests/fuzz/regressions/tiers/jit-num-5001-952.wat).
+(module
+  (func (export "shl-count-then-convert") (result i32) (local i64 i64 f32)
+    (local.set 0 (i64.const 0))
+    (local.set 1 (i64.const 0))
+    (local.set 2 (f32.const 0))
+    (i32.reinterpret_f32
+      (if (result f32)
+        (i64.ge_s (i64.shl (i64.const 64) (i64.const 1311768467463790320)) (i64.const 32767))
+        (then (f32.convert_i64_u (i64.const 1311768467463790320)))
+        (else (f32.const 0))))))
+(assert_return (invoke "shl-count-then-convert") (i32.const 1569825460))
+
+;; i32.rem_s by -1 skips the division; a value cached in rax/rdx must be
+;; stored on that path too (it was stored only on the dividing path).
+;; Found by the differential driver (tests/fuzz/regressions/tiers/jit-num-5001-1702.wat).
+(module
+  (memory 1 1)
+  (func (export "rem-by-minus-one-keeps-live-values") (result i32) (local i32 i64 f32)
+    (local.set 0 (i32.const 65535))
+    (i32.eq
+      (i64.le_u (i64.const 0) (i64.load8_s (i64.le_u (local.get 1) (i64.const 0))))
+      (i32.rem_s (i32.const 1) (i32.extend16_s (local.get 0))))))
+(assert_return (invoke "rem-by-minus-one-keeps-live-values") (i32.const 0))
