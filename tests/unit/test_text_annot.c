@@ -11,18 +11,8 @@
 #include "ir/module.h"
 #include "kite.h"
 #include "text/parse.h"
+#include "check.h"
 
-static int failures;
-
-#define CHECK(cond, ...)                                                                   \
-    do {                                                                                   \
-        if (!(cond)) {                                                                     \
-            failures++;                                                                    \
-            printf("%s:%d: ", __FILE__, __LINE__);                                         \
-            printf(__VA_ARGS__);                                                           \
-            printf("\n");                                                                  \
-        }                                                                                  \
-    } while (0)
 
 static kir_module *parse(const char *text)
 {
@@ -31,7 +21,7 @@ static kir_module *parse(const char *text)
     if (e) {
         printf("unexpected error: %s (%s)\n", kite_error_message(e), text);
         kite_error_free(e);
-        failures++;
+        g_failures++;
         return NULL;
     }
     return m;
@@ -42,7 +32,7 @@ static void expect_error(const char *text, const char *prefix)
     kir_module *m = NULL;
     kite_error_t *e = ktext_parse_module(NULL, text, strlen(text), 1, 1, &m);
     if (!e) {
-        failures++;
+        g_failures++;
         printf("accepted, expected \"%s\": %s\n", prefix, text);
         kir_module_free(m);
         return;
@@ -66,7 +56,7 @@ static void expect_bytes(const kir_custom *c, const uint8_t *want, size_t n, con
 {
     bool ok = c && c->len == n && (n == 0 || memcmp(c->bytes, want, n) == 0);
     if (!ok) {
-        failures++;
+        g_failures++;
         printf("%s: section bytes differ\n  got:", what);
         for (uint32_t i = 0; c && i < c->len; i++)
             printf(" %02x", c->bytes[i]);
@@ -254,9 +244,9 @@ int main(void)
     test_custom();
     test_names();
     test_branch_hints();
-    if (failures)
-        printf("%d failures\n", failures);
+    if (g_failures)
+        printf("%d failures\n", g_failures);
     else
         printf("ok\n");
-    return failures != 0;
+    return g_failures != 0;
 }

@@ -10,18 +10,8 @@
 #include "ir/module.h"
 #include "kite.h"
 #include "text/parse.h"
+#include "check.h"
 
-static int failures;
-
-#define CHECK(cond, ...)                                                                   \
-    do {                                                                                   \
-        if (!(cond)) {                                                                     \
-            failures++;                                                                    \
-            printf("%s:%d: ", __FILE__, __LINE__);                                         \
-            printf(__VA_ARGS__);                                                           \
-            printf("\n");                                                                  \
-        }                                                                                  \
-    } while (0)
 
 static kir_module *parse(const char *text)
 {
@@ -30,7 +20,7 @@ static kir_module *parse(const char *text)
     if (e) {
         printf("unexpected error: %s (%s)\n", kite_error_message(e), text);
         kite_error_free(e);
-        failures++;
+        g_failures++;
         return NULL;
     }
     return m;
@@ -46,7 +36,7 @@ static void expect_body(const char *text, uint32_t func, const uint8_t *bytes, s
     const kir_expr *b = func < m->nfuncs ? &m->funcs[func].body : NULL;
     bool ok = b && b->len == n + 1 && memcmp(b->code, bytes, n) == 0 && b->code[n] == 0x0B;
     if (!ok) {
-        failures++;
+        g_failures++;
         printf("body mismatch for %s\n  got:", text);
         for (uint32_t i = 0; b && i < b->len; i++)
             printf(" %02x", b->code[i]);
@@ -69,7 +59,7 @@ static void expect_error(const char *text, const char *prefix)
     kir_module *m = NULL;
     kite_error_t *e = ktext_parse_module(NULL, text, strlen(text), 1, 1, &m);
     if (!e) {
-        failures++;
+        g_failures++;
         printf("accepted, expected \"%s\": %s\n", prefix, text);
         kir_module_free(m);
         return;
@@ -311,7 +301,7 @@ static void test_features(void)
     kir_module *m = NULL;
     const char *text = "(func (drop (v128.const i64x2 0 0)))";
     if (!c) {
-        failures++;
+        g_failures++;
         return;
     }
     kite_config_set_feature(c, KITE_FEATURE_SIMD, false);
@@ -331,7 +321,7 @@ static void test_deep(void)
     size_t n = strlen(open);
     char *text = malloc(DEPTH * (n + 1) + 64);
     if (!text) {
-        failures++;
+        g_failures++;
         return;
     }
     char *p = text;
@@ -366,7 +356,7 @@ int main(void)
     test_errors();
     test_features();
     test_deep();
-    if (failures)
-        printf("%d failure(s)\n", failures);
-    return failures != 0;
+    if (g_failures)
+        printf("%d failure(s)\n", g_failures);
+    return g_failures != 0;
 }
