@@ -146,6 +146,8 @@ typedef struct cli_option {
 
 /* Options of the store: the kite_store_limits_t they fill (run and wast). */
 extern const cli_option cli_limit_options[];
+/* Options of the engine configuration: the execution tier (run and wast). */
+extern const cli_option cli_tier_options[];
 
 typedef struct cli_command cli_command;
 

@@ -478,3 +478,39 @@ const cli_option cli_limit_options[] = {
      set_gc_heap_limit},
     {0},
 };
+
+/* ---- options shared by subcommands: the execution tier ------------------------------------ */
+
+static const char *set_tier(void *ctx, const char *value, bool on)
+{
+    (void)on;
+    int t = kite_tier_by_name(value);
+    if (t < 0)
+        return "expected interp, jit or auto";
+    kite_config_set_tier((kite_config_t *)ctx, (kite_tier_t)t);
+    return NULL;
+}
+
+static const char *set_tier_threshold(void *ctx, const char *value, bool on)
+{
+    (void)on;
+    uint64_t n;
+    if (!cli_parse_size(value, &n) || n == 0 || n > UINT32_MAX)
+        return "expected a number from 1 to 4294967295";
+    kite_config_set_tier_threshold((kite_config_t *)ctx, (uint32_t)n);
+    return NULL;
+}
+
+const cli_option cli_tier_options[] = {
+    {"--tier", NULL, 0, NULL, "TIER",
+     "how Wasm code runs: auto (the default: interpreted, hot functions compiled to "
+     "native code), interp (the interpreter only) or jit (every function compiled before "
+     "it runs; a module using what the compiler does not handle yet is refused, naming "
+     "the instruction)",
+     set_tier},
+    {"--tier-threshold", NULL, 0, NULL, "N",
+     "with --tier=auto: calls plus loop iterations after which a function is compiled "
+     "(default 1000)",
+     set_tier_threshold},
+    {0},
+};

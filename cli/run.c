@@ -582,7 +582,7 @@ static int run_main(const char *prog, int argc, char **argv)
         goto done;
     }
     cli_fail_alloc_setup(config);
-    void *const ctxs[] = {&s, &limits};
+    void *const ctxs[] = {&s, &limits, config};
     status = cli_parse_options(&cli_run_command, prog, ctxs, config,
                                CLI_STOP_AT_OPERAND | CLI_NEED_FILE, argc, argv, &n);
     if (status < 0)
@@ -622,7 +622,8 @@ static void run_notes(FILE *out)
                  "it returns; 1, 2 and 133 as for every command (`kite help`).\n");
 }
 
-static const cli_option *const run_option_tables[] = {run_options, cli_limit_options, NULL};
+static const cli_option *const run_option_tables[] = {run_options, cli_limit_options,
+                                                      cli_tier_options, NULL};
 
 const cli_command cli_run_command = {
     .name = "run",

@@ -45,8 +45,15 @@ static const char *cmd_name(kscr_cmd_kind kind)
     return "command";
 }
 
+static void skip(wast_run *run, const kscr_cmd *cmd, const char *reason);
+
 static void fail(wast_run *run, const kscr_cmd *cmd, const cli_buf *why)
 {
+    if (run->unsupported) {
+        /* not a failure: the module uses what the execution tier cannot run */
+        skip(run, cmd, run->unsupported);
+        return;
+    }
     run->counts.failed++;
     if (wast_oom_failure(run, cmd->line, cmd_name(cmd->kind), why->text))
         return;
@@ -119,6 +126,7 @@ static bool bind(wast_bindings *b, const char *id, kite_module_t *module,
         if (strcmp(b->items[i].id, id) == 0) {
             b->items[i].module = module;
             b->items[i].instance = instance;
+            b->items[i].unsupported = false;
             return true;
         }
     }
@@ -130,7 +138,7 @@ static bool bind(wast_bindings *b, const char *id, kite_module_t *module,
         b->items = n;
         b->cap = cap;
     }
-    b->items[b->count++] = (wast_binding){id, module, instance, false};
+    b->items[b->count++] = (wast_binding){id, module, instance, false, false};
     return true;
 }
 
@@ -195,6 +203,34 @@ static void report_trap(const wast_run *run, cli_buf *why, kite_trap_t *trap)
     }
 }
 
+/* An instantiation error that says the execution tier cannot run the
+ * module's code (the compiler tier's part 2 instructions): what depends on
+ * the module is skipped, with this reason. */
+static void note_unsupported(wast_run *run, const kite_error_t *err, const kite_module_t *module)
+{
+    if (kite_error_code(err) == KITE_ERROR_UNLINKABLE) {
+        /* importing from a module that was not run for that reason */
+        for (size_t i = 0; i < kite_module_import_count(module); i++) {
+            kite_import_desc_t d = kite_module_import(module, i);
+            for (size_t k = 0; k < run->unsupported_regs.count; k++) {
+                const char *id = run->unsupported_regs.items[k].id;
+                if (strlen(id) == d.module_len && memcmp(id, d.module, d.module_len) == 0) {
+                    snprintf(run->unsupported_why, sizeof(run->unsupported_why),
+                             "imports from \"%s\", which the execution tier could not run", id);
+                    run->unsupported = run->unsupported_why;
+                    return;
+                }
+            }
+        }
+        return;
+    }
+    if (kite_error_code(err) != KITE_ERROR_UNSUPPORTED)
+        return;
+    snprintf(run->unsupported_why, sizeof(run->unsupported_why), "not supported by the execution tier: %s",
+             kite_error_message(err));
+    run->unsupported = run->unsupported_why;
+}
+
 /* Instantiate, reporting an error or trap as a failure; NULL when it failed. */
 static kite_instance_t *instantiate_or_fail(wast_run *run, const kscr_cmd *cmd,
                                             kite_module_t *module)
@@ -203,6 +239,7 @@ static kite_instance_t *instantiate_or_fail(wast_run *run, const kscr_cmd *cmd,
     kite_trap_t *trap = NULL;
     kite_error_t *err = kite_linker_instantiate(run->linker, run->store, module, &inst, &trap);
     if (err) {
+        note_unsupported(run, err, module);
         failf(run, cmd, "instantiation failed: %s", kite_error_message(err));
         kite_error_free(err);
         return NULL;
@@ -223,8 +260,11 @@ static void set_current(wast_run *run, const char *id, kite_instance_t *inst)
 {
     run->current = inst;
     run->current_failed = inst == NULL;
+    run->current_unsupported = !inst && run->unsupported;
     if (id && !bind(&run->insts, id, NULL, inst))
         fprintf(stderr, "kite: out of memory\n");
+    if (id && run->current_unsupported)
+        run->insts.items[run->insts.count - 1].unsupported = true;
 }
 
 static void run_module_cmd(wast_run *run, const kscr_cmd *cmd)
@@ -289,6 +329,8 @@ static kite_instance_t *find_instance(wast_run *run, const char *id, cli_buf *wh
         if (!run->current)
             cli_buf_printf(why, run->current_failed ? "the latest module did not instantiate"
                                                      : "no module instantiated yet");
+        if (!run->current && run->current_unsupported)
+            run->unsupported = run->unsupported_why;
         return run->current;
     }
     const wast_binding *b = lookup(&run->insts, id);
@@ -296,7 +338,9 @@ static kite_instance_t *find_instance(wast_run *run, const char *id, cli_buf *wh
         cli_buf_printf(why, "unknown module %s", id);
     else if (!b->instance)
         cli_buf_printf(why, "module %s did not instantiate", id);
-    else if (b->foreign)
+    if (b && !b->instance && b->unsupported)
+        run->unsupported = run->unsupported_why;
+    else if (b && b->foreign)
         cli_buf_printf(why, "module %s belongs to another thread: only its memories are shared", id);
     return b && !b->foreign ? b->instance : NULL;
 }
@@ -331,6 +375,8 @@ static void run_register_cmd(wast_run *run, const kscr_cmd *cmd)
     kite_instance_t *inst = shared && shared->foreign ? shared->instance
                                                       : find_instance(run, cmd->reg_module, &why);
     if (!inst) {
+        if (run->unsupported && !bind(&run->unsupported_regs, cmd->reg_name, NULL, NULL))
+            fprintf(stderr, "kite: out of memory\n");
         fail(run, cmd, &why);
         return;
     }
@@ -380,6 +426,7 @@ static void run_bad_instance_cmd(wast_run *run, const kscr_cmd *cmd)
     if (err) {
         const char *msg = kite_error_message(err);
         kite_error_code_t code = kite_error_code(err);
+        note_unsupported(run, err, module);
         bool code_ok = want_link_error ? code == KITE_ERROR_UNLINKABLE
                                        : code == KITE_ERROR_UNINSTANTIABLE;
         if (code_ok && prefix(cmd->message, msg))
@@ -711,6 +758,7 @@ static void run_wait_cmd(wast_run *run, const kscr_cmd *cmd)
 
 static void run_cmd(wast_run *run, const kscr_cmd *cmd)
 {
+    run->unsupported = NULL;
     const char *reason = wast_skipped(run->skips, run->base, cmd->line);
     if (reason || (run->skip_reason && !is_validation_cmd(cmd->kind))) {
         skip(run, cmd, reason ? reason : run->skip_reason);
@@ -822,6 +870,8 @@ static void teardown(wast_run *run)
     free(run->modules);
     free(run->defs.items);
     free(run->insts.items);
+    free(run->unsupported_regs.items);
+    run->unsupported_regs = (wast_bindings){0};
     free(run->hostrefs);
     run->linker = NULL;
     run->store = NULL;
@@ -834,6 +884,7 @@ static void teardown(wast_run *run)
     run->current = NULL;
     run->current_def = NULL;
     run->current_failed = false;
+    run->current_unsupported = false;
 }
 
 static bool run_file(wast_run *run, const char *path)
@@ -924,7 +975,7 @@ static int wast_main(const char *prog, int argc, char **argv)
     wast_run run = {0};
     wast_skiplist skips = {0};
     int nfiles;
-    void *const ctxs[] = {&run, &skips, &run.limits};
+    void *const ctxs[] = {&run, &skips, &run.limits, config};
     int status = cli_parse_options(&cli_wast_command, prog, ctxs, config, CLI_NEED_FILE, argc,
                                    argv, &nfiles);
     if (status >= 0) {
@@ -965,7 +1016,7 @@ static int wast_main(const char *prog, int argc, char **argv)
 }
 
 static const cli_option *const wast_option_tables[] = {wast_run_options, wast_skip_options,
-                                                       cli_limit_options, NULL};
+                                                       cli_limit_options, cli_tier_options, NULL};
 
 const cli_command cli_wast_command = {
     .name = "wast",

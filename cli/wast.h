@@ -18,6 +18,7 @@ typedef struct wast_binding {
     kite_module_t *module;     /* definitions */
     kite_instance_t *instance; /* instances; NULL when its instantiation failed */
     bool foreign;              /* an instance of another thread's store (thread ... shared) */
+    bool unsupported;          /* ... because the execution tier cannot run its code */
 } wast_binding;
 
 typedef struct wast_bindings {
@@ -67,6 +68,12 @@ typedef struct wast_run {
     kite_module_t *current_def;
     kite_instance_t *current;
     bool current_failed;     /* the latest module did not instantiate */
+    bool current_unsupported; /* ... because the execution tier cannot run its code */
+    /* Set while running a command that depends on such a module: its
+     * failure is reported as skipped, with this reason. */
+    const char *unsupported;
+    char unsupported_why[256];
+    wast_bindings unsupported_regs; /* register names such modules would have had */
 
     wast_hostref *hostrefs;
     size_t nhostrefs, cap_hostrefs;

@@ -99,6 +99,7 @@ typedef enum kite_error_code {
     KITE_ERROR_LIMIT,           /* an implementation or configured limit */
     KITE_ERROR_IO,
     KITE_ERROR_ARGUMENT,        /* a bad argument from the embedder or user */
+    KITE_ERROR_UNSUPPORTED,     /* valid, but not supported here (e.g. by the compiler tier) */
 } kite_error_code_t;
 
 typedef struct kite_error kite_error_t;
@@ -162,6 +163,30 @@ KITE_API const char *kite_feature_help(kite_feature_t feature);
  * it returns -1 and the store's diagnostic handler says why.
  */
 KITE_API void kite_config_set_shared_memory_reserve(kite_config_t *config, uint64_t bytes);
+
+/*
+ * Execution tiers. KITE_TIER_INTERP interprets everything. KITE_TIER_JIT
+ * compiles every function to native code before it runs (x86-64 only); a
+ * module using an instruction the compiler does not handle yet fails to
+ * instantiate with KITE_ERROR_UNSUPPORTED, naming it. KITE_TIER_AUTO, the
+ * default, interprets and compiles the functions that become hot (a
+ * function the compiler does not handle stays interpreted; where there is
+ * no compiler, everything is interpreted).
+ */
+typedef enum kite_tier {
+    KITE_TIER_INTERP = 0,
+    KITE_TIER_JIT = 1,
+    KITE_TIER_AUTO = 2,
+} kite_tier_t;
+
+KITE_API void kite_config_set_tier(kite_config_t *config, kite_tier_t tier);
+/* KITE_TIER_AUTO: calls plus loop iterations after which a function is
+ * compiled (0: the default, 1000). A test can set 1 to compile everything
+ * as soon as it runs, continuing running loops in compiled code. */
+KITE_API void kite_config_set_tier_threshold(kite_config_t *config, uint32_t n);
+KITE_API kite_tier_t kite_config_tier(const kite_config_t *config);
+/* "interp", "jit" or "auto", or -1. */
+KITE_API int kite_tier_by_name(const char *name);
 
 /* ---- engine ---------------------------------------------------------------- */
 

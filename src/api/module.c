@@ -12,6 +12,7 @@
 #include "interp/interp.h"
 #include "runtime/engine.h"
 #include "text/parse.h"
+#include "jit/tier.h"
 #include "util/error.h"
 #include "valid/validate.h"
 
@@ -27,7 +28,14 @@ const char *kite_version(void) { return KITE_VERSION_STRING; }
 
 kite_engine_t *kite_engine_new(const kite_config_t *config)
 {
-    return krt_engine_new(config, &g_hooks);
+    kite_engine_t *e = krt_engine_new(config, &g_hooks);
+    if (!e)
+        return NULL;
+    if (e->config.tier == KITE_TIER_JIT)
+        e->prepare_instance = kjit_prepare_instance;
+    if (e->config.tier == KITE_TIER_AUTO && kjit_available())
+        e->tier_up = kjit_tier_up;
+    return e;
 }
 
 /* An empty input may come as NULL (an empty wasm.h vector, say); the

@@ -43,6 +43,7 @@
 #ifndef KITE_INTERP_CODE_H
 #define KITE_INTERP_CODE_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 typedef uint64_t kint_word;
@@ -99,7 +100,32 @@ typedef struct kint_safepoint {
  * has at least KINT_INIT_WORDS entries (zero padding). */
 #define KINT_INIT_WORDS 4
 
-/* One translated function (immutable once published). */
+/*
+ * Compiled code of a function (src/jit), published in its kint_code once
+ * made: `entry` is its native code (`tail_entry` for tail calls), `enter`
+ * the stub that runs native code
+ * from C (the KINT_RUN_* status of interp.h), and per loop header the
+ * native address where a frame the interpreter is running can continue
+ * (on-stack replacement), sorted by code position.
+ */
+struct kint_thread;
+struct kint_instance;
+typedef int kint_native_enter(struct kint_thread *th, uint64_t *fp, struct kint_instance *ki,
+                              const void *target);
+typedef struct kint_osr {
+    uint32_t pos;
+    const void *entry;
+} kint_osr;
+typedef struct kint_native {
+    kint_native_enter *enter;
+    const void *entry;
+    const void *tail_entry; /* a tail call's: the caller's frame record is reused */
+    uint32_t nosr;
+    const kint_osr *osr;
+} kint_native;
+
+/* One translated function (immutable once published, but for `native`,
+ * set once when it is compiled, and the `hot` counter). */
 typedef struct kint_code {
     uint32_t func_index;
     uint32_t param_slots;
@@ -117,6 +143,12 @@ typedef struct kint_code {
     uint32_t nsafepoints;  /* sorted by pos */
     const uint32_t *refslots;
     const kint_safepoint *safepoints;
+    /* the compiler tier */
+    _Atomic(const kint_native *) native; /* NULL until compiled */
+    /* calls and loop iterations so far (tier auto); threads running the
+     * code count with relaxed loads and stores (an increment may be lost,
+     * never torn); passing the threshold is a compare-and-swap (kint_hot) */
+    _Atomic uint32_t hot;
 } kint_code;
 
 #endif

@@ -54,7 +54,7 @@
 #endif
 
 /* How a run ended. */
-enum { RUN_OK, RUN_TRAP, RUN_TRAP_OBJ, RUN_EXN };
+enum { RUN_OK = KINT_RUN_OK, RUN_TRAP = KINT_RUN_TRAP, RUN_TRAP_OBJ = KINT_RUN_TRAP_OBJ, RUN_EXN = KINT_RUN_EXN };
 
 /* What the entry and the loop share; in memory, so it survives a fault. */
 typedef struct kint_run {
@@ -226,12 +226,27 @@ enum {
     } while (0)
 
 /* Pushes a frame for code c with its parameters at fp[base..], the caller
- * resuming at ret, in instance cki, and starts it. */
+ * resuming at ret, in instance cki, and starts it. Compiled code runs
+ * natively (its prologue pushes the record); when it does not return
+ * normally, native_stop takes over with its status. */
 #define ENTER(c, base, ret, cki)                                                     \
     do {                                                                             \
         const kint_code *c_ = (c);                                                   \
         kint_instance *k_ = (cki);                                                   \
         uint64_t *nfp_ = fp + (base);                                                \
+        const kint_native *n_ = atomic_load_explicit(&c_->native, memory_order_acquire); \
+        if (UNLIKELY(hot_on) && !n_)                                                 \
+            n_ = kint_hot(th, k_, c_);                                               \
+        if (n_) {                                                                    \
+            top->pc = (ret);                                                         \
+            th->top = top;                                                           \
+            native_status = n_->enter(th, nfp_, k_, n_->entry);                       \
+            fuel_on = krt_store_checks(store);                                       \
+            if (UNLIKELY(native_status != RUN_OK))                                   \
+                goto native_stop;                                                    \
+            pc = (ret);                                                              \
+            NEXT();                                                                  \
+        }                                                                            \
         if (UNLIKELY((size_t)(stack_end - nfp_) < c_->frame_slots || top + 1 == frames_end)) \
             TRAP(CALL_STACK_EXHAUSTED);                                              \
         top->pc = (ret);                                                             \
@@ -264,6 +279,10 @@ enum {
     do {                                           \
         if (UNLIKELY(fuel_on))                     \
             FUEL(OPND(op, fuel));                  \
+        if (UNLIKELY(hot_on) && OPND(op, fuel)) {  \
+            pc += (int32_t)OPND(op, label);        \
+            goto hot_loop;                         \
+        }                                          \
         pc += (int32_t)OPND(op, label);            \
         NEXT();                                    \
     } while (0)
@@ -369,6 +388,8 @@ KINT_LOOP_ALIGN static void run_loop(void *arg)
     kint_instance *ki = top->ki;
     uint8_t *mem = ki->mem0;
     bool fuel_on = krt_store_checks(store);
+    /* tier auto: count calls and loop iterations (kint_hot) */
+    const bool hot_on = th->tier_up != NULL;
 
     /* Shared by the call paths. */
     krt_func *callf = NULL;
@@ -380,6 +401,8 @@ KINT_LOOP_ALIGN static void run_loop(void *arg)
     /* Shared by the throw paths. */
     krt_exn *exn = NULL;
     uint32_t throw_pos = 0;
+    /* How a compiled callee stopped. */
+    int native_status = RUN_OK;
 
 #if KINT_GOTO
     NEXT();
@@ -1454,6 +1477,29 @@ dispatch:
             TRAP(CALL_STACK_EXHAUSTED);
         for (uint32_t i = 0; i < callee->param_slots; i++)
             fp[i] = fp[callbase + i];
+        const kint_native *n = atomic_load_explicit(&callee->native, memory_order_acquire);
+        if (n) {
+            /* This frame ends here; the compiled callee takes its place. */
+            kint_frame *self = top--;
+            th->top = top;
+            native_status = n->enter(th, fp, cki, n->entry);
+            fuel_on = krt_store_checks(store);
+            if (UNLIKELY(native_status != RUN_OK)) {
+                pc = self->code->code; /* (only read for an exception, which is not caught here) */
+                top = self;
+                goto native_stop;
+            }
+            if (self == entry) {
+                run->status = RUN_OK;
+                th->top = self;
+                return;
+            }
+            pc = top->pc;
+            fp = top->fp;
+            ki = top->ki;
+            mem = ki->mem0;
+            NEXT();
+        }
         top->code = callee;
         top->ki = cki;
         init_frame(fp, callee);
@@ -1574,10 +1620,92 @@ trap_exit:
     run->pos = (uint32_t)(pc - top->code->code);
     run->status = RUN_TRAP;
     th->top = top;
+    return;
+
+hot_loop:
+    /*
+     * A backward branch of the frame `top` was taken to pc, a loop header.
+     * Once the function is compiled, the frame continues there in native
+     * code (on-stack replacement), which returns from the function.
+     */
+    {
+        const kint_native *n = kint_hot(th, ki, top->code);
+        const void *at = n ? kint_osr_entry(n, (uint32_t)(pc - top->code->code)) : NULL;
+        if (!at)
+            NEXT();
+        th->top = top;
+        native_status = n->enter(th, fp, ki, at);
+        fuel_on = krt_store_checks(store);
+        if (UNLIKELY(native_status != RUN_OK))
+            goto native_stop;
+        if (top == entry) {
+            run->status = RUN_OK;
+            th->top = top;
+            return;
+        }
+        top--;
+        pc = top->pc;
+        fp = top->fp;
+        ki = top->ki;
+        mem = ki->mem0;
+        th->top = top;
+        NEXT();
+    }
+
+native_stop:
+    /* A compiled callee called from pc (in the frame of `top`) trapped or
+     * threw; th holds the outcome, and for a trap th->top its innermost
+     * frame, which the backtrace starts from. */
+    switch (native_status) {
+    case RUN_EXN:
+        exn = th->exn;
+        th->top = top;
+        throw_pos = (uint32_t)(pc - top->code->code);
+        goto do_throw;
+    case RUN_TRAP_OBJ:
+        run->trap = th->trap_obj;
+        run->pos = th->trap_pos;
+        run->status = RUN_TRAP_OBJ;
+        return;
+    default:
+        run->kind = (kite_trap_kind_t)th->trap_kind;
+        run->detail = th->trap_detail;
+        run->pos = th->trap_pos;
+        run->status = RUN_TRAP;
+        return;
+    }
 }
 
-/* The goto build's handler addresses (NULL with switch dispatch). */
-static const void *const *exec_labels(void)
+const kint_native *kint_hot(kint_thread *th, kint_instance *ki, const kint_code *code)
+{
+    kint_code *c = (kint_code *)(uintptr_t)code; /* (the counter is the one mutable field) */
+    uint32_t hot = atomic_load_explicit(&c->hot, memory_order_relaxed);
+    if (hot < th->hot) {
+        atomic_store_explicit(&c->hot, hot + 1, memory_order_relaxed);
+        return NULL;
+    }
+    /* one attempt, by one thread: a function the compiler refuses stays
+     * interpreted */
+    if (hot == th->hot && atomic_compare_exchange_strong_explicit(&c->hot, &hot, hot + 1, memory_order_relaxed,
+                                                                  memory_order_relaxed))
+        th->tier_up(th, ki, c);
+    return atomic_load_explicit(&c->native, memory_order_acquire);
+}
+
+const void *kint_osr_entry(const kint_native *n, uint32_t pos)
+{
+    uint32_t lo = 0, hi = n->nosr;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (n->osr[mid].pos < pos)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n->nosr && n->osr[lo].pos == pos ? n->osr[lo].entry : NULL;
+}
+
+const void *const *kint_handlers(void)
 {
 #if KINT_GOTO
     kint_run r;
@@ -1595,6 +1723,80 @@ static kite_trap_t *new_trap(const kite_store_t *store, kite_trap_kind_t kind)
     return t ? t : krt_trap_oom();
 }
 
+/*
+ * Interprets the frame of code at fp, record rec (pushed), to its end: the
+ * part of kint_run_frame and kint_exec_call after the frame is set up.
+ */
+static int interpret(kint_thread *th, kint_frame *rec)
+{
+    kint_run run;
+    memset(&run, 0, sizeof(run));
+    run.th = th;
+    run.store = th->store;
+    run.entry = rec;
+    kos_exec ex;
+    th->nesting++;
+    int r = kos_exec_run(&ex, run_loop, &run);
+    th->nesting--;
+    if (r == KOS_EXEC_FAULT) {
+        /* Where exactly in the innermost function is not known. */
+        th->trap_kind = KITE_TRAP_MEMORY_OUT_OF_BOUNDS;
+        th->trap_pos = UINT32_MAX;
+        return RUN_TRAP;
+    }
+    switch (run.status) {
+    case RUN_OK: th->top = rec - 1; break;
+    case RUN_TRAP:
+        th->trap_kind = run.kind;
+        th->trap_detail = run.detail;
+        th->trap_pos = run.pos;
+        break;
+    case RUN_TRAP_OBJ:
+        th->trap_obj = run.trap;
+        th->trap_pos = run.pos;
+        break;
+    default: th->exn = run.exn; break;
+    }
+    return run.status;
+}
+
+/* Pushes the record of a frame about to be interpreted; false (with the
+ * trap in th, at the caller's call) when a stack is full. */
+static bool push_frame(kint_thread *th, uint64_t *fp, const kint_code *code, kint_instance *ki)
+{
+    kint_frame *rec = th->top + 1;
+    if ((size_t)(th->stack_end - fp) < code->frame_slots || rec >= th->frames_end ||
+        !kint_c_stack_ok(th)) {
+        th->trap_kind = KITE_TRAP_CALL_STACK_EXHAUSTED;
+        th->trap_pos = th->top >= th->frames && th->top->pc ? (uint32_t)(th->top->pc - th->top->code->code) - 1
+                                                             : UINT32_MAX;
+        return false;
+    }
+    init_frame(fp, code);
+    rec->pc = NULL;
+    rec->fp = fp;
+    rec->code = code;
+    rec->ki = ki;
+    th->top = rec;
+    return true;
+}
+
+int kint_run_frame(kint_thread *th, uint64_t *fp, const kint_code *code, kint_instance *ki)
+{
+    const kint_native *n = atomic_load_explicit(&code->native, memory_order_acquire);
+    if (n)
+        return n->enter(th, fp, ki, n->entry);
+    if (!push_frame(th, fp, code, ki))
+        return RUN_TRAP;
+    kite_trap_kind_t stop;
+    if (th->checks && !krt_store_check(th->store, 1, &stop)) {
+        th->trap_kind = stop;
+        th->trap_pos = 0;
+        return RUN_TRAP;
+    }
+    return interpret(th, th->top);
+}
+
 kite_trap_t *kint_exec_call(kite_store_t *store, krt_func *f, uint64_t *slots)
 {
     kint_thread *th = kint_thread_get(store);
@@ -1603,57 +1805,56 @@ kite_trap_t *kint_exec_call(kite_store_t *store, krt_func *f, uint64_t *slots)
     if (!kint_c_stack_ok(th))
         return new_trap(store, KITE_TRAP_CALL_STACK_EXHAUSTED);
     kint_instance *ki = kint_instance_get(f->instance);
-    kint_code *code = ki ? kint_code_get(ki, f->index, exec_labels(), th) : NULL;
+    kint_code *code = ki ? kint_code_get(ki, f->index, kint_handlers(), th) : NULL;
     if (!code)
         return krt_trap_oom();
     uint64_t *base = th->sp;
     kint_frame *rec = th->top + 1;
     if ((size_t)(th->stack_end - base) < code->frame_slots || rec >= th->frames_end)
         return new_trap(store, KITE_TRAP_CALL_STACK_EXHAUSTED);
+    th->checks = krt_store_checks(store);
+    if (th->native_sp == 0)
+        th->native_limit = kos_stack_limit(KINT_NATIVE_STACK_RESERVE);
+    const kint_native *n = atomic_load_explicit(&code->native, memory_order_acquire);
+    if (!n && th->tier_up)
+        n = kint_hot(th, ki, code);
     kite_trap_kind_t stop;
-    if (krt_store_checks(store) && !krt_store_check(store, 1, &stop))
-        return new_trap(store, stop);
+    if (!n && th->checks && !krt_store_check(store, 1, &stop))
+        return new_trap(store, stop); /* (compiled code charges its entry itself) */
     memcpy(base, slots, (size_t)f->param_slots * sizeof(uint64_t));
-    init_frame(base, code);
-    rec->pc = NULL;
-    rec->fp = base;
-    rec->code = code;
-    rec->ki = ki;
-    th->top = rec;
-    th->nesting++;
 
-    kint_run run;
-    memset(&run, 0, sizeof(run));
-    run.th = th;
-    run.store = store;
-    run.entry = rec;
-    kos_exec ex;
-    int r = kos_exec_run(&ex, run_loop, &run);
-    th->nesting--;
+    int status;
+    if (n) {
+        th->nesting++;
+        status = n->enter(th, base, ki, n->entry);
+        th->nesting--;
+    } else {
+        push_frame(th, base, code, ki);
+        status = interpret(th, rec);
+    }
 
     kite_trap_t *trap = NULL;
-    if (r == KOS_EXEC_FAULT) {
-        /* Where exactly in the innermost function is not known. */
-        trap = new_trap(store, KITE_TRAP_MEMORY_OUT_OF_BOUNDS);
-        kint_trap_backtrace(trap, rec, th->top, UINT32_MAX);
-    } else {
-        switch (run.status) {
-        case RUN_OK: memcpy(slots, base, (size_t)f->result_slots * sizeof(uint64_t)); break;
-        case RUN_TRAP:
-            trap = run.detail ? krt_trap_new_message(store->alloc, run.kind, run.detail) : NULL;
-            if (!trap)
-                trap = new_trap(store, run.kind);
-            kint_trap_backtrace(trap, rec, th->top, run.pos);
-            break;
-        case RUN_TRAP_OBJ:
-            trap = run.trap;
-            kint_trap_backtrace(trap, rec, th->top, run.pos);
-            break;
-        default:
-            trap = new_trap(store, KITE_TRAP_EXCEPTION);
-            krt_trap_hold_exn(trap, store, run.exn);
-            break;
-        }
+    switch (status) {
+    case RUN_OK: memcpy(slots, base, (size_t)f->result_slots * sizeof(uint64_t)); break;
+    case RUN_TRAP:
+        trap = th->trap_detail ? krt_trap_new_message(store->alloc, (kite_trap_kind_t)th->trap_kind,
+                                                      th->trap_detail)
+                               : NULL;
+        th->trap_detail = NULL;
+        if (!trap)
+            trap = new_trap(store, (kite_trap_kind_t)th->trap_kind);
+        kint_trap_backtrace(trap, rec, th->top, th->trap_pos);
+        break;
+    case RUN_TRAP_OBJ:
+        trap = th->trap_obj;
+        th->trap_obj = NULL;
+        kint_trap_backtrace(trap, rec, th->top, th->trap_pos);
+        break;
+    default:
+        trap = new_trap(store, KITE_TRAP_EXCEPTION);
+        krt_trap_hold_exn(trap, store, th->exn);
+        th->exn = NULL;
+        break;
     }
     th->top = rec - 1;
     th->sp = base;

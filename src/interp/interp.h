@@ -37,6 +37,10 @@
 #define KINT_DEFAULT_C_STACK_MARGIN (UINT32_C(32) << 10)
 #endif
 #define KINT_MAX_NESTING 256u
+/* Native stack left below compiled code's limit for the C code it calls
+ * (helpers, host functions, a nested interpreter) and a signal handler
+ * without an alternate stack. */
+#define KINT_NATIVE_STACK_RESERVE ((size_t)256 * 1024)
 /* A function whose frame would be larger than this many slots is translated
  * to code that traps with "call stack exhausted" when called. */
 #define KINT_MAX_FRAME_SLOTS (UINT32_C(1) << 26)
@@ -97,8 +101,29 @@ struct kint_thread {
     kint_frame *top;               /* innermost record in use, or frames - 1 */
     uint32_t nesting;              /* entries in progress */
     struct kint_tr_keep *tr_keep;  /* translator buffers (made on first use) */
+    /* Compiled code (src/jit, docs/JIT.md) reaches these through a fixed
+     * register; a run that did not end with KINT_RUN_OK leaves its outcome
+     * in the last four. */
+    uintptr_t native_sp;           /* stack pointer of the innermost entry into compiled code */
+    uintptr_t native_limit;        /* compiled code traps "call stack exhausted" below this */
+    uint32_t checks;               /* fuel or interrupts are on (krt_store_checks) */
+    /* tier auto: compiles a function that became hot (the engine's hook) */
+    void (*tier_up)(struct kint_thread *th, struct kint_instance *ki, struct kint_code *code);
+    uint32_t hot;                  /* ... after this many calls and loop iterations (KINT_HOT) */
+    uint32_t trap_kind, trap_pos;  /* KINT_RUN_TRAP: kind, and code position in th->top's frame */
+    const char *trap_detail;       /* KINT_RUN_TRAP: a message instead of the kind's, or NULL */
+    kite_trap_t *trap_obj;         /* KINT_RUN_TRAP_OBJ: a host function's trap (at trap_pos) */
+    krt_exn *exn;                  /* KINT_RUN_EXN: the exception leaving the run */
 };
 typedef struct kint_thread kint_thread;
+
+/*
+ * How a run of Wasm code ended, in either tier. On anything but OK the
+ * outcome is in the thread (trap_kind and trap_pos, trap_obj or exn), and
+ * th->top is the innermost frame's record, so that the whole backtrace can
+ * be read from the records.
+ */
+enum { KINT_RUN_OK = 0, KINT_RUN_TRAP = 1, KINT_RUN_TRAP_OBJ = 2, KINT_RUN_EXN = 3 };
 
 /* ---- thread.c: state ---------------------------------------------------------------- */
 
@@ -180,5 +205,24 @@ kite_trap_t *kint_host_call(kite_store_t *store, krt_func *f, uint64_t *slots,
  * only definition in the library; the switch-dispatch test links its own
  * build of exec.c, whose definition then replaces the library's. */
 kite_trap_t *kint_exec_call(kite_store_t *store, krt_func *f, uint64_t *slots);
+/*
+ * Interprets the frame of `code` at fp (its parameters in place) as a new
+ * frame record above th->top, until it returns: a KINT_RUN_ status (see
+ * above; th->top is back where it was on KINT_RUN_OK). How compiled code
+ * calls a function that is not compiled.
+ */
+int kint_run_frame(kint_thread *th, uint64_t *fp, const kint_code *code, kint_instance *ki);
+/* Tier auto: calls and loop iterations a function runs interpreted before
+ * it is compiled, unless the configuration says otherwise. */
+#define KINT_HOT 1000u
+/* Counts one call or loop iteration of code; once it is hot, compiles it
+ * (th->tier_up, once). Its compiled code, or NULL. */
+const kint_native *kint_hot(kint_thread *th, kint_instance *ki, const kint_code *code);
+/* The native entry of compiled code n at loop header pos, or NULL. */
+const void *kint_osr_entry(const kint_native *n, uint32_t pos);
+/* The executor's handler addresses, by op: what the code words of
+ * translated code hold (NULL with switch dispatch, where they are op
+ * numbers). */
+const void *const *kint_handlers(void);
 
 #endif

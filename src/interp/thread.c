@@ -34,6 +34,8 @@ kint_thread *kint_thread_get(kite_store_t *store)
         return NULL;
     }
     th->store = store;
+    th->tier_up = store->engine->tier_up;
+    th->hot = store->engine->config.tier_threshold ? store->engine->config.tier_threshold - 1 : KINT_HOT;
     th->stack_end = th->stack + slots;
     th->frames_end = th->frames + depth;
     th->sp = th->stack;

@@ -1197,6 +1197,8 @@ static kint_code *finish(kint_tr *t, const void *const *labels)
     c->nsafepoints = t->nsps;
     c->safepoints = (const kint_safepoint *)(p + o_safepoints);
     c->refslots = (const uint32_t *)(p + o_refslots);
+    atomic_init(&c->native, NULL);
+    atomic_init(&c->hot, 0);
     if (t->nsps)
         memcpy(p + o_safepoints, t->sps, t->nsps * sizeof(kint_safepoint));
     if (t->nlocalrefs)

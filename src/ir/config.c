@@ -26,6 +26,28 @@ void kir_config_defaults(struct kite_config *c)
         c->features[f] = g_features[f].on_by_default;
     c->alloc = kutil_libc;
     c->gc_stress = false;
+    c->tier = KITE_TIER_AUTO;
+    c->tier_threshold = 0;
+}
+
+void kite_config_set_tier_threshold(kite_config_t *config, uint32_t n) { config->tier_threshold = n; }
+
+void kite_config_set_tier(kite_config_t *config, kite_tier_t tier)
+{
+    if (tier == KITE_TIER_INTERP || tier == KITE_TIER_JIT || tier == KITE_TIER_AUTO)
+        config->tier = tier;
+}
+
+kite_tier_t kite_config_tier(const kite_config_t *config) { return config->tier; }
+
+int kite_tier_by_name(const char *name)
+{
+    static const char *const names[] = {[KITE_TIER_INTERP] = "interp", [KITE_TIER_JIT] = "jit",
+                                        [KITE_TIER_AUTO] = "auto"};
+    for (int t = 0; t < (int)(sizeof(names) / sizeof(names[0])); t++)
+        if (strcmp(names[t], name) == 0)
+            return t;
+    return -1;
 }
 
 /* A configuration exists before its engine: the C library allocates it. */

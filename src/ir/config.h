@@ -17,6 +17,8 @@ struct kite_config {
     uint64_t shared_memory_reserve; /* bytes; 0: KRT_SHARED_RESERVE_DEFAULT_CAP */
     kite_allocator_t alloc; /* everything of an engine made with it */
     bool gc_stress;         /* kite_config_set_gc_stress */
+    kite_tier_t tier;
+    uint32_t tier_threshold; /* 0: the default */
 };
 
 static inline bool kir_feature(const struct kite_config *c, kite_feature_t f)

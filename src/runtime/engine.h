@@ -39,10 +39,20 @@ typedef struct krt_hooks {
                    uint32_t count, krt_ref *out, kite_trap_kind_t *why);
 } krt_hooks;
 
+struct kint_thread;
+struct kint_instance;
+struct kint_code;
+
 struct kite_engine {
     struct kite_config config;
     ktype_canon *canon;
     const krt_hooks *hooks;
+    /* Run on a new instance before its start function (the compiler tier
+     * compiles it there under KITE_TIER_JIT); NULL for nothing. */
+    kite_error_t *(*prepare_instance)(struct kite_instance *inst);
+    /* Under KITE_TIER_AUTO: compiles a function that became hot (the
+     * interpreter calls it, src/jit implements it); NULL otherwise. */
+    void (*tier_up)(struct kint_thread *th, struct kint_instance *ki, struct kint_code *code);
 };
 
 /* A new engine with a copy of `config` (NULL: defaults); NULL when out of

@@ -352,6 +352,8 @@ kite_error_t *kite_instance_new(kite_store_t *store, const kite_module_t *module
     b->inst.owned.destroy = destroy_instance;
     krt_store_own(store, &b->inst.owned);
     store->ninstances++;
+    if (store->engine->prepare_instance && (err = store->engine->prepare_instance(&b->inst)) != NULL)
+        return err;
     *trap = initialize(&b->inst);
     if (*trap)
         return NULL;

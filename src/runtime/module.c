@@ -37,6 +37,7 @@ kite_error_t *krt_module_new(kite_engine_t *engine, kir_module *ir, kite_module_
     m->ir = ir;
     m->code = code;
     atomic_init(&m->refs, 1);
+    atomic_init(&m->owned, NULL);
     *out = m;
     return NULL;
 }
@@ -55,6 +56,10 @@ void krt_module_release(const kite_module_t *module)
     if (!m || atomic_fetch_sub_explicit(&m->refs, 1, memory_order_acq_rel) != 1)
         return;
     const kite_allocator_t *alloc = &m->engine->config.alloc;
+    for (krt_owned *o = atomic_load_explicit(&m->owned, memory_order_acquire), *next; o; o = next) {
+        next = o->next;
+        o->destroy(o, NULL); /* (not a store's) */
+    }
     for (size_t i = 0; i < (size_t)m->ir->nfuncs * KRT_CODE_VARIANTS; i++) {
         struct kint_code *c = atomic_load_explicit(&m->code[i], memory_order_relaxed);
         if (c)
@@ -66,6 +71,16 @@ void krt_module_release(const kite_module_t *module)
 }
 
 void kite_module_free(kite_module_t *module) { krt_module_release(module); }
+
+void krt_module_own(const kite_module_t *module, krt_owned *o)
+{
+    kite_module_t *m = (kite_module_t *)module;
+    krt_owned *head = atomic_load_explicit(&m->owned, memory_order_relaxed);
+    do
+        o->next = head;
+    while (!atomic_compare_exchange_weak_explicit(&m->owned, &head, o, memory_order_release,
+                                                  memory_order_relaxed));
+}
 
 kite_module_t *kite_module_clone(const kite_module_t *module)
 {

@@ -344,11 +344,14 @@ struct kite_module {
     /* variant v of function i at [v * ir->nfuncs + i] (imports stay NULL) */
     _Atomic(struct kint_code *) *code;
     _Atomic(uint32_t) refs; /* the creator's, and one per instance made from it */
+    _Atomic(krt_owned *) owned; /* compiled code of `code` (src/jit), destroyed with the module */
 };
 
 /* Validates `ir` (decoded or parsed for this engine's configuration) and
  * wraps it in a module; takes ownership of `ir`, also on failure. */
 kite_error_t *krt_module_new(kite_engine_t *engine, kir_module *ir, kite_module_t **out);
+/* Register `o` to be destroyed with the module (any thread). */
+void krt_module_own(const kite_module_t *module, krt_owned *o);
 /* Instances keep their module alive: kite_module_free drops the creator's
  * reference, the store drops the instances'. The last reference frees the
  * module with its translated code. */

@@ -2,9 +2,10 @@
 # kite's own threaded programs under `kite run`: WAT programs beside this
 # script and programs built by a real toolchain (zig/, see zig/build.sh),
 # each with its exit status and the whole of its stderr (extended regex).
-# Usage: run-tests.sh KITE
+# Usage: run-tests.sh KITE [RUN-OPTIONS...] (e.g. --tier=jit, given to every kite run)
 set -u
 kite=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+run_opts=("${@:2}")
 here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -17,7 +18,7 @@ check() {
     local name=$1 want_status=$2 want_out=$3 want_err=$4
     shift 4
     local out err status why=""
-    out=$(cd "$here" && timeout 120 "$kite" run "$@" 2>"$tmp/stderr" <&3)
+    out=$(cd "$here" && timeout 120 "$kite" run ${run_opts[@]+"${run_opts[@]}"} "$@" 2>"$tmp/stderr" <&3)
     status=$?
     err=$(cat "$tmp/stderr")
     [ "$status" -eq "$want_status" ] || why+=" status $status, expected $want_status;"

@@ -149,13 +149,20 @@ typedef struct world {
     kite_instance_t *inst;
 } world;
 
-static bool make_world(world *w, uint32_t tag)
+/* World b compiles every function as soon as it runs (tier auto with a
+ * threshold of 1; the GC functions stay interpreted) where the compiler
+ * exists, so that the compiler's tables, code chunks and trap sites are
+ * checked too. */
+static bool make_world(world *w, uint32_t tag, kite_tier_t tier)
 {
     memset(w, 0, sizeof(*w));
     w->alloc.tag = tag;
     kite_config_t *config = kite_config_new();
     kite_allocator_t a = {tagged_realloc, &w->alloc};
     kite_config_set_allocator(config, &a);
+    kite_config_set_tier(config, tier);
+    if (tier == KITE_TIER_AUTO && tag == 0xB)
+        kite_config_set_tier_threshold(config, 1);
     w->engine = kite_engine_new(config);
     kite_config_free(config);
     CHECK(w->engine != NULL, "engine");
@@ -251,7 +258,7 @@ static void free_world(world *w)
 int main(void)
 {
     world a, b;
-    bool ok = make_world(&a, 0xA), ok_b = make_world(&b, 0xB);
+    bool ok = make_world(&a, 0xA, KITE_TIER_AUTO), ok_b = make_world(&b, 0xB, KITE_TIER_AUTO);
     if (ok && ok_b) {
         watch(true);
         for (int round = 0; round < 3; round++) {

@@ -6,9 +6,14 @@
  *     decommit page ranges inside a reservation, release it;
  *   - fault recovery: a process-wide SIGSEGV/SIGBUS handler that turns a
  *     fault inside a registered guard range, taken while the faulting thread
- *     runs Wasm code, into a jump back to the executor's entry point; every
- *     other fault goes to whoever handled it before us (or kills the process
- *     as it would have without kite).
+ *     runs Wasm code, into a jump back to the executor's entry point, and a
+ *     fault at a recorded trap site of compiled code into a jump to that
+ *     code's landing pad; every other fault goes to whoever handled it
+ *     before us (or kills the process as it would have without kite);
+ *   - code memory (W^X: written while not executable, then sealed read and
+ *     execute, never both writable and executable) and the registry of
+ *     compiled code ranges with their trap sites;
+ *   - the bounds of the current thread's stack.
  *
  * Functions return 0 on success or an errno value; none of them aborts.
  * Implemented for POSIX systems (Linux, macOS) in os_posix.c and
@@ -52,6 +57,80 @@ int kos_decommit(void *addr, size_t size);
 
 /* Gives a whole reservation back (start and size as reserved). */
 int kos_release(void *addr, size_t size);
+
+/* ---- code memory ------------------------------------------------------------ */
+
+/* Maps `size` bytes (a multiple of the page size) readable and writable,
+ * not executable: where code is written. */
+int kos_code_map(size_t size, void **out);
+
+/* Makes [addr, addr+size) of a kos_code_map mapping read-only and
+ * executable (and synchronises the instruction cache where that is
+ * needed). It is never made writable again: code is immutable once sealed. */
+int kos_code_seal(void *addr, size_t size);
+
+/* Unmaps a kos_code_map mapping (start and size as mapped). */
+int kos_code_unmap(void *addr, size_t size);
+
+/* ---- compiled code and its trap sites ----------------------------------------------- */
+
+/*
+ * A trap site: an instruction of compiled code that may fault on purpose
+ * (a memory access relying on guard pages). `kind` and `pos` are the
+ * compiler's (trap kind and code position); this layer only passes the
+ * site on.
+ */
+typedef struct kos_trap_site {
+    uint32_t offset; /* of the instruction, from the range's start */
+    uint32_t flags;  /* KOS_SITE_* */
+    uint32_t kind;
+    uint32_t pos;
+} kos_trap_site;
+
+/* A fault at this site is a trap only if the faulting address lies in a
+ * registered guard range (a memory access). */
+#define KOS_SITE_MEMORY 1u
+
+/*
+ * A range of compiled code. When a thread faults (SIGSEGV/SIGBUS raised by
+ * the kernel) with its program counter exactly at one of `sites` (sorted
+ * by offset), the handler resumes it at `landing` with the first integer
+ * argument register (rdi on x86-64, x0 on AArch64) holding the site's
+ * address and the second the faulting program counter; the stack pointer
+ * and every other register are as at the fault. A fault anywhere else in
+ * the range is not a trap: it is passed on like any other fault.
+ */
+typedef struct kos_code_range {
+    uintptr_t start;
+    size_t size;
+    const kos_trap_site *sites;
+    uint32_t nsites;
+    uintptr_t landing;
+} kos_code_range;
+
+/*
+ * Publishes a range for the fault handler (lock-free, like the guard
+ * registry). *range must stay valid and unchanged until it is
+ * unregistered, and the code must stay mapped. ENOTSUP when faults cannot
+ * be redirected on this platform.
+ */
+int kos_code_register(const kos_code_range *range, void **handle);
+/* Whether this platform can redirect a faulting thread (kos_code_register
+ * works); without it, compiled code must check every access explicitly. */
+int kos_code_traps_supported(void);
+void kos_code_unregister(void *handle);
+
+/* The registered range holding pc and its trap site at pc (NULL when pc
+ * is in the range but not at a site); NULL when pc is in no range.
+ * Async-signal-safe. */
+const kos_code_range *kos_code_find(uintptr_t pc, const kos_trap_site **site);
+
+/* ---- the native stack --------------------------------------------------------------------- */
+
+/* The lowest stack pointer code running here may reach while leaving
+ * `reserve` bytes below it (or half the room left, if that is less), from
+ * kos_stack_bounds. */
+uintptr_t kos_stack_limit(size_t reserve);
 
 /* ---- fault recovery ------------------------------------------------------- */
 

@@ -1,5 +1,5 @@
 /*
- * Fault recovery for guarded linear memories (see os.h).
+ * Fault recovery for guarded linear memories and compiled code (see os.h).
  *
  * A Wasm access out of bounds of a 32-bit memory lands in the inaccessible
  * part of its reservation and raises SIGSEGV (SIGBUS on some systems). The
@@ -12,6 +12,13 @@
  *   3. the faulting address lies inside a registered guard range.
  *
  * Then it siglongjmps to the kos_exec_run frame of the running execution.
+ *
+ * A fault whose program counter lies in registered compiled code
+ * (kos_code_register) is decided by that alone: at a recorded trap site
+ * (for a memory access, also with the address in a guard range) the thread
+ * resumes at the code's landing pad, which unwinds to the innermost entry
+ * into compiled code; anywhere else in compiled code it is not ours.
+ *
  * Anything else is handed to the handler that was installed before ours, or,
  * when that was the default action, the default action is restored and the
  * faulting instruction re-executes and kills the process as usual: host
@@ -23,6 +30,9 @@
  * the thread's stack is exhausted, on a per-thread alternate stack set up at
  * the thread's first Wasm entry.
  */
+#if defined(__linux__) && !defined(_GNU_SOURCE)
+#define _GNU_SOURCE 1 /* the register names of ucontext_t (REG_RIP) */
+#endif
 #if !defined(_DEFAULT_SOURCE)
 #define _DEFAULT_SOURCE 1
 #endif
@@ -37,6 +47,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <string.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include "util/alloc.h"
@@ -190,9 +201,92 @@ static void chain(int signo, siginfo_t *info, void *uctx)
         raise(signo);
 }
 
+/*
+ * The interrupted context's program counter, and resuming it elsewhere:
+ * pc = landing, first argument register = a, second = b.
+ */
+#if defined(__linux__) && defined(__x86_64__)
+#define CTX_SUPPORTED 1
+static uintptr_t ctx_pc(void *uctx) { return (uintptr_t)((ucontext_t *)uctx)->uc_mcontext.gregs[REG_RIP]; }
+static void ctx_redirect(void *uctx, uintptr_t landing, uintptr_t a, uintptr_t b)
+{
+    greg_t *g = ((ucontext_t *)uctx)->uc_mcontext.gregs;
+    g[REG_RIP] = (greg_t)landing;
+    g[REG_RDI] = (greg_t)a;
+    g[REG_RSI] = (greg_t)b;
+}
+#elif defined(__linux__) && defined(__aarch64__)
+#define CTX_SUPPORTED 1
+static uintptr_t ctx_pc(void *uctx) { return (uintptr_t)((ucontext_t *)uctx)->uc_mcontext.pc; }
+static void ctx_redirect(void *uctx, uintptr_t landing, uintptr_t a, uintptr_t b)
+{
+    mcontext_t *mc = &((ucontext_t *)uctx)->uc_mcontext;
+    mc->pc = landing;
+    mc->regs[0] = a;
+    mc->regs[1] = b;
+}
+#elif defined(__APPLE__) && defined(__x86_64__)
+#define CTX_SUPPORTED 1
+static uintptr_t ctx_pc(void *uctx) { return (uintptr_t)((ucontext_t *)uctx)->uc_mcontext->__ss.__rip; }
+static void ctx_redirect(void *uctx, uintptr_t landing, uintptr_t a, uintptr_t b)
+{
+    struct __darwin_x86_thread_state64 *ss = &((ucontext_t *)uctx)->uc_mcontext->__ss;
+    ss->__rip = landing;
+    ss->__rdi = a;
+    ss->__rsi = b;
+}
+#elif defined(__APPLE__) && defined(__aarch64__)
+#define CTX_SUPPORTED 1
+static uintptr_t ctx_pc(void *uctx) { return (uintptr_t)((ucontext_t *)uctx)->uc_mcontext->__ss.__pc; }
+static void ctx_redirect(void *uctx, uintptr_t landing, uintptr_t a, uintptr_t b)
+{
+    struct __darwin_arm_thread_state64 *ss = &((ucontext_t *)uctx)->uc_mcontext->__ss;
+    ss->__pc = landing;
+    ss->__x[0] = a;
+    ss->__x[1] = b;
+}
+#else
+#define CTX_SUPPORTED 0
+#endif
+
+int kos_code_traps_supported(void) { return CTX_SUPPORTED && kos_signals_install() == 0; }
+
+/*
+ * A fault in compiled code: 1 when it was a trap site (the thread will
+ * resume at the landing pad), -1 when it is compiled code but no trap,
+ * 0 when the pc is not in compiled code.
+ */
+static int code_fault(siginfo_t *info, void *uctx)
+{
+#if CTX_SUPPORTED
+    uintptr_t pc = ctx_pc(uctx);
+    const kos_trap_site *site;
+    const kos_code_range *range = kos_code_find(pc, &site);
+    if (!range)
+        return 0;
+    if (!site || ((site->flags & KOS_SITE_MEMORY) && !kos_guard_contains((uintptr_t)info->si_addr)))
+        return -1;
+    ctx_redirect(uctx, range->landing, (uintptr_t)site, pc);
+    return 1;
+#else
+    (void)info;
+    (void)uctx;
+    return 0;
+#endif
+}
+
 static void fault_handler(int signo, siginfo_t *info, void *uctx)
 {
     int saved_errno = errno;
+    if (info && info->si_code > 0 && uctx) {
+        int r = code_fault(info, uctx);
+        if (r != 0) {
+            if (r < 0)
+                chain(signo, info, uctx);
+            errno = saved_errno;
+            return;
+        }
+    }
     kos_exec *ex = tls_current;
     if (ex && info && info->si_code > 0 && kos_guard_contains((uintptr_t)info->si_addr)) {
         ex->fault_addr = (uintptr_t)info->si_addr;

@@ -77,3 +77,15 @@ uintptr_t kos_stack_here(void)
     return (uintptr_t)&here;
 }
 #endif
+
+uintptr_t kos_stack_limit(size_t reserve)
+{
+    volatile char probe = 0;
+    uintptr_t here = (uintptr_t)&probe;
+    uintptr_t low, high;
+    if (kos_stack_bounds(&low, &high) != 0 || low >= here || here > high)
+        /* unknown (or not this thread's system stack): assume room for twice the reserve */
+        return here > 2 * reserve ? here - 2 * reserve : here;
+    uintptr_t room = here - low;
+    return low + (room / 2 < reserve ? room / 2 : reserve);
+}

@@ -1,0 +1,303 @@
+/*
+ * The macro-assembler: what the compiler emits machine code through.
+ *
+ * The interface is architecture-neutral; a backend (x64/masm_x64.c now,
+ * arm64/ later) implements it as a file of instruction encodings. Its shape
+ * follows what both targets can do directly or with one scratch register:
+ *
+ *   - three-address integer and float operations, dst = a OP b, where b is
+ *     a register, an immediate or a memory operand (kjit_opnd); a backend
+ *     with two-address instructions (x86) inserts the moves, one with
+ *     load/store instructions only (AArch64) loads memory operands first;
+ *   - comparisons set flags, which one conditional jump, set or move reads;
+ *     float comparisons take their condition at once (kjit_fcmp_set,
+ *     kjit_fcmp_jump) since how NaN shows in the flags differs per target;
+ *   - loads and stores of 8/16/32/64 bits with sign or zero extension;
+ *   - labels with forward and backward references, jump tables, calls of C
+ *     functions by address.
+ *
+ * Registers are small numbers from the backend's register file (see
+ * kjit_regs.h of the backend, included below), which also names the roles
+ * the compiler gives them. Each operation states which registers it may
+ * clobber besides its destination: none, unless its comment says so (the
+ * backend's own scratch register, KJIT_MASM_SCRATCH, is never an operand).
+ *
+ * Emission never fails midway: the buffer grows, and running out of memory
+ * sets `oom`, after which everything is ignored; kjit_masm_finish reports it.
+ */
+#ifndef KITE_JIT_MASM_H
+#define KITE_JIT_MASM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__x86_64__) || defined(_M_X64)
+#include "jit/x64/regs.h"
+#include "kite.h"
+#define KJIT_HAVE_BACKEND 1
+#else
+#define KJIT_HAVE_BACKEND 0
+#endif
+
+typedef uint8_t kjit_reg;
+#define KJIT_NOREG ((kjit_reg)0xFF)
+
+/* ---- operands ----------------------------------------------------------------------- */
+
+enum { KJIT_O_REG, KJIT_O_IMM, KJIT_O_MEM };
+
+/* A register, an immediate, or memory at base + index * scale + disp
+ * (index KJIT_NOREG for none; scale 1, 2, 4 or 8). */
+typedef struct kjit_opnd {
+    uint8_t kind;
+    kjit_reg reg;   /* KJIT_O_REG; base register for KJIT_O_MEM */
+    kjit_reg index;
+    uint8_t scale;
+    int32_t disp;
+    int64_t imm;    /* KJIT_O_IMM */
+} kjit_opnd;
+
+static inline kjit_opnd kjit_r(kjit_reg r)
+{
+    return (kjit_opnd){.kind = KJIT_O_REG, .reg = r, .index = KJIT_NOREG, .scale = 1};
+}
+static inline kjit_opnd kjit_i(int64_t v)
+{
+    return (kjit_opnd){.kind = KJIT_O_IMM, .reg = KJIT_NOREG, .index = KJIT_NOREG, .scale = 1, .imm = v};
+}
+static inline kjit_opnd kjit_m(kjit_reg base, int32_t disp)
+{
+    return (kjit_opnd){.kind = KJIT_O_MEM, .reg = base, .index = KJIT_NOREG, .scale = 1, .disp = disp};
+}
+static inline kjit_opnd kjit_mx(kjit_reg base, kjit_reg index, uint8_t scale, int32_t disp)
+{
+    return (kjit_opnd){.kind = KJIT_O_MEM, .reg = base, .index = index, .scale = scale, .disp = disp};
+}
+
+/* ---- the buffer, labels --------------------------------------------------------------- */
+
+typedef uint32_t kjit_label;
+
+typedef struct kjit_label_rec {
+    int64_t pos;        /* bound offset, or -1 */
+    uint32_t fixups;    /* chain of references waiting for it (UINT32_MAX: none) */
+} kjit_label_rec;
+
+typedef struct kjit_fixup {
+    uint32_t at;        /* offset of the field to patch */
+    uint32_t base;      /* what the displacement is relative to */
+    uint32_t next;
+    uint8_t kind;       /* backend-specific */
+} kjit_fixup;
+
+/* CPU features a backend may use (detected by kjit_cpu_features). */
+enum {
+    KJIT_CPU_SSE41 = 1u << 0,  /* roundss/roundsd */
+    KJIT_CPU_POPCNT = 1u << 1,
+    KJIT_CPU_LZCNT = 1u << 2,  /* lzcnt */
+    KJIT_CPU_BMI1 = 1u << 3,   /* tzcnt */
+};
+
+typedef struct kjit_masm {
+    uint8_t *buf;
+    size_t len, cap;
+    bool oom;
+    uint32_t cpu;       /* KJIT_CPU_* the code may use */
+    kjit_label_rec *labels;
+    uint32_t nlabels, labelcap;
+    kjit_fixup *fixups;
+    uint32_t nfixups, fixupcap;
+    uint32_t unresolved; /* references to labels not bound yet */
+    const kite_allocator_t *alloc; /* of everything here, and of the compiler's tables */
+} kjit_masm;
+
+/* The features of the CPU this process runs on. */
+uint32_t kjit_cpu_features(void);
+
+/* An empty buffer emitting for CPU features `cpu`, allocated with `alloc`
+ * (the engine's). */
+void kjit_masm_init(kjit_masm *m, uint32_t cpu, const kite_allocator_t *alloc);
+/* Frees the buffer and the label tables. */
+void kjit_masm_free(kjit_masm *m);
+/* Empties the buffer (keeping its memory) for the next function. */
+void kjit_masm_reset(kjit_masm *m);
+/* False when out of memory or a referenced label was never bound. */
+bool kjit_masm_finish(kjit_masm *m);
+
+static inline uint32_t kjit_masm_offset(const kjit_masm *m) { return (uint32_t)m->len; }
+
+/* Appends raw bytes (the backend's encoders, and data such as jump tables). */
+void kjit_emit_bytes(kjit_masm *m, const void *bytes, size_t n);
+void kjit_emit_u8(kjit_masm *m, uint8_t v);
+void kjit_emit_u32(kjit_masm *m, uint32_t v);
+void kjit_emit_u64(kjit_masm *m, uint64_t v);
+/* Pads with the backend's no-op to a multiple of `align` (a power of two). */
+void kjit_align(kjit_masm *m, uint32_t align);
+
+/* A new, unbound label; binding it to the current offset resolves every
+ * reference made so far and lets later references jump straight to it. */
+kjit_label kjit_label_new(kjit_masm *m);
+void kjit_bind(kjit_masm *m, kjit_label l);
+/* Whether l is bound, and where. */
+bool kjit_label_bound(const kjit_masm *m, kjit_label l);
+uint32_t kjit_label_pos(const kjit_masm *m, kjit_label l);
+/* Records that the field at `at` refers to label l (for the backends). */
+void kjit_label_use(kjit_masm *m, kjit_label l, uint32_t at, uint32_t base, uint8_t kind);
+/* Backend: writes label position `target` into the field of fixup f. */
+void kjit_backend_patch(kjit_masm *m, const kjit_fixup *f, uint32_t target);
+
+/* ---- integer operations ----------------------------------------------------------------- */
+
+/* Widths in bits: 32 or 64 for arithmetic; 8, 16, 32, 64 for stores. */
+typedef enum kjit_alu_op {
+    KJIT_ADD, KJIT_SUB, KJIT_AND, KJIT_OR, KJIT_XOR, KJIT_MUL,
+} kjit_alu_op;
+
+typedef enum kjit_shift_op {
+    KJIT_SHL, KJIT_SHR, KJIT_SAR, KJIT_ROL, KJIT_ROR,
+} kjit_shift_op;
+
+typedef enum kjit_un_op {
+    KJIT_NEG, KJIT_NOT,
+    KJIT_CLZ, KJIT_CTZ, KJIT_POPCNT, /* Wasm semantics: clz/ctz of 0 is the width */
+    KJIT_EXT8S, KJIT_EXT16S, KJIT_EXT32S, /* sign-extend the low bits to the width */
+    KJIT_EXT8U, KJIT_EXT16U,             /* zero-extend likewise */
+} kjit_un_op;
+
+typedef enum kjit_div_op { KJIT_DIVS, KJIT_DIVU, KJIT_REMS, KJIT_REMU } kjit_div_op;
+
+/* Integer conditions (after kjit_cmp: a ? b; after kjit_test: a & b ? 0). */
+typedef enum kjit_cond {
+    KJIT_EQ, KJIT_NE,
+    KJIT_LT_S, KJIT_LE_S, KJIT_GT_S, KJIT_GE_S,
+    KJIT_LT_U, KJIT_LE_U, KJIT_GT_U, KJIT_GE_U,
+    KJIT_COND_COUNT
+} kjit_cond;
+
+/* The condition that holds exactly when c does not. */
+kjit_cond kjit_cond_negate(kjit_cond c);
+
+/* Loads: the extension from memory width to register. */
+typedef enum kjit_load_kind {
+    KJIT_L8U, KJIT_L8S32, KJIT_L8S64,
+    KJIT_L16U, KJIT_L16S32, KJIT_L16S64,
+    KJIT_L32U, KJIT_L32S64,
+    KJIT_L64,
+} kjit_load_kind;
+
+/* dst = src, `w` bits: register from register, immediate or memory; memory
+ * from register or immediate (a 64-bit immediate store that does not fit
+ * in 32 signed bits goes through KJIT_MASM_SCRATCH). A 32-bit write
+ * zero-extends into the whole register. Flags are left alone. */
+void kjit_mov(kjit_masm *m, unsigned w, kjit_opnd dst, kjit_opnd src);
+/* dst = the memory operand, extended as `kind` says. */
+void kjit_load(kjit_masm *m, kjit_load_kind kind, kjit_reg dst, kjit_opnd mem);
+/* dst = the address of the memory operand (w bits: a 32-bit result wraps). */
+void kjit_lea(kjit_masm *m, unsigned w, kjit_reg dst, kjit_opnd mem);
+/* dst = a OP b. */
+void kjit_alu(kjit_masm *m, kjit_alu_op op, unsigned w, kjit_reg dst, kjit_reg a, kjit_opnd b);
+/* Memory operand dst OP= b (a register or an immediate): counters. */
+void kjit_alu_mem(kjit_masm *m, kjit_alu_op op, unsigned w, kjit_opnd dst, kjit_opnd b);
+/* dst = a SHIFT b, b a register or an immediate (taken modulo w, as Wasm
+ * does). A register count may clobber KJIT_SHIFT_CLOBBER. */
+void kjit_shift(kjit_masm *m, kjit_shift_op op, unsigned w, kjit_reg dst, kjit_reg a, kjit_opnd b);
+void kjit_unop(kjit_masm *m, kjit_un_op op, unsigned w, kjit_reg dst, kjit_reg a);
+/* dst = a DIV b, with b != 0 and no signed overflow (the caller checks:
+ * the machine instruction may fault otherwise). Clobbers KJIT_DIV_CLOBBER. */
+void kjit_div(kjit_masm *m, kjit_div_op op, unsigned w, kjit_reg dst, kjit_reg a, kjit_reg b);
+/* Flags from a - b, or from a & b. */
+void kjit_cmp(kjit_masm *m, unsigned w, kjit_reg a, kjit_opnd b);
+void kjit_cmp_mem(kjit_masm *m, unsigned w, kjit_opnd a, kjit_opnd b);
+void kjit_test(kjit_masm *m, unsigned w, kjit_reg a, kjit_opnd b);
+/* dst = condition ? 1 : 0 (32 bits). */
+void kjit_setcc(kjit_masm *m, kjit_cond c, kjit_reg dst);
+/* if condition: dst = src (w bits; src a register or memory). */
+void kjit_cmov(kjit_masm *m, kjit_cond c, unsigned w, kjit_reg dst, kjit_opnd src);
+
+/* ---- floating point (scalar) -------------------------------------------------------------- */
+
+/* Precision: 32 (f32) or 64 (f64) bits. Float registers are the backend's
+ * KJIT_F* numbers. */
+typedef enum kjit_fop {
+    KJIT_FADD, KJIT_FSUB, KJIT_FMUL, KJIT_FDIV,
+    KJIT_FMIN_RAW, KJIT_FMAX_RAW, /* the machine's min/max (not Wasm's: see codegen) */
+    KJIT_FAND, KJIT_FOR, KJIT_FXOR, KJIT_FANDN, /* bitwise on the whole register; ANDN: ~a & b */
+} kjit_fop;
+
+typedef enum kjit_fround_mode {
+    KJIT_ROUND_NEAREST = 0, KJIT_ROUND_FLOOR = 1, KJIT_ROUND_CEIL = 2, KJIT_ROUND_TRUNC = 3,
+} kjit_fround_mode;
+
+/* Float conditions with IEEE semantics: every one but NE is false when an
+ * operand is NaN. */
+typedef enum kjit_fcond { KJIT_FEQ, KJIT_FNE, KJIT_FLT, KJIT_FLE, KJIT_FGT, KJIT_FGE } kjit_fcond;
+
+/* dst = src, p bits: float register from float register or memory; memory
+ * from float register. */
+void kjit_fmov(kjit_masm *m, unsigned p, kjit_opnd dst, kjit_opnd src);
+void kjit_fbin(kjit_masm *m, kjit_fop op, unsigned p, kjit_reg dst, kjit_reg a, kjit_opnd b);
+void kjit_fsqrt(kjit_masm *m, unsigned p, kjit_reg dst, kjit_opnd src);
+/* Rounding to an integral value; only with KJIT_CPU_SSE41 on x86-64 (the
+ * caller calls a C function otherwise). */
+void kjit_fround(kjit_masm *m, unsigned p, kjit_fround_mode mode, kjit_reg dst, kjit_reg src);
+/* dst = (a COND b) ? 1 : 0 (32 bits). May clobber KJIT_FCMP_CLOBBER. */
+void kjit_fcmp_set(kjit_masm *m, unsigned p, kjit_fcond c, kjit_reg dst, kjit_reg a, kjit_opnd b);
+/* Jumps to l when (a COND b) == when. */
+void kjit_fcmp_jump(kjit_masm *m, unsigned p, kjit_fcond c, kjit_reg a, kjit_opnd b, bool when,
+                    kjit_label l);
+/* Float <-> integer: the integer has w bits. */
+void kjit_cvt_i2f(kjit_masm *m, unsigned p, unsigned w, bool is_signed, kjit_reg dst, kjit_reg src);
+/* Truncating conversion of an in-range value (the caller checks the range):
+ * signed, or unsigned for w = 32 (through a 64-bit signed conversion).
+ * Unsigned 64-bit goes through kjit_cvt_f2u64. */
+void kjit_cvt_f2i(kjit_masm *m, unsigned p, unsigned w, bool is_signed, kjit_reg dst, kjit_reg src);
+/* Unsigned 64-bit truncation of an in-range value; clobbers float register tmp. */
+void kjit_cvt_f2u64(kjit_masm *m, unsigned p, kjit_reg dst, kjit_reg src, kjit_reg tmp);
+/* f32 <-> f64: dst gets precision p from the other one. */
+void kjit_fcvt(kjit_masm *m, unsigned p, kjit_reg dst, kjit_reg src);
+/* Bit moves between integer and float registers (w bits). */
+void kjit_mov_i2f(kjit_masm *m, unsigned w, kjit_reg dst, kjit_reg src);
+void kjit_mov_f2i(kjit_masm *m, unsigned w, kjit_reg dst, kjit_reg src);
+
+/* ---- control --------------------------------------------------------------------------------- */
+
+void kjit_jmp(kjit_masm *m, kjit_label l);
+void kjit_jcc(kjit_masm *m, kjit_cond c, kjit_label l);
+void kjit_jmp_reg(kjit_masm *m, kjit_reg r);
+void kjit_call_label(kjit_masm *m, kjit_label l);
+void kjit_call_reg(kjit_masm *m, kjit_reg r);
+/* Calls C function fn (clobbers KJIT_MASM_SCRATCH for its address). */
+void kjit_call_abs(kjit_masm *m, const void *fn);
+void kjit_ret(kjit_masm *m);
+void kjit_push(kjit_masm *m, kjit_reg r);
+void kjit_pop(kjit_masm *m, kjit_reg r);
+/* Loads the address of label l into r. */
+void kjit_lea_label(kjit_masm *m, kjit_reg r, kjit_label l);
+/*
+ * Jumps to targets[index] (index an unsigned 32-bit value in register
+ * `index`, which the caller has already bounded by n), through a table of
+ * relative offsets placed right after the jump. Clobbers `index` and
+ * KJIT_MASM_SCRATCH.
+ */
+void kjit_jump_table(kjit_masm *m, kjit_reg index, const kjit_label *targets, uint32_t n);
+
+/* ---- atomics ------------------------------------------------------------------------------- */
+
+/*
+ * Sequentially consistent read-modify-writes of the w bits (8, 16, 32, 64)
+ * at memory operand `mem`, the other operand in register r:
+ *   xadd:    mem += r, r = the old value;
+ *   xchg:    mem <-> r;
+ *   cmpxchg: if mem == KJIT_CMPXCHG_EXPECTED (its low w bits) then mem = r,
+ *            flags EQ; else that register's low w bits = mem, flags NE.
+ * A register written with 8 or 16 bits keeps its other bits, one written
+ * with 32 is zero-extended. Plain loads are sequentially consistent as
+ * they are (x86-64 TSO with locked stores); kjit_fence is a full barrier.
+ */
+void kjit_atomic_xadd(kjit_masm *m, unsigned w, kjit_opnd mem, kjit_reg r);
+void kjit_atomic_xchg(kjit_masm *m, unsigned w, kjit_opnd mem, kjit_reg r);
+void kjit_atomic_cmpxchg(kjit_masm *m, unsigned w, kjit_opnd mem, kjit_reg r);
+void kjit_fence(kjit_masm *m);
+
+#endif
