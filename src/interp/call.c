@@ -21,8 +21,19 @@ bool kint_c_stack_ok(const kint_thread *th)
     uintptr_t lo, hi, here = KOS_STACK_HERE();
     if (kos_stack_bounds(&lo, &hi) != 0 || here <= lo || here > hi)
         return th->nesting < KINT_MAX_NESTING;
-    uint32_t margin = th->store->limits.c_stack_margin;
-    return here - lo >= (margin ? margin : KINT_DEFAULT_C_STACK_MARGIN);
+    return here - lo >= kint_c_stack_margin(th->store);
+}
+
+size_t kint_c_stack_margin(const kite_store_t *store)
+{
+    uint32_t margin = store->limits.c_stack_margin;
+    return margin ? margin : KINT_DEFAULT_C_STACK_MARGIN;
+}
+
+size_t kint_native_stack_reserve(const kite_store_t *store)
+{
+    size_t margin = kint_c_stack_margin(store);
+    return margin > KINT_NATIVE_STACK_RESERVE ? margin : KINT_NATIVE_STACK_RESERVE;
 }
 
 kite_trap_t *kint_call(kite_store_t *store, krt_func *f, uint64_t *slots)

@@ -1814,7 +1814,7 @@ kite_trap_t *kint_exec_call(kite_store_t *store, krt_func *f, uint64_t *slots)
         return new_trap(store, KITE_TRAP_CALL_STACK_EXHAUSTED);
     th->checks = krt_store_checks(store);
     if (th->native_sp == 0)
-        th->native_limit = kos_stack_limit(KINT_NATIVE_STACK_RESERVE);
+        th->native_limit = kos_stack_limit(kint_native_stack_reserve(store));
     const kint_native *n = atomic_load_explicit(&code->native, memory_order_acquire);
     if (!n && th->tier_up)
         n = kint_hot(th, ki, code);

@@ -32,14 +32,18 @@
 #endif
 #endif
 #if defined(KINT_SANITIZED)
-#define KINT_DEFAULT_C_STACK_MARGIN (UINT32_C(256) << 10)
+/* ASan frames are several times larger: one Wasm -> host -> Wasm entry
+ * takes about 400 KiB of C stack in the sanitizer build (measured with
+ * tests/fuzz/regressions/v8/host-reentry-unbounded.wat). */
+#define KINT_DEFAULT_C_STACK_MARGIN (UINT32_C(1) << 20)
 #else
 #define KINT_DEFAULT_C_STACK_MARGIN (UINT32_C(32) << 10)
 #endif
 #define KINT_MAX_NESTING 256u
 /* Native stack left below compiled code's limit for the C code it calls
  * (helpers, host functions, a nested interpreter) and a signal handler
- * without an alternate stack. */
+ * without an alternate stack: at least this, and at least the store's
+ * c_stack_margin (kint_native_stack_reserve). */
 #define KINT_NATIVE_STACK_RESERVE ((size_t)256 * 1024)
 /* A function whose frame would be larger than this many slots is translated
  * to code that traps with "call stack exhausted" when called. */
@@ -193,6 +197,10 @@ kite_trap_t *kint_call(kite_store_t *store, krt_func *f, uint64_t *slots);
 /* Whether the calling thread has C stack enough to enter Wasm once more
  * (see KINT_DEFAULT_C_STACK_MARGIN). */
 bool kint_c_stack_ok(const kint_thread *th);
+/* The C stack an entry into Wasm needs left (the store's c_stack_margin or
+ * the build's default), and what compiled code leaves below its limit. */
+size_t kint_c_stack_margin(const kite_store_t *store);
+size_t kint_native_stack_reserve(const kite_store_t *store);
 
 /* Calls host function f with its arguments in slots (results written back
  * there), outside the Wasm execution context. `caller` may be NULL. */

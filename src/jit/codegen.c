@@ -124,9 +124,19 @@ static void store_gtmp(kjit_cg *cg, kjit_reg r)
     cg->gdirty &= ~(1u << r);
 }
 
+/* Slots hold f32 bits zero-extended (the translator drops
+ * i64.extend_i32_u and the reinterprets on that promise), and a 32-bit
+ * store leaves the slot's high half as it was: clear it too. */
+static void store_fslot(kjit_cg *cg, unsigned p, uint32_t s, kjit_reg r)
+{
+    kjit_fmov(cg->m, p, SLOT(s), kjit_r(r));
+    if (p == 32)
+        kjit_mov(cg->m, 32, kjit_m(KJIT_R_FP, (int32_t)(s * 8u + 4u)), kjit_i(0));
+}
+
 static void store_ftmp(kjit_cg *cg, kjit_reg r)
 {
-    kjit_fmov(cg->m, cg->fwidth[r], SLOT(cg->fslot[r]), kjit_r(r));
+    store_fslot(cg, cg->fwidth[r], cg->fslot[r], r);
     cg->fdirty &= ~(1u << r);
 }
 
@@ -517,7 +527,7 @@ static void store_pin(kjit_cg *cg, uint32_t s)
 {
     switch (cg->cls[s]) {
     case KJIT_CLASS_GPR: kjit_mov(cg->m, 64, SLOT(s), kjit_r(cg->pin[s])); break;
-    case KJIT_CLASS_F32: kjit_fmov(cg->m, 32, SLOT(s), kjit_r(cg->pin[s])); break;
+    case KJIT_CLASS_F32: store_fslot(cg, 32, s, cg->pin[s]); break;
     default: kjit_fmov(cg->m, 64, SLOT(s), kjit_r(cg->pin[s])); break;
     }
 }

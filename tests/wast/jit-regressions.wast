@@ -96,3 +96,35 @@
       (i64.le_u (i64.const 0) (i64.load8_s (i64.le_u (local.get 1) (i64.const 0))))
       (i32.rem_s (i32.const 1) (i32.extend16_s (local.get 0))))))
 (assert_return (invoke "rem-by-minus-one-keeps-live-values") (i32.const 0))
+
+;; Slots hold f32 bits zero-extended (the translator drops i64.extend_i32_u
+;; and the reinterprets); an f32 temporary written back with a 32-bit store
+;; left the slot's high half as it was. $fill leaves -1 where $probe's
+;; scratch slots will be. Found by the differential driver in the sanitizer
+;; build (num-1-140: ASan fills fresh stack with 0xbe).
+(module
+  (memory 1)
+  (data (i32.const 0) "\ff\ff")
+  (func $nop)
+  (func $fill (local i64 i64 i64 i64 i64 i64 i64 i64)
+    (local.set 0 (i64.const -1)) (local.set 1 (i64.const -1))
+    (local.set 2 (i64.const -1)) (local.set 3 (i64.const -1))
+    (local.set 4 (i64.const -1)) (local.set 5 (i64.const -1))
+    (local.set 6 (i64.const -1)) (local.set 7 (i64.const -1))
+    (call $nop))
+  (func $probe (result i64)
+    (i64.extend_i32_u (i32.reinterpret_f32
+      (f32.copysign (f32.convert_i32_s (i32.load16_s (i32.const 0)))
+                    (f32.convert_i64_u (i64.const 0x20000000000001))))))
+  (func (export "f32-slot-high-half") (result i64)
+    (call $fill)
+    (call $probe))
+  (func (export "f32-after-i64") (param $x i64) (param $y i32) (result i64)
+    (drop (i64.add (local.get $x) (i64.const 0)))
+    (i64.extend_i32_u (i32.reinterpret_f32 (f32.convert_i32_s (local.get $y)))))
+  (func (export "load16s-after-i64") (param $x i64) (result i64)
+    (drop (i64.add (local.get $x) (i64.const 0)))
+    (i64.extend_i32_u (i32.load16_s (i32.const 0)))))
+(assert_return (invoke "f32-slot-high-half") (i64.const 0x3f800000))
+(assert_return (invoke "f32-after-i64" (i64.const -1) (i32.const 1)) (i64.const 0x3f800000))
+(assert_return (invoke "load16s-after-i64" (i64.const -1)) (i64.const 0xffffffff))
