@@ -122,6 +122,9 @@ typedef struct kint_native {
     const void *tail_entry; /* a tail call's: the caller's frame record is reused */
     uint32_t nosr;
     const kint_osr *osr;
+    /* per exception handler's code position, its native landing pad (sorted) */
+    uint32_t ncatch;
+    const kint_osr *catches;
 } kint_native;
 
 /* One translated function (immutable once published, but for `native`,

@@ -1485,8 +1485,9 @@ dispatch:
             native_status = n->enter(th, fp, cki, n->entry);
             fuel_on = krt_store_checks(store);
             if (UNLIKELY(native_status != RUN_OK)) {
-                pc = self->code->code; /* (only read for an exception, which is not caught here) */
                 top = self;
+                if (native_status == RUN_EXN)
+                    goto native_exn_done; /* (compiled code searched the callee's handlers) */
                 goto native_stop;
             }
             if (self == entry) {
@@ -1636,6 +1637,8 @@ hot_loop:
         th->top = top;
         native_status = n->enter(th, fp, ki, at);
         fuel_on = krt_store_checks(store);
+        if (UNLIKELY(native_status == RUN_EXN))
+            goto native_exn_done; /* (compiled code searched this frame's handlers) */
         if (UNLIKELY(native_status != RUN_OK))
             goto native_stop;
         if (top == entry) {
@@ -1651,6 +1654,28 @@ hot_loop:
         th->top = top;
         NEXT();
     }
+
+native_exn_done:
+    /*
+     * An exception left compiled code that ran the frame `top` itself (it
+     * continued there by on-stack replacement, or took it over by a tail
+     * call): the compiled code searched that frame's handlers, so the
+     * search goes on in its caller.
+     */
+    exn = th->exn;
+    if (top == entry) {
+        run->exn = exn;
+        run->status = RUN_EXN;
+        th->top = top;
+        return;
+    }
+    top--;
+    fp = top->fp;
+    ki = top->ki;
+    mem = ki->mem0;
+    th->top = top;
+    throw_pos = (uint32_t)(top->pc - top->code->code) - 1;
+    goto do_throw;
 
 native_stop:
     /* A compiled callee called from pc (in the frame of `top`) trapped or

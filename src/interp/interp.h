@@ -94,6 +94,10 @@ typedef struct kint_frame {
     uint64_t *fp;
     const kint_code *code;
     kint_instance *ki;
+    /* Compiled code of a function with exception handlers: its native
+     * stack pointer after the prologue, where a caught exception resumes
+     * it (docs/JIT.md). Not kept for other frames. */
+    uintptr_t nsp;
 } kint_frame;
 
 /* A store's execution stacks, made on its first call into Wasm. */

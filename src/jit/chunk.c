@@ -8,6 +8,7 @@
  *   [return address into C]
  *   [saved rbp]          <- rbp
  *   [saved rbx, r12, r13, r14, r15]
+ *   [th->top at entry, twice]  (where unwinding an exception stops; codegen_exn.c)
  *   [previous th->native_sp]   <- rsp = th->native_sp while compiled code runs
  *   [return address into the stub]   (then the compiled frames)
  *
@@ -41,6 +42,9 @@ void kjit_emit_stubs(kjit_masm *m, kjit_stubs *s)
     kjit_mov(m, 64, kjit_r(KJIT_RBP), kjit_r(KJIT_RSP));
     for (int i = 0; i < nsaved; i++)
         kjit_push(m, saved[i]);
+    kjit_mov(m, 64, kjit_r(KJIT_RAX), kjit_m(KJIT_ARG0, (int32_t)offsetof(kint_thread, top)));
+    kjit_push(m, KJIT_RAX);
+    kjit_push(m, KJIT_RAX); /* (keeps the stack 16-byte aligned) */
     kjit_mov(m, 64, kjit_r(KJIT_RAX), kjit_m(KJIT_ARG0, (int32_t)offsetof(kint_thread, native_sp)));
     kjit_push(m, KJIT_RAX);
     kjit_mov(m, 64, kjit_m(KJIT_ARG0, (int32_t)offsetof(kint_thread, native_sp)), kjit_r(KJIT_RSP));
@@ -51,11 +55,18 @@ void kjit_emit_stubs(kjit_masm *m, kjit_stubs *s)
     kjit_call_reg(m, KJIT_ARG3);
     kjit_mov(m, 32, kjit_r(KJIT_RET), kjit_i(KINT_RUN_OK));
 
-    /* exit: status in RET */
+    /* exit: status in RET; an exception first looks for a handler in the
+     * compiled frames of this entry */
+    kjit_label unwind = kjit_label_new(m), plain = kjit_label_new(m);
     kjit_bind(m, s->exit);
+    kjit_cmp(m, 32, KJIT_RET, kjit_i(KINT_RUN_EXN));
+    kjit_jcc(m, KJIT_EQ, unwind);
+    kjit_bind(m, plain);
     kjit_mov(m, 64, kjit_r(KJIT_RSP), TH(native_sp));
     kjit_pop(m, KJIT_RCX);
     kjit_mov(m, 64, TH(native_sp), kjit_r(KJIT_RCX));
+    kjit_pop(m, KJIT_RCX);
+    kjit_pop(m, KJIT_RCX);
     for (int i = nsaved - 1; i >= 0; i--)
         kjit_pop(m, saved[i]);
     kjit_pop(m, KJIT_RBP);
@@ -73,6 +84,7 @@ void kjit_emit_stubs(kjit_masm *m, kjit_stubs *s)
     kjit_load(m, KJIT_L32U, KJIT_TRAP_KIND_REG, kjit_m(KJIT_ARG0, (int32_t)offsetof(kos_trap_site, kind)));
     kjit_load(m, KJIT_L32U, KJIT_TRAP_POS_REG, kjit_m(KJIT_ARG0, (int32_t)offsetof(kos_trap_site, pos)));
     kjit_jmp(m, s->trap);
+    kjit_emit_unwind_stub(m, unwind, plain);
     kjit_align(m, 16);
 }
 

@@ -672,6 +672,7 @@ static void prologue(kjit_cg *cg, kjit_ufunc *uf)
     kjit_mov(m, 64, kjit_r(KJIT_RCX), kjit_i((int64_t)(uintptr_t)c));
     kjit_mov(m, 64, REC(KJIT_RAX, code), kjit_r(KJIT_RCX));
     kjit_mov(m, 64, REC(KJIT_RAX, ki), kjit_r(KJIT_R_KI));
+    kjit_exn_prologue(cg);
     zero_slots(cg, c->param_slots, c->param_slots + c->local_slots);
     for (uint32_t i = 0; i < c->nconsts; i++) {
         int64_t v = (int64_t)c->consts[i];
@@ -1340,8 +1341,6 @@ static const char *part2(kint_op op)
     case KINT_OP_REF_I31:
     case KINT_OP_I31_GET_S:
     case KINT_OP_I31_GET_U: return "GC";
-    case KINT_OP_THROW:
-    case KINT_OP_THROW_REF: return "exceptions";
     default: break;
     }
     /* v128 operands: SIMD instructions, and v128 constants, copies,
@@ -1527,11 +1526,6 @@ static void choose_pins(kjit_cg *cg, const uint32_t *depth)
 
 static bool analyze(kjit_cg *cg)
 {
-    const kint_code *c = cg->code;
-    if (c->nhandlers) {
-        kjit_fail(cg, "function %u: exception handling (try_table, try) is not compiled yet", cg->funcidx);
-        return false;
-    }
     uint32_t *depth = kutil_calloc(cg->m->alloc, (size_t)cg->nwords + 2, sizeof(uint32_t));
     if (!depth) {
         cg->m->oom = true;
@@ -1567,6 +1561,8 @@ static bool analyze(kjit_cg *cg)
         }
     }
     if (!cg->failed)
+        kjit_exn_mark_targets(cg);
+    if (!cg->failed)
         choose_pins(cg, (const uint32_t *)depth);
     kutil_free(cg->m->alloc, depth);
     if (!cg->failed)
@@ -1599,7 +1595,8 @@ static void backedge_checks(kjit_cg *cg, uint32_t pos)
 
 static bool emit_instr(kjit_cg *cg)
 {
-    if (emit_control(cg) || kjit_emit_numeric(cg) || kjit_emit_memory(cg) || kjit_emit_atomic(cg))
+    if (emit_control(cg) || kjit_emit_numeric(cg) || kjit_emit_memory(cg) || kjit_emit_atomic(cg) ||
+        kjit_emit_exn(cg))
         return true;
     kjit_fail(cg, "function %u: %s (internal %s) is not supported by the compiler", cg->funcidx,
               wasm_name(cg, cg->pos), kint_ops[cg->op].name);
@@ -1645,8 +1642,10 @@ bool kjit_compile_function(kjit_unit *u, uint32_t funcidx)
             cg.labels[i] = cg.check_of[i] = KJIT_NONE;
         memset(cg.pin, KJIT_NOREG, ((size_t)cg.nslots + 2) * sizeof(*cg.pin));
         ok = analyze(&cg);
-        if (ok)
-            kjit_live_compute(&cg); /* (without it every slot counts as live) */
+        /* (without it every slot counts as live; exception edges are not
+         * in its flow graph) */
+        if (ok && !c->nhandlers)
+            kjit_live_compute(&cg);
         /* temporaries: the fixed ones, and pinned registers left unused */
         for (int i = 0; i < KJIT_NTMP_GPRS; i++)
             cg.gtmps |= 1u << g_tmp_gprs[i];
@@ -1711,10 +1710,13 @@ bool kjit_compile_function(kjit_unit *u, uint32_t funcidx)
             const kjit_osr_site *o = &u->osr[uf->osr_first + i];
             kjit_bind(cg.m, o->label);
             kjit_push(cg.m, KJIT_R_NATIVE_FP);
+            kjit_exn_osr_entry(&cg);
             for (uint32_t k = 0; k < cg.npins; k++)
                 load_pin(&cg, cg.pinned[k]);
             kjit_jmp(cg.m, cg.labels[o->pos]);
         }
+        if (!cg.failed)
+            kjit_exn_landings(&cg, uf);
         emit_ool(&cg);
         ok = !cg.failed;
     }

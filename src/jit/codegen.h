@@ -48,6 +48,7 @@ typedef struct kjit_ufunc {
     kjit_label entry, tail_entry;
     uint32_t entry_off, tail_off; /* after emission */
     uint32_t osr_first, nosr;     /* its loop headers in the unit's osr list */
+    uint32_t land_first, nland;   /* its exception landing pads in the unit's land list */
 } kjit_ufunc;
 
 typedef struct kjit_osr_site {
@@ -68,6 +69,8 @@ typedef struct kjit_unit {
     kjit_osr_site *osr;
     uint32_t nosr, osrcap;
     bool osr_wanted;              /* emit entries at loop headers */
+    kjit_osr_site *land;          /* landing pads of catch targets (codegen_exn.c) */
+    uint32_t nland, landcap;
     const void *const *handlers;  /* the interpreter's handler addresses (NULL: op numbers) */
     const void **sorted;          /* handler addresses sorted, for the reverse map */
     uint16_t *sorted_ops;
@@ -242,5 +245,19 @@ bool kjit_emit_memory(kjit_cg *cg);
 
 /* Emits the current instruction if it is an atomic one (threads); false if not. */
 bool kjit_emit_atomic(kjit_cg *cg);
+
+/* ---- codegen_exn.c: exceptions ---- */
+
+/* Gives every catch target of the function a label (analysis). */
+void kjit_exn_mark_targets(kjit_cg *cg);
+/* A function with handlers: its prologue (record in RAX) and OSR entries
+ * keep the native stack pointer in the record (kint_frame.nsp). */
+void kjit_exn_prologue(kjit_cg *cg);
+void kjit_exn_osr_entry(kjit_cg *cg);
+/* After the body: a landing pad per catch target (pinned locals reloaded,
+ * then its label), listed in the unit for publishing. */
+void kjit_exn_landings(kjit_cg *cg, kjit_ufunc *uf);
+/* Emits the current instruction if it is throw or throw_ref; false if not. */
+bool kjit_emit_exn(kjit_cg *cg);
 
 #endif

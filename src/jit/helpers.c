@@ -190,7 +190,11 @@ static int run(kint_thread *th, uint64_t *cfp, const kint_code *code, kint_insta
     }
     if (th->tier_up && !atomic_load_explicit(&code->native, memory_order_acquire))
         kint_hot(th, ki, code); /* (compiled now, kint_run_frame runs it natively) */
-    return kint_run_frame(th, cfp, code, ki);
+    kint_frame *caller = th->top;
+    int status = kint_run_frame(th, cfp, code, ki);
+    if (status == KINT_RUN_EXN)
+        th->top = caller; /* where the compiled caller goes on unwinding */
+    return status;
 }
 
 int kjit_h_call_cell(kint_thread *th, uint64_t *cfp, _Atomic(kint_code *) *cell, uint32_t tail)
@@ -209,14 +213,16 @@ int kjit_h_call_func(kint_thread *th, uint64_t *cfp, krt_func *f, uint32_t tail)
 {
     kint_instance *ki = th->top->ki;
     if (f->host) {
+        kint_frame *self = th->top;
         kite_store_t *store = th->store;
         th->sp = th->top->fp + th->top->code->frame_slots;
         kite_trap_t *t = kint_host_call(store, f, cfp, ki->inst);
         th->checks = krt_store_checks(store);
         if (t) {
-            if (t->kind == KITE_TRAP_EXCEPTION && t->exn) {
-                th->exn = t->exn;
-                kite_trap_free(t);
+            krt_exn *thrown = krt_trap_take_exn(t, store); /* (as the interpreter) */
+            if (thrown) {
+                th->top = self;
+                th->exn = thrown;
                 return KINT_RUN_EXN;
             }
             th->trap_obj = t;

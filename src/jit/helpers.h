@@ -35,4 +35,16 @@ int kjit_h_sig_ok(kint_instance *ki, const krt_func *f, uint32_t canon);
  * (helpers_atomic.c). */
 int kjit_h_atomic_wait_notify(kint_thread *th, uint64_t *fp, const kint_word *pc, uint32_t op);
 
+/* Exceptions (helpers_exn.c). throw of tag `tag` with its payload at
+ * fp[base..] / throw_ref of the exnref in fp[src], at code position pos
+ * of the innermost frame: KINT_RUN_EXN (th->exn set), or KINT_RUN_TRAP
+ * (a null exnref, the GC heap exhausted, fuel or an interrupt). */
+int kjit_h_throw(kint_thread *th, uint64_t *fp, uint32_t tag, uint32_t base, uint32_t pos);
+int kjit_h_throw_ref(kint_thread *th, uint64_t *fp, uint32_t src, uint32_t pos);
+/* Looks for a handler of th->exn in the compiled frames of the innermost
+ * entry into compiled code, from th->top (each record at its pc): the
+ * landing pad to resume (th->top is then its frame, the payload in its
+ * slots), or NULL (th->top is then the record below those frames). */
+const void *kjit_h_unwind(kint_thread *th);
+
 #endif

@@ -44,6 +44,13 @@ typedef struct kjit_stubs {
 } kjit_stubs;
 
 void kjit_emit_stubs(kjit_masm *m, kjit_stubs *stubs);
+/* The exit stub's part for KINT_RUN_EXN (codegen_exn.c): unwinds to a
+ * handler of a compiled frame of this entry and resumes it there, else
+ * leaves through `plain` (the rest of exit) with the status. */
+void kjit_emit_unwind_stub(kjit_masm *m, kjit_label unwind, kjit_label plain);
+/* Where the entry stub keeps th->top as it was at entry (the record below
+ * the entry's compiled frames): this far above th->native_sp. */
+#define KJIT_ENTRY_BASE_OFFSET 8
 
 /* Trap sites collected while emitting, in increasing offset order. */
 typedef struct kjit_sites {

@@ -30,6 +30,7 @@ typedef struct kjit_code_obj {
     kjit_chunk *chunk;
     kint_native *natives;
     kint_osr *osr;
+    kint_osr *land;                /* exception landing pads */
     const kite_allocator_t *alloc; /* the engine's */
 } kjit_code_obj;
 
@@ -40,6 +41,7 @@ static void code_obj_destroy(krt_owned *o, kite_store_t *store)
     kjit_chunk_free(c->chunk);
     kutil_free(c->alloc, c->natives);
     kutil_free(c->alloc, c->osr);
+    kutil_free(c->alloc, c->land);
     kutil_free(c->alloc, c);
 }
 
@@ -50,6 +52,7 @@ static void unit_free(kjit_unit *u)
     kjit_sites_free(&u->sites);
     kutil_free(alloc, u->funcs);
     kutil_free(alloc, u->osr);
+    kutil_free(alloc, u->land);
     kutil_free(alloc, u->sorted);
     kutil_free(alloc, u->sorted_ops);
 }
@@ -62,7 +65,9 @@ static kite_error_t *publish(kjit_unit *u, kjit_chunk *chunk, const uint32_t *fu
     kjit_code_obj *obj = kutil_calloc(u->m.alloc, 1, sizeof(*obj));
     kint_native *nat = kutil_calloc(u->m.alloc, n ? n : 1, sizeof(*nat));
     kint_osr *osr = kutil_calloc(u->m.alloc, u->nosr ? u->nosr : 1, sizeof(*osr));
-    if (!obj || !nat || !osr) {
+    kint_osr *land = kutil_calloc(u->m.alloc, u->nland ? u->nland : 1, sizeof(*land));
+    if (!obj || !nat || !osr || !land) {
+        kutil_free(u->m.alloc, land);
         kutil_free(u->m.alloc, obj);
         kutil_free(u->m.alloc, nat);
         kutil_free(u->m.alloc, osr);
@@ -71,6 +76,9 @@ static kite_error_t *publish(kjit_unit *u, kjit_chunk *chunk, const uint32_t *fu
     }
     for (uint32_t i = 0; i < u->nosr; i++)
         osr[i] = (kint_osr){u->osr[i].pos, kjit_chunk_addr(chunk, kjit_label_pos(&u->m, u->osr[i].label))};
+    for (uint32_t i = 0; i < u->nland; i++)
+        land[i] = (kint_osr){u->land[i].pos, kjit_chunk_addr(chunk, kjit_label_pos(&u->m, u->land[i].label))};
+    obj->land = land;
     obj->owned.destroy = code_obj_destroy;
     obj->alloc = u->m.alloc;
     obj->chunk = chunk;
@@ -91,6 +99,8 @@ static kite_error_t *publish(kjit_unit *u, kjit_chunk *chunk, const uint32_t *fu
             .tail_entry = kjit_chunk_addr(chunk, kjit_label_pos(&u->m, uf->tail_entry)),
             .nosr = uf->nosr,
             .osr = osr + uf->osr_first,
+            .ncatch = uf->nland,
+            .catches = land + uf->land_first,
         };
         const kint_native *expected = NULL;
         atomic_compare_exchange_strong_explicit(&uf->code->native, &expected, &nat[i], memory_order_acq_rel,
