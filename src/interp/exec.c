@@ -1843,9 +1843,6 @@ kite_trap_t *kint_exec_call(kite_store_t *store, krt_func *f, uint64_t *slots)
     const kint_native *n = atomic_load_explicit(&code->native, memory_order_acquire);
     if (!n && th->tier_up)
         n = kint_hot(th, ki, code);
-    kite_trap_kind_t stop;
-    if (!n && th->checks && !krt_store_check(store, 1, &stop))
-        return new_trap(store, stop); /* (compiled code charges its entry itself) */
     memcpy(base, slots, (size_t)f->param_slots * sizeof(uint64_t));
 
     int status;
@@ -1855,7 +1852,16 @@ kite_trap_t *kint_exec_call(kite_store_t *store, krt_func *f, uint64_t *slots)
         th->nesting--;
     } else {
         push_frame(th, base, code, ki);
-        status = interpret(th, rec);
+        /* The entry costs 1, charged in the new frame (as a call from Wasm,
+         * kint_run_frame and compiled code's prologue charge it). */
+        kite_trap_kind_t stop;
+        if (th->checks && !krt_store_check(store, 1, &stop)) {
+            th->trap_kind = stop;
+            th->trap_pos = 0;
+            status = RUN_TRAP;
+        } else {
+            status = interpret(th, rec);
+        }
     }
 
     kite_trap_t *trap = NULL;

@@ -255,6 +255,21 @@ static void compare(kite_tier_t tier, uint32_t threshold)
         same("loop_ref", &ei, &ej, "loop_ref", 1000, 0);
     }
     CHECK(ei.host_calls == ej.host_calls, "host calls: %d, compiled %d", ei.host_calls, ej.host_calls);
+    /* throws cost fuel as in the interpreter, and running out of it in
+     * the middle of a throw loop traps at the same point */
+    static const char *const fueled[] = {"loop", "loop_ref", "outer", "trap"};
+    for (int i = 0; i < 4; i++) {
+        kite_store_set_fuel(ei.store, 100000);
+        kite_store_set_fuel(ej.store, 100000);
+        same(fueled[i], &ei, &ej, fueled[i], 300, 0);
+        CHECK(kite_store_fuel(ei.store) == kite_store_fuel(ej.store), "%s: fuel left %llu, compiled %llu",
+              fueled[i], (unsigned long long)kite_store_fuel(ei.store), (unsigned long long)kite_store_fuel(ej.store));
+        kite_store_set_fuel(ei.store, 2000);
+        kite_store_set_fuel(ej.store, 2000);
+        same(fueled[i], &ei, &ej, fueled[i], 100000, 0);
+        kite_store_set_fuel(ei.store, 0);
+        kite_store_set_fuel(ej.store, 0);
+    }
     teardown(&ei);
     teardown(&ej);
 }
