@@ -1330,36 +1330,11 @@ static bool unconditional_op(kint_op op)
 /* Instructions the compiler leaves to part 2 (docs/JIT.md), by family. */
 static const char *part2(kint_op op)
 {
-    switch (kint_ops[op].shape) {
-    case KINT_SHAPE_STRUCT_NEW:
-    case KINT_SHAPE_STRUCT_NEW_DEFAULT:
-    case KINT_SHAPE_STRUCT_GET:
-    case KINT_SHAPE_STRUCT_GET2:
-    case KINT_SHAPE_STRUCT_SET:
-    case KINT_SHAPE_STRUCT_SET2:
-    case KINT_SHAPE_ARRAY_NEW:
-    case KINT_SHAPE_ARRAY_NEW_DEFAULT:
-    case KINT_SHAPE_ARRAY_NEW_FIXED:
-    case KINT_SHAPE_ARRAY_NEW_DATA:
-    case KINT_SHAPE_ARRAY_NEW_ELEM:
-    case KINT_SHAPE_ARRAY_GET:
-    case KINT_SHAPE_ARRAY_GET2:
-    case KINT_SHAPE_ARRAY_SET:
-    case KINT_SHAPE_ARRAY_SET2:
-    case KINT_SHAPE_ARRAY_LEN:
-    case KINT_SHAPE_ARRAY_FILL:
-    case KINT_SHAPE_ARRAY_COPY:
-    case KINT_SHAPE_ARRAY_INIT_DATA:
-    case KINT_SHAPE_ARRAY_INIT_ELEM:
-    case KINT_SHAPE_REF_TEST:
-    case KINT_SHAPE_REF_CAST:
-    case KINT_SHAPE_BR_CAST: return "GC";
-    default: break;
-    }
     switch (op) {
-    case KINT_OP_REF_I31:
-    case KINT_OP_I31_GET_S:
-    case KINT_OP_I31_GET_U: return "GC";
+    case KINT_OP_STRUCT_GET_128: /* v128 fields and elements: compiled (codegen_gc.c) */
+    case KINT_OP_STRUCT_SET_128:
+    case KINT_OP_ARRAY_GET_128:
+    case KINT_OP_ARRAY_SET_128: return NULL;
     default: break;
     }
     /* v128 operands: SIMD instructions, and v128 constants, copies,
@@ -1615,7 +1590,7 @@ static void backedge_checks(kjit_cg *cg, uint32_t pos)
 static bool emit_instr(kjit_cg *cg)
 {
     if (emit_control(cg) || kjit_emit_numeric(cg) || kjit_emit_memory(cg) || kjit_emit_atomic(cg) ||
-        kjit_emit_exn(cg))
+        kjit_emit_exn(cg) || kjit_emit_gc(cg))
         return true;
     kjit_fail(cg, "function %u: %s (internal %s) is not supported by the compiler", cg->funcidx,
               wasm_name(cg, cg->pos), kint_ops[cg->op].name);

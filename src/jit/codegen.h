@@ -260,4 +260,9 @@ void kjit_exn_landings(kjit_cg *cg, kjit_ufunc *uf);
 /* Emits the current instruction if it is throw or throw_ref; false if not. */
 bool kjit_emit_exn(kjit_cg *cg);
 
+/* ---- codegen_gc.c ---- */
+
+/* Emits the current instruction if it is a GC one (structs, arrays, i31, casts); false if not. */
+bool kjit_emit_gc(kjit_cg *cg);
+
 #endif
