@@ -50,6 +50,108 @@ static void call_helper(kjit_cg *cg)
     kjit_check_kind(cg);
 }
 
+/* ---- allocation fast paths ---- */
+
+/*
+ * struct.new, struct.new_default and array.new_fixed of a size class
+ * (at most KGC_SMALL_MAX bytes, known when compiling): kgc_alloc_fast
+ * inline (pop the class's free list), the header and every field written
+ * from the operand slots; an empty free list (always, in stress mode)
+ * takes the helper, which may collect. Both paths end with every
+ * temporary forgotten and the result in its slot or pinned register.
+ * Under AddressSanitizer the free cells are poisoned and only the C fast
+ * path unpoisons them: there every allocation calls the helper.
+ */
+static bool alloc_inline(kjit_cg *cg)
+{
+#ifdef KGC_ASAN
+    (void)cg;
+    return false;
+#else
+    kjit_masm *m = cg->m;
+    uint32_t type = kjit_fld(cg, KINT_FN_type);
+    const kgc_rtt *rtt = cg->u->ki->rtts[type]; /* (its layout only: the pointer is the store's) */
+    uint64_t size;
+    uint32_t n = 0;
+    if (cg->op == KINT_OP_ARRAY_NEW_FIXED) {
+        n = kjit_fld(cg, KINT_FN_n);
+        size = kgc_array_size(n, rtt->elem_width);
+    } else {
+        size = rtt->size;
+    }
+    if (!size || size > KGC_SMALL_MAX)
+        return false;
+    int32_t list = (int32_t)(offsetof(kgc_heap, free) + ((size - 1) / KGC_GRANULE) * sizeof(kgc_cell *));
+    uint32_t dst = kjit_fld(cg, KINT_FN_dst);
+    kjit_label slow = kjit_label_new(m), done = kjit_label_new(m);
+
+    kjit_flush(cg); /* (nothing dirty: the two paths join with nothing cached) */
+    kjit_reg h = kjit_gtmp(cg), o = kjit_gtmp(cg), t = kjit_gtmp(cg);
+    kjit_mov(m, 64, kjit_r(h), kjit_m(KJIT_R_KI, (int32_t)offsetof(kint_instance, heap)));
+    kjit_mov(m, 64, kjit_r(o), kjit_m(h, list));
+    kjit_test(m, 64, o, kjit_r(o));
+    kjit_jcc(m, KJIT_EQ, slow);
+    kjit_mov(m, 64, kjit_r(t), kjit_m(o, (int32_t)offsetof(kgc_cell, next)));
+    kjit_mov(m, 64, kjit_m(h, list), kjit_r(t));
+    /* header: kind and canonical id, then this store's RTT */
+    kjit_mov(m, 64, kjit_r(t), kjit_i((int64_t)((uint64_t)rtt->kind | (uint64_t)rtt->canon << 32)));
+    kjit_mov(m, 64, kjit_m(o, 0), kjit_r(t));
+    kjit_mov(m, 64, kjit_r(t), kjit_m(KJIT_R_KI, (int32_t)offsetof(kint_instance, rtts)));
+    kjit_mov(m, 64, kjit_r(t), kjit_m(t, (int32_t)(type * sizeof(void *))));
+    kjit_mov(m, 64, kjit_m(o, (int32_t)offsetof(kgc_obj, rtt)), kjit_r(t));
+    cg->busy = 1u << o; /* (h and t are free again) */
+    switch (cg->op) {
+    case KINT_OP_STRUCT_NEW_DEFAULT:
+        for (uint32_t off = KGC_STRUCT_FIELDS; off < size; off += 8)
+            kjit_mov(m, 64, kjit_m(o, (int32_t)off), kjit_i(0));
+        break;
+    case KINT_OP_STRUCT_NEW: {
+        uint32_t base = kjit_fld(cg, KINT_FN_base);
+        if (!rtt->all64) /* (padding and packed fields' other bytes: zero, as kgc_struct_new) */
+            for (uint32_t off = KGC_STRUCT_FIELDS; off < size; off += 8)
+                kjit_mov(m, 64, kjit_m(o, (int32_t)off), kjit_i(0));
+        for (uint32_t i = 0; i < rtt->nfields; i++) {
+            const kgc_field *f = &rtt->fields[i];
+            for (uint32_t part = 0; part < (f->width == 16 ? 2u : 1u); part++) {
+                kjit_reg v = kjit_raw_in(cg, base + f->slot + part);
+                unsigned w = f->width == 16 ? 64u : f->width * 8u;
+                kjit_mov(m, w, kjit_m(o, (int32_t)(f->offset + 8 * part)), kjit_r(v));
+                cg->busy = 1u << o;
+            }
+        }
+        break;
+    }
+    default: { /* array.new_fixed */
+        uint32_t base = kjit_fld(cg, KINT_FN_base), w = rtt->elem_width;
+        kjit_mov(m, 64, kjit_m(o, (int32_t)offsetof(kgc_array, len)), kjit_i(n)); /* (and pad_ = 0) */
+        for (uint32_t i = 0; i < n; i++)
+            for (uint32_t part = 0; part < (w == 16 ? 2u : 1u); part++) {
+                uint32_t slot = base + (w == 16 ? 2 * i : i) + part;
+                kjit_reg v = kjit_raw_in(cg, slot);
+                kjit_mov(m, w == 16 ? 64u : w * 8u, kjit_m(o, (int32_t)(KGC_ARRAY_DATA + i * w + 8 * part)),
+                         kjit_r(v));
+                cg->busy = 1u << o;
+            }
+        break;
+    }
+    }
+    if (kjit_pinned(cg, dst))
+        kjit_mov(m, 64, kjit_r(cg->pin[dst]), kjit_r(o));
+    else
+        kjit_mov(m, 64, SLOT(dst), kjit_r(o));
+    kjit_jmp(m, done);
+    /* the slow path starts from the state at the branch: forget what the
+     * fast path loaded (nothing is dirty) */
+    for (kjit_reg r = 0; r < KJIT_NGPR; r++)
+        if ((cg->gtmps >> r) & 1u)
+            kjit_gclobber(cg, r);
+    kjit_bind(m, slow);
+    call_helper(cg); /* (ends with every temporary forgotten) */
+    kjit_bind(m, done);
+    return true;
+#endif
+}
+
 /* ---- fields and elements ---- */
 
 typedef struct access_op {
@@ -315,9 +417,12 @@ bool kjit_emit_gc(kjit_cg *cg)
     switch (cg->op) {
     case KINT_OP_STRUCT_NEW:
     case KINT_OP_STRUCT_NEW_DEFAULT:
+    case KINT_OP_ARRAY_NEW_FIXED:
+        if (!alloc_inline(cg))
+            call_helper(cg);
+        return true;
     case KINT_OP_ARRAY_NEW:
     case KINT_OP_ARRAY_NEW_DEFAULT:
-    case KINT_OP_ARRAY_NEW_FIXED:
     case KINT_OP_ARRAY_NEW_DATA:
     case KINT_OP_ARRAY_NEW_ELEM:
     case KINT_OP_ARRAY_FILL:
