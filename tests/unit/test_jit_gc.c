@@ -3,7 +3,8 @@
  * the public API: every trap a GC instruction can raise in compiled code
  * (a failed ref.cast to concrete, abstract and function types, null
  * struct, array and i31 accesses, array indices and bulk ranges out of
- * bounds, an array too large, data and element segments out of range)
+ * bounds, an array too large, data and element segments out of range,
+ * the heap exhausted by allocations inline and in helpers)
  * gives the interpreter's kind, message and backtrace (function and code
  * offset per frame) under jit and under auto, from a call chain, and in
  * a function already compiled by a loop; and results agree, with and
@@ -23,6 +24,8 @@ static const char *const g_wat =
     "  (type $m (struct (field (mut i64))))"
     "  (type $bytes (array (mut i8)))"
     "  (type $refs (array (mut anyref)))"
+    "  (type $link (struct (field (ref null $link)) (field i64)))"
+    "  (type $chunks (struct (field (ref null $chunks)) (field (ref $refs))))"
     "  (type $ft (func (result i32)))"
     "  (type $gt (func (param i32) (result i32)))"
     "  (data $d \"abcdefgh\")"
@@ -74,6 +77,12 @@ static const char *const g_wat =
     "    (global.set $obj (struct.new $p (local.get $s)))"
     "    (ref.test (ref $q) (global.get $obj)) (drop)"
     "    (struct.get $q 0 (ref.cast (ref $q) (global.get $obj))))"
+    "  (func $grow (result i32) (local $l (ref null $link))"
+    "    (loop $l (local.set $l (struct.new $link (local.get $l) (i64.const 1))) (br $l)) (i32.const 0))"
+    "  (func (export \"exhaust\") (result i32) (call $grow))"
+    "  (func (export \"exhaust-array\") (result i32) (local $l (ref null $chunks))"
+    "    (loop $l (local.set $l (struct.new $chunks (local.get $l) (array.new $refs (ref.i31 (i32.const 1))"
+    "      (i32.const 1000)))) (br $l)) (i32.const 0))"
     "  (func (export \"sum\") (param i32) (result i32) (local $a (ref null $refs)) (local $i i32) (local $s i32)"
     "    (local.set $a (array.new_default $refs (local.get 0)))"
     "    (loop $l (array.set $refs (local.get $a) (local.get $i) (struct.new $q (local.get $i) (i64.const 5)))"
@@ -103,7 +112,7 @@ static bool setup(env *e, kite_tier_t tier, uint32_t threshold, bool stress)
     kite_config_free(c);
     kite_error_t *err = kite_module_new_text(e->engine, g_wat, strlen(g_wat), &e->module);
     if (err) {
-        printf("module: %s\n", kite_error_message(err));
+        CHECK(false, "module: %s", kite_error_message(err));
         kite_error_free(err);
         return false;
     }
@@ -194,6 +203,8 @@ static const trap_case g_traps[] = {
     {"too-large", KITE_TRAP_ARRAY_TOO_LARGE},
     {"too-large-fill", KITE_TRAP_ARRAY_TOO_LARGE},
     {"loop-then-cast", KITE_TRAP_CAST_FAILURE},
+    {"exhaust", KITE_TRAP_GC_HEAP_EXHAUSTED},
+    {"exhaust-array", KITE_TRAP_GC_HEAP_EXHAUSTED},
 };
 
 static void compare_tiers(kite_tier_t tier, uint32_t threshold, bool stress)
@@ -201,6 +212,9 @@ static void compare_tiers(kite_tier_t tier, uint32_t threshold, bool stress)
     env ei, ej;
     if (!setup(&ei, KITE_TIER_INTERP, 0, stress) || !setup(&ej, tier, threshold, stress))
         return;
+    kite_store_limits_t limits = {.gc_heap_bytes = stress ? 64u << 10 : 4u << 20};
+    kite_store_set_limits(ei.store, &limits);
+    kite_store_set_limits(ej.store, &limits);
     /* twice: under auto the second round runs what the first compiled */
     for (int round = 0; round < 2; round++)
         for (size_t i = 0; i < sizeof(g_traps) / sizeof(g_traps[0]); i++) {
