@@ -152,6 +152,86 @@ static bool alloc_inline(kjit_cg *cg)
 #endif
 }
 
+/*
+ * array.new_default of a size known only at run time: the same fast path
+ * when the array fits a size class (n <= (KGC_SMALL_MAX - 24) / width),
+ * its class computed from n: granules g = (n * width + 24 + 15) / 16,
+ * free list g - 1; the elements (and the padding after them) zeroed.
+ */
+static bool alloc_array_inline(kjit_cg *cg)
+{
+#ifdef KGC_ASAN
+    (void)cg;
+    return false;
+#else
+    kjit_masm *m = cg->m;
+    uint32_t type = kjit_fld(cg, KINT_FN_type), nslot = kjit_fld(cg, KINT_FN_n), dst = kjit_fld(cg, KINT_FN_dst);
+    const kgc_rtt *rtt = cg->u->ki->rtts[type];
+    uint32_t w = rtt->elem_width, shift = w == 1 ? 0 : w == 2 ? 1 : w == 4 ? 2 : w == 8 ? 3 : 4;
+    kjit_label slow = kjit_label_new(m), done = kjit_label_new(m), zero = kjit_label_new(m),
+               zeroed = kjit_label_new(m);
+
+    kjit_flush(cg); /* (n's slot is current in memory from here on) */
+    kjit_reg n = kjit_gin(cg, nslot, 32);
+    kjit_cmp(m, 32, n, kjit_i((KGC_SMALL_MAX - KGC_ARRAY_DATA) / w));
+    kjit_jcc(m, KJIT_GT_U, slow);
+    kjit_reg t = kjit_gtmp(cg);
+    kjit_mov(m, 32, kjit_r(t), kjit_r(n));
+    cg->busy = 1u << t; /* (n is read again from its slot or register) */
+    if (shift)
+        kjit_shift(m, KJIT_SHL, 32, t, t, kjit_i(shift));
+    kjit_alu(m, KJIT_ADD, 32, t, t, kjit_i(KGC_ARRAY_DATA + KGC_GRANULE - 1));
+    kjit_shift(m, KJIT_SHR, 32, t, t, kjit_i(4)); /* granules */
+    kjit_reg h = kjit_gtmp(cg);
+    kjit_mov(m, 64, kjit_r(h), kjit_m(KJIT_R_KI, (int32_t)offsetof(kint_instance, heap)));
+    kjit_lea(m, 64, t, kjit_mx(h, t, 8, (int32_t)(offsetof(kgc_heap, free) - sizeof(kgc_cell *))));
+    kjit_reg o = kjit_gtmp(cg);
+    kjit_mov(m, 64, kjit_r(o), kjit_m(t, 0));
+    kjit_test(m, 64, o, kjit_r(o));
+    kjit_jcc(m, KJIT_EQ, slow);
+    kjit_mov(m, 64, kjit_r(h), kjit_m(o, (int32_t)offsetof(kgc_cell, next)));
+    kjit_mov(m, 64, kjit_m(t, 0), kjit_r(h));
+    kjit_mov(m, 64, kjit_r(h), kjit_i((int64_t)((uint64_t)rtt->kind | (uint64_t)rtt->canon << 32)));
+    kjit_mov(m, 64, kjit_m(o, 0), kjit_r(h));
+    kjit_mov(m, 64, kjit_r(h), kjit_m(KJIT_R_KI, (int32_t)offsetof(kint_instance, rtts)));
+    kjit_mov(m, 64, kjit_r(h), kjit_m(h, (int32_t)(type * sizeof(void *))));
+    kjit_mov(m, 64, kjit_m(o, (int32_t)offsetof(kgc_obj, rtt)), kjit_r(h));
+    /* len and pad_, then zeroes from the first element to the end of the
+     * cell: [h, t) with t = o + ((n * width + 39) & ~15) */
+    if (kjit_pinned(cg, nslot))
+        kjit_mov(m, 32, kjit_r(h), kjit_r(cg->pin[nslot]));
+    else
+        kjit_load(m, KJIT_L32U, h, SLOT(nslot));
+    kjit_mov(m, 64, kjit_m(o, (int32_t)offsetof(kgc_array, len)), kjit_r(h));
+    kjit_mov(m, 32, kjit_r(t), kjit_r(h));
+    if (shift)
+        kjit_shift(m, KJIT_SHL, 32, t, t, kjit_i(shift));
+    kjit_alu(m, KJIT_ADD, 32, t, t, kjit_i(KGC_ARRAY_DATA + KGC_GRANULE - 1));
+    kjit_alu(m, KJIT_AND, 32, t, t, kjit_i(-(int64_t)KGC_GRANULE));
+    kjit_alu(m, KJIT_ADD, 64, t, t, kjit_r(o));
+    kjit_lea(m, 64, h, kjit_m(o, (int32_t)KGC_ARRAY_DATA));
+    kjit_bind(m, zero);
+    kjit_cmp(m, 64, h, kjit_r(t));
+    kjit_jcc(m, KJIT_GE_U, zeroed);
+    kjit_mov(m, 64, kjit_m(h, 0), kjit_i(0));
+    kjit_alu(m, KJIT_ADD, 64, h, h, kjit_i(8));
+    kjit_jmp(m, zero);
+    kjit_bind(m, zeroed);
+    if (kjit_pinned(cg, dst))
+        kjit_mov(m, 64, kjit_r(cg->pin[dst]), kjit_r(o));
+    else
+        kjit_mov(m, 64, SLOT(dst), kjit_r(o));
+    kjit_jmp(m, done);
+    for (kjit_reg r = 0; r < KJIT_NGPR; r++)
+        if ((cg->gtmps >> r) & 1u)
+            kjit_gclobber(cg, r);
+    kjit_bind(m, slow);
+    call_helper(cg);
+    kjit_bind(m, done);
+    return true;
+#endif
+}
+
 /* ---- fields and elements ---- */
 
 typedef struct access_op {
@@ -421,8 +501,11 @@ bool kjit_emit_gc(kjit_cg *cg)
         if (!alloc_inline(cg))
             call_helper(cg);
         return true;
-    case KINT_OP_ARRAY_NEW:
     case KINT_OP_ARRAY_NEW_DEFAULT:
+        if (!alloc_array_inline(cg))
+            call_helper(cg);
+        return true;
+    case KINT_OP_ARRAY_NEW:
     case KINT_OP_ARRAY_NEW_DATA:
     case KINT_OP_ARRAY_NEW_ELEM:
     case KINT_OP_ARRAY_FILL:

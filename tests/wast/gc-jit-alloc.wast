@@ -15,6 +15,7 @@
   (type $b16 (array (mut i16)))
   (type $f32s (array (mut f32)))
   (type $refs (array (mut anyref)))
+  (type $wides (array (mut i64)))
   (type $big (struct (field i64) (field i64) (field i64) (field i64) (field i64) (field i64) (field i64)
                      (field i64) (field i64) (field i64) (field i64) (field i64) (field i64) (field i64)
                      (field i64) (field i64) (field i64) (field i64) (field i64) (field i64) (field i64)
@@ -95,6 +96,38 @@
       (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
     (local.get $s))
 
+  ;; array.new_default of a run-time length: cells reused from garbage
+  ;; filled with 0x5a come back zeroed, at every length around the last
+  ;; size class (488 bytes of elements) and past it; returns the number of
+  ;; nonzero elements seen
+  (func (export "zeroed") (param $rounds i32) (result i32)
+    (local $i i32) (local $n i32) (local $k i32) (local $bad i32)
+    (local $a (ref null $b8)) (local $b (ref null $b16)) (local $g (ref null $wides))
+    (loop $l
+      (local.set $n (i32.rem_u (local.get $i) (i32.const 500)))
+      (drop (array.new $b8 (i32.const 0x5a) (local.get $n)))
+      (drop (array.new $wides (i64.const -1) (i32.shr_u (local.get $n) (i32.const 3))))
+      (local.set $a (array.new_default $b8 (local.get $n)))
+      (local.set $b (array.new_default $b16 (i32.shr_u (local.get $n) (i32.const 1))))
+      (local.set $g (array.new_default $wides (i32.shr_u (local.get $n) (i32.const 3))))
+      (local.set $bad (i32.add (local.get $bad)
+        (i32.add (i32.ne (array.len (local.get $a)) (local.get $n))
+                 (i32.ne (array.len (local.get $g)) (i32.shr_u (local.get $n) (i32.const 3))))))
+      (local.set $k (i32.const 0))
+      (block $done (loop $e
+        (br_if $done (i32.ge_u (local.get $k) (local.get $n)))
+        (local.set $bad (i32.add (local.get $bad) (i32.ne (array.get_u $b8 (local.get $a) (local.get $k)) (i32.const 0))))
+        (if (i32.lt_u (local.get $k) (array.len (local.get $b)))
+          (then (local.set $bad (i32.add (local.get $bad)
+                  (i32.ne (array.get_u $b16 (local.get $b) (local.get $k)) (i32.const 0))))))
+        (if (i32.lt_u (local.get $k) (array.len (local.get $g)))
+          (then (local.set $bad (i32.add (local.get $bad)
+                  (i64.ne (array.get $wides (local.get $g) (local.get $k)) (i64.const 0))))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $e)))
+      (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $rounds))))
+    (local.get $bad))
+
   ;; objects past the small size classes take the helper
   (func (export "big") (param $n i32) (result i64)
     (local $i i32) (local $s i64) (local $o (ref null $big))
@@ -118,3 +151,5 @@
 (assert_return (invoke "fixed" (i32.const 1) (i32.const 0x181)) (i32.const 655))
 (assert_return (invoke "fixed" (i32.const 256) (i32.const 0x181)) (i32.const 232960))
 (assert_return (invoke "big" (i32.const 100)) (i64.const 0))
+(assert_return (invoke "zeroed" (i32.const 1000)) (i32.const 0))
+(assert_return (invoke "zeroed" (i32.const 40000)) (i32.const 0))
