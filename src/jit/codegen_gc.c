@@ -81,7 +81,8 @@ static bool alloc_inline(kjit_cg *cg)
     }
     if (!size || size > KGC_SMALL_MAX)
         return false;
-    int32_t list = (int32_t)(offsetof(kgc_heap, free) + ((size - 1) / KGC_GRANULE) * sizeof(kgc_cell *));
+    int32_t list =
+        (int32_t)(offsetof(kgc_heap, free) + ((size - 1) / KGC_GRANULE) * sizeof(kgc_cell *));
     uint32_t dst = kjit_fld(cg, KINT_FN_dst);
     kjit_label slow = kjit_label_new(m), done = kjit_label_new(m);
 
@@ -123,13 +124,14 @@ static bool alloc_inline(kjit_cg *cg)
     }
     default: { /* array.new_fixed */
         uint32_t base = kjit_fld(cg, KINT_FN_base), w = rtt->elem_width;
-        kjit_mov(m, 64, kjit_m(o, (int32_t)offsetof(kgc_array, len)), kjit_i(n)); /* (and pad_ = 0) */
+        kjit_mov(m, 64, kjit_m(o, (int32_t)offsetof(kgc_array, len)),
+                 kjit_i(n)); /* (and pad_ = 0) */
         for (uint32_t i = 0; i < n; i++)
             for (uint32_t part = 0; part < (w == 16 ? 2u : 1u); part++) {
                 uint32_t slot = base + (w == 16 ? 2 * i : i) + part;
                 kjit_reg v = kjit_raw_in(cg, slot);
-                kjit_mov(m, w == 16 ? 64u : w * 8u, kjit_m(o, (int32_t)(KGC_ARRAY_DATA + i * w + 8 * part)),
-                         kjit_r(v));
+                kjit_mov(m, w == 16 ? 64u : w * 8u,
+                         kjit_m(o, (int32_t)(KGC_ARRAY_DATA + i * w + 8 * part)), kjit_r(v));
                 cg->busy = 1u << o;
             }
         break;
@@ -165,7 +167,8 @@ static bool alloc_array_inline(kjit_cg *cg)
     return false;
 #else
     kjit_masm *m = cg->m;
-    uint32_t type = kjit_fld(cg, KINT_FN_type), nslot = kjit_fld(cg, KINT_FN_n), dst = kjit_fld(cg, KINT_FN_dst);
+    uint32_t type = kjit_fld(cg, KINT_FN_type), nslot = kjit_fld(cg, KINT_FN_n),
+             dst = kjit_fld(cg, KINT_FN_dst);
     const kgc_rtt *rtt = cg->u->ki->rtts[type];
     uint32_t w = rtt->elem_width, shift = w == 1 ? 0 : w == 2 ? 1 : w == 4 ? 2 : w == 8 ? 3 : 4;
     kjit_label slow = kjit_label_new(m), done = kjit_label_new(m), zero = kjit_label_new(m),
@@ -235,7 +238,7 @@ static bool alloc_array_inline(kjit_cg *cg)
 /* ---- fields and elements ---- */
 
 typedef struct access_op {
-    uint8_t width;  /* bytes; 0: not a plain access */
+    uint8_t width; /* bytes; 0: not a plain access */
     bool array, store;
     kjit_load_kind load;
 } access_op;
@@ -315,15 +318,16 @@ static bool cast_in_c(const kjit_cg *cg, uint32_t cast)
  * type): jumps to `yes` when it passes, else to `no`. t is a temporary.
  * The same decisions as kgc_ref_test.
  */
-static void cast_branches(kjit_cg *cg, kjit_reg r, kjit_reg t, uint32_t cast, kjit_label yes, kjit_label no)
+static void cast_branches(kjit_cg *cg, kjit_reg r, kjit_reg t, uint32_t cast, kjit_label yes,
+                          kjit_label no)
 {
     kjit_masm *m = cg->m;
     uint32_t heap = cast & KINT_CAST_HEAP;
     bool concrete = (cast & KINT_CAST_CONCRETE) != 0, nullable = (cast & KINT_CAST_NULLABLE) != 0;
     kjit_test(m, 64, r, kjit_r(r));
     kjit_jcc(m, KJIT_EQ, nullable ? yes : no);
-    bool i31_ok = !concrete && (heap == KIR_HEAP_I31 || heap == KIR_HEAP_EQ || heap == KIR_HEAP_ANY ||
-                                heap == KIR_HEAP_EXTERN);
+    bool i31_ok = !concrete && (heap == KIR_HEAP_I31 || heap == KIR_HEAP_EQ ||
+                                heap == KIR_HEAP_ANY || heap == KIR_HEAP_EXTERN);
     kjit_test(m, 64, r, kjit_i(1));
     kjit_jcc(m, KJIT_NE, i31_ok ? yes : no);
     kjit_load(m, KJIT_L32U, t, kjit_m(r, (int32_t)offsetof(krt_obj, kind)));
@@ -374,7 +378,8 @@ static void cast_branches(kjit_cg *cg, kjit_reg r, kjit_reg t, uint32_t cast, kj
     kjit_mov(m, 64, kjit_r(t), kjit_m(r, (int32_t)offsetof(kgc_obj, rtt)));
     kjit_alu(m, KJIT_AND, 64, t, t, kjit_i(-2)); /* (the mark bit, were a collection running) */
     kjit_mov(m, 64, kjit_r(t), kjit_m(t, (int32_t)offsetof(kgc_rtt, type)));
-    kjit_cmp_mem(m, 32, kjit_m(t, (int32_t)offsetof(ktype_ctype, depth)), kjit_i((int64_t)target->depth));
+    kjit_cmp_mem(m, 32, kjit_m(t, (int32_t)offsetof(ktype_ctype, depth)),
+                 kjit_i((int64_t)target->depth));
     kjit_jcc(m, KJIT_LE_U, no);
     kjit_mov(m, 64, kjit_r(t), kjit_m(t, (int32_t)offsetof(ktype_ctype, ancestors)));
     kjit_cmp_mem(m, 32, kjit_m(t, (int32_t)(target->depth * 4u)), kjit_i((int64_t)heap));
@@ -398,7 +403,8 @@ static void cast_call(kjit_cg *cg, uint32_t src, uint32_t cast)
 static void emit_ref_test(kjit_cg *cg)
 {
     kjit_masm *m = cg->m;
-    uint32_t src = kjit_fld(cg, KINT_FN_src), dst = kjit_fld(cg, KINT_FN_dst), cast = kjit_fld(cg, KINT_FN_cast);
+    uint32_t src = kjit_fld(cg, KINT_FN_src), dst = kjit_fld(cg, KINT_FN_dst),
+             cast = kjit_fld(cg, KINT_FN_cast);
     if (cast_in_c(cg, cast)) {
         cast_call(cg, src, cast);
         kjit_reg d = kjit_gtmp(cg);
@@ -447,7 +453,8 @@ static void emit_br_cast(kjit_cg *cg)
     if (cast_in_c(cg, cast)) {
         cast_call(cg, src, cast);
         kjit_test(m, 32, KJIT_RET, kjit_r(KJIT_RET));
-        kjit_jcc(m, on_pass ? KJIT_NE : KJIT_EQ, kjit_taken(cg)); /* (nothing to store after sync_in) */
+        kjit_jcc(m, on_pass ? KJIT_NE : KJIT_EQ,
+                 kjit_taken(cg)); /* (nothing to store after sync_in) */
         return;
     }
     kjit_reg r = kjit_gin(cg, src, 64);

@@ -246,6 +246,6 @@ int kjit_h_gc(kint_thread *th, uint64_t *fp, const kint_word *pc, uint32_t op)
 
 int kjit_h_ref_test(kint_instance *ki, uint64_t ref, uint32_t cast)
 {
-    return kgc_ref_test(ki->canon, (krt_ref)ref, cast & KINT_CAST_HEAP, (cast & KINT_CAST_CONCRETE) != 0,
-                        (cast & KINT_CAST_NULLABLE) != 0);
+    return kgc_ref_test(ki->canon, (krt_ref)ref, cast & KINT_CAST_HEAP,
+                        (cast & KINT_CAST_CONCRETE) != 0, (cast & KINT_CAST_NULLABLE) != 0);
 }
