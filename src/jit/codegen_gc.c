@@ -155,10 +155,11 @@ static bool alloc_inline(kjit_cg *cg)
 }
 
 /*
- * array.new_default of a size known only at run time: the same fast path
- * when the array fits a size class (n <= (KGC_SMALL_MAX - 24) / width),
- * its class computed from n: granules g = (n * width + 24 + 15) / 16,
- * free list g - 1; the elements (and the padding after them) zeroed.
+ * array.new_default and array.new of a size known only at run time: the
+ * same fast path when the array fits a size class (n <= (KGC_SMALL_MAX -
+ * 24) / width), its class computed from n: granules g = (n * width + 24 +
+ * 15) / 16, free list g - 1; the elements (and the padding after them)
+ * zeroed, or each set to the initial value (not v128: the helper).
  */
 static bool alloc_array_inline(kjit_cg *cg)
 {
@@ -170,6 +171,8 @@ static bool alloc_array_inline(kjit_cg *cg)
     uint32_t type = kjit_fld(cg, KINT_FN_type), nslot = kjit_fld(cg, KINT_FN_n),
              dst = kjit_fld(cg, KINT_FN_dst);
     const kgc_rtt *rtt = cg->u->ki->rtts[type];
+    if (cg->op == KINT_OP_ARRAY_NEW && rtt->elem_width == 16)
+        return false; /* (its value takes two registers) */
     uint32_t w = rtt->elem_width, shift = w == 1 ? 0 : w == 2 ? 1 : w == 4 ? 2 : w == 8 ? 3 : 4;
     kjit_label slow = kjit_label_new(m), done = kjit_label_new(m), zero = kjit_label_new(m),
                zeroed = kjit_label_new(m);
@@ -206,19 +209,33 @@ static bool alloc_array_inline(kjit_cg *cg)
     else
         kjit_load(m, KJIT_L32U, h, SLOT(nslot));
     kjit_mov(m, 64, kjit_m(o, (int32_t)offsetof(kgc_array, len)), kjit_r(h));
-    kjit_mov(m, 32, kjit_r(t), kjit_r(h));
-    if (shift)
-        kjit_shift(m, KJIT_SHL, 32, t, t, kjit_i(shift));
-    kjit_alu(m, KJIT_ADD, 32, t, t, kjit_i(KGC_ARRAY_DATA + KGC_GRANULE - 1));
-    kjit_alu(m, KJIT_AND, 32, t, t, kjit_i(-(int64_t)KGC_GRANULE));
-    kjit_alu(m, KJIT_ADD, 64, t, t, kjit_r(o));
-    kjit_lea(m, 64, h, kjit_m(o, (int32_t)KGC_ARRAY_DATA));
-    kjit_bind(m, zero);
-    kjit_cmp(m, 64, h, kjit_r(t));
-    kjit_jcc(m, KJIT_GE_U, zeroed);
-    kjit_mov(m, 64, kjit_m(h, 0), kjit_i(0));
-    kjit_alu(m, KJIT_ADD, 64, h, h, kjit_i(8));
-    kjit_jmp(m, zero);
+    if (cg->op == KINT_OP_ARRAY_NEW) {
+        /* elements n-1 down to 0 get the initial value (read before the
+         * result is stored: the result's slot may be the value's) */
+        cg->busy = (1u << o) | (1u << h);
+        kjit_reg v = kjit_raw_in(cg, kjit_fld(cg, KINT_FN_init));
+        kjit_bind(m, zero);
+        kjit_test(m, 32, h, kjit_r(h));
+        kjit_jcc(m, KJIT_EQ, zeroed);
+        kjit_alu(m, KJIT_SUB, 32, h, h, kjit_i(1));
+        kjit_mov(m, w * 8u, kjit_mx(o, h, (uint8_t)w, (int32_t)KGC_ARRAY_DATA), kjit_r(v));
+        kjit_jmp(m, zero);
+    }
+    if (cg->op == KINT_OP_ARRAY_NEW_DEFAULT) {
+        kjit_mov(m, 32, kjit_r(t), kjit_r(h));
+        if (shift)
+            kjit_shift(m, KJIT_SHL, 32, t, t, kjit_i(shift));
+        kjit_alu(m, KJIT_ADD, 32, t, t, kjit_i(KGC_ARRAY_DATA + KGC_GRANULE - 1));
+        kjit_alu(m, KJIT_AND, 32, t, t, kjit_i(-(int64_t)KGC_GRANULE));
+        kjit_alu(m, KJIT_ADD, 64, t, t, kjit_r(o));
+        kjit_lea(m, 64, h, kjit_m(o, (int32_t)KGC_ARRAY_DATA));
+        kjit_bind(m, zero);
+        kjit_cmp(m, 64, h, kjit_r(t));
+        kjit_jcc(m, KJIT_GE_U, zeroed);
+        kjit_mov(m, 64, kjit_m(h, 0), kjit_i(0));
+        kjit_alu(m, KJIT_ADD, 64, h, h, kjit_i(8));
+        kjit_jmp(m, zero);
+    }
     kjit_bind(m, zeroed);
     if (kjit_pinned(cg, dst))
         kjit_mov(m, 64, kjit_r(cg->pin[dst]), kjit_r(o));
@@ -508,11 +525,11 @@ bool kjit_emit_gc(kjit_cg *cg)
         if (!alloc_inline(cg))
             call_helper(cg);
         return true;
+    case KINT_OP_ARRAY_NEW:
     case KINT_OP_ARRAY_NEW_DEFAULT:
         if (!alloc_array_inline(cg))
             call_helper(cg);
         return true;
-    case KINT_OP_ARRAY_NEW:
     case KINT_OP_ARRAY_NEW_DATA:
     case KINT_OP_ARRAY_NEW_ELEM:
     case KINT_OP_ARRAY_FILL:

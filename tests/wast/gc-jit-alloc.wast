@@ -128,6 +128,44 @@
       (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $rounds))))
     (local.get $bad))
 
+  ;; array.new of every width and a run-time length: every element is the
+  ;; initial value (packed ones truncated), across the last size class;
+  ;; returns the number of wrong elements seen
+  (func (export "filled") (param $rounds i32) (param $x i32) (param $f f32) (result i32)
+    (local $i i32) (local $n i32) (local $k i32) (local $bad i32)
+    (local $a (ref null $b8)) (local $b (ref null $b16)) (local $c (ref null $f32s))
+    (local $g (ref null $wides)) (local $r (ref null $refs))
+    (loop $l
+      (local.set $n (i32.rem_u (local.get $i) (i32.const 500)))
+      (local.set $a (array.new $b8 (local.get $x) (local.get $n)))
+      (local.set $b (array.new $b16 (local.get $x) (i32.shr_u (local.get $n) (i32.const 1))))
+      (local.set $c (array.new $f32s (local.get $f) (i32.shr_u (local.get $n) (i32.const 2))))
+      (local.set $g (array.new $wides (i64.extend_i32_s (local.get $x)) (i32.shr_u (local.get $n) (i32.const 3))))
+      (local.set $r (array.new $refs (ref.i31 (local.get $x)) (i32.shr_u (local.get $n) (i32.const 3))))
+      (local.set $bad (i32.add (local.get $bad)
+        (i32.add (i32.ne (array.len (local.get $a)) (local.get $n))
+                 (i32.ne (array.len (local.get $r)) (i32.shr_u (local.get $n) (i32.const 3))))))
+      (local.set $k (i32.const 0))
+      (block $done (loop $e
+        (br_if $done (i32.ge_u (local.get $k) (local.get $n)))
+        (local.set $bad (i32.add (local.get $bad)
+          (i32.ne (array.get_s $b8 (local.get $a) (local.get $k)) (i32.extend8_s (local.get $x)))))
+        (if (i32.lt_u (local.get $k) (array.len (local.get $b)))
+          (then (local.set $bad (i32.add (local.get $bad)
+                  (i32.ne (array.get_u $b16 (local.get $b) (local.get $k)) (i32.and (local.get $x) (i32.const 0xffff)))))))
+        (if (i32.lt_u (local.get $k) (array.len (local.get $c)))
+          (then (local.set $bad (i32.add (local.get $bad)
+                  (i32.ne (i32.reinterpret_f32 (array.get $f32s (local.get $c) (local.get $k))) (i32.reinterpret_f32 (local.get $f)))))))
+        (if (i32.lt_u (local.get $k) (array.len (local.get $g)))
+          (then (local.set $bad (i32.add (local.get $bad)
+                  (i64.ne (array.get $wides (local.get $g) (local.get $k)) (i64.extend_i32_s (local.get $x)))))
+                (local.set $bad (i32.add (local.get $bad)
+                  (i32.ne (i31.get_s (ref.cast (ref i31) (array.get $refs (local.get $r) (local.get $k)))) (local.get $x))))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $e)))
+      (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $rounds))))
+    (local.get $bad))
+
   ;; objects past the small size classes take the helper
   (func (export "big") (param $n i32) (result i64)
     (local $i i32) (local $s i64) (local $o (ref null $big))
@@ -153,3 +191,5 @@
 (assert_return (invoke "big" (i32.const 100)) (i64.const 0))
 (assert_return (invoke "zeroed" (i32.const 1000)) (i32.const 0))
 (assert_return (invoke "zeroed" (i32.const 40000)) (i32.const 0))
+(assert_return (invoke "filled" (i32.const 1000) (i32.const -262136) (f32.const -nan:0x12345)) (i32.const 0))
+(assert_return (invoke "filled" (i32.const 20000) (i32.const 0x18180) (f32.const 1.5)) (i32.const 0))
