@@ -1327,24 +1327,6 @@ static bool unconditional_op(kint_op op)
     }
 }
 
-/* Instructions the compiler leaves to part 2 (docs/JIT.md), by family. */
-static const char *part2(kint_op op)
-{
-    switch (op) {
-    case KINT_OP_STRUCT_GET_128: /* v128 fields and elements: compiled (codegen_gc.c) */
-    case KINT_OP_STRUCT_SET_128:
-    case KINT_OP_ARRAY_GET_128:
-    case KINT_OP_ARRAY_SET_128: return NULL;
-    default: break;
-    }
-    /* v128 operands: SIMD instructions, and v128 constants, copies,
-     * globals and selects (two slots a value) */
-    for (const kint_field *f = kint_shapes[kint_ops[op].shape].fields; f->kind != KINT_FK_NONE; f++)
-        if (f->kind == KINT_FK_IN2 || f->kind == KINT_FK_OUT2)
-            return "SIMD";
-    return NULL;
-}
-
 /* The Wasm instruction at code position pos of cg's function, by its
  * mnemonic (for messages). */
 static const char *wasm_name(const kjit_cg *cg, uint32_t pos)
@@ -1533,11 +1515,6 @@ static bool analyze(kjit_cg *cg)
             kjit_fail(cg, "function %u: unknown instruction word at %u", cg->funcidx, pos);
             break;
         }
-        const char *p2 = part2(op);
-        if (p2) {
-            kjit_fail(cg, "function %u: %s (%s) is not compiled yet", cg->funcidx, wasm_name(cg, pos), p2);
-            break;
-        }
         cg->ops[pos] = op;
         pos += instr_size(cg, pos, op);
     }
@@ -1590,7 +1567,7 @@ static void backedge_checks(kjit_cg *cg, uint32_t pos)
 static bool emit_instr(kjit_cg *cg)
 {
     if (emit_control(cg) || kjit_emit_numeric(cg) || kjit_emit_memory(cg) || kjit_emit_atomic(cg) ||
-        kjit_emit_exn(cg) || kjit_emit_gc(cg))
+        kjit_emit_exn(cg) || kjit_emit_gc(cg) || kjit_emit_simd(cg))
         return true;
     kjit_fail(cg, "function %u: %s (internal %s) is not supported by the compiler", cg->funcidx,
               wasm_name(cg, cg->pos), kint_ops[cg->op].name);

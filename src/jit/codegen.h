@@ -265,4 +265,9 @@ bool kjit_emit_exn(kjit_cg *cg);
 /* Emits the current instruction if it is a GC one (structs, arrays, i31, casts); false if not. */
 bool kjit_emit_gc(kjit_cg *cg);
 
+/* ---- codegen_simd.c ---- */
+
+/* Emits the current instruction if it is a SIMD one (v128 operands); false if not. */
+bool kjit_emit_simd(kjit_cg *cg);
+
 #endif
