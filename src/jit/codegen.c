@@ -219,6 +219,9 @@ static void flush_slot(kjit_cg *cg, uint32_t s)
             store_ftmp(cg, r);
 }
 
+void kjit_flush_slot(kjit_cg *cg, uint32_t s) { flush_slot(cg, s); }
+void kjit_forget_slot(kjit_cg *cg, uint32_t s) { forget_slot(cg, s); }
+
 void kjit_gclobber(kjit_cg *cg, kjit_reg r)
 {
     if (r >= KJIT_NGPR)

@@ -176,6 +176,10 @@ kjit_reg kjit_gtmp(kjit_cg *cg);
 void kjit_gclobber(kjit_cg *cg, kjit_reg r);
 /* Stores every dirty temporary (before leaving straight-line code). */
 void kjit_flush(kjit_cg *cg);
+/* Slot s is about to be read from memory: a dirty temporary caching it is
+ * stored. Slot s gets a new value in memory: no temporary holds it any more. */
+void kjit_flush_slot(kjit_cg *cg, uint32_t s);
+void kjit_forget_slot(kjit_cg *cg, uint32_t s);
 
 /* Whether slot s is one of the function's constants, and its value. */
 bool kjit_const(const kjit_cg *cg, uint32_t s, uint64_t *v);
@@ -240,6 +244,14 @@ bool kjit_live_at(const kjit_cg *cg, uint32_t pos, uint32_t slot);
  * one; false if it is not one of those. */
 bool kjit_emit_numeric(kjit_cg *cg);
 bool kjit_emit_memory(kjit_cg *cg);
+/* Address forms of memory instructions (memory_ops.def, simd_ops.def). */
+enum { KJIT_ADDR_PLAIN = 1, KJIT_ADDR_CHECKED, KJIT_ADDR_ADD, KJIT_ADDR_ADD_IMM, KJIT_ADDR_SHL_ADD };
+/* The memory operand of the current instruction's access of `size` bytes
+ * in address form `form` (bounds checked first for KJIT_ADDR_CHECKED);
+ * *site tells whether the access must be recorded as a trap site (a
+ * guarded memory 0). Load a stored value before: the access must come
+ * right after. */
+kjit_opnd kjit_mem_operand(kjit_cg *cg, uint8_t form, unsigned size, bool *site);
 
 /* ---- codegen_atomic.c ---- */
 

@@ -796,29 +796,26 @@ static void access(kjit_cg *cg, const memop *o, kjit_opnd at, bool site, kjit_op
     }
 }
 
-/* A guarded access to memory 0: base + zero-extended 32-bit address in
- * register `addr` + a 32-bit offset, faulting in the guard region when out
- * of bounds. */
-static void guarded(kjit_cg *cg, const memop *o, kjit_reg addr, uint32_t offset, kjit_opnd v)
+/* The operand of a guarded access to memory 0: base + zero-extended
+ * 32-bit address in register `addr` + a 32-bit offset, faulting in the
+ * guard region when out of bounds. */
+static kjit_opnd guarded_at(kjit_cg *cg, kjit_reg addr, uint32_t offset)
 {
-    kjit_opnd at;
-    if (offset <= (uint32_t)INT32_MAX) {
-        at = kjit_mx(KJIT_R_MEM, addr, 1, (int32_t)offset);
-    } else {
-        kjit_reg t = is_tmp(cg, addr) ? addr : kjit_gtmp(cg);
-        if (t == addr)
-            kjit_gclobber(cg, t);
-        kjit_mov(cg->m, 32, kjit_r(t), kjit_r(addr)); /* (zero-extends) */
-        kjit_reg u = kjit_gtmp(cg);
-        kjit_mov(cg->m, 64, kjit_r(u), kjit_i(offset));
-        kjit_alu(cg->m, KJIT_ADD, 64, t, t, kjit_r(u));
-        at = kjit_mx(KJIT_R_MEM, t, 1, 0);
-    }
-    access(cg, o, at, true, v, KJIT_NOREG);
+    if (offset <= (uint32_t)INT32_MAX)
+        return kjit_mx(KJIT_R_MEM, addr, 1, (int32_t)offset);
+    kjit_reg t = is_tmp(cg, addr) ? addr : kjit_gtmp(cg);
+    if (t == addr)
+        kjit_gclobber(cg, t);
+    kjit_mov(cg->m, 32, kjit_r(t), kjit_r(addr)); /* (zero-extends) */
+    kjit_reg u = kjit_gtmp(cg);
+    kjit_mov(cg->m, 64, kjit_r(u), kjit_i(offset));
+    kjit_alu(cg->m, KJIT_ADD, 64, t, t, kjit_r(u));
+    return kjit_mx(KJIT_R_MEM, t, 1, 0);
 }
 
-/* A checked access of any memory: explicit bounds check, then the access. */
-static void checked(kjit_cg *cg, const memop *o, kjit_opnd v)
+/* The operand of a checked access of `size` bytes to any memory: explicit
+ * bounds check, then base + address (in *into, a temporary). */
+static kjit_opnd checked_at(kjit_cg *cg, unsigned size, kjit_reg *into)
 {
     kjit_masm *m = cg->m;
     uint32_t mem = kjit_fld(cg, KINT_FN_mem);
@@ -836,46 +833,30 @@ static void checked(kjit_cg *cg, const memop *o, kjit_opnd v)
         kjit_alu(m, KJIT_ADD, 64, t, t, kjit_i((int64_t)offset)); /* (large ones through the scratch) */
         kjit_jcc(m, KJIT_LT_U, oob);                              /* carry: past 2^64 */
     }
-    kjit_alu(m, KJIT_ADD, 64, t, t, kjit_i(o->size));
+    kjit_alu(m, KJIT_ADD, 64, t, t, kjit_i(size));
     kjit_jcc(m, KJIT_LT_U, oob);
     kjit_mov(m, 64, kjit_r(mr), kjit_m(KJIT_R_KI, (int32_t)offsetof(kint_instance, mems)));
     kjit_mov(m, 64, kjit_r(mr), kjit_m(mr, (int32_t)(mem * 8u)));
     kjit_cmp(m, 64, t, kjit_m(mr, (int32_t)offsetof(krt_memory, size)));
     kjit_jcc(m, KJIT_GT_U, oob);
     kjit_mov(m, 64, kjit_r(mr), kjit_m(mr, (int32_t)offsetof(krt_memory, base)));
-    access(cg, o, kjit_mx(mr, t, 1, -(int32_t)o->size), false, v, t);
+    *into = t;
+    return kjit_mx(mr, t, 1, -(int32_t)size);
 }
 
-bool kjit_emit_memory(kjit_cg *cg)
+/* The 32-bit address of memory 0 that a plain, add, add-immediate or
+ * shift-add form computes, in a register. */
+static kjit_reg address32(kjit_cg *cg, uint8_t form)
 {
-    const memop *o = &g_mem[cg->op];
     kjit_masm *m = cg->m;
-    if (o->form == M_NONE) {
-        if (cg->op != KINT_OP_MEMORY_SIZE)
-            return false;
-        kjit_reg t = kjit_gtmp(cg);
-        kjit_mov(m, 64, kjit_r(t), kjit_m(KJIT_R_KI, (int32_t)offsetof(kint_instance, mems)));
-        kjit_mov(m, 64, kjit_r(t), kjit_m(t, (int32_t)(kjit_fld(cg, KINT_FN_mem) * 8u)));
-        kjit_mov(m, 64, kjit_r(t), kjit_m(t, (int32_t)offsetof(krt_memory, pages)));
-        kjit_gdone(cg, kjit_fld(cg, KINT_FN_dst), t, 64);
-        return true;
-    }
-    kjit_opnd v = kjit_i(0);
-    if (o->store)
-        v = store_value(cg, o, kjit_fld(cg, KINT_FN_val));
-    if (o->form == M_CHECKED) {
-        checked(cg, o, v);
-        return true;
-    }
-    uint32_t offset = (uint32_t)kjit_fld(cg, KINT_FN_offset);
     kjit_reg addr;
-    switch (o->form) {
+    switch (form) {
     case M_PLAIN: addr = kjit_gin(cg, kjit_fld(cg, KINT_FN_addr), 32); break;
     case M_ADD:
     case M_ADD_IMM: {
         kjit_reg a = kjit_gin(cg, kjit_fld(cg, KINT_FN_a), 32);
-        kjit_opnd b = o->form == M_ADD_IMM ? kjit_i(kjit_fld(cg, KINT_FN_imm))
-                                           : kjit_gopnd(cg, kjit_fld(cg, KINT_FN_b), 32);
+        kjit_opnd b = form == M_ADD_IMM ? kjit_i(kjit_fld(cg, KINT_FN_imm))
+                                        : kjit_gopnd(cg, kjit_fld(cg, KINT_FN_b), 32);
         addr = reuse_tmp(cg, a, b.kind == KJIT_O_REG ? b.reg : KJIT_NOREG);
         kjit_alu(m, KJIT_ADD, 32, addr, a, b);
         break;
@@ -904,6 +885,48 @@ bool kjit_emit_memory(kjit_cg *cg)
         break;
     }
     }
-    guarded(cg, o, addr, offset, v);
+    return addr;
+}
+
+_Static_assert((int)M_PLAIN == (int)KJIT_ADDR_PLAIN && (int)M_CHECKED == (int)KJIT_ADDR_CHECKED &&
+                   (int)M_ADD == (int)KJIT_ADDR_ADD && (int)M_ADD_IMM == (int)KJIT_ADDR_ADD_IMM &&
+                   (int)M_SHL_ADD == (int)KJIT_ADDR_SHL_ADD,
+               "address forms");
+
+kjit_opnd kjit_mem_operand(kjit_cg *cg, uint8_t form, unsigned size, bool *site)
+{
+    *site = form != M_CHECKED;
+    if (form == M_CHECKED) {
+        kjit_reg into;
+        return checked_at(cg, size, &into);
+    }
+    return guarded_at(cg, address32(cg, form), (uint32_t)kjit_fld(cg, KINT_FN_offset));
+}
+
+bool kjit_emit_memory(kjit_cg *cg)
+{
+    const memop *o = &g_mem[cg->op];
+    kjit_masm *m = cg->m;
+    if (o->form == M_NONE) {
+        if (cg->op != KINT_OP_MEMORY_SIZE)
+            return false;
+        kjit_reg t = kjit_gtmp(cg);
+        kjit_mov(m, 64, kjit_r(t), kjit_m(KJIT_R_KI, (int32_t)offsetof(kint_instance, mems)));
+        kjit_mov(m, 64, kjit_r(t), kjit_m(t, (int32_t)(kjit_fld(cg, KINT_FN_mem) * 8u)));
+        kjit_mov(m, 64, kjit_r(t), kjit_m(t, (int32_t)offsetof(krt_memory, pages)));
+        kjit_gdone(cg, kjit_fld(cg, KINT_FN_dst), t, 64);
+        return true;
+    }
+    kjit_opnd v = kjit_i(0);
+    if (o->store)
+        v = store_value(cg, o, kjit_fld(cg, KINT_FN_val));
+    if (o->form == M_CHECKED) {
+        kjit_reg into;
+        kjit_opnd at = checked_at(cg, o->size, &into);
+        access(cg, o, at, false, v, into);
+        return true;
+    }
+    access(cg, o, guarded_at(cg, address32(cg, o->form), (uint32_t)kjit_fld(cg, KINT_FN_offset)), true, v,
+           KJIT_NOREG);
     return true;
 }

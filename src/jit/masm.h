@@ -38,6 +38,58 @@
 #define KJIT_HAVE_BACKEND 1
 #else
 #define KJIT_HAVE_BACKEND 0
+/* ---- SIMD: 128-bit vectors in the float registers ----------------------------------------------- */
+
+/* Lane-wise operations dst = a OP b on whole registers (lanes of 8 to 64
+ * bits; S/U signed or unsigned; F float). Compares give all-ones lanes
+ * where they hold. ANDN is ~a & b. FMIN/FMAX are the machine's (minps:
+ * a < b ? a : b), not Wasm's. FLT/FLE/FNE/FUNORD: IEEE (NE and UNORD hold
+ * for NaN). SHUFB: a's bytes picked by b's (an index byte with its top bit
+ * set gives 0). Some need SSE4.1 (KJIT_CPU_SSE41): MUL32, EQ64, the 8-bit
+ * signed and 16/32-bit unsigned MIN/MAX, and MIN32S/MAX32S. */
+typedef enum kjit_vop {
+    KJIT_V_ADD8, KJIT_V_ADD16, KJIT_V_ADD32, KJIT_V_ADD64,
+    KJIT_V_SUB8, KJIT_V_SUB16, KJIT_V_SUB32, KJIT_V_SUB64,
+    KJIT_V_MUL16, KJIT_V_MUL32,
+    KJIT_V_AND, KJIT_V_ANDN, KJIT_V_OR, KJIT_V_XOR,
+    KJIT_V_EQ8, KJIT_V_EQ16, KJIT_V_EQ32, KJIT_V_EQ64,
+    KJIT_V_GT8S, KJIT_V_GT16S, KJIT_V_GT32S,
+    KJIT_V_MIN8S, KJIT_V_MIN8U, KJIT_V_MIN16S, KJIT_V_MIN16U, KJIT_V_MIN32S, KJIT_V_MIN32U,
+    KJIT_V_MAX8S, KJIT_V_MAX8U, KJIT_V_MAX16S, KJIT_V_MAX16U, KJIT_V_MAX32S, KJIT_V_MAX32U,
+    KJIT_V_ADDSAT8S, KJIT_V_ADDSAT8U, KJIT_V_ADDSAT16S, KJIT_V_ADDSAT16U,
+    KJIT_V_SUBSAT8S, KJIT_V_SUBSAT8U, KJIT_V_SUBSAT16S, KJIT_V_SUBSAT16U,
+    KJIT_V_AVG8U, KJIT_V_AVG16U,
+    KJIT_V_FADD32, KJIT_V_FSUB32, KJIT_V_FMUL32, KJIT_V_FDIV32, KJIT_V_FMIN32, KJIT_V_FMAX32,
+    KJIT_V_FADD64, KJIT_V_FSUB64, KJIT_V_FMUL64, KJIT_V_FDIV64, KJIT_V_FMIN64, KJIT_V_FMAX64,
+    KJIT_V_FEQ32, KJIT_V_FLT32, KJIT_V_FLE32, KJIT_V_FUNORD32, KJIT_V_FNE32,
+    KJIT_V_FEQ64, KJIT_V_FLT64, KJIT_V_FLE64, KJIT_V_FUNORD64, KJIT_V_FNE64,
+    KJIT_V_SHUFB,
+    KJIT_V_UNPACKLO64, /* the low 64 bits of a, then those of b */
+    KJIT_V_COUNT
+} kjit_vop;
+
+/* Shifts of every lane by an immediate count (below the lane width). */
+typedef enum kjit_vshift_op {
+    KJIT_VSHL16, KJIT_VSHL32, KJIT_VSHL64, KJIT_VSHR16, KJIT_VSHR32, KJIT_VSHR64, KJIT_VSAR16, KJIT_VSAR32,
+} kjit_vshift_op;
+
+/* dst = src, 128 bits: register from register or (unaligned) memory;
+ * memory from register. */
+void kjit_vmov(kjit_masm *m, kjit_opnd dst, kjit_opnd src);
+/* dst = a OP b (registers; may clobber KJIT_MASM_FSCRATCH). */
+void kjit_vbin(kjit_masm *m, kjit_vop op, kjit_reg dst, kjit_reg a, kjit_reg b);
+/* dst SHIFT= count, in place. */
+void kjit_vshift(kjit_masm *m, kjit_vshift_op op, kjit_reg dst, unsigned count);
+/* dst = the 32-bit lanes of src picked by the four 2-bit fields of sel. */
+void kjit_vshuf32(kjit_masm *m, kjit_reg dst, kjit_reg src, uint8_t sel);
+/* dst = the 16 bytes at label l (a constant the code carries). */
+void kjit_vload_label(kjit_masm *m, kjit_reg dst, kjit_label l);
+/* Integer register dst = lane `lane` of src (w = 8, 16, 32, 64 bits),
+ * zero-extended (SSE4.1 for 8, 32 and 64 but lane 0). */
+void kjit_vextract(kjit_masm *m, unsigned w, kjit_reg dst, kjit_reg src, unsigned lane);
+/* Lane `lane` (w bits) of dst = integer register src (SSE4.1 but for 16). */
+void kjit_vinsert(kjit_masm *m, unsigned w, kjit_reg dst, kjit_reg src, unsigned lane);
+
 #endif
 
 typedef uint8_t kjit_reg;
@@ -299,5 +351,57 @@ void kjit_atomic_xadd(kjit_masm *m, unsigned w, kjit_opnd mem, kjit_reg r);
 void kjit_atomic_xchg(kjit_masm *m, unsigned w, kjit_opnd mem, kjit_reg r);
 void kjit_atomic_cmpxchg(kjit_masm *m, unsigned w, kjit_opnd mem, kjit_reg r);
 void kjit_fence(kjit_masm *m);
+
+/* ---- SIMD: 128-bit vectors in the float registers ----------------------------------------------- */
+
+/* Lane-wise operations dst = a OP b on whole registers (lanes of 8 to 64
+ * bits; S/U signed or unsigned; F float). Compares give all-ones lanes
+ * where they hold. ANDN is ~a & b. FMIN/FMAX are the machine's (minps:
+ * a < b ? a : b), not Wasm's. FLT/FLE/FNE/FUNORD: IEEE (NE and UNORD hold
+ * for NaN). SHUFB: a's bytes picked by b's (an index byte with its top bit
+ * set gives 0). Some need SSE4.1 (KJIT_CPU_SSE41): MUL32, EQ64, the 8-bit
+ * signed and 16/32-bit unsigned MIN/MAX, and MIN32S/MAX32S. */
+typedef enum kjit_vop {
+    KJIT_V_ADD8, KJIT_V_ADD16, KJIT_V_ADD32, KJIT_V_ADD64,
+    KJIT_V_SUB8, KJIT_V_SUB16, KJIT_V_SUB32, KJIT_V_SUB64,
+    KJIT_V_MUL16, KJIT_V_MUL32,
+    KJIT_V_AND, KJIT_V_ANDN, KJIT_V_OR, KJIT_V_XOR,
+    KJIT_V_EQ8, KJIT_V_EQ16, KJIT_V_EQ32, KJIT_V_EQ64,
+    KJIT_V_GT8S, KJIT_V_GT16S, KJIT_V_GT32S,
+    KJIT_V_MIN8S, KJIT_V_MIN8U, KJIT_V_MIN16S, KJIT_V_MIN16U, KJIT_V_MIN32S, KJIT_V_MIN32U,
+    KJIT_V_MAX8S, KJIT_V_MAX8U, KJIT_V_MAX16S, KJIT_V_MAX16U, KJIT_V_MAX32S, KJIT_V_MAX32U,
+    KJIT_V_ADDSAT8S, KJIT_V_ADDSAT8U, KJIT_V_ADDSAT16S, KJIT_V_ADDSAT16U,
+    KJIT_V_SUBSAT8S, KJIT_V_SUBSAT8U, KJIT_V_SUBSAT16S, KJIT_V_SUBSAT16U,
+    KJIT_V_AVG8U, KJIT_V_AVG16U,
+    KJIT_V_FADD32, KJIT_V_FSUB32, KJIT_V_FMUL32, KJIT_V_FDIV32, KJIT_V_FMIN32, KJIT_V_FMAX32,
+    KJIT_V_FADD64, KJIT_V_FSUB64, KJIT_V_FMUL64, KJIT_V_FDIV64, KJIT_V_FMIN64, KJIT_V_FMAX64,
+    KJIT_V_FEQ32, KJIT_V_FLT32, KJIT_V_FLE32, KJIT_V_FUNORD32, KJIT_V_FNE32,
+    KJIT_V_FEQ64, KJIT_V_FLT64, KJIT_V_FLE64, KJIT_V_FUNORD64, KJIT_V_FNE64,
+    KJIT_V_SHUFB,
+    KJIT_V_UNPACKLO64, /* the low 64 bits of a, then those of b */
+    KJIT_V_COUNT
+} kjit_vop;
+
+/* Shifts of every lane by an immediate count (below the lane width). */
+typedef enum kjit_vshift_op {
+    KJIT_VSHL16, KJIT_VSHL32, KJIT_VSHL64, KJIT_VSHR16, KJIT_VSHR32, KJIT_VSHR64, KJIT_VSAR16, KJIT_VSAR32,
+} kjit_vshift_op;
+
+/* dst = src, 128 bits: register from register or (unaligned) memory;
+ * memory from register. */
+void kjit_vmov(kjit_masm *m, kjit_opnd dst, kjit_opnd src);
+/* dst = a OP b (registers; may clobber KJIT_MASM_FSCRATCH). */
+void kjit_vbin(kjit_masm *m, kjit_vop op, kjit_reg dst, kjit_reg a, kjit_reg b);
+/* dst SHIFT= count, in place. */
+void kjit_vshift(kjit_masm *m, kjit_vshift_op op, kjit_reg dst, unsigned count);
+/* dst = the 32-bit lanes of src picked by the four 2-bit fields of sel. */
+void kjit_vshuf32(kjit_masm *m, kjit_reg dst, kjit_reg src, uint8_t sel);
+/* dst = the 16 bytes at label l (a constant the code carries). */
+void kjit_vload_label(kjit_masm *m, kjit_reg dst, kjit_label l);
+/* Integer register dst = lane `lane` of src (w = 8, 16, 32, 64 bits),
+ * zero-extended (SSE4.1 for 8, 32 and 64 but lane 0). */
+void kjit_vextract(kjit_masm *m, unsigned w, kjit_reg dst, kjit_reg src, unsigned lane);
+/* Lane `lane` (w bits) of dst = integer register src (SSE4.1 but for 16). */
+void kjit_vinsert(kjit_masm *m, unsigned w, kjit_reg dst, kjit_reg src, unsigned lane);
 
 #endif

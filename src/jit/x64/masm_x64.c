@@ -917,3 +917,154 @@ void kjit_fence(kjit_masm *m)
 }
 
 #endif
+
+/* ---- SIMD ------------------------------------------------------------------------------------------ */
+
+/* The SSE encoding of each kjit_vop: prefix, opcode bytes (first in the
+ * lowest 8 bits), their count, the cmpps/cmppd predicate (or -1), and
+ * whether the operation commutes exactly (bit for bit, NaNs included). */
+typedef struct vop_enc {
+    uint8_t pfx, nop;
+    uint32_t op;
+    int8_t pred;
+    bool commutes;
+} vop_enc;
+
+#define P2(pfx, b, c) {pfx, 2, 0x0F | ((uint32_t)(b) << 8), -1, c}
+#define P3(b, c) {0x66, 3, 0x380F | ((uint32_t)(b) << 16), -1, c}
+#define PC(pfx, pred, c) {pfx, 2, 0xC20F, pred, c}
+static const vop_enc g_vop[KJIT_V_COUNT] = {
+    [KJIT_V_ADD8] = P2(0x66, 0xFC, true),     [KJIT_V_ADD16] = P2(0x66, 0xFD, true),
+    [KJIT_V_ADD32] = P2(0x66, 0xFE, true),    [KJIT_V_ADD64] = P2(0x66, 0xD4, true),
+    [KJIT_V_SUB8] = P2(0x66, 0xF8, false),    [KJIT_V_SUB16] = P2(0x66, 0xF9, false),
+    [KJIT_V_SUB32] = P2(0x66, 0xFA, false),   [KJIT_V_SUB64] = P2(0x66, 0xFB, false),
+    [KJIT_V_MUL16] = P2(0x66, 0xD5, true),    [KJIT_V_MUL32] = P3(0x40, true),
+    [KJIT_V_AND] = P2(0x66, 0xDB, true),      [KJIT_V_ANDN] = P2(0x66, 0xDF, false),
+    [KJIT_V_OR] = P2(0x66, 0xEB, true),       [KJIT_V_XOR] = P2(0x66, 0xEF, true),
+    [KJIT_V_EQ8] = P2(0x66, 0x74, true),      [KJIT_V_EQ16] = P2(0x66, 0x75, true),
+    [KJIT_V_EQ32] = P2(0x66, 0x76, true),     [KJIT_V_EQ64] = P3(0x29, true),
+    [KJIT_V_GT8S] = P2(0x66, 0x64, false),    [KJIT_V_GT16S] = P2(0x66, 0x65, false),
+    [KJIT_V_GT32S] = P2(0x66, 0x66, false),
+    [KJIT_V_MIN8S] = P3(0x38, true),          [KJIT_V_MIN8U] = P2(0x66, 0xDA, true),
+    [KJIT_V_MIN16S] = P2(0x66, 0xEA, true),   [KJIT_V_MIN16U] = P3(0x3A, true),
+    [KJIT_V_MIN32S] = P3(0x39, true),         [KJIT_V_MIN32U] = P3(0x3B, true),
+    [KJIT_V_MAX8S] = P3(0x3C, true),          [KJIT_V_MAX8U] = P2(0x66, 0xDE, true),
+    [KJIT_V_MAX16S] = P2(0x66, 0xEE, true),   [KJIT_V_MAX16U] = P3(0x3E, true),
+    [KJIT_V_MAX32S] = P3(0x3D, true),         [KJIT_V_MAX32U] = P3(0x3F, true),
+    [KJIT_V_ADDSAT8S] = P2(0x66, 0xEC, true), [KJIT_V_ADDSAT8U] = P2(0x66, 0xDC, true),
+    [KJIT_V_ADDSAT16S] = P2(0x66, 0xED, true), [KJIT_V_ADDSAT16U] = P2(0x66, 0xDD, true),
+    [KJIT_V_SUBSAT8S] = P2(0x66, 0xE8, false), [KJIT_V_SUBSAT8U] = P2(0x66, 0xD8, false),
+    [KJIT_V_SUBSAT16S] = P2(0x66, 0xE9, false), [KJIT_V_SUBSAT16U] = P2(0x66, 0xD9, false),
+    [KJIT_V_AVG8U] = P2(0x66, 0xE0, true),    [KJIT_V_AVG16U] = P2(0x66, 0xE3, true),
+    [KJIT_V_FADD32] = P2(0, 0x58, false),     [KJIT_V_FSUB32] = P2(0, 0x5C, false),
+    [KJIT_V_FMUL32] = P2(0, 0x59, false),     [KJIT_V_FDIV32] = P2(0, 0x5E, false),
+    [KJIT_V_FMIN32] = P2(0, 0x5D, false),     [KJIT_V_FMAX32] = P2(0, 0x5F, false),
+    [KJIT_V_FADD64] = P2(0x66, 0x58, false),  [KJIT_V_FSUB64] = P2(0x66, 0x5C, false),
+    [KJIT_V_FMUL64] = P2(0x66, 0x59, false),  [KJIT_V_FDIV64] = P2(0x66, 0x5E, false),
+    [KJIT_V_FMIN64] = P2(0x66, 0x5D, false),  [KJIT_V_FMAX64] = P2(0x66, 0x5F, false),
+    [KJIT_V_FEQ32] = PC(0, 0, true),          [KJIT_V_FLT32] = PC(0, 1, false),
+    [KJIT_V_FLE32] = PC(0, 2, false),         [KJIT_V_FUNORD32] = PC(0, 3, true),
+    [KJIT_V_FNE32] = PC(0, 4, true),
+    [KJIT_V_FEQ64] = PC(0x66, 0, true),       [KJIT_V_FLT64] = PC(0x66, 1, false),
+    [KJIT_V_FLE64] = PC(0x66, 2, false),      [KJIT_V_FUNORD64] = PC(0x66, 3, true),
+    [KJIT_V_FNE64] = PC(0x66, 4, true),
+    [KJIT_V_SHUFB] = P3(0x00, false),
+    [KJIT_V_UNPACKLO64] = P2(0x66, 0x6C, false),
+};
+#undef P2
+#undef P3
+#undef PC
+
+static void vop2(kjit_masm *m, kjit_vop op, kjit_reg dst, kjit_reg src)
+{
+    const vop_enc *e = &g_vop[op];
+    enc_rm(m, e->pfx, false, e->op, e->nop, dst, kjit_r(src), 0);
+    if (e->pred >= 0)
+        kjit_emit_u8(m, (uint8_t)e->pred);
+}
+
+void kjit_vmov(kjit_masm *m, kjit_opnd dst, kjit_opnd src)
+{
+    if (dst.kind == KJIT_O_REG && src.kind == KJIT_O_REG)
+        fmov_rr(m, dst.reg, src.reg);
+    else if (dst.kind == KJIT_O_REG)
+        enc_rm(m, 0xF3, false, 0x6F0F, 2, dst.reg, src, 0); /* movdqu xmm, m128 */
+    else
+        enc_rm(m, 0xF3, false, 0x7F0F, 2, src.reg, dst, 0); /* movdqu m128, xmm */
+}
+
+void kjit_vbin(kjit_masm *m, kjit_vop op, kjit_reg dst, kjit_reg a, kjit_reg b)
+{
+    if (dst == a) {
+        vop2(m, op, dst, b);
+        return;
+    }
+    if (b == dst) {
+        if (g_vop[op].commutes) {
+            vop2(m, op, dst, a);
+            return;
+        }
+        fmov_rr(m, KJIT_MASM_FSCRATCH, b);
+        b = KJIT_MASM_FSCRATCH;
+    }
+    fmov_rr(m, dst, a);
+    vop2(m, op, dst, b);
+}
+
+void kjit_vshift(kjit_masm *m, kjit_vshift_op op, kjit_reg dst, unsigned count)
+{
+    static const uint8_t opc[] = {[KJIT_VSHL16] = 0x71, [KJIT_VSHL32] = 0x72, [KJIT_VSHL64] = 0x73,
+                                  [KJIT_VSHR16] = 0x71, [KJIT_VSHR32] = 0x72, [KJIT_VSHR64] = 0x73,
+                                  [KJIT_VSAR16] = 0x71, [KJIT_VSAR32] = 0x72};
+    static const uint8_t digit[] = {[KJIT_VSHL16] = 6, [KJIT_VSHL32] = 6, [KJIT_VSHL64] = 6,
+                                    [KJIT_VSHR16] = 2, [KJIT_VSHR32] = 2, [KJIT_VSHR64] = 2,
+                                    [KJIT_VSAR16] = 4, [KJIT_VSAR32] = 4};
+    enc_rm(m, 0x66, false, 0x0F | ((uint32_t)opc[op] << 8), 2, digit[op], kjit_r(dst), 0);
+    kjit_emit_u8(m, (uint8_t)count);
+}
+
+void kjit_vshuf32(kjit_masm *m, kjit_reg dst, kjit_reg src, uint8_t sel)
+{
+    enc_rm(m, 0x66, false, 0x700F, 2, dst, kjit_r(src), 0); /* pshufd */
+    kjit_emit_u8(m, sel);
+}
+
+void kjit_vload_label(kjit_masm *m, kjit_reg dst, kjit_label l)
+{
+    /* movdqu xmm, [rip + disp32] */
+    kjit_emit_u8(m, 0xF3);
+    if (dst & 8)
+        kjit_emit_u8(m, (uint8_t)(0x40 | REX_R));
+    kjit_emit_u8(m, 0x0F);
+    kjit_emit_u8(m, 0x6F);
+    kjit_emit_u8(m, (uint8_t)(((dst & 7) << 3) | 5));
+    uint32_t at = (uint32_t)m->len;
+    kjit_emit_u32(m, 0);
+    kjit_label_use(m, l, at, at + 4, FIX_REL32);
+}
+
+void kjit_vextract(kjit_masm *m, unsigned w, kjit_reg dst, kjit_reg src, unsigned lane)
+{
+    switch (w) {
+    case 8: enc_rm(m, 0x66, false, 0x143A0F, 3, src, kjit_r(dst), 0); break; /* pextrb */
+    case 16: enc_rm(m, 0x66, false, 0xC50F, 2, dst, kjit_r(src), 0); break;  /* pextrw */
+    default:
+        if (lane == 0) {
+            kjit_mov_f2i(m, w, dst, src);
+            return;
+        }
+        enc_rm(m, 0x66, w == 64, 0x163A0F, 3, src, kjit_r(dst), 0); /* pextrd/q */
+        break;
+    }
+    kjit_emit_u8(m, (uint8_t)lane);
+}
+
+void kjit_vinsert(kjit_masm *m, unsigned w, kjit_reg dst, kjit_reg src, unsigned lane)
+{
+    switch (w) {
+    case 8: enc_rm(m, 0x66, false, 0x203A0F, 3, dst, kjit_r(src), 0); break;  /* pinsrb */
+    case 16: enc_rm(m, 0x66, false, 0xC40F, 2, dst, kjit_r(src), 0); break;   /* pinsrw */
+    default: enc_rm(m, 0x66, w == 64, 0x223A0F, 3, dst, kjit_r(src), 0); break; /* pinsrd/q */
+    }
+    kjit_emit_u8(m, (uint8_t)lane);
+}
