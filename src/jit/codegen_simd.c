@@ -3,19 +3,28 @@
  *
  * A v128 lives in two 8-byte frame slots (low half first), as in the
  * interpreter. Every internal SIMD instruction of interp/simd_ops.def is
- * compiled: the common ones inline as SSE (SSE4.1 being the baseline the
- * compiler requires for them, kjit_cpu_features), every other one as a
- * call of its helper (helpers_simd.c), which runs the interpreter's own
- * kint_simd_<id> on the frame's slots, so that both tiers make the same
- * relaxed-SIMD choices by construction.
+ * compiled: the common ones inline as SSE when the CPU has SSE4.1 (the
+ * baseline for inline SIMD; kjit_cpu_features), every other one as a call
+ * of its helper (helpers_simd.c), which runs the interpreter's own
+ * kint_simd_<id> on the frame's slots. Inline sequences compute exactly
+ * what the interpreter's x86 backend (interp/simd_x86.h) does, operand
+ * order included (which NaN a float operation returns), so both tiers
+ * agree bit for bit, and the relaxed instructions make the same choices.
+ *
+ * v128 values are read from their slots into xmm temporaries and written
+ * back at once (unaligned moves: slots are 8-byte aligned, so SSE memory
+ * operands, which want 16, are never used on them).
  */
 #include "jit/codegen.h"
+
+#include <string.h>
 
 #include "jit/helpers_simd.h"
 
 #define SLOT(s) kjit_m(KJIT_R_FP, (int32_t)((s) * 8u))
 
-/* The generic path: the frame written back, the helper called on it. */
+/* ---- the generic path ---------------------------------------------------------------------------- */
+
 static void emit_helper(kjit_cg *cg, kjit_simd_helper fn)
 {
     kjit_masm *m = cg->m;
@@ -29,11 +38,480 @@ static void emit_helper(kjit_cg *cg, kjit_simd_helper fn)
         kjit_check_kind(cg);
 }
 
+/* ---- the instruction each internal op performs ------------------------------------------------- */
+
+/* For every internal SIMD op, the plain op of its simd_ops.def line (the
+ * value operation of a fused load/store form, the access of a memory
+ * form), plus one; 0 elsewhere. */
+#define B(op, id) [KINT_OP_##op] = KINT_OP_##id + 1,
+#define UN(id) B(id, id)
+#define BIN(id) B(id, id)
+#define BINM(id) B(id, id) B(BL_##id, id) B(BS_##id, id) B(BU_##id, id)
+#define TERN(id) B(id, id)
+#define SHIFT(id) B(id, id)
+#define TEST(id) B(id, id)
+#define SPLAT(id) B(id, id)
+#define EXTRACT(id) B(id, id)
+#define REPLACE(id) B(id, id)
+#define SHUFFLE(id) B(id, id) B(id##1, id)
+#define CONST(id) B(CONST2, CONST2)
+#define LOAD(id) B(id, id) B(C_##id, id) B(LA_##id, id) B(LAI_##id, id) B(LSA_##id, id)
+#define STORE(id) B(id, id) B(C_##id, id) B(SA_##id, id) B(SAI_##id, id) B(SSA_##id, id)
+#define LOAD_LANE(id) B(id, id)
+#define STORE_LANE(id) B(id, id)
+static const uint16_t g_base[KINT_OP_COUNT] = {
+#include "interp/simd_ops.def"
+};
+#undef B
+
+/* How a binary value operation is computed inline: dst = a OP b with the
+ * machine operation `vop`, in one of these ways (as simd_x86.h does). */
+enum {
+    H_NONE,      /* no inline sequence: the helper */
+    H_AB,        /* vop(a, b) */
+    H_BA,        /* vop(b, a) */
+    H_NOT_AB,    /* ~vop(a, b) */
+    H_NOT_BA,    /* ~vop(b, a) */
+    H_EQ_AMIN,   /* eq(vop(a, b), a), vop a min or max: unsigned <= and >= */
+    H_NEQ_AMIN,  /* ~eq(vop(a, b), a): unsigned > and < */
+    H_FMIN, H_FMAX, /* Wasm's min and max (NaN and -0 rules), vop the raw one */
+};
+
+typedef struct binop {
+    uint8_t how, vop, eq; /* eq: the equality of the lane width (H_*EQ*) */
+    uint8_t p;            /* float precision (H_FMIN/H_FMAX) */
+} binop;
+
+static const binop g_bin[KINT_OP_COUNT] = {
+#define AB(id, v) [KINT_OP_##id] = {H_AB, KJIT_V_##v, 0, 0},
+#define BA(id, v) [KINT_OP_##id] = {H_BA, KJIT_V_##v, 0, 0},
+#define NAB(id, v) [KINT_OP_##id] = {H_NOT_AB, KJIT_V_##v, 0, 0},
+#define NBA(id, v) [KINT_OP_##id] = {H_NOT_BA, KJIT_V_##v, 0, 0},
+#define EQM(id, v, e) [KINT_OP_##id] = {H_EQ_AMIN, KJIT_V_##v, KJIT_V_##e, 0},
+#define NEQM(id, v, e) [KINT_OP_##id] = {H_NEQ_AMIN, KJIT_V_##v, KJIT_V_##e, 0},
+#define INTCMP(W, N)                                                                                   \
+    AB(I##W##_EQ, EQ##N) NAB(I##W##_NE, EQ##N) BA(I##W##_LT_S, GT##N##S) AB(I##W##_GT_S, GT##N##S)     \
+    NAB(I##W##_LE_S, GT##N##S) NBA(I##W##_GE_S, GT##N##S) NEQM(I##W##_LT_U, MAX##N##U, EQ##N)          \
+    NEQM(I##W##_GT_U, MIN##N##U, EQ##N) EQM(I##W##_LE_U, MIN##N##U, EQ##N) EQM(I##W##_GE_U, MAX##N##U, EQ##N)
+    INTCMP(8X16, 8) INTCMP(16X8, 16) INTCMP(32X4, 32)
+#undef INTCMP
+    AB(I64X2_EQ, EQ64) NAB(I64X2_NE, EQ64)
+#define FLOAT(W, P)                                                                                    \
+    AB(F##W##_EQ, FEQ##P) AB(F##W##_NE, FNE##P) AB(F##W##_LT, FLT##P) BA(F##W##_GT, FLT##P)             \
+    AB(F##W##_LE, FLE##P) BA(F##W##_GE, FLE##P) AB(F##W##_ADD, FADD##P) AB(F##W##_SUB, FSUB##P)         \
+    AB(F##W##_MUL, FMUL##P) AB(F##W##_DIV, FDIV##P) BA(F##W##_PMIN, FMIN##P) BA(F##W##_PMAX, FMAX##P)   \
+    AB(F##W##_RELAXED_MIN, FMIN##P) AB(F##W##_RELAXED_MAX, FMAX##P)                                   \
+    [KINT_OP_F##W##_MIN] = {H_FMIN, KJIT_V_FMIN##P, 0, P}, [KINT_OP_F##W##_MAX] = {H_FMAX, KJIT_V_FMAX##P, 0, P},
+    FLOAT(32X4, 32) FLOAT(64X2, 64)
+#undef FLOAT
+    AB(V128_AND, AND) AB(V128_OR, OR) AB(V128_XOR, XOR) BA(V128_ANDNOT, ANDN)
+    AB(I8X16_ADD, ADD8) AB(I16X8_ADD, ADD16) AB(I32X4_ADD, ADD32) AB(I64X2_ADD, ADD64)
+    AB(I8X16_SUB, SUB8) AB(I16X8_SUB, SUB16) AB(I32X4_SUB, SUB32) AB(I64X2_SUB, SUB64)
+    AB(I16X8_MUL, MUL16) AB(I32X4_MUL, MUL32)
+    AB(I8X16_ADD_SAT_S, ADDSAT8S) AB(I8X16_ADD_SAT_U, ADDSAT8U) AB(I16X8_ADD_SAT_S, ADDSAT16S)
+    AB(I16X8_ADD_SAT_U, ADDSAT16U) AB(I8X16_SUB_SAT_S, SUBSAT8S) AB(I8X16_SUB_SAT_U, SUBSAT8U)
+    AB(I16X8_SUB_SAT_S, SUBSAT16S) AB(I16X8_SUB_SAT_U, SUBSAT16U)
+    AB(I8X16_MIN_S, MIN8S) AB(I8X16_MIN_U, MIN8U) AB(I8X16_MAX_S, MAX8S) AB(I8X16_MAX_U, MAX8U)
+    AB(I16X8_MIN_S, MIN16S) AB(I16X8_MIN_U, MIN16U) AB(I16X8_MAX_S, MAX16S) AB(I16X8_MAX_U, MAX16U)
+    AB(I32X4_MIN_S, MIN32S) AB(I32X4_MIN_U, MIN32U) AB(I32X4_MAX_S, MAX32S) AB(I32X4_MAX_U, MAX32U)
+    AB(I8X16_AVGR_U, AVG8U) AB(I16X8_AVGR_U, AVG16U)
+    AB(I8X16_RELAXED_SWIZZLE, SHUFB)
+#undef AB
+#undef BA
+#undef NAB
+#undef NBA
+#undef EQM
+#undef NEQM
+};
+
+/* ---- v128 operands ------------------------------------------------------------------------------- */
+
+/* A temporary holding the v128 in slots s, s + 1. */
+static kjit_reg vin(kjit_cg *cg, uint32_t s)
+{
+    kjit_flush_slot(cg, s);
+    kjit_flush_slot(cg, s + 1);
+    kjit_reg r = kjit_ftmp(cg);
+    kjit_vmov(cg->m, kjit_r(r), SLOT(s));
+    return r;
+}
+
+/* The v128 in r into slots s, s + 1. */
+static void vout(kjit_cg *cg, uint32_t s, kjit_reg r)
+{
+    kjit_forget_slot(cg, s);
+    kjit_forget_slot(cg, s + 1);
+    kjit_vmov(cg->m, SLOT(s), kjit_r(r));
+}
+
+/* r = all ones. */
+static void ones(kjit_masm *m, kjit_reg r) { kjit_vbin(m, KJIT_V_EQ32, r, r, r); }
+
+/* r = ~r (t a free temporary). */
+static void vnot(kjit_masm *m, kjit_reg r, kjit_reg t)
+{
+    ones(m, t);
+    kjit_vbin(m, KJIT_V_XOR, r, r, t);
+}
+
+/* Wasm's f32x4/f64x2 min and max, as simd_x86.h computes them (V8's
+ * sequences: both operand orders merged, NaN lanes made canonical). x and
+ * y are clobbered; the result is in the returned register. */
+static kjit_reg fminmax(kjit_cg *cg, const binop *o, kjit_reg x, kjit_reg y)
+{
+    kjit_masm *m = cg->m;
+    kjit_reg t = kjit_ftmp(cg);
+    kjit_vop fsub = o->p == 32 ? KJIT_V_FSUB32 : KJIT_V_FSUB64;
+    kjit_vop unord = o->p == 32 ? KJIT_V_FUNORD32 : KJIT_V_FUNORD64;
+    kjit_vbin(m, (kjit_vop)o->vop, t, y, x); /* min/max(y, x) */
+    kjit_vbin(m, (kjit_vop)o->vop, x, x, y); /* min/max(x, y) */
+    if (o->how == H_FMIN) {
+        kjit_vbin(m, KJIT_V_OR, x, x, t);    /* -0 and NaNs propagate */
+        kjit_vbin(m, unord, y, x, x);        /* NaN lanes */
+        kjit_vbin(m, KJIT_V_OR, x, x, y);
+        t = x;
+    } else {
+        kjit_vbin(m, KJIT_V_XOR, x, x, t);   /* d: where the orders disagree */
+        kjit_vbin(m, KJIT_V_OR, t, t, x);    /* NaNs propagate */
+        kjit_vbin(m, fsub, t, t, x);         /* +0 over -0, NaNs stay NaN */
+        kjit_vbin(m, unord, y, t, t);
+    }
+    kjit_vshift(m, o->p == 32 ? KJIT_VSHR32 : KJIT_VSHR64, y, o->p == 32 ? 10 : 13);
+    kjit_vbin(m, KJIT_V_ANDN, y, y, t);      /* the NaN lanes canonical */
+    return y;
+}
+
+/* dst-register = a OP b for binary op `base` (x, y: a and b, clobbered). */
+static kjit_reg binary(kjit_cg *cg, kint_op base, kjit_reg x, kjit_reg y)
+{
+    kjit_masm *m = cg->m;
+    const binop *o = &g_bin[base];
+    kjit_vop v = (kjit_vop)o->vop;
+    switch (o->how) {
+    case H_AB: kjit_vbin(m, v, x, x, y); return x;
+    case H_BA: kjit_vbin(m, v, y, y, x); return y;
+    case H_NOT_AB:
+        kjit_vbin(m, v, x, x, y);
+        vnot(m, x, y);
+        return x;
+    case H_NOT_BA:
+        kjit_vbin(m, v, y, y, x);
+        vnot(m, y, x);
+        return y;
+    case H_EQ_AMIN:
+    case H_NEQ_AMIN:
+        kjit_vbin(m, v, y, y, x);              /* min/max(a, b): commutes exactly */
+        kjit_vbin(m, (kjit_vop)o->eq, x, x, y);
+        if (o->how == H_NEQ_AMIN)
+            vnot(m, x, y);
+        return x;
+    default: return fminmax(cg, o, x, y);
+    }
+}
+
+/* ---- instructions --------------------------------------------------------------------------------- */
+
+static bool has(kint_op base) { return g_bin[base].how != H_NONE; }
+
+static kint_shape shape(kint_op op) { return (kint_shape)kint_ops[op].shape; }
+
+/* Address form of a SIMD memory shape. */
+static uint8_t addr_form(kint_shape sh)
+{
+    switch (sh) {
+    case KINT_SHAPE_SIMD_LOAD_CHECKED:
+    case KINT_SHAPE_SIMD_STORE_CHECKED: return KJIT_ADDR_CHECKED;
+    case KINT_SHAPE_SIMD_LOAD_ADD:
+    case KINT_SHAPE_SIMD_STORE_ADD: return KJIT_ADDR_ADD;
+    case KINT_SHAPE_SIMD_LOAD_ADD_IMM:
+    case KINT_SHAPE_SIMD_STORE_ADD_IMM: return KJIT_ADDR_ADD_IMM;
+    case KINT_SHAPE_SIMD_LOAD_SHL_ADD:
+    case KINT_SHAPE_SIMD_STORE_SHL_ADD: return KJIT_ADDR_SHL_ADD;
+    default: return KJIT_ADDR_PLAIN;
+    }
+}
+
+/* The 16-byte access at the current instruction's address: a load into
+ * r, or a store of r. */
+static void access16(kjit_cg *cg, bool store, kjit_reg r)
+{
+    bool site;
+    kjit_opnd at = kjit_mem_operand(cg, addr_form(shape(cg->op)), 16, &site);
+    if (site)
+        kjit_site_add(&cg->u->sites, kjit_masm_offset(cg->m), KOS_SITE_MEMORY, KITE_TRAP_MEMORY_OUT_OF_BOUNDS,
+                      cg->pos);
+    if (store)
+        kjit_vmov(cg->m, at, kjit_r(r));
+    else
+        kjit_vmov(cg->m, kjit_r(r), at);
+}
+
+/* 16 constant bytes at a label, jumped over (r = them). */
+static void vconst(kjit_cg *cg, kjit_reg r, uint64_t lo, uint64_t hi)
+{
+    kjit_masm *m = cg->m;
+    kjit_label data = kjit_label_new(m), over = kjit_label_new(m);
+    kjit_jmp(m, over);
+    kjit_align(m, 16);
+    kjit_bind(m, data);
+    kjit_emit_u64(m, lo);
+    kjit_emit_u64(m, hi);
+    kjit_bind(m, over);
+    kjit_vload_label(m, r, data);
+}
+
+/* i8x16.shuffle of a and b by 16 index bytes (mask): pshufb of each by
+ * its own indices, or'ed. */
+static kjit_reg shuffle(kjit_cg *cg, kjit_reg x, kjit_reg y, const uint8_t *mask, bool two)
+{
+    kjit_masm *m = cg->m;
+    uint8_t ma[16], mb[16];
+    for (int i = 0; i < 16; i++) {
+        ma[i] = mask[i] < 16 ? mask[i] : 0x80;
+        mb[i] = mask[i] >= 16 ? (uint8_t)(mask[i] - 16) : 0x80;
+    }
+    uint64_t lo, hi;
+    kjit_reg t = kjit_ftmp(cg);
+    memcpy(&lo, ma, 8);
+    memcpy(&hi, ma + 8, 8);
+    vconst(cg, t, lo, hi);
+    kjit_vbin(m, KJIT_V_SHUFB, x, x, t);
+    if (!two)
+        return x;
+    memcpy(&lo, mb, 8);
+    memcpy(&hi, mb + 8, 8);
+    vconst(cg, t, lo, hi);
+    kjit_vbin(m, KJIT_V_SHUFB, y, y, t);
+    kjit_vbin(m, KJIT_V_OR, x, x, y);
+    return x;
+}
+
+static unsigned lane_bits(kint_op base)
+{
+    switch (base) {
+    case KINT_OP_I8X16_SPLAT:
+    case KINT_OP_I8X16_EXTRACT_LANE_S:
+    case KINT_OP_I8X16_EXTRACT_LANE_U:
+    case KINT_OP_I8X16_REPLACE_LANE: return 8;
+    case KINT_OP_I16X8_SPLAT:
+    case KINT_OP_I16X8_EXTRACT_LANE_S:
+    case KINT_OP_I16X8_EXTRACT_LANE_U:
+    case KINT_OP_I16X8_REPLACE_LANE: return 16;
+    case KINT_OP_I64X2_SPLAT:
+    case KINT_OP_F64X2_SPLAT:
+    case KINT_OP_I64X2_EXTRACT_LANE:
+    case KINT_OP_F64X2_EXTRACT_LANE:
+    case KINT_OP_I64X2_REPLACE_LANE:
+    case KINT_OP_F64X2_REPLACE_LANE: return 64;
+    default: return 32;
+    }
+}
+
+static void emit_splat(kjit_cg *cg, kint_op base)
+{
+    kjit_masm *m = cg->m;
+    unsigned w = lane_bits(base);
+    kjit_reg g = kjit_raw_in(cg, kjit_fld(cg, KINT_FN_a));
+    kjit_reg r = kjit_ftmp(cg);
+    if (w < 32) { /* the lane repeated in 32 bits */
+        kjit_reg t = kjit_gtmp(cg);
+        kjit_unop(m, w == 8 ? KJIT_EXT8U : KJIT_EXT16U, 32, t, g);
+        kjit_alu(m, KJIT_MUL, 32, t, t, kjit_i(w == 8 ? 0x01010101 : 0x00010001));
+        g = t;
+    }
+    kjit_mov_i2f(m, w == 64 ? 64 : 32, r, g);
+    kjit_vshuf32(m, r, r, w == 64 ? 0x44 : 0x00);
+    vout(cg, kjit_fld(cg, KINT_FN_dst), r);
+}
+
+static void emit_extract(kjit_cg *cg, kint_op base)
+{
+    kjit_masm *m = cg->m;
+    unsigned w = lane_bits(base), lane = kjit_fld(cg, KINT_FN_lane);
+    kjit_reg v = vin(cg, kjit_fld(cg, KINT_FN_a));
+    kjit_reg g = kjit_gtmp(cg);
+    kjit_vextract(m, w, g, v, lane);
+    if (base == KINT_OP_I8X16_EXTRACT_LANE_S || base == KINT_OP_I16X8_EXTRACT_LANE_S)
+        kjit_unop(m, w == 8 ? KJIT_EXT8S : KJIT_EXT16S, 32, g, g);
+    kjit_raw_done(cg, kjit_fld(cg, KINT_FN_dst), g);
+}
+
+static void emit_replace(kjit_cg *cg, kint_op base)
+{
+    unsigned w = lane_bits(base), lane = kjit_fld(cg, KINT_FN_lane);
+    kjit_reg g = kjit_raw_in(cg, kjit_fld(cg, KINT_FN_b));
+    kjit_reg v = vin(cg, kjit_fld(cg, KINT_FN_a));
+    kjit_vinsert(cg->m, w, v, g, lane);
+    vout(cg, kjit_fld(cg, KINT_FN_dst), v);
+}
+
+static void emit_const2(kjit_cg *cg)
+{
+    uint32_t d = kjit_fld(cg, KINT_FN_dst);
+    uint64_t v[2] = {kjit_fld64(cg, KINT_FN_value), kjit_fld64(cg, KINT_FN_value_hi)};
+    for (int i = 0; i < 2; i++) {
+        kjit_forget_slot(cg, d + (uint32_t)i);
+        int64_t x = (int64_t)v[i];
+        if (x >= INT32_MIN && x <= INT32_MAX) {
+            kjit_mov(cg->m, 64, SLOT(d + (uint32_t)i), kjit_i(x));
+        } else {
+            kjit_reg t = kjit_gtmp(cg);
+            kjit_mov(cg->m, 64, kjit_r(t), kjit_i(x));
+            kjit_mov(cg->m, 64, SLOT(d + (uint32_t)i), kjit_r(t));
+        }
+    }
+}
+
+/* Unary operations with a short inline sequence; false for the others. */
+static bool emit_unary(kjit_cg *cg, kint_op base)
+{
+    kjit_masm *m = cg->m;
+    kjit_vop sub;
+    switch (base) {
+    case KINT_OP_V128_NOT: {
+        kjit_reg x = vin(cg, kjit_fld(cg, KINT_FN_a));
+        vnot(m, x, kjit_ftmp(cg));
+        vout(cg, kjit_fld(cg, KINT_FN_dst), x);
+        return true;
+    }
+    case KINT_OP_F32X4_ABS:
+    case KINT_OP_F64X2_ABS:
+    case KINT_OP_F32X4_NEG:
+    case KINT_OP_F64X2_NEG: {
+        bool abs = base == KINT_OP_F32X4_ABS || base == KINT_OP_F64X2_ABS;
+        bool p64 = base == KINT_OP_F64X2_ABS || base == KINT_OP_F64X2_NEG;
+        kjit_reg x = vin(cg, kjit_fld(cg, KINT_FN_a));
+        kjit_reg t = kjit_ftmp(cg);
+        ones(m, t);
+        if (abs)
+            kjit_vshift(m, p64 ? KJIT_VSHR64 : KJIT_VSHR32, t, 1);
+        else
+            kjit_vshift(m, p64 ? KJIT_VSHL64 : KJIT_VSHL32, t, p64 ? 63 : 31);
+        kjit_vbin(m, abs ? KJIT_V_AND : KJIT_V_XOR, x, x, t);
+        vout(cg, kjit_fld(cg, KINT_FN_dst), x);
+        return true;
+    }
+    case KINT_OP_I8X16_NEG: sub = KJIT_V_SUB8; break;
+    case KINT_OP_I16X8_NEG: sub = KJIT_V_SUB16; break;
+    case KINT_OP_I32X4_NEG: sub = KJIT_V_SUB32; break;
+    case KINT_OP_I64X2_NEG: sub = KJIT_V_SUB64; break;
+    default: return false;
+    }
+    kjit_reg x = vin(cg, kjit_fld(cg, KINT_FN_a));
+    kjit_reg z = kjit_ftmp(cg);
+    kjit_vbin(m, KJIT_V_XOR, z, z, z);
+    kjit_vbin(m, sub, z, z, x);
+    vout(cg, kjit_fld(cg, KINT_FN_dst), z);
+    return true;
+}
+
+/* The instruction inline; false when it has no inline sequence. */
+static bool emit_inline(kjit_cg *cg)
+{
+    kjit_masm *m = cg->m;
+    kint_op base = (kint_op)(g_base[cg->op] - 1);
+    switch (shape(cg->op)) {
+    case KINT_SHAPE_CONST2: emit_const2(cg); return true;
+    case KINT_SHAPE_SIMD_BINARY: {
+        if (!has(base))
+            return false;
+        kjit_reg x = vin(cg, kjit_fld(cg, KINT_FN_a));
+        kjit_reg y = vin(cg, kjit_fld(cg, KINT_FN_b));
+        vout(cg, kjit_fld(cg, KINT_FN_dst), binary(cg, base, x, y));
+        return true;
+    }
+    case KINT_SHAPE_SIMD_BINARY_LOAD: {
+        if (!has(base))
+            return false;
+        kjit_reg x = vin(cg, kjit_fld(cg, KINT_FN_a));
+        kjit_reg y = kjit_ftmp(cg);
+        access16(cg, false, y);
+        vout(cg, kjit_fld(cg, KINT_FN_dst), binary(cg, base, x, y));
+        return true;
+    }
+    case KINT_SHAPE_SIMD_BINARY_STORE: {
+        if (!has(base))
+            return false;
+        kjit_reg x = vin(cg, kjit_fld(cg, KINT_FN_a));
+        kjit_reg y = vin(cg, kjit_fld(cg, KINT_FN_b));
+        access16(cg, true, binary(cg, base, x, y));
+        return true;
+    }
+    case KINT_SHAPE_SIMD_BINARY_UPDATE: {
+        if (!has(base))
+            return false;
+        /* the address once: loaded from, then stored to */
+        kjit_reg x = vin(cg, kjit_fld(cg, KINT_FN_a));
+        kjit_reg y = kjit_ftmp(cg);
+        bool site;
+        kjit_opnd at = kjit_mem_operand(cg, KJIT_ADDR_PLAIN, 16, &site);
+        kjit_site_add(&cg->u->sites, kjit_masm_offset(m), KOS_SITE_MEMORY, KITE_TRAP_MEMORY_OUT_OF_BOUNDS,
+                      cg->pos);
+        kjit_vmov(m, kjit_r(y), at);
+        kjit_vmov(m, at, kjit_r(binary(cg, base, x, y)));
+        return true;
+    }
+    case KINT_SHAPE_SIMD_TERNARY: {
+        if (base != KINT_OP_V128_BITSELECT)
+            return false;
+        /* (a & c) | (b & ~c), as kx_select */
+        kjit_reg a = vin(cg, kjit_fld(cg, KINT_FN_a));
+        kjit_reg c = vin(cg, kjit_fld(cg, KINT_FN_c));
+        kjit_reg b = vin(cg, kjit_fld(cg, KINT_FN_b));
+        kjit_vbin(m, KJIT_V_AND, a, a, c);
+        kjit_vbin(m, KJIT_V_ANDN, c, c, b);
+        kjit_vbin(m, KJIT_V_OR, a, a, c);
+        vout(cg, kjit_fld(cg, KINT_FN_dst), a);
+        return true;
+    }
+    case KINT_SHAPE_SIMD_UNARY: return emit_unary(cg, base);
+    case KINT_SHAPE_SIMD_SPLAT: emit_splat(cg, base); return true;
+    case KINT_SHAPE_SIMD_EXTRACT: emit_extract(cg, base); return true;
+    case KINT_SHAPE_SIMD_REPLACE: emit_replace(cg, base); return true;
+    case KINT_SHAPE_SIMD_SHUFFLE:
+    case KINT_SHAPE_SIMD_SHUFFLE1: {
+        bool two = shape(cg->op) == KINT_SHAPE_SIMD_SHUFFLE;
+        uint8_t mask[16];
+        uint64_t lo = kjit_fld64(cg, KINT_FN_mask_lo), hi = kjit_fld64(cg, KINT_FN_mask_hi);
+        memcpy(mask, &lo, 8);
+        memcpy(mask + 8, &hi, 8);
+        kjit_reg x = vin(cg, kjit_fld(cg, KINT_FN_a));
+        kjit_reg y = two ? vin(cg, kjit_fld(cg, KINT_FN_b)) : KJIT_NOREG;
+        vout(cg, kjit_fld(cg, KINT_FN_dst), shuffle(cg, x, y, mask, two));
+        return true;
+    }
+    case KINT_SHAPE_SIMD_LOAD:
+    case KINT_SHAPE_SIMD_LOAD_CHECKED:
+    case KINT_SHAPE_SIMD_LOAD_ADD:
+    case KINT_SHAPE_SIMD_LOAD_ADD_IMM:
+    case KINT_SHAPE_SIMD_LOAD_SHL_ADD: {
+        if (base != KINT_OP_V128_LOAD)
+            return false;
+        kjit_reg r = kjit_ftmp(cg);
+        access16(cg, false, r);
+        vout(cg, kjit_fld(cg, KINT_FN_dst), r);
+        return true;
+    }
+    case KINT_SHAPE_SIMD_STORE:
+    case KINT_SHAPE_SIMD_STORE_CHECKED:
+    case KINT_SHAPE_SIMD_STORE_ADD:
+    case KINT_SHAPE_SIMD_STORE_ADD_IMM:
+    case KINT_SHAPE_SIMD_STORE_SHL_ADD: {
+        kjit_reg r = vin(cg, kjit_fld(cg, KINT_FN_val)); /* (before the address: the store is the site) */
+        access16(cg, true, r);
+        return true;
+    }
+    default: return false;
+    }
+}
+
 bool kjit_emit_simd(kjit_cg *cg)
 {
     kjit_simd_helper fn = kjit_h_simd[cg->op];
     if (!fn)
         return false;
+    if ((cg->m->cpu & KJIT_CPU_SSE41) && emit_inline(cg))
+        return true;
     emit_helper(cg, fn);
     return true;
 }
