@@ -459,6 +459,61 @@ for w in (32, 64):
         case('%s %s, %s' % (ins, X(x), R(w, r)), 'kjit_mov_i2f(m, %d, %s, %s)' % (w, CX(x), CG[r]))
         case('%s %s, %s' % (ins, R(w, r), X(x)), 'kjit_mov_f2i(m, %d, %s, %s)' % (w, CG[r], CX(x)))
 
+# ---- SIMD ------------------------------------------------------------------------------------------
+
+VOPS = [('ADD8', 'paddb', 1), ('ADD16', 'paddw', 1), ('ADD32', 'paddd', 1), ('ADD64', 'paddq', 1),
+        ('SUB8', 'psubb', 0), ('SUB16', 'psubw', 0), ('SUB32', 'psubd', 0), ('SUB64', 'psubq', 0),
+        ('MUL16', 'pmullw', 1), ('MUL32', 'pmulld', 1), ('AND', 'pand', 1), ('ANDN', 'pandn', 0),
+        ('OR', 'por', 1), ('XOR', 'pxor', 1), ('EQ8', 'pcmpeqb', 1), ('EQ16', 'pcmpeqw', 1),
+        ('EQ32', 'pcmpeqd', 1), ('EQ64', 'pcmpeqq', 1), ('GT8S', 'pcmpgtb', 0), ('GT16S', 'pcmpgtw', 0),
+        ('GT32S', 'pcmpgtd', 0), ('MIN8S', 'pminsb', 1), ('MIN8U', 'pminub', 1), ('MIN16S', 'pminsw', 1),
+        ('MIN16U', 'pminuw', 1), ('MIN32S', 'pminsd', 1), ('MIN32U', 'pminud', 1), ('MAX8S', 'pmaxsb', 1),
+        ('MAX8U', 'pmaxub', 1), ('MAX16S', 'pmaxsw', 1), ('MAX16U', 'pmaxuw', 1), ('MAX32S', 'pmaxsd', 1),
+        ('MAX32U', 'pmaxud', 1), ('ADDSAT8S', 'paddsb', 1), ('ADDSAT8U', 'paddusb', 1),
+        ('ADDSAT16S', 'paddsw', 1), ('ADDSAT16U', 'paddusw', 1), ('SUBSAT8S', 'psubsb', 0),
+        ('SUBSAT8U', 'psubusb', 0), ('SUBSAT16S', 'psubsw', 0), ('SUBSAT16U', 'psubusw', 0),
+        ('AVG8U', 'pavgb', 1), ('AVG16U', 'pavgw', 1),
+        ('FADD32', 'addps', 0), ('FSUB32', 'subps', 0), ('FMUL32', 'mulps', 0), ('FDIV32', 'divps', 0),
+        ('FMIN32', 'minps', 0), ('FMAX32', 'maxps', 0), ('FADD64', 'addpd', 0), ('FSUB64', 'subpd', 0),
+        ('FMUL64', 'mulpd', 0), ('FDIV64', 'divpd', 0), ('FMIN64', 'minpd', 0), ('FMAX64', 'maxpd', 0),
+        ('FEQ32', 'cmpeqps', 1), ('FLT32', 'cmpltps', 0), ('FLE32', 'cmpleps', 0),
+        ('FUNORD32', 'cmpunordps', 1), ('FNE32', 'cmpneqps', 1), ('FEQ64', 'cmpeqpd', 1),
+        ('FLT64', 'cmpltpd', 0), ('FLE64', 'cmplepd', 0), ('FUNORD64', 'cmpunordpd', 1),
+        ('FNE64', 'cmpneqpd', 1), ('SHUFB', 'pshufb', 0), ('UNPACKLO64', 'punpcklqdq', 0)]
+for name, ins, commutes in VOPS:
+    for d, a, b in ((0, 0, 1), (9, 9, 2), (3, 12, 8)):
+        case('%s %s, %s' % (ins, X(d), X(b)) if d == a else 'movaps %s, %s; %s %s, %s' % (X(d), X(a), ins, X(d), X(b)),
+             'kjit_vbin(m, KJIT_V_%s, %s, %s, %s)' % (name, CX(d), CX(a), CX(b)))
+    # dst is b: commuted, or b through the scratch
+    asm = '%s xmm4, xmm1' % ins if commutes else 'movaps xmm15, xmm4; movaps xmm4, xmm1; %s xmm4, xmm15' % ins
+    case(asm, 'kjit_vbin(m, KJIT_V_%s, KJIT_X4, KJIT_X1, KJIT_X4)' % name)
+for mem in MEMS + [Mem(R15, 0x40), Mem(R14, 0x7fffffff, RCX, 1)]:
+    for x in (0, 10):
+        case('movdqu %s, %s' % (X(x), mem.asm()), 'kjit_vmov(m, kjit_r(%s), %s)' % (CX(x), mem.c()))
+        case('movdqu %s, %s' % (mem.asm(), X(x)), 'kjit_vmov(m, %s, kjit_r(%s))' % (mem.c(), CX(x)))
+case('movaps xmm2, xmm13', 'kjit_vmov(m, kjit_r(KJIT_X2), kjit_r(KJIT_X13))')
+for name, ins in (('VSHL16', 'psllw'), ('VSHL32', 'pslld'), ('VSHL64', 'psllq'), ('VSHR16', 'psrlw'),
+                  ('VSHR32', 'psrld'), ('VSHR64', 'psrlq'), ('VSAR16', 'psraw'), ('VSAR32', 'psrad')):
+    for x, n in ((1, 10), (11, 1), (14, 63 if '64' in name else 15)):
+        case('%s %s, %d' % (ins, X(x), n), 'kjit_vshift(m, KJIT_%s, %s, %d)' % (name, CX(x), n))
+for d, s2, sel in ((0, 0, 0), (5, 12, 0x44), (9, 1, 0x1b)):
+    case('pshufd %s, %s, %d' % (X(d), X(s2), sel), 'kjit_vshuf32(m, %s, %s, %d)' % (CX(d), CX(s2), sel))
+for x in (0, 13):
+    case('movdqu %s, [rip+1f]; nop; 1:' % X(x),
+         '{ kjit_label l = kjit_label_new(m); kjit_vload_label(m, %s, l); kjit_emit_u8(m, 0x90); kjit_bind(m, l); }' % CX(x))
+for w in (8, 16, 32, 64):
+    for r, x, lane in ((RAX, 0, 1), (R9, 12, 0), (RSI, 3, {8: 15, 16: 7, 32: 3, 64: 1}[w])):
+        if w in (32, 64) and lane == 0:
+            ext = '%s %s, %s' % ('movd' if w == 32 else 'movq', R(w, r), X(x))
+        else:
+            ext = '%s %s, %s, %d' % ({8: 'pextrb', 16: 'pextrw', 32: 'pextrd', 64: 'pextrq'}[w],
+                                     R(64 if w == 64 else 32, r), X(x), lane)
+        case(ext, 'kjit_vextract(m, %d, %s, %s, %d)' % (w, CG[r], CX(x), lane))
+        ins = {8: 'pinsrb', 16: 'pinsrw', 32: 'pinsrd', 64: 'pinsrq'}[w]
+        case('%s %s, %s, %d' % (ins, X(x), R(64 if w == 64 else 32, r), lane),
+             'kjit_vinsert(m, %d, %s, %s, %d)' % (w, CX(x), CG[r], lane))
+
+
 # ---- control ---------------------------------------------------------------------------------------
 
 for r in range(16):
