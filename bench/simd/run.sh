@@ -7,7 +7,8 @@
 #
 #   bench/simd/run.sh [WORKLOAD...]       default: matmul stencil bytescan strings
 #
-# Environment: KITE (default build/kite), NODE (default node on PATH),
+# Environment: KITE (default build/kite), KITE_OPTS (options of kite run,
+# e.g. --tier=jit), NODE (default node on PATH),
 # RUNS=3, and SIZE_<workload> to override a workload's argv[1].
 set -uo pipefail
 export LC_ALL=C
@@ -16,6 +17,7 @@ abspath() { case $1 in /*) printf '%s\n' "$1" ;; *) printf '%s\n' "$PWD/$1" ;; e
 KITE=$(abspath "${KITE:-$here/../../build/kite}")
 NODE=${NODE:-$(command -v node || true)}
 RUNS=${RUNS:-3}
+read -r -a kite_opts <<<"${KITE_OPTS:-}"
 progs=$here/../../tests/simd
 declare -A size=([matmul]=${SIZE_matmul:-320} [stencil]=${SIZE_stencil:-1024}
                  [bytescan]=${SIZE_bytescan:-8192} [strings]=${SIZE_strings:-512})
@@ -38,13 +40,13 @@ best() {
 }
 
 status=0
-echo "kite: $KITE"
+echo "kite: $KITE ${KITE_OPTS:-}"
 [[ -n $NODE ]] && echo "node: $("$NODE" --version)"
 printf '%-9s %6s | %10s %10s %7s | %10s %10s %7s\n' workload size "kite simd" "kite scal" ratio "node simd" "node scal" ratio
 for w in "${workloads[@]}"; do
     s=${size[$w]:-}
-    ks=$(best "$KITE" run "$progs/$w.simd.wasm" "$s"); o1=$(cat "$tmp/out")
-    kc=$(best "$KITE" run "$progs/$w.scalar.wasm" "$s"); o2=$(cat "$tmp/out")
+    ks=$(best "$KITE" run "${kite_opts[@]}" "$progs/$w.simd.wasm" "$s"); o1=$(cat "$tmp/out")
+    kc=$(best "$KITE" run "${kite_opts[@]}" "$progs/$w.scalar.wasm" "$s"); o2=$(cat "$tmp/out")
     ns=- nc=- nr=- o3=$o1 o4=$o1
     if [[ -n $NODE ]]; then
         ns=$(best "$NODE" --experimental-wasi-unstable-preview1 --no-warnings "$here/../node-wasi.mjs" "$progs/$w.simd.wasm" "$s"); o3=$(cat "$tmp/out")
