@@ -136,8 +136,17 @@ static void store_fslot(kjit_cg *cg, unsigned p, uint32_t s, kjit_reg r)
 
 static void store_ftmp(kjit_cg *cg, kjit_reg r)
 {
-    store_fslot(cg, cg->fwidth[r], cg->fslot[r], r);
+    if (cg->fwidth[r] == 128) /* a v128: slots s and s + 1 (codegen_simd.c) */
+        kjit_vmov(cg->m, SLOT(cg->fslot[r]), kjit_r(r));
+    else
+        store_fslot(cg, cg->fwidth[r], cg->fslot[r], r);
     cg->fdirty &= ~(1u << r);
+}
+
+/* Whether float temporary r caches slot s (a v128 covers two). */
+static bool fcovers(const kjit_cg *cg, kjit_reg r, uint32_t s)
+{
+    return cg->fslot[r] == s || (cg->fwidth[r] == 128 && cg->fslot[r] != KJIT_NONE && cg->fslot[r] + 1 == s);
 }
 
 /* Stores every dirty temporary (before control leaves straight-line code). */
@@ -173,7 +182,9 @@ static void flush_live(kjit_cg *cg, uint32_t t1, uint32_t t2)
         if (!((cg->fdirty >> r) & 1u))
             continue;
         uint32_t s = cg->fslot[r];
-        if ((t1 != KJIT_NONE && kjit_live_at(cg, t1, s)) || (t2 != KJIT_NONE && kjit_live_at(cg, t2, s))) {
+        bool two = cg->fwidth[r] == 128;
+        if ((t1 != KJIT_NONE && (kjit_live_at(cg, t1, s) || (two && kjit_live_at(cg, t1, s + 1)))) ||
+            (t2 != KJIT_NONE && (kjit_live_at(cg, t2, s) || (two && kjit_live_at(cg, t2, s + 1))))) {
             store_ftmp(cg, r);
         } else {
             cg->fdirty &= ~(1u << r);
@@ -193,7 +204,8 @@ static void forget_all(kjit_cg *cg)
 }
 
 /* Slot s gets a new value: no temporary holds it any more (a dirty old
- * value is dropped, never stored). */
+ * value is dropped, never stored; but a dirty v128 is stored first, since
+ * its other half keeps its value). */
 static void forget_slot(kjit_cg *cg, uint32_t s)
 {
     for (kjit_reg r = 0; r < KJIT_NGPR; r++)
@@ -202,7 +214,9 @@ static void forget_slot(kjit_cg *cg, uint32_t s)
             cg->gdirty &= ~(1u << r);
         }
     for (kjit_reg r = 0; r < KJIT_NFPR; r++)
-        if (cg->fslot[r] == s) {
+        if (fcovers(cg, r, s)) {
+            if (cg->fwidth[r] == 128 && ((cg->fdirty >> r) & 1u))
+                store_ftmp(cg, r);
             cg->fslot[r] = KJIT_NONE;
             cg->fdirty &= ~(1u << r);
         }
@@ -215,7 +229,7 @@ static void flush_slot(kjit_cg *cg, uint32_t s)
         if (cg->gslot[r] == s && ((cg->gdirty >> r) & 1u))
             store_gtmp(cg, r);
     for (kjit_reg r = 0; r < KJIT_NFPR; r++)
-        if (cg->fslot[r] == s && ((cg->fdirty >> r) & 1u))
+        if (fcovers(cg, r, s) && ((cg->fdirty >> r) & 1u))
             store_ftmp(cg, r);
 }
 

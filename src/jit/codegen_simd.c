@@ -126,86 +126,162 @@ static const binop g_bin[KINT_OP_COUNT] = {
 
 /* ---- v128 operands ------------------------------------------------------------------------------- */
 
-/* A temporary holding the v128 in slots s, s + 1. */
+/*
+ * v128 values are cached in float temporaries like scalars (codegen.c):
+ * width 128, the register standing for slots s and s + 1, written back
+ * when dirty at the same points as every other temporary. The macro-
+ * assembler's float scratch serves as a fourth register where a sequence
+ * needs one (never while an operation that uses it runs).
+ */
+#define FS KJIT_MASM_FSCRATCH
+
+static bool is_ftmp(const kjit_cg *cg, kjit_reg r) { return r < KJIT_NFPR && ((cg->ftmps >> r) & 1u); }
+
+/* A register holding the v128 in slots s, s + 1: the temporary caching
+ * it, or one loaded now (and then caching it). Read-only for the caller. */
 static kjit_reg vin(kjit_cg *cg, uint32_t s)
 {
+    for (kjit_reg r = 0; r < KJIT_NFPR; r++)
+        if (cg->fslot[r] == s && cg->fwidth[r] == 128 && is_ftmp(cg, r)) {
+            cg->fbusy |= 1u << r;
+            return r;
+        }
     kjit_flush_slot(cg, s);
     kjit_flush_slot(cg, s + 1);
     kjit_reg r = kjit_ftmp(cg);
     kjit_vmov(cg->m, kjit_r(r), SLOT(s));
+    cg->fslot[r] = s;
+    cg->fwidth[r] = 128;
     return r;
 }
 
-/* The v128 in r into slots s, s + 1. */
-static void vout(kjit_cg *cg, uint32_t s, kjit_reg r)
+/* A temporary of the caller's own, holding nothing yet. */
+static kjit_reg vtmp(kjit_cg *cg) { return kjit_ftmp(cg); }
+
+/* A temporary of the caller's own holding the v128 in slots s, s + 1 (to
+ * compute a result in). */
+static kjit_reg vin_own(kjit_cg *cg, uint32_t s)
 {
+    for (kjit_reg r = 0; r < KJIT_NFPR; r++)
+        if (cg->fslot[r] == s && cg->fwidth[r] == 128 && is_ftmp(cg, r)) {
+            cg->fbusy |= 1u << r;
+            kjit_reg t = vtmp(cg);
+            kjit_vmov(cg->m, kjit_r(t), kjit_r(r));
+            return t;
+        }
+    kjit_flush_slot(cg, s);
+    kjit_flush_slot(cg, s + 1);
+    kjit_reg t = vtmp(cg);
+    kjit_vmov(cg->m, kjit_r(t), SLOT(s));
+    return t;
+}
+
+/* Slots s, s + 1 get a new value: what cached either is forgotten (an
+ * exact v128 copy without a store: both halves are overwritten). */
+static void vforget(kjit_cg *cg, uint32_t s)
+{
+    for (kjit_reg r = 0; r < KJIT_NFPR; r++)
+        if (cg->fslot[r] == s && cg->fwidth[r] == 128) {
+            cg->fslot[r] = KJIT_NONE;
+            cg->fdirty &= ~(1u << r);
+        }
     kjit_forget_slot(cg, s);
     kjit_forget_slot(cg, s + 1);
-    kjit_vmov(cg->m, SLOT(s), kjit_r(r));
+}
+
+/* The result in r (a temporary of the caller's) becomes slots s, s + 1:
+ * cached, dirty. */
+static void vout(kjit_cg *cg, uint32_t s, kjit_reg r)
+{
+    vforget(cg, s);
+    if (!is_ftmp(cg, r)) {
+        kjit_vmov(cg->m, SLOT(s), kjit_r(r));
+        return;
+    }
+    cg->fslot[r] = s;
+    cg->fwidth[r] = 128;
+    cg->fdirty |= 1u << r;
 }
 
 /* r = all ones. */
 static void ones(kjit_masm *m, kjit_reg r) { kjit_vbin(m, KJIT_V_EQ32, r, r, r); }
 
-/* r = ~r (t a free temporary). */
-static void vnot(kjit_masm *m, kjit_reg r, kjit_reg t)
+/* r = ~r. */
+static void vnot(kjit_masm *m, kjit_reg r)
 {
-    ones(m, t);
-    kjit_vbin(m, KJIT_V_XOR, r, r, t);
+    ones(m, FS);
+    kjit_vbin(m, KJIT_V_XOR, r, r, FS);
 }
 
 /* Wasm's f32x4/f64x2 min and max, as simd_x86.h computes them (V8's
- * sequences: both operand orders merged, NaN lanes made canonical). x and
- * y are clobbered; the result is in the returned register. */
+ * sequences: both operand orders merged, NaN lanes made canonical), of
+ * the read-only x and y: the result in a temporary of the caller's. */
 static kjit_reg fminmax(kjit_cg *cg, const binop *o, kjit_reg x, kjit_reg y)
 {
     kjit_masm *m = cg->m;
-    kjit_reg t = kjit_ftmp(cg);
+    kjit_reg t = vtmp(cg);
     kjit_vop fsub = o->p == 32 ? KJIT_V_FSUB32 : KJIT_V_FSUB64;
     kjit_vop unord = o->p == 32 ? KJIT_V_FUNORD32 : KJIT_V_FUNORD64;
-    kjit_vbin(m, (kjit_vop)o->vop, t, y, x); /* min/max(y, x) */
-    kjit_vbin(m, (kjit_vop)o->vop, x, x, y); /* min/max(x, y) */
+    kjit_vshift_op shr = o->p == 32 ? KJIT_VSHR32 : KJIT_VSHR64;
+    unsigned nanbits = o->p == 32 ? 10 : 13;
+    kjit_vbin(m, (kjit_vop)o->vop, t, y, x);  /* min/max(y, x) */
+    kjit_vbin(m, (kjit_vop)o->vop, FS, x, y); /* min/max(x, y) */
     if (o->how == H_FMIN) {
-        kjit_vbin(m, KJIT_V_OR, x, x, t);    /* -0 and NaNs propagate */
-        kjit_vbin(m, unord, y, x, x);        /* NaN lanes */
-        kjit_vbin(m, KJIT_V_OR, x, x, y);
-        t = x;
-    } else {
-        kjit_vbin(m, KJIT_V_XOR, x, x, t);   /* d: where the orders disagree */
-        kjit_vbin(m, KJIT_V_OR, t, t, x);    /* NaNs propagate */
-        kjit_vbin(m, fsub, t, t, x);         /* +0 over -0, NaNs stay NaN */
-        kjit_vbin(m, unord, y, t, t);
+        kjit_vbin(m, KJIT_V_OR, FS, FS, t);   /* -0 and NaNs propagate */
+        kjit_vbin(m, unord, t, FS, FS);       /* NaN lanes */
+        kjit_vbin(m, KJIT_V_OR, FS, FS, t);
+        kjit_vshift(m, shr, t, nanbits);
+        kjit_vbin(m, KJIT_V_ANDN, t, t, FS);  /* the NaN lanes canonical */
+        return t;
     }
-    kjit_vshift(m, o->p == 32 ? KJIT_VSHR32 : KJIT_VSHR64, y, o->p == 32 ? 10 : 13);
-    kjit_vbin(m, KJIT_V_ANDN, y, y, t);      /* the NaN lanes canonical */
-    return y;
+    kjit_vbin(m, KJIT_V_XOR, FS, FS, t);      /* d: where the orders disagree */
+    kjit_vbin(m, KJIT_V_OR, t, t, FS);        /* NaNs propagate */
+    kjit_vbin(m, fsub, t, t, FS);             /* +0 over -0, NaNs stay NaN */
+    kjit_vbin(m, unord, FS, t, t);
+    kjit_vshift(m, shr, FS, nanbits);
+    kjit_vbin(m, KJIT_V_ANDN, FS, FS, t);     /* the NaN lanes canonical */
+    kjit_vmov(m, kjit_r(t), kjit_r(FS));
+    return t;
 }
 
-/* dst-register = a OP b for binary op `base` (x, y: a and b, clobbered). */
-static kjit_reg binary(kjit_cg *cg, kint_op base, kjit_reg x, kjit_reg y)
+/* a OP b for binary op `base`, a and b in slots (sa, sb) or, for the
+ * fused load form, b already in register yb (a temporary of ours): the
+ * result in a temporary of the caller's. */
+static kjit_reg binary(kjit_cg *cg, kint_op base, uint32_t sa, uint32_t sb, kjit_reg yb)
 {
     kjit_masm *m = cg->m;
     const binop *o = &g_bin[base];
     kjit_vop v = (kjit_vop)o->vop;
+    kjit_reg r;
     switch (o->how) {
-    case H_AB: kjit_vbin(m, v, x, x, y); return x;
-    case H_BA: kjit_vbin(m, v, y, y, x); return y;
+    case H_AB:
     case H_NOT_AB:
-        kjit_vbin(m, v, x, x, y);
-        vnot(m, x, y);
-        return x;
+        r = vin_own(cg, sa);
+        kjit_vbin(m, v, r, r, yb != KJIT_NOREG ? yb : vin(cg, sb));
+        if (o->how == H_NOT_AB)
+            vnot(m, r);
+        return r;
+    case H_BA:
     case H_NOT_BA:
-        kjit_vbin(m, v, y, y, x);
-        vnot(m, y, x);
-        return y;
+        r = yb != KJIT_NOREG ? yb : vin_own(cg, sb);
+        kjit_vbin(m, v, r, r, vin(cg, sa));
+        if (o->how == H_NOT_BA)
+            vnot(m, r);
+        return r;
     case H_EQ_AMIN:
-    case H_NEQ_AMIN:
-        kjit_vbin(m, v, y, y, x);              /* min/max(a, b): commutes exactly */
-        kjit_vbin(m, (kjit_vop)o->eq, x, x, y);
+    case H_NEQ_AMIN: {
+        kjit_reg x = vin(cg, sa);
+        r = yb != KJIT_NOREG ? yb : vin_own(cg, sb);
+        kjit_vbin(m, v, r, r, x);              /* min/max(b, a): commutes exactly */
+        kjit_vbin(m, (kjit_vop)o->eq, r, r, x);
         if (o->how == H_NEQ_AMIN)
-            vnot(m, x, y);
-        return x;
-    default: return fminmax(cg, o, x, y);
+            vnot(m, r);
+        return r;
+    }
+    default: {
+        kjit_reg x = vin(cg, sa);
+        return fminmax(cg, o, x, yb != KJIT_NOREG ? yb : vin(cg, sb));
+    }
     }
 }
 
@@ -262,7 +338,7 @@ static void vconst(kjit_cg *cg, kjit_reg r, uint64_t lo, uint64_t hi)
 
 /* i8x16.shuffle of a and b by 16 index bytes (mask): pshufb of each by
  * its own indices, or'ed. */
-static kjit_reg shuffle(kjit_cg *cg, kjit_reg x, kjit_reg y, const uint8_t *mask, bool two)
+static kjit_reg shuffle(kjit_cg *cg, const uint8_t *mask, bool two)
 {
     kjit_masm *m = cg->m;
     uint8_t ma[16], mb[16];
@@ -271,13 +347,15 @@ static kjit_reg shuffle(kjit_cg *cg, kjit_reg x, kjit_reg y, const uint8_t *mask
         mb[i] = mask[i] >= 16 ? (uint8_t)(mask[i] - 16) : 0x80;
     }
     uint64_t lo, hi;
-    kjit_reg t = kjit_ftmp(cg);
+    kjit_reg x = vin_own(cg, kjit_fld(cg, KINT_FN_a));
+    kjit_reg t = vtmp(cg);
     memcpy(&lo, ma, 8);
     memcpy(&hi, ma + 8, 8);
     vconst(cg, t, lo, hi);
     kjit_vbin(m, KJIT_V_SHUFB, x, x, t);
     if (!two)
         return x;
+    kjit_reg y = vin_own(cg, kjit_fld(cg, KINT_FN_b));
     memcpy(&lo, mb, 8);
     memcpy(&hi, mb + 8, 8);
     vconst(cg, t, lo, hi);
@@ -312,7 +390,7 @@ static void emit_splat(kjit_cg *cg, kint_op base)
     kjit_masm *m = cg->m;
     unsigned w = lane_bits(base);
     kjit_reg g = kjit_raw_in(cg, kjit_fld(cg, KINT_FN_a));
-    kjit_reg r = kjit_ftmp(cg);
+    kjit_reg r = vtmp(cg);
     if (w < 32) { /* the lane repeated in 32 bits */
         kjit_reg t = kjit_gtmp(cg);
         kjit_unop(m, w == 8 ? KJIT_EXT8U : KJIT_EXT16U, 32, t, g);
@@ -340,7 +418,7 @@ static void emit_replace(kjit_cg *cg, kint_op base)
 {
     unsigned w = lane_bits(base), lane = kjit_fld(cg, KINT_FN_lane);
     kjit_reg g = kjit_raw_in(cg, kjit_fld(cg, KINT_FN_b));
-    kjit_reg v = vin(cg, kjit_fld(cg, KINT_FN_a));
+    kjit_reg v = vin_own(cg, kjit_fld(cg, KINT_FN_a));
     kjit_vinsert(cg->m, w, v, g, lane);
     vout(cg, kjit_fld(cg, KINT_FN_dst), v);
 }
@@ -369,8 +447,8 @@ static bool emit_unary(kjit_cg *cg, kint_op base)
     kjit_vop sub;
     switch (base) {
     case KINT_OP_V128_NOT: {
-        kjit_reg x = vin(cg, kjit_fld(cg, KINT_FN_a));
-        vnot(m, x, kjit_ftmp(cg));
+        kjit_reg x = vin_own(cg, kjit_fld(cg, KINT_FN_a));
+        vnot(m, x);
         vout(cg, kjit_fld(cg, KINT_FN_dst), x);
         return true;
     }
@@ -380,8 +458,8 @@ static bool emit_unary(kjit_cg *cg, kint_op base)
     case KINT_OP_F64X2_NEG: {
         bool abs = base == KINT_OP_F32X4_ABS || base == KINT_OP_F64X2_ABS;
         bool p64 = base == KINT_OP_F64X2_ABS || base == KINT_OP_F64X2_NEG;
-        kjit_reg x = vin(cg, kjit_fld(cg, KINT_FN_a));
-        kjit_reg t = kjit_ftmp(cg);
+        kjit_reg x = vin_own(cg, kjit_fld(cg, KINT_FN_a));
+        kjit_reg t = FS;
         ones(m, t);
         if (abs)
             kjit_vshift(m, p64 ? KJIT_VSHR64 : KJIT_VSHR32, t, 1);
@@ -398,7 +476,7 @@ static bool emit_unary(kjit_cg *cg, kint_op base)
     default: return false;
     }
     kjit_reg x = vin(cg, kjit_fld(cg, KINT_FN_a));
-    kjit_reg z = kjit_ftmp(cg);
+    kjit_reg z = vtmp(cg);
     kjit_vbin(m, KJIT_V_XOR, z, z, z);
     kjit_vbin(m, sub, z, z, x);
     vout(cg, kjit_fld(cg, KINT_FN_dst), z);
@@ -415,52 +493,47 @@ static bool emit_inline(kjit_cg *cg)
     case KINT_SHAPE_SIMD_BINARY: {
         if (!has(base))
             return false;
-        kjit_reg x = vin(cg, kjit_fld(cg, KINT_FN_a));
-        kjit_reg y = vin(cg, kjit_fld(cg, KINT_FN_b));
-        vout(cg, kjit_fld(cg, KINT_FN_dst), binary(cg, base, x, y));
+        kjit_reg r = binary(cg, base, kjit_fld(cg, KINT_FN_a), kjit_fld(cg, KINT_FN_b), KJIT_NOREG);
+        vout(cg, kjit_fld(cg, KINT_FN_dst), r);
         return true;
     }
     case KINT_SHAPE_SIMD_BINARY_LOAD: {
         if (!has(base))
             return false;
-        kjit_reg x = vin(cg, kjit_fld(cg, KINT_FN_a));
-        kjit_reg y = kjit_ftmp(cg);
+        kjit_reg y = vtmp(cg);
         access16(cg, false, y);
-        vout(cg, kjit_fld(cg, KINT_FN_dst), binary(cg, base, x, y));
+        vout(cg, kjit_fld(cg, KINT_FN_dst), binary(cg, base, kjit_fld(cg, KINT_FN_a), 0, y));
         return true;
     }
     case KINT_SHAPE_SIMD_BINARY_STORE: {
         if (!has(base))
             return false;
-        kjit_reg x = vin(cg, kjit_fld(cg, KINT_FN_a));
-        kjit_reg y = vin(cg, kjit_fld(cg, KINT_FN_b));
-        access16(cg, true, binary(cg, base, x, y));
+        access16(cg, true, binary(cg, base, kjit_fld(cg, KINT_FN_a), kjit_fld(cg, KINT_FN_b), KJIT_NOREG));
         return true;
     }
     case KINT_SHAPE_SIMD_BINARY_UPDATE: {
         if (!has(base))
             return false;
         /* the address once: loaded from, then stored to */
-        kjit_reg x = vin(cg, kjit_fld(cg, KINT_FN_a));
-        kjit_reg y = kjit_ftmp(cg);
+        kjit_reg y = vtmp(cg);
         bool site;
         kjit_opnd at = kjit_mem_operand(cg, KJIT_ADDR_PLAIN, 16, &site);
         kjit_site_add(&cg->u->sites, kjit_masm_offset(m), KOS_SITE_MEMORY, KITE_TRAP_MEMORY_OUT_OF_BOUNDS,
                       cg->pos);
         kjit_vmov(m, kjit_r(y), at);
-        kjit_vmov(m, at, kjit_r(binary(cg, base, x, y)));
+        kjit_vmov(m, at, kjit_r(binary(cg, base, kjit_fld(cg, KINT_FN_a), 0, y)));
         return true;
     }
     case KINT_SHAPE_SIMD_TERNARY: {
         if (base != KINT_OP_V128_BITSELECT)
             return false;
         /* (a & c) | (b & ~c), as kx_select */
-        kjit_reg a = vin(cg, kjit_fld(cg, KINT_FN_a));
+        kjit_reg a = vin_own(cg, kjit_fld(cg, KINT_FN_a));
         kjit_reg c = vin(cg, kjit_fld(cg, KINT_FN_c));
         kjit_reg b = vin(cg, kjit_fld(cg, KINT_FN_b));
         kjit_vbin(m, KJIT_V_AND, a, a, c);
-        kjit_vbin(m, KJIT_V_ANDN, c, c, b);
-        kjit_vbin(m, KJIT_V_OR, a, a, c);
+        kjit_vbin(m, KJIT_V_ANDN, FS, c, b);
+        kjit_vbin(m, KJIT_V_OR, a, a, FS);
         vout(cg, kjit_fld(cg, KINT_FN_dst), a);
         return true;
     }
@@ -475,9 +548,7 @@ static bool emit_inline(kjit_cg *cg)
         uint64_t lo = kjit_fld64(cg, KINT_FN_mask_lo), hi = kjit_fld64(cg, KINT_FN_mask_hi);
         memcpy(mask, &lo, 8);
         memcpy(mask + 8, &hi, 8);
-        kjit_reg x = vin(cg, kjit_fld(cg, KINT_FN_a));
-        kjit_reg y = two ? vin(cg, kjit_fld(cg, KINT_FN_b)) : KJIT_NOREG;
-        vout(cg, kjit_fld(cg, KINT_FN_dst), shuffle(cg, x, y, mask, two));
+        vout(cg, kjit_fld(cg, KINT_FN_dst), shuffle(cg, mask, two));
         return true;
     }
     case KINT_SHAPE_SIMD_LOAD:
@@ -487,7 +558,7 @@ static bool emit_inline(kjit_cg *cg)
     case KINT_SHAPE_SIMD_LOAD_SHL_ADD: {
         if (base != KINT_OP_V128_LOAD)
             return false;
-        kjit_reg r = kjit_ftmp(cg);
+        kjit_reg r = vtmp(cg);
         access16(cg, false, r);
         vout(cg, kjit_fld(cg, KINT_FN_dst), r);
         return true;
