@@ -1706,6 +1706,7 @@ bool kjit_compile_function(kjit_unit *u, uint32_t funcidx)
         if (!cg.failed)
             kjit_exn_landings(&cg, uf);
         emit_ool(&cg);
+        kjit_simd_pool(&cg);
         ok = !cg.failed;
     }
     kutil_free(u->m.alloc, cg.ops);
@@ -1717,6 +1718,7 @@ bool kjit_compile_function(kjit_unit *u, uint32_t funcidx)
     kutil_free(u->m.alloc, cg.ool);
     kutil_free(u->m.alloc, cg.check_of);
     kutil_free(u->m.alloc, cg.backedges);
+    kutil_free(u->m.alloc, cg.vconsts);
     kjit_live_free(&cg.live);
     return ok && !u->m.oom;
 }

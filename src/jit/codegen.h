@@ -143,6 +143,9 @@ typedef struct kjit_cg {
     uint32_t flags_slot, flags_next;
     kjit_cond flags_cond;
     bool failed;
+    /* 16-byte constants placed after the function (codegen_simd.c) */
+    struct kjit_vconst *vconsts;
+    uint32_t nvconsts, vconstcap;
 } kjit_cg;
 
 /* ---- codegen.c: shared services ---------------------------------------------------------- */
@@ -281,5 +284,8 @@ bool kjit_emit_gc(kjit_cg *cg);
 
 /* Emits the current instruction if it is a SIMD one (v128 operands); false if not. */
 bool kjit_emit_simd(kjit_cg *cg);
+/* Emits the function's 16-byte constants (after its out-of-line code)
+ * and frees their table. */
+void kjit_simd_pool(kjit_cg *cg);
 
 #endif

@@ -18,8 +18,10 @@
 #include "jit/codegen.h"
 
 #include <string.h>
+#include <stdio.h> /* DEBUG */
 
 #include "jit/helpers_simd.h"
+#include "util/alloc.h"
 
 #define SLOT(s) kjit_m(KJIT_R_FP, (int32_t)((s) * 8u))
 
@@ -28,6 +30,7 @@
 static void emit_helper(kjit_cg *cg, kjit_simd_helper fn)
 {
     kjit_masm *m = cg->m;
+    fprintf(stderr, "HELPER %s\n", kint_ops[cg->op].name); /* DEBUG */
     kjit_sync_out(cg);
     kjit_mov(m, 64, kjit_r(KJIT_ARG0), kjit_r(KJIT_R_TH));
     kjit_mov(m, 64, kjit_r(KJIT_ARG1), kjit_r(KJIT_R_FP));
@@ -116,6 +119,9 @@ static const binop g_bin[KINT_OP_COUNT] = {
     AB(I32X4_MIN_S, MIN32S) AB(I32X4_MIN_U, MIN32U) AB(I32X4_MAX_S, MAX32S) AB(I32X4_MAX_U, MAX32U)
     AB(I8X16_AVGR_U, AVG8U) AB(I16X8_AVGR_U, AVG16U)
     AB(I8X16_RELAXED_SWIZZLE, SHUFB)
+    AB(I8X16_NARROW_I16X8_S, PACKSS16) AB(I8X16_NARROW_I16X8_U, PACKUS16)
+    AB(I16X8_NARROW_I32X4_S, PACKSS32) AB(I16X8_NARROW_I32X4_U, PACKUS32)
+    AB(I32X4_DOT_I16X8_S, MADD16)
 #undef AB
 #undef BA
 #undef NAB
@@ -322,44 +328,80 @@ static void access16(kjit_cg *cg, bool store, kjit_reg r)
         kjit_vmov(cg->m, kjit_r(r), at);
 }
 
-/* 16 constant bytes at a label, jumped over (r = them). */
-static void vconst(kjit_cg *cg, kjit_reg r, uint64_t lo, uint64_t hi)
+/* A 16-byte constant of the function: its label (in the pool after the
+ * function's code, 16-byte aligned, each value once). */
+typedef struct kjit_vconst {
+    kjit_label label;
+    uint64_t lo, hi;
+} kjit_vconst;
+
+static kjit_label vconst(kjit_cg *cg, uint64_t lo, uint64_t hi)
 {
-    kjit_masm *m = cg->m;
-    kjit_label data = kjit_label_new(m), over = kjit_label_new(m);
-    kjit_jmp(m, over);
-    kjit_align(m, 16);
-    kjit_bind(m, data);
-    kjit_emit_u64(m, lo);
-    kjit_emit_u64(m, hi);
-    kjit_bind(m, over);
-    kjit_vload_label(m, r, data);
+    for (uint32_t i = 0; i < cg->nvconsts; i++)
+        if (cg->vconsts[i].lo == lo && cg->vconsts[i].hi == hi)
+            return cg->vconsts[i].label;
+    kjit_label l = kjit_label_new(cg->m);
+    if (cg->nvconsts == cg->vconstcap) {
+        uint32_t cap = cg->vconstcap ? cg->vconstcap * 2 : 8;
+        kjit_vconst *p = kutil_realloc(cg->m->alloc, cg->vconsts, (size_t)cap * sizeof(*p));
+        if (!p) {
+            cg->m->oom = true;
+            return l;
+        }
+        cg->vconsts = p;
+        cg->vconstcap = cap;
+    }
+    cg->vconsts[cg->nvconsts++] = (kjit_vconst){l, lo, hi};
+    return l;
+}
+
+static kjit_label vconst_bytes(kjit_cg *cg, const uint8_t *b)
+{
+    uint64_t lo, hi;
+    memcpy(&lo, b, 8);
+    memcpy(&hi, b + 8, 8);
+    return vconst(cg, lo, hi);
+}
+
+/* A constant with every byte b. */
+static kjit_label vconst8(kjit_cg *cg, uint8_t b) { return vconst(cg, 0x0101010101010101ull * b, 0x0101010101010101ull * b); }
+
+void kjit_simd_pool(kjit_cg *cg)
+{
+    if (!cg->nvconsts)
+        return;
+    kjit_align(cg->m, 16);
+    for (uint32_t i = 0; i < cg->nvconsts; i++) {
+        kjit_bind(cg->m, cg->vconsts[i].label);
+        kjit_emit_u64(cg->m, cg->vconsts[i].lo);
+        kjit_emit_u64(cg->m, cg->vconsts[i].hi);
+    }
 }
 
 /* i8x16.shuffle of a and b by 16 index bytes (mask): pshufb of each by
- * its own indices, or'ed. */
+ * its own indices (a side no lane comes from is left out), or'ed. */
 static kjit_reg shuffle(kjit_cg *cg, const uint8_t *mask, bool two)
 {
     kjit_masm *m = cg->m;
     uint8_t ma[16], mb[16];
+    bool use_a = false, use_b = false;
     for (int i = 0; i < 16; i++) {
         ma[i] = mask[i] < 16 ? mask[i] : 0x80;
         mb[i] = mask[i] >= 16 ? (uint8_t)(mask[i] - 16) : 0x80;
+        use_a |= mask[i] < 16;
+        use_b |= mask[i] >= 16;
     }
-    uint64_t lo, hi;
-    kjit_reg x = vin_own(cg, kjit_fld(cg, KINT_FN_a));
-    kjit_reg t = vtmp(cg);
-    memcpy(&lo, ma, 8);
-    memcpy(&hi, ma + 8, 8);
-    vconst(cg, t, lo, hi);
-    kjit_vbin(m, KJIT_V_SHUFB, x, x, t);
-    if (!two)
+    if (!two || !use_b) {
+        kjit_reg x = vin_own(cg, kjit_fld(cg, KINT_FN_a));
+        kjit_vbin_label(m, KJIT_V_SHUFB, x, vconst_bytes(cg, ma));
         return x;
+    }
     kjit_reg y = vin_own(cg, kjit_fld(cg, KINT_FN_b));
-    memcpy(&lo, mb, 8);
-    memcpy(&hi, mb + 8, 8);
-    vconst(cg, t, lo, hi);
-    kjit_vbin(m, KJIT_V_SHUFB, y, y, t);
+    kjit_vbin_label(m, KJIT_V_SHUFB, y, vconst_bytes(cg, mb));
+    if (!use_a)
+        return y;
+    kjit_reg x = vin_own(cg, kjit_fld(cg, KINT_FN_a));
+    kjit_vbin_label(m, KJIT_V_SHUFB, x, vconst_bytes(cg, ma));
     kjit_vbin(m, KJIT_V_OR, x, x, y);
     return x;
 }
@@ -440,6 +482,131 @@ static void emit_const2(kjit_cg *cg)
     }
 }
 
+/* dst = op(a) for a unary machine operation (of a's high half: high). */
+static bool unary1(kjit_cg *cg, kjit_vop op, bool high)
+{
+    kjit_reg x = vin(cg, kjit_fld(cg, KINT_FN_a));
+    kjit_reg r = vtmp(cg);
+    if (high) {
+        kjit_vshuf32(cg->m, r, x, 0xEE); /* the high half, low */
+        kjit_vbin(cg->m, op, r, r, r);
+    } else {
+        kjit_vbin(cg->m, op, r, r, x);
+    }
+    vout(cg, kjit_fld(cg, KINT_FN_dst), r);
+    return true;
+}
+
+/* The high half's lanes zero-extended: interleaved with zeros. */
+static bool unpack_high(kjit_cg *cg, kjit_vop op)
+{
+    kjit_reg r = vin_own(cg, kjit_fld(cg, KINT_FN_a));
+    kjit_vbin(cg->m, KJIT_V_XOR, FS, FS, FS);
+    kjit_vbin(cg->m, op, r, r, FS);
+    vout(cg, kjit_fld(cg, KINT_FN_dst), r);
+    return true;
+}
+
+/* Shifts (SIMD_SHIFT): the count modulo the lane width, as Wasm says.
+ * 8-bit lanes shift in 16-bit ones and mask (constant counts only). */
+static bool emit_shift(kjit_cg *cg, kint_op base)
+{
+    kjit_masm *m = cg->m;
+    static const struct {
+        kint_op op;
+        uint8_t w, kind; /* 0 shl, 1 shr_u, 2 shr_s */
+    } shifts[] = {
+        {KINT_OP_I8X16_SHL, 8, 0},  {KINT_OP_I8X16_SHR_U, 8, 1},  {KINT_OP_I8X16_SHR_S, 8, 2},
+        {KINT_OP_I16X8_SHL, 16, 0}, {KINT_OP_I16X8_SHR_U, 16, 1}, {KINT_OP_I16X8_SHR_S, 16, 2},
+        {KINT_OP_I32X4_SHL, 32, 0}, {KINT_OP_I32X4_SHR_U, 32, 1}, {KINT_OP_I32X4_SHR_S, 32, 2},
+        {KINT_OP_I64X2_SHL, 64, 0}, {KINT_OP_I64X2_SHR_U, 64, 1},
+    };
+    unsigned w = 0, kind = 0;
+    for (size_t i = 0; i < sizeof(shifts) / sizeof(shifts[0]); i++)
+        if (shifts[i].op == base) {
+            w = shifts[i].w;
+            kind = shifts[i].kind;
+        }
+    uint64_t c;
+    bool konst = kjit_const(cg, kjit_fld(cg, KINT_FN_b), &c);
+    if (!w || (w == 8 && !konst))
+        return false;
+    unsigned lw = w == 8 ? 16 : w; /* the machine's lanes */
+    unsigned li = lw == 16 ? 0 : lw == 32 ? 1 : 2;
+    kjit_reg r;
+    if (konst) {
+        unsigned n = (unsigned)c & (w - 1);
+        r = vin_own(cg, kjit_fld(cg, KINT_FN_a));
+        static const kjit_vshift_op imm[3][3] = {{KJIT_VSHL16, KJIT_VSHL32, KJIT_VSHL64},
+                                                 {KJIT_VSHR16, KJIT_VSHR32, KJIT_VSHR64},
+                                                 {KJIT_VSAR16, KJIT_VSAR32, KJIT_VSAR32}};
+        if (n) {
+            kjit_vshift(m, imm[w == 8 ? (kind == 0 ? 0 : 1) : kind][li], r, n);
+            if (w == 8) {
+                uint8_t keep = kind == 0 ? (uint8_t)(0xFF << n) : (uint8_t)(0xFF >> n);
+                kjit_vbin_label(m, KJIT_V_AND, r, vconst8(cg, keep));
+                if (kind == 2) { /* sign-extend from bit 7 - n: (x ^ s) - s */
+                    kjit_label sign = vconst8(cg, (uint8_t)(0x80 >> n));
+                    kjit_vbin_label(m, KJIT_V_XOR, r, sign);
+                    kjit_vbin_label(m, KJIT_V_SUB8, r, sign);
+                }
+            }
+        }
+    } else {
+        kjit_reg g = kjit_gin(cg, kjit_fld(cg, KINT_FN_b), 32);
+        kjit_reg t = kjit_gtmp(cg);
+        kjit_alu(m, KJIT_AND, 32, t, g, kjit_i(w - 1));
+        r = vin_own(cg, kjit_fld(cg, KINT_FN_a));
+        kjit_mov_i2f(m, 32, FS, t);
+        static const kjit_vop reg[3][3] = {{KJIT_V_SLL16, KJIT_V_SLL32, KJIT_V_SLL64},
+                                           {KJIT_V_SRL16, KJIT_V_SRL32, KJIT_V_SRL64},
+                                           {KJIT_V_SRA16, KJIT_V_SRA32, KJIT_V_SRA32}};
+        kjit_vbin(m, reg[kind][li], r, r, FS);
+    }
+    vout(cg, kjit_fld(cg, KINT_FN_dst), r);
+    return true;
+}
+
+/* v128 -> i32 tests (SIMD_TEST). */
+static bool emit_test(kjit_cg *cg, kint_op base)
+{
+    kjit_masm *m = cg->m;
+    kjit_vop eq;
+    unsigned mw = 0;
+    switch (base) {
+    case KINT_OP_V128_ANY_TRUE: eq = KJIT_V_COUNT; break;
+    case KINT_OP_I8X16_ALL_TRUE: eq = KJIT_V_EQ8; break;
+    case KINT_OP_I16X8_ALL_TRUE: eq = KJIT_V_EQ16; break;
+    case KINT_OP_I32X4_ALL_TRUE: eq = KJIT_V_EQ32; break;
+    case KINT_OP_I64X2_ALL_TRUE: eq = KJIT_V_EQ64; break;
+    case KINT_OP_I8X16_BITMASK: mw = 8; break;
+    case KINT_OP_I16X8_BITMASK: mw = 16; break;
+    case KINT_OP_I32X4_BITMASK: mw = 32; break;
+    case KINT_OP_I64X2_BITMASK: mw = 64; break;
+    default: return false;
+    }
+    kjit_reg x = vin(cg, kjit_fld(cg, KINT_FN_a));
+    kjit_reg g = kjit_gtmp(cg);
+    if (mw == 16) { /* signed saturation keeps each lane's sign: bytes */
+        kjit_vmov(m, kjit_r(FS), kjit_r(x));
+        kjit_vbin(m, KJIT_V_PACKSS16, FS, FS, FS);
+        kjit_vmovmsk(m, 8, g, FS);
+        kjit_unop(m, KJIT_EXT8U, 32, g, g);
+    } else if (mw) {
+        kjit_vmovmsk(m, mw, g, x);
+    } else if (eq == KJIT_V_COUNT) {
+        kjit_vtest(m, x, x);
+        kjit_setcc(m, KJIT_NE, g);
+    } else { /* no lane equal to zero */
+        kjit_vbin(m, KJIT_V_XOR, FS, FS, FS);
+        kjit_vbin(m, eq, FS, FS, x);
+        kjit_vtest(m, FS, FS);
+        kjit_setcc(m, KJIT_EQ, g);
+    }
+    kjit_gdone(cg, kjit_fld(cg, KINT_FN_dst), g, 32);
+    return true;
+}
+
 /* Unary operations with a short inline sequence; false for the others. */
 static bool emit_unary(kjit_cg *cg, kint_op base)
 {
@@ -469,6 +636,27 @@ static bool emit_unary(kjit_cg *cg, kint_op base)
         vout(cg, kjit_fld(cg, KINT_FN_dst), x);
         return true;
     }
+    case KINT_OP_I8X16_ABS: return unary1(cg, KJIT_V_ABS8, false);
+    case KINT_OP_I16X8_ABS: return unary1(cg, KJIT_V_ABS16, false);
+    case KINT_OP_I32X4_ABS: return unary1(cg, KJIT_V_ABS32, false);
+    case KINT_OP_I16X8_EXTEND_LOW_I8X16_S: return unary1(cg, KJIT_V_EXT8S16, false);
+    case KINT_OP_I16X8_EXTEND_HIGH_I8X16_S: return unary1(cg, KJIT_V_EXT8S16, true);
+    case KINT_OP_I16X8_EXTEND_LOW_I8X16_U: return unary1(cg, KJIT_V_EXT8U16, false);
+    case KINT_OP_I16X8_EXTEND_HIGH_I8X16_U: return unpack_high(cg, KJIT_V_UNPACKHI8);
+    case KINT_OP_I32X4_EXTEND_LOW_I16X8_S: return unary1(cg, KJIT_V_EXT16S32, false);
+    case KINT_OP_I32X4_EXTEND_HIGH_I16X8_S: return unary1(cg, KJIT_V_EXT16S32, true);
+    case KINT_OP_I32X4_EXTEND_LOW_I16X8_U: return unary1(cg, KJIT_V_EXT16U32, false);
+    case KINT_OP_I32X4_EXTEND_HIGH_I16X8_U: return unpack_high(cg, KJIT_V_UNPACKHI16);
+    case KINT_OP_I64X2_EXTEND_LOW_I32X4_S: return unary1(cg, KJIT_V_EXT32S64, false);
+    case KINT_OP_I64X2_EXTEND_HIGH_I32X4_S: return unary1(cg, KJIT_V_EXT32S64, true);
+    case KINT_OP_I64X2_EXTEND_LOW_I32X4_U: return unary1(cg, KJIT_V_EXT32U64, false);
+    case KINT_OP_I64X2_EXTEND_HIGH_I32X4_U: return unpack_high(cg, KJIT_V_UNPACKHI32);
+    case KINT_OP_F32X4_CONVERT_I32X4_S: return unary1(cg, KJIT_V_CVT_I32_F32, false);
+    case KINT_OP_F64X2_CONVERT_LOW_I32X4_S: return unary1(cg, KJIT_V_CVT_I32_F64, false);
+    case KINT_OP_F64X2_PROMOTE_LOW_F32X4: return unary1(cg, KJIT_V_CVT_F32_F64, false);
+    case KINT_OP_F32X4_DEMOTE_F64X2_ZERO: return unary1(cg, KJIT_V_CVT_F64_F32, false);
+    case KINT_OP_F32X4_SQRT: return unary1(cg, KJIT_V_FSQRT32, false);
+    case KINT_OP_F64X2_SQRT: return unary1(cg, KJIT_V_FSQRT64, false);
     case KINT_OP_I8X16_NEG: sub = KJIT_V_SUB8; break;
     case KINT_OP_I16X8_NEG: sub = KJIT_V_SUB16; break;
     case KINT_OP_I32X4_NEG: sub = KJIT_V_SUB32; break;
@@ -480,6 +668,44 @@ static bool emit_unary(kjit_cg *cg, kint_op base)
     kjit_vbin(m, KJIT_V_XOR, z, z, z);
     kjit_vbin(m, sub, z, z, x);
     vout(cg, kjit_fld(cg, KINT_FN_dst), z);
+    return true;
+}
+
+/* Loads (every address form): plain, extending, splatting, zeroing. */
+static bool emit_load(kjit_cg *cg, kint_op base)
+{
+    kjit_masm *m = cg->m;
+    kjit_vop op;
+    unsigned size = 8, splat = 0;
+    switch (base) {
+    case KINT_OP_V128_LOAD: {
+        kjit_reg r = vtmp(cg);
+        access16(cg, false, r);
+        vout(cg, kjit_fld(cg, KINT_FN_dst), r);
+        return true;
+    }
+    case KINT_OP_V128_LOAD8X8_S: op = KJIT_V_EXT8S16; break;
+    case KINT_OP_V128_LOAD8X8_U: op = KJIT_V_EXT8U16; break;
+    case KINT_OP_V128_LOAD16X4_S: op = KJIT_V_EXT16S32; break;
+    case KINT_OP_V128_LOAD16X4_U: op = KJIT_V_EXT16U32; break;
+    case KINT_OP_V128_LOAD32X2_S: op = KJIT_V_EXT32S64; break;
+    case KINT_OP_V128_LOAD32X2_U: op = KJIT_V_EXT32U64; break;
+    case KINT_OP_V128_LOAD32_ZERO: op = KJIT_V_LOAD32, size = 4; break;
+    case KINT_OP_V128_LOAD64_ZERO: op = KJIT_V_LOAD64; break;
+    case KINT_OP_V128_LOAD32_SPLAT: op = KJIT_V_LOAD32, size = 4, splat = 0x00; break;
+    case KINT_OP_V128_LOAD64_SPLAT: op = KJIT_V_LOAD64, splat = 0x44; break;
+    default: return false; /* (8- and 16-bit splats: the helper) */
+    }
+    kjit_reg r = vtmp(cg);
+    bool site;
+    kjit_opnd at = kjit_mem_operand(cg, addr_form(shape(cg->op)), size, &site);
+    if (site)
+        kjit_site_add(&cg->u->sites, kjit_masm_offset(m), KOS_SITE_MEMORY, KITE_TRAP_MEMORY_OUT_OF_BOUNDS,
+                      cg->pos);
+    kjit_vop_mem(m, op, r, at);
+    if (base == KINT_OP_V128_LOAD32_SPLAT || base == KINT_OP_V128_LOAD64_SPLAT)
+        kjit_vshuf32(m, r, r, (uint8_t)splat);
+    vout(cg, kjit_fld(cg, KINT_FN_dst), r);
     return true;
 }
 
@@ -538,6 +764,8 @@ static bool emit_inline(kjit_cg *cg)
         return true;
     }
     case KINT_SHAPE_SIMD_UNARY: return emit_unary(cg, base);
+    case KINT_SHAPE_SIMD_SHIFT: return emit_shift(cg, base);
+    case KINT_SHAPE_SIMD_TEST: return emit_test(cg, base);
     case KINT_SHAPE_SIMD_SPLAT: emit_splat(cg, base); return true;
     case KINT_SHAPE_SIMD_EXTRACT: emit_extract(cg, base); return true;
     case KINT_SHAPE_SIMD_REPLACE: emit_replace(cg, base); return true;
@@ -556,12 +784,7 @@ static bool emit_inline(kjit_cg *cg)
     case KINT_SHAPE_SIMD_LOAD_ADD:
     case KINT_SHAPE_SIMD_LOAD_ADD_IMM:
     case KINT_SHAPE_SIMD_LOAD_SHL_ADD: {
-        if (base != KINT_OP_V128_LOAD)
-            return false;
-        kjit_reg r = vtmp(cg);
-        access16(cg, false, r);
-        vout(cg, kjit_fld(cg, KINT_FN_dst), r);
-        return true;
+        return emit_load(cg, base);
     }
     case KINT_SHAPE_SIMD_STORE:
     case KINT_SHAPE_SIMD_STORE_CHECKED:

@@ -65,6 +65,21 @@ typedef enum kjit_vop {
     KJIT_V_FEQ64, KJIT_V_FLT64, KJIT_V_FLE64, KJIT_V_FUNORD64, KJIT_V_FNE64,
     KJIT_V_SHUFB,
     KJIT_V_UNPACKLO64, /* the low 64 bits of a, then those of b */
+    /* shifts of a's lanes by the count in b's low 64 bits (all bits out
+     * when it is the width or more) */
+    KJIT_V_SLL16, KJIT_V_SLL32, KJIT_V_SLL64, KJIT_V_SRL16, KJIT_V_SRL32, KJIT_V_SRL64,
+    KJIT_V_SRA16, KJIT_V_SRA32,
+    /* narrowing with saturation: a's lanes, then b's (PACKUS32: SSE4.1) */
+    KJIT_V_PACKSS16, KJIT_V_PACKUS16, KJIT_V_PACKSS32, KJIT_V_PACKUS32,
+    KJIT_V_MADD16,     /* pairs of 16-bit products summed to 32 bits */
+    KJIT_V_UNPACKHI8, KJIT_V_UNPACKHI16, KJIT_V_UNPACKHI32, /* the high halves of a and b interleaved */
+    /* unary: dst = f(b), a ignored (b may be memory: 64 bits for the
+     * extensions, 32 for LOAD32, 64 for LOAD64, which zero the rest) */
+    KJIT_V_ABS8, KJIT_V_ABS16, KJIT_V_ABS32,
+    KJIT_V_EXT8S16, KJIT_V_EXT8U16, KJIT_V_EXT16S32, KJIT_V_EXT16U32, KJIT_V_EXT32S64, KJIT_V_EXT32U64,
+    KJIT_V_CVT_I32_F32, KJIT_V_CVT_I32_F64, KJIT_V_CVT_F32_F64, KJIT_V_CVT_F64_F32,
+    KJIT_V_FSQRT32, KJIT_V_FSQRT64,
+    KJIT_V_LOAD32, KJIT_V_LOAD64,
     KJIT_V_COUNT
 } kjit_vop;
 
@@ -78,12 +93,22 @@ typedef enum kjit_vshift_op {
 void kjit_vmov(kjit_masm *m, kjit_opnd dst, kjit_opnd src);
 /* dst = a OP b (registers; may clobber KJIT_MASM_FSCRATCH). */
 void kjit_vbin(kjit_masm *m, kjit_vop op, kjit_reg dst, kjit_reg a, kjit_reg b);
+/* dst = dst OP src, src a register or memory (16-byte aligned, but for
+ * the unary operations' narrower reads). */
+void kjit_vop_mem(kjit_masm *m, kjit_vop op, kjit_reg dst, kjit_opnd src);
+/* Flags from a & b: EQ when it is all zeros. */
+void kjit_vtest(kjit_masm *m, kjit_reg a, kjit_reg b);
+/* Integer register dst = the top bit of each w-bit lane of src (w = 8,
+ * 32 or 64), lane 0 in bit 0. */
+void kjit_vmovmsk(kjit_masm *m, unsigned w, kjit_reg dst, kjit_reg src);
 /* dst SHIFT= count, in place. */
 void kjit_vshift(kjit_masm *m, kjit_vshift_op op, kjit_reg dst, unsigned count);
 /* dst = the 32-bit lanes of src picked by the four 2-bit fields of sel. */
 void kjit_vshuf32(kjit_masm *m, kjit_reg dst, kjit_reg src, uint8_t sel);
 /* dst = the 16 bytes at label l (a constant the code carries). */
 void kjit_vload_label(kjit_masm *m, kjit_reg dst, kjit_label l);
+/* dst = dst OP the 16 bytes at label l, which is 16-byte aligned. */
+void kjit_vbin_label(kjit_masm *m, kjit_vop op, kjit_reg dst, kjit_label l);
 /* Integer register dst = lane `lane` of src (w = 8, 16, 32, 64 bits),
  * zero-extended (SSE4.1 for 8, 32 and 64 but lane 0). */
 void kjit_vextract(kjit_masm *m, unsigned w, kjit_reg dst, kjit_reg src, unsigned lane);
@@ -379,6 +404,21 @@ typedef enum kjit_vop {
     KJIT_V_FEQ64, KJIT_V_FLT64, KJIT_V_FLE64, KJIT_V_FUNORD64, KJIT_V_FNE64,
     KJIT_V_SHUFB,
     KJIT_V_UNPACKLO64, /* the low 64 bits of a, then those of b */
+    /* shifts of a's lanes by the count in b's low 64 bits (all bits out
+     * when it is the width or more) */
+    KJIT_V_SLL16, KJIT_V_SLL32, KJIT_V_SLL64, KJIT_V_SRL16, KJIT_V_SRL32, KJIT_V_SRL64,
+    KJIT_V_SRA16, KJIT_V_SRA32,
+    /* narrowing with saturation: a's lanes, then b's (PACKUS32: SSE4.1) */
+    KJIT_V_PACKSS16, KJIT_V_PACKUS16, KJIT_V_PACKSS32, KJIT_V_PACKUS32,
+    KJIT_V_MADD16,     /* pairs of 16-bit products summed to 32 bits */
+    KJIT_V_UNPACKHI8, KJIT_V_UNPACKHI16, KJIT_V_UNPACKHI32, /* the high halves of a and b interleaved */
+    /* unary: dst = f(b), a ignored (b may be memory: 64 bits for the
+     * extensions, 32 for LOAD32, 64 for LOAD64, which zero the rest) */
+    KJIT_V_ABS8, KJIT_V_ABS16, KJIT_V_ABS32,
+    KJIT_V_EXT8S16, KJIT_V_EXT8U16, KJIT_V_EXT16S32, KJIT_V_EXT16U32, KJIT_V_EXT32S64, KJIT_V_EXT32U64,
+    KJIT_V_CVT_I32_F32, KJIT_V_CVT_I32_F64, KJIT_V_CVT_F32_F64, KJIT_V_CVT_F64_F32,
+    KJIT_V_FSQRT32, KJIT_V_FSQRT64,
+    KJIT_V_LOAD32, KJIT_V_LOAD64,
     KJIT_V_COUNT
 } kjit_vop;
 
@@ -392,12 +432,22 @@ typedef enum kjit_vshift_op {
 void kjit_vmov(kjit_masm *m, kjit_opnd dst, kjit_opnd src);
 /* dst = a OP b (registers; may clobber KJIT_MASM_FSCRATCH). */
 void kjit_vbin(kjit_masm *m, kjit_vop op, kjit_reg dst, kjit_reg a, kjit_reg b);
+/* dst = dst OP src, src a register or memory (16-byte aligned, but for
+ * the unary operations' narrower reads). */
+void kjit_vop_mem(kjit_masm *m, kjit_vop op, kjit_reg dst, kjit_opnd src);
+/* Flags from a & b: EQ when it is all zeros. */
+void kjit_vtest(kjit_masm *m, kjit_reg a, kjit_reg b);
+/* Integer register dst = the top bit of each w-bit lane of src (w = 8,
+ * 32 or 64), lane 0 in bit 0. */
+void kjit_vmovmsk(kjit_masm *m, unsigned w, kjit_reg dst, kjit_reg src);
 /* dst SHIFT= count, in place. */
 void kjit_vshift(kjit_masm *m, kjit_vshift_op op, kjit_reg dst, unsigned count);
 /* dst = the 32-bit lanes of src picked by the four 2-bit fields of sel. */
 void kjit_vshuf32(kjit_masm *m, kjit_reg dst, kjit_reg src, uint8_t sel);
 /* dst = the 16 bytes at label l (a constant the code carries). */
 void kjit_vload_label(kjit_masm *m, kjit_reg dst, kjit_label l);
+/* dst = dst OP the 16 bytes at label l, which is 16-byte aligned. */
+void kjit_vbin_label(kjit_masm *m, kjit_vop op, kjit_reg dst, kjit_label l);
 /* Integer register dst = lane `lane` of src (w = 8, 16, 32, 64 bits),
  * zero-extended (SSE4.1 for 8, 32 and 64 but lane 0). */
 void kjit_vextract(kjit_masm *m, unsigned w, kjit_reg dst, kjit_reg src, unsigned lane);

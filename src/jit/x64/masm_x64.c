@@ -970,17 +970,50 @@ static const vop_enc g_vop[KJIT_V_COUNT] = {
     [KJIT_V_FNE64] = PC(0x66, 4, true),
     [KJIT_V_SHUFB] = P3(0x00, false),
     [KJIT_V_UNPACKLO64] = P2(0x66, 0x6C, false),
+    [KJIT_V_SLL16] = P2(0x66, 0xF1, false),   [KJIT_V_SLL32] = P2(0x66, 0xF2, false),
+    [KJIT_V_SLL64] = P2(0x66, 0xF3, false),   [KJIT_V_SRL16] = P2(0x66, 0xD1, false),
+    [KJIT_V_SRL32] = P2(0x66, 0xD2, false),   [KJIT_V_SRL64] = P2(0x66, 0xD3, false),
+    [KJIT_V_SRA16] = P2(0x66, 0xE1, false),   [KJIT_V_SRA32] = P2(0x66, 0xE2, false),
+    [KJIT_V_PACKSS16] = P2(0x66, 0x63, false), [KJIT_V_PACKUS16] = P2(0x66, 0x67, false),
+    [KJIT_V_PACKSS32] = P2(0x66, 0x6B, false), [KJIT_V_PACKUS32] = P3(0x2B, false),
+    [KJIT_V_MADD16] = P2(0x66, 0xF5, true),
+    [KJIT_V_UNPACKHI8] = P2(0x66, 0x68, false), [KJIT_V_UNPACKHI16] = P2(0x66, 0x69, false),
+    [KJIT_V_UNPACKHI32] = P2(0x66, 0x6A, false),
+    [KJIT_V_ABS8] = P3(0x1C, false),          [KJIT_V_ABS16] = P3(0x1D, false),
+    [KJIT_V_ABS32] = P3(0x1E, false),
+    [KJIT_V_EXT8S16] = P3(0x20, false),       [KJIT_V_EXT8U16] = P3(0x30, false),
+    [KJIT_V_EXT16S32] = P3(0x23, false),      [KJIT_V_EXT16U32] = P3(0x33, false),
+    [KJIT_V_EXT32S64] = P3(0x25, false),      [KJIT_V_EXT32U64] = P3(0x35, false),
+    [KJIT_V_CVT_I32_F32] = P2(0, 0x5B, false), [KJIT_V_CVT_I32_F64] = P2(0xF3, 0xE6, false),
+    [KJIT_V_CVT_F32_F64] = P2(0, 0x5A, false), [KJIT_V_CVT_F64_F32] = P2(0x66, 0x5A, false),
+    [KJIT_V_FSQRT32] = P2(0, 0x51, false),    [KJIT_V_FSQRT64] = P2(0x66, 0x51, false),
+    [KJIT_V_LOAD32] = P2(0x66, 0x6E, false),  [KJIT_V_LOAD64] = P2(0xF3, 0x7E, false),
 };
 #undef P2
 #undef P3
 #undef PC
 
-static void vop2(kjit_masm *m, kjit_vop op, kjit_reg dst, kjit_reg src)
+void kjit_vop_mem(kjit_masm *m, kjit_vop op, kjit_reg dst, kjit_opnd src)
 {
     const vop_enc *e = &g_vop[op];
-    enc_rm(m, e->pfx, false, e->op, e->nop, dst, kjit_r(src), 0);
+    enc_rm(m, e->pfx, false, e->op, e->nop, dst, src, 0);
     if (e->pred >= 0)
         kjit_emit_u8(m, (uint8_t)e->pred);
+}
+
+static void vop2(kjit_masm *m, kjit_vop op, kjit_reg dst, kjit_reg src) { kjit_vop_mem(m, op, dst, kjit_r(src)); }
+
+void kjit_vtest(kjit_masm *m, kjit_reg a, kjit_reg b)
+{
+    enc_rm(m, 0x66, false, 0x17380F, 3, a, kjit_r(b), 0); /* ptest */
+}
+
+void kjit_vmovmsk(kjit_masm *m, unsigned w, kjit_reg dst, kjit_reg src)
+{
+    if (w == 8)
+        enc_rm(m, 0x66, false, 0xD70F, 2, dst, kjit_r(src), 0); /* pmovmskb */
+    else
+        enc_rm(m, w == 64 ? 0x66 : 0, false, 0x500F, 2, dst, kjit_r(src), 0); /* movmskps/pd */
 }
 
 void kjit_vmov(kjit_masm *m, kjit_opnd dst, kjit_opnd src)
@@ -1029,18 +1062,33 @@ void kjit_vshuf32(kjit_masm *m, kjit_reg dst, kjit_reg src, uint8_t sel)
     kjit_emit_u8(m, sel);
 }
 
-void kjit_vload_label(kjit_masm *m, kjit_reg dst, kjit_label l)
+/* An instruction with operand [rip + disp32] referring to label l:
+ * prefix, opcode bytes, ModRM reg field `reg`, `imm` immediate bytes after. */
+static void enc_rip(kjit_masm *m, uint8_t pfx, uint32_t op, int nop, unsigned reg, kjit_label l, int imm)
 {
-    /* movdqu xmm, [rip + disp32] */
-    kjit_emit_u8(m, 0xF3);
-    if (dst & 8)
+    if (pfx)
+        kjit_emit_u8(m, pfx);
+    if (reg & 8)
         kjit_emit_u8(m, (uint8_t)(0x40 | REX_R));
-    kjit_emit_u8(m, 0x0F);
-    kjit_emit_u8(m, 0x6F);
-    kjit_emit_u8(m, (uint8_t)(((dst & 7) << 3) | 5));
+    for (int i = 0; i < nop; i++)
+        kjit_emit_u8(m, (uint8_t)(op >> (8 * i)));
+    kjit_emit_u8(m, (uint8_t)(((reg & 7) << 3) | 5));
     uint32_t at = (uint32_t)m->len;
     kjit_emit_u32(m, 0);
-    kjit_label_use(m, l, at, at + 4, FIX_REL32);
+    kjit_label_use(m, l, at, at + 4 + (uint32_t)imm, FIX_REL32);
+}
+
+void kjit_vload_label(kjit_masm *m, kjit_reg dst, kjit_label l)
+{
+    enc_rip(m, 0xF3, 0x6F0F, 2, dst, l, 0); /* movdqu xmm, [rip + disp32] */
+}
+
+void kjit_vbin_label(kjit_masm *m, kjit_vop op, kjit_reg dst, kjit_label l)
+{
+    const vop_enc *e = &g_vop[op];
+    enc_rip(m, e->pfx, e->op, e->nop, dst, l, e->pred >= 0 ? 1 : 0);
+    if (e->pred >= 0)
+        kjit_emit_u8(m, (uint8_t)e->pred);
 }
 
 void kjit_vextract(kjit_masm *m, unsigned w, kjit_reg dst, kjit_reg src, unsigned lane)
