@@ -18,7 +18,6 @@
 #include "jit/codegen.h"
 
 #include <string.h>
-#include <stdio.h> /* DEBUG */
 
 #include "jit/helpers_simd.h"
 #include "util/alloc.h"
@@ -30,7 +29,6 @@
 static void emit_helper(kjit_cg *cg, kjit_simd_helper fn)
 {
     kjit_masm *m = cg->m;
-    fprintf(stderr, "HELPER %s\n", kint_ops[cg->op].name); /* DEBUG */
     kjit_sync_out(cg);
     kjit_mov(m, 64, kjit_r(KJIT_ARG0), kjit_r(KJIT_R_TH));
     kjit_mov(m, 64, kjit_r(KJIT_ARG1), kjit_r(KJIT_R_FP));
