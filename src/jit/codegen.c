@@ -1137,13 +1137,7 @@ static bool emit_control(kjit_cg *cg)
         kjit_branch(cg, KJIT_EQ, true, (uint32_t)((int32_t)cg->pos + (int32_t)kjit_fld(cg, KINT_FN_label)),
                     kjit_fld(cg, KINT_FN_fuel));
         return true;
-    case KINT_OP_COPY2: {
-        uint32_t d = kjit_fld(cg, KINT_FN_dst), s = kjit_fld(cg, KINT_FN_src);
-        kjit_copy_slot(cg, d, s);
-        cg->busy = 0;
-        kjit_copy_slot(cg, d + 1, s + 1);
-        return true;
-    }
+    case KINT_OP_COPY2: kjit_simd_copy2(cg, kjit_fld(cg, KINT_FN_dst), kjit_fld(cg, KINT_FN_src)); return true;
     case KINT_OP_CONST: emit_const(cg, kjit_fld(cg, KINT_FN_dst), kjit_fld64(cg, KINT_FN_value)); return true;
     case KINT_OP_SELECT: emit_select(cg, false); return true;
     case KINT_OP_SELECT2: emit_select(cg, true); return true;

@@ -287,5 +287,7 @@ bool kjit_emit_simd(kjit_cg *cg);
 /* Emits the function's 16-byte constants (after its out-of-line code)
  * and frees their table. */
 void kjit_simd_pool(kjit_cg *cg);
+/* COPY2: the v128 in slots src, src + 1 to dst, dst + 1 (in a register). */
+void kjit_simd_copy2(kjit_cg *cg, uint32_t dst, uint32_t src);
 
 #endif

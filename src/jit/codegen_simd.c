@@ -429,7 +429,7 @@ static void emit_splat(kjit_cg *cg, kint_op base)
 {
     kjit_masm *m = cg->m;
     unsigned w = lane_bits(base);
-    kjit_reg g = kjit_raw_in(cg, kjit_fld(cg, KINT_FN_a));
+    kjit_reg g = kjit_gin(cg, kjit_fld(cg, KINT_FN_a), w == 64 ? 64 : 32);
     kjit_reg r = vtmp(cg);
     if (w < 32) { /* the lane repeated in 32 bits */
         kjit_reg t = kjit_gtmp(cg);
@@ -457,27 +457,34 @@ static void emit_extract(kjit_cg *cg, kint_op base)
 static void emit_replace(kjit_cg *cg, kint_op base)
 {
     unsigned w = lane_bits(base), lane = kjit_fld(cg, KINT_FN_lane);
-    kjit_reg g = kjit_raw_in(cg, kjit_fld(cg, KINT_FN_b));
+    kjit_reg g = kjit_gin(cg, kjit_fld(cg, KINT_FN_b), w == 64 ? 64 : 32);
     kjit_reg v = vin_own(cg, kjit_fld(cg, KINT_FN_a));
     kjit_vinsert(cg->m, w, v, g, lane);
     vout(cg, kjit_fld(cg, KINT_FN_dst), v);
 }
 
+/* A v128 constant: made in a register (zero and all ones by idiom, others
+ * from the function's pool), not stored to its slots, so that the next
+ * instruction reads it without a 16-byte load of two 8-byte stores (which
+ * store forwarding cannot serve). */
 static void emit_const2(kjit_cg *cg)
 {
-    uint32_t d = kjit_fld(cg, KINT_FN_dst);
-    uint64_t v[2] = {kjit_fld64(cg, KINT_FN_value), kjit_fld64(cg, KINT_FN_value_hi)};
-    for (int i = 0; i < 2; i++) {
-        kjit_forget_slot(cg, d + (uint32_t)i);
-        int64_t x = (int64_t)v[i];
-        if (x >= INT32_MIN && x <= INT32_MAX) {
-            kjit_mov(cg->m, 64, SLOT(d + (uint32_t)i), kjit_i(x));
-        } else {
-            kjit_reg t = kjit_gtmp(cg);
-            kjit_mov(cg->m, 64, kjit_r(t), kjit_i(x));
-            kjit_mov(cg->m, 64, SLOT(d + (uint32_t)i), kjit_r(t));
-        }
-    }
+    uint64_t lo = kjit_fld64(cg, KINT_FN_value), hi = kjit_fld64(cg, KINT_FN_value_hi);
+    kjit_reg r = vtmp(cg);
+    if (lo == 0 && hi == 0)
+        kjit_vbin(cg->m, KJIT_V_XOR, r, r, r);
+    else if (lo == UINT64_MAX && hi == UINT64_MAX)
+        ones(cg->m, r);
+    else
+        kjit_vload_label(cg->m, r, vconst(cg, lo, hi));
+    vout(cg, kjit_fld(cg, KINT_FN_dst), r);
+}
+
+void kjit_simd_copy2(kjit_cg *cg, uint32_t dst, uint32_t src)
+{
+    if (dst == src)
+        return;
+    vout(cg, dst, vin_own(cg, src));
 }
 
 /* dst = op(a) for a unary machine operation (of a's high half: high). */
