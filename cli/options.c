@@ -501,6 +501,13 @@ static const char *set_tier_threshold(void *ctx, const char *value, bool on)
     return NULL;
 }
 
+static const char *set_jit_baseline(void *ctx, const char *value, bool on)
+{
+    (void)value;
+    kite_config_set_jit_baseline((kite_config_t *)ctx, on);
+    return NULL;
+}
+
 const cli_option cli_tier_options[] = {
     {"--tier", NULL, 0, NULL, "TIER",
      "how Wasm code runs: auto (the default: interpreted, hot functions compiled to "
@@ -512,5 +519,9 @@ const cli_option cli_tier_options[] = {
      "with --tier=auto: calls plus loop iterations after which a function is compiled "
      "(default 1000)",
      set_tier_threshold},
+    {"--jit-baseline", NULL, 0, NULL, NULL,
+     "compiled code uses only the baseline instruction set (x86-64: SSE2), none of the "
+     "extensions detected at start-up",
+     set_jit_baseline},
     {0},
 };

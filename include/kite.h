@@ -184,6 +184,11 @@ KITE_API void kite_config_set_tier(kite_config_t *config, kite_tier_t tier);
  * compiled (0: the default, 1000). A test can set 1 to compile everything
  * as soon as it runs, continuing running loops in compiled code. */
 KITE_API void kite_config_set_tier_threshold(kite_config_t *config, uint32_t n);
+/* Compiled code uses only the architecture's baseline instructions (on
+ * x86-64: SSE2), not the extensions detected at start-up (SSE4.1, POPCNT,
+ * LZCNT, BMI1): code the same on every machine, and a way to test the
+ * compiler's fallbacks (calls of the interpreter's functions). Off by default. */
+KITE_API void kite_config_set_jit_baseline(kite_config_t *config, bool baseline);
 KITE_API kite_tier_t kite_config_tier(const kite_config_t *config);
 /* "interp", "jit" or "auto", or -1. */
 KITE_API int kite_tier_by_name(const char *name);

@@ -19,6 +19,7 @@ struct kite_config {
     bool gc_stress;         /* kite_config_set_gc_stress */
     kite_tier_t tier;
     uint32_t tier_threshold; /* 0: the default */
+    bool jit_baseline;       /* kite_config_set_jit_baseline */
 };
 
 static inline bool kir_feature(const struct kite_config *c, kite_feature_t f)

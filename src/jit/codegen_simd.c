@@ -35,7 +35,7 @@ static void emit_helper(kjit_cg *cg, kjit_simd_helper fn)
     kjit_mov(m, 64, kjit_r(KJIT_ARG2), kjit_i((int64_t)(uintptr_t)(cg->w + cg->pos)));
     kjit_call_c(cg, (const void *)fn);
     kjit_sync_in(cg);
-    if (kint_layout_field(cg->op, KINT_FN_addr)) /* (only memory accesses can trap) */
+    if (kint_layout_field(cg->op, KINT_FN_offset)) /* (only memory accesses trap: every form has an offset) */
         kjit_check_kind(cg);
 }
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "jit/codegen.h"
+#include "runtime/engine.h"
 #include "util/alloc.h"
 #include "util/error.h"
 
@@ -119,7 +120,8 @@ kite_error_t *kjit_compile(kint_instance *ki, const uint32_t *funcs, uint32_t n,
     u.cells = ki->cells;
     u.nfuncs = ki->nfuncs;
     u.osr_wanted = osr;
-    kjit_masm_init(&u.m, kjit_cpu_features(), ki->inst->store->alloc);
+    kjit_masm_init(&u.m, ki->inst->store->engine->config.jit_baseline ? 0 : kjit_cpu_features(),
+                   ki->inst->store->alloc);
     u.sites.alloc = u.m.alloc;
     u.funcs = kutil_calloc(u.m.alloc, u.nfuncs ? u.nfuncs : 1, sizeof(*u.funcs));
     if (!u.funcs || !kjit_unit_decoder(&u)) {
