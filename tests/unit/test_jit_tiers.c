@@ -76,6 +76,12 @@ static const char *const g_wat =
     "      (br 0)))"
     "    (local.get 1))"
     "  (func (export \"indirect\") (param i32) (result i32) (call_indirect (type $u) (local.get 0) (i32.const 1)))"
+    "  (func $vload (param i32) (result v128) (v128.load offset=8 (local.get 0)))"
+    "  (func (export \"v128-oob\") (result v128) (call $vload (i32.const 65528)))"
+    "  (func $vstore (param i32 v128) (v128.store (local.get 0) (i32x4.add (local.get 1) (local.get 1))))"
+    "  (func (export \"v128-store-oob\") (call $vstore (i32.const 65521) (v128.const i64x2 1 2)))"
+    "  (func (export \"v128-oob64\") (result v128) (v128.load $m64 (i64.const 65521)))"
+    "  (func (export \"v128-lane-oob\") (result v128) (v128.load32_lane 0 (i32.const 65533) (v128.const i64x2 0 0)))"
     ")";
 
 typedef struct env {
@@ -172,6 +178,7 @@ static const char *const g_traps[] = {
     "table-oob",   "undefined", "uninit", "mismatch", "null", "null-call", "stack",    "host",
     "store-oob",   "small-oob", "small-store", "fill-oob", "copy-oob", "init-oob", "table-init-oob",
     "table-copy-oob", "table-set-oob", "rem-u0",
+    "v128-oob", "v128-store-oob", "v128-oob64", "v128-lane-oob",
 };
 
 static void compare_tiers(kite_tier_t tier, uint32_t threshold)
