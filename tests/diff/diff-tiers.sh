@@ -27,7 +27,7 @@ trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$outdir"
 features=(--enable-sign-ext --enable-nontrapping-float-to-int --enable-bulk-memory --enable-mutable-globals
           --enable-multivalue --enable-reference-types --enable-tail-call --enable-extended-const
-          --enable-multimemory --enable-memory64 --enable-threads)
+          --enable-multimemory --enable-memory64 --enable-threads --enable-simd --enable-relaxed-simd)
 # What the compiler refuses (part 2: the module then runs compiled only in
 # its other functions, under --tier=auto), in one module of four.
 part2=(--enable-gc --enable-exception-handling)
