@@ -120,6 +120,8 @@ static const binop g_bin[KINT_OP_COUNT] = {
     AB(I8X16_NARROW_I16X8_S, PACKSS16) AB(I8X16_NARROW_I16X8_U, PACKUS16)
     AB(I16X8_NARROW_I32X4_S, PACKSS32) AB(I16X8_NARROW_I32X4_U, PACKUS32)
     AB(I32X4_DOT_I16X8_S, MADD16)
+    AB(I16X8_RELAXED_Q15MULR_S, MULHRS16) BA(I16X8_RELAXED_DOT_I8X16_I7X16_S, MADDUBS)
+    AB(I64X2_GT_S, GT64S) BA(I64X2_LT_S, GT64S) NAB(I64X2_LE_S, GT64S) NBA(I64X2_GE_S, GT64S)
 #undef AB
 #undef BA
 #undef NAB
@@ -289,9 +291,106 @@ static kjit_reg binary(kjit_cg *cg, kint_op base, uint32_t sa, uint32_t sb, kjit
     }
 }
 
+static kjit_label vconst(kjit_cg *cg, uint64_t lo, uint64_t hi);
+static kjit_label vconst8(kjit_cg *cg, uint8_t b);
+
+/* r = the low half of x, or the high half moved low (high). */
+static void half(kjit_masm *m, kjit_reg r, kjit_reg x, bool high)
+{
+    if (high)
+        kjit_vshuf32(m, r, x, 0xEE);
+    else
+        kjit_vmov(m, kjit_r(r), kjit_r(x));
+}
+
+/* Binary operations of more than one machine operation that no fused
+ * form has (as simd_x86.h computes them); false for the others. */
+static bool emit_binary_special(kjit_cg *cg, kint_op base)
+{
+    kjit_masm *m = cg->m;
+    uint32_t sa = kjit_fld(cg, KINT_FN_a), sb = kjit_fld(cg, KINT_FN_b);
+    kjit_reg r;
+    switch (base) {
+    case KINT_OP_I16X8_EXTMUL_LOW_I8X16_S:
+    case KINT_OP_I16X8_EXTMUL_HIGH_I8X16_S:
+    case KINT_OP_I16X8_EXTMUL_LOW_I8X16_U:
+    case KINT_OP_I16X8_EXTMUL_HIGH_I8X16_U: {
+        bool high = base == KINT_OP_I16X8_EXTMUL_HIGH_I8X16_S || base == KINT_OP_I16X8_EXTMUL_HIGH_I8X16_U;
+        kjit_vop ext = base == KINT_OP_I16X8_EXTMUL_LOW_I8X16_S || base == KINT_OP_I16X8_EXTMUL_HIGH_I8X16_S
+                           ? KJIT_V_EXT8S16 : KJIT_V_EXT8U16;
+        kjit_reg x = vin(cg, sa), y = vin(cg, sb);
+        r = vtmp(cg);
+        half(m, r, x, high);
+        kjit_vbin(m, ext, r, r, r);
+        half(m, FS, y, high);
+        kjit_vbin(m, ext, FS, FS, FS);
+        kjit_vbin(m, KJIT_V_MUL16, r, r, FS);
+        break;
+    }
+    case KINT_OP_I32X4_EXTMUL_LOW_I16X8_S:
+    case KINT_OP_I32X4_EXTMUL_HIGH_I16X8_S:
+    case KINT_OP_I32X4_EXTMUL_LOW_I16X8_U:
+    case KINT_OP_I32X4_EXTMUL_HIGH_I16X8_U: {
+        bool high = base == KINT_OP_I32X4_EXTMUL_HIGH_I16X8_S || base == KINT_OP_I32X4_EXTMUL_HIGH_I16X8_U;
+        bool sgn = base == KINT_OP_I32X4_EXTMUL_LOW_I16X8_S || base == KINT_OP_I32X4_EXTMUL_HIGH_I16X8_S;
+        kjit_reg x = vin(cg, sa), y = vin(cg, sb);
+        r = vtmp(cg);
+        kjit_vbin(m, KJIT_V_MUL16, r, x, y);
+        kjit_vbin(m, sgn ? KJIT_V_MULHI16S : KJIT_V_MULHI16U, FS, x, y);
+        kjit_vbin(m, high ? KJIT_V_UNPACKHI16 : KJIT_V_UNPACKLO16, r, r, FS);
+        break;
+    }
+    case KINT_OP_I64X2_EXTMUL_LOW_I32X4_S:
+    case KINT_OP_I64X2_EXTMUL_HIGH_I32X4_S:
+    case KINT_OP_I64X2_EXTMUL_LOW_I32X4_U:
+    case KINT_OP_I64X2_EXTMUL_HIGH_I32X4_U: {
+        bool high = base == KINT_OP_I64X2_EXTMUL_HIGH_I32X4_S || base == KINT_OP_I64X2_EXTMUL_HIGH_I32X4_U;
+        bool sgn = base == KINT_OP_I64X2_EXTMUL_LOW_I32X4_S || base == KINT_OP_I64X2_EXTMUL_HIGH_I32X4_S;
+        uint8_t pairs = high ? 0xFA : 0x50; /* lanes 2, 3 or 0, 1 into the even positions */
+        kjit_reg x = vin(cg, sa), y = vin(cg, sb);
+        r = vtmp(cg);
+        kjit_vshuf32(m, r, x, pairs);
+        kjit_vshuf32(m, FS, y, pairs);
+        kjit_vbin(m, sgn ? KJIT_V_MULS32 : KJIT_V_MULU32, r, r, FS);
+        break;
+    }
+    case KINT_OP_I64X2_MUL: { /* lo*lo + ((hi*lo + lo*hi) << 32) */
+        kjit_reg x = vin(cg, sa), y = vin(cg, sb);
+        r = vtmp(cg);
+        kjit_vmov(m, kjit_r(r), kjit_r(x));
+        kjit_vshift(m, KJIT_VSHR64, r, 32);
+        kjit_vbin(m, KJIT_V_MULU32, r, r, y);
+        kjit_vmov(m, kjit_r(FS), kjit_r(y));
+        kjit_vshift(m, KJIT_VSHR64, FS, 32);
+        kjit_vbin(m, KJIT_V_MULU32, FS, FS, x);
+        kjit_vbin(m, KJIT_V_ADD64, r, r, FS);
+        kjit_vshift(m, KJIT_VSHL64, r, 32);
+        kjit_vbin(m, KJIT_V_MULU32, FS, x, y);
+        kjit_vbin(m, KJIT_V_ADD64, r, r, FS);
+        break;
+    }
+    case KINT_OP_I16X8_Q15MULR_SAT_S: { /* pmulhrsw, 0x8000 * 0x8000 flipped to 0x7fff */
+        r = vin_own(cg, sa);
+        kjit_vbin(m, KJIT_V_MULHRS16, r, r, vin(cg, sb));
+        kjit_vmov(m, kjit_r(FS), kjit_r(r));
+        kjit_vbin_label(m, KJIT_V_EQ16, FS, vconst(cg, 0x8000800080008000ull, 0x8000800080008000ull));
+        kjit_vbin(m, KJIT_V_XOR, r, r, FS);
+        break;
+    }
+    default: return false;
+    }
+    vout(cg, kjit_fld(cg, KINT_FN_dst), r);
+    return true;
+}
+
 /* ---- instructions --------------------------------------------------------------------------------- */
 
-static bool has(kint_op base) { return g_bin[base].how != H_NONE; }
+static bool has(const kjit_cg *cg, kint_op base)
+{
+    if (g_bin[base].vop == KJIT_V_GT64S && g_bin[base].how != H_NONE)
+        return (cg->m->cpu & KJIT_CPU_SSE42) != 0;
+    return g_bin[base].how != H_NONE;
+}
 
 static kint_shape shape(kint_op op) { return (kint_shape)kint_ops[op].shape; }
 
@@ -425,21 +524,62 @@ static unsigned lane_bits(kint_op base)
     }
 }
 
-static void emit_splat(kjit_cg *cg, kint_op base)
+/* A v128 temporary with every w-bit lane the low bits of integer register
+ * g (own: a temporary of the caller's, which may be clobbered). */
+static kjit_reg splat_gpr(kjit_cg *cg, unsigned w, kjit_reg g, bool own)
 {
     kjit_masm *m = cg->m;
-    unsigned w = lane_bits(base);
-    kjit_reg g = kjit_gin(cg, kjit_fld(cg, KINT_FN_a), w == 64 ? 64 : 32);
     kjit_reg r = vtmp(cg);
     if (w < 32) { /* the lane repeated in 32 bits */
-        kjit_reg t = kjit_gtmp(cg);
+        kjit_reg t = own ? g : kjit_gtmp(cg);
         kjit_unop(m, w == 8 ? KJIT_EXT8U : KJIT_EXT16U, 32, t, g);
         kjit_alu(m, KJIT_MUL, 32, t, t, kjit_i(w == 8 ? 0x01010101 : 0x00010001));
         g = t;
     }
     kjit_mov_i2f(m, w == 64 ? 64 : 32, r, g);
     kjit_vshuf32(m, r, r, w == 64 ? 0x44 : 0x00);
+    return r;
+}
+
+static void emit_splat(kjit_cg *cg, kint_op base)
+{
+    unsigned w = lane_bits(base);
+    kjit_reg g = kjit_gin(cg, kjit_fld(cg, KINT_FN_a), w == 64 ? 64 : 32);
+    vout(cg, kjit_fld(cg, KINT_FN_dst), splat_gpr(cg, w, g, false));
+}
+
+/* v128.loadN_lane and v128.storeN_lane (checked accesses of any memory). */
+static bool emit_lane_access(kjit_cg *cg, kint_op base, bool store)
+{
+    kjit_masm *m = cg->m;
+    unsigned w;
+    switch (base) {
+    case KINT_OP_V128_LOAD8_LANE:
+    case KINT_OP_V128_STORE8_LANE: w = 8; break;
+    case KINT_OP_V128_LOAD16_LANE:
+    case KINT_OP_V128_STORE16_LANE: w = 16; break;
+    case KINT_OP_V128_LOAD32_LANE:
+    case KINT_OP_V128_STORE32_LANE: w = 32; break;
+    default: w = 64; break;
+    }
+    unsigned lane = kjit_fld(cg, KINT_FN_lane);
+    bool site;
+    if (store) { /* the lane into a register first: the store right after its address */
+        kjit_reg x = vin(cg, kjit_fld(cg, KINT_FN_val));
+        kjit_reg g = kjit_gtmp(cg);
+        kjit_vextract(m, w, g, x, lane);
+        kjit_opnd at = kjit_mem_operand(cg, KJIT_ADDR_CHECKED, w / 8, &site);
+        kjit_mov(m, w, at, kjit_r(g));
+        return true;
+    }
+    kjit_opnd at = kjit_mem_operand(cg, KJIT_ADDR_CHECKED, w / 8, &site);
+    kjit_reg g = kjit_gtmp(cg);
+    static const kjit_load_kind kinds[] = {KJIT_L8U, KJIT_L16U, KJIT_L32U, KJIT_L64};
+    kjit_load(m, kinds[w == 8 ? 0 : w == 16 ? 1 : w == 32 ? 2 : 3], g, at);
+    kjit_reg r = vin_own(cg, kjit_fld(cg, KINT_FN_a));
+    kjit_vinsert(m, w, r, g, lane);
     vout(cg, kjit_fld(cg, KINT_FN_dst), r);
+    return true;
 }
 
 static void emit_extract(kjit_cg *cg, kint_op base)
@@ -498,6 +638,16 @@ static bool unary1(kjit_cg *cg, kjit_vop op, bool high)
     } else {
         kjit_vbin(cg->m, op, r, r, x);
     }
+    vout(cg, kjit_fld(cg, KINT_FN_dst), r);
+    return true;
+}
+
+/* Float lanes rounded (roundps/roundpd, as simd_x86.h with SSE4.1). */
+static bool vround(kjit_cg *cg, unsigned p, kjit_fround_mode mode)
+{
+    kjit_reg x = vin(cg, kjit_fld(cg, KINT_FN_a));
+    kjit_reg r = vtmp(cg);
+    kjit_vround(cg->m, p, mode, r, x);
     vout(cg, kjit_fld(cg, KINT_FN_dst), r);
     return true;
 }
@@ -662,6 +812,52 @@ static bool emit_unary(kjit_cg *cg, kint_op base)
     case KINT_OP_F32X4_DEMOTE_F64X2_ZERO: return unary1(cg, KJIT_V_CVT_F64_F32, false);
     case KINT_OP_F32X4_SQRT: return unary1(cg, KJIT_V_FSQRT32, false);
     case KINT_OP_F64X2_SQRT: return unary1(cg, KJIT_V_FSQRT64, false);
+    case KINT_OP_F32X4_CEIL: return vround(cg, 32, KJIT_ROUND_CEIL);
+    case KINT_OP_F32X4_FLOOR: return vround(cg, 32, KJIT_ROUND_FLOOR);
+    case KINT_OP_F32X4_TRUNC: return vround(cg, 32, KJIT_ROUND_TRUNC);
+    case KINT_OP_F32X4_NEAREST: return vround(cg, 32, KJIT_ROUND_NEAREST);
+    case KINT_OP_F64X2_CEIL: return vround(cg, 64, KJIT_ROUND_CEIL);
+    case KINT_OP_F64X2_FLOOR: return vround(cg, 64, KJIT_ROUND_FLOOR);
+    case KINT_OP_F64X2_TRUNC: return vround(cg, 64, KJIT_ROUND_TRUNC);
+    case KINT_OP_F64X2_NEAREST: return vround(cg, 64, KJIT_ROUND_NEAREST);
+    case KINT_OP_I16X8_EXTADD_PAIRWISE_I8X16_S: { /* pmaddubsw(ones, a) */
+        kjit_reg x = vin(cg, kjit_fld(cg, KINT_FN_a));
+        kjit_reg r = vtmp(cg);
+        kjit_vload_label(m, r, vconst8(cg, 1));
+        kjit_vbin(m, KJIT_V_MADDUBS, r, r, x);
+        vout(cg, kjit_fld(cg, KINT_FN_dst), r);
+        return true;
+    }
+    case KINT_OP_I16X8_EXTADD_PAIRWISE_I8X16_U: { /* pmaddubsw(a, ones) */
+        kjit_reg r = vin_own(cg, kjit_fld(cg, KINT_FN_a));
+        kjit_vbin_label(m, KJIT_V_MADDUBS, r, vconst8(cg, 1));
+        vout(cg, kjit_fld(cg, KINT_FN_dst), r);
+        return true;
+    }
+    case KINT_OP_I32X4_EXTADD_PAIRWISE_I16X8_S: { /* pmaddwd(a, ones) */
+        kjit_reg r = vin_own(cg, kjit_fld(cg, KINT_FN_a));
+        kjit_vbin_label(m, KJIT_V_MADD16, r, vconst(cg, 0x0001000100010001ull, 0x0001000100010001ull));
+        vout(cg, kjit_fld(cg, KINT_FN_dst), r);
+        return true;
+    }
+    case KINT_OP_I8X16_POPCNT: { /* a table of nibbles, by pshufb */
+        kjit_label lut = vconst(cg, 0x0302020102010100ull, 0x0403030203020201ull);
+        kjit_label low = vconst8(cg, 0x0F);
+        kjit_reg x = vin(cg, kjit_fld(cg, KINT_FN_a));
+        kjit_reg r = vtmp(cg), t = vtmp(cg);
+        kjit_vmov(m, kjit_r(t), kjit_r(x));
+        kjit_vbin_label(m, KJIT_V_AND, t, low);
+        kjit_vload_label(m, r, lut);
+        kjit_vbin(m, KJIT_V_SHUFB, r, r, t);
+        kjit_vmov(m, kjit_r(t), kjit_r(x));
+        kjit_vshift(m, KJIT_VSHR16, t, 4);
+        kjit_vbin_label(m, KJIT_V_AND, t, low);
+        kjit_vload_label(m, FS, lut);
+        kjit_vbin(m, KJIT_V_SHUFB, FS, FS, t);
+        kjit_vbin(m, KJIT_V_ADD8, r, r, FS);
+        vout(cg, kjit_fld(cg, KINT_FN_dst), r);
+        return true;
+    }
     case KINT_OP_I8X16_NEG: sub = KJIT_V_SUB8; break;
     case KINT_OP_I16X8_NEG: sub = KJIT_V_SUB16; break;
     case KINT_OP_I32X4_NEG: sub = KJIT_V_SUB32; break;
@@ -699,7 +895,20 @@ static bool emit_load(kjit_cg *cg, kint_op base)
     case KINT_OP_V128_LOAD64_ZERO: op = KJIT_V_LOAD64; break;
     case KINT_OP_V128_LOAD32_SPLAT: op = KJIT_V_LOAD32, size = 4, splat = 0x00; break;
     case KINT_OP_V128_LOAD64_SPLAT: op = KJIT_V_LOAD64, splat = 0x44; break;
-    default: return false; /* (8- and 16-bit splats: the helper) */
+    case KINT_OP_V128_LOAD8_SPLAT:
+    case KINT_OP_V128_LOAD16_SPLAT: {
+        unsigned w = base == KINT_OP_V128_LOAD8_SPLAT ? 8 : 16;
+        bool site;
+        kjit_opnd at = kjit_mem_operand(cg, addr_form(shape(cg->op)), w / 8, &site);
+        kjit_reg g = kjit_gtmp(cg);
+        if (site)
+            kjit_site_add(&cg->u->sites, kjit_masm_offset(m), KOS_SITE_MEMORY, KITE_TRAP_MEMORY_OUT_OF_BOUNDS,
+                          cg->pos);
+        kjit_load(m, w == 8 ? KJIT_L8U : KJIT_L16U, g, at);
+        vout(cg, kjit_fld(cg, KINT_FN_dst), splat_gpr(cg, w, g, true));
+        return true;
+    }
+    default: return false;
     }
     kjit_reg r = vtmp(cg);
     bool site;
@@ -722,14 +931,14 @@ static bool emit_inline(kjit_cg *cg)
     switch (shape(cg->op)) {
     case KINT_SHAPE_CONST2: emit_const2(cg); return true;
     case KINT_SHAPE_SIMD_BINARY: {
-        if (!has(base))
-            return false;
+        if (!has(cg, base))
+            return emit_binary_special(cg, base);
         kjit_reg r = binary(cg, base, kjit_fld(cg, KINT_FN_a), kjit_fld(cg, KINT_FN_b), KJIT_NOREG);
         vout(cg, kjit_fld(cg, KINT_FN_dst), r);
         return true;
     }
     case KINT_SHAPE_SIMD_BINARY_LOAD: {
-        if (!has(base))
+        if (!has(cg, base))
             return false;
         kjit_reg y = vtmp(cg);
         access16(cg, false, y);
@@ -737,13 +946,13 @@ static bool emit_inline(kjit_cg *cg)
         return true;
     }
     case KINT_SHAPE_SIMD_BINARY_STORE: {
-        if (!has(base))
+        if (!has(cg, base))
             return false;
         access16(cg, true, binary(cg, base, kjit_fld(cg, KINT_FN_a), kjit_fld(cg, KINT_FN_b), KJIT_NOREG));
         return true;
     }
     case KINT_SHAPE_SIMD_BINARY_UPDATE: {
-        if (!has(base))
+        if (!has(cg, base))
             return false;
         /* the address once: loaded from, then stored to */
         kjit_reg y = vtmp(cg);
@@ -756,8 +965,10 @@ static bool emit_inline(kjit_cg *cg)
         return true;
     }
     case KINT_SHAPE_SIMD_TERNARY: {
-        if (base != KINT_OP_V128_BITSELECT)
-            return false;
+        if (base != KINT_OP_V128_BITSELECT && base != KINT_OP_I8X16_RELAXED_LANESELECT &&
+            base != KINT_OP_I16X8_RELAXED_LANESELECT && base != KINT_OP_I32X4_RELAXED_LANESELECT &&
+            base != KINT_OP_I64X2_RELAXED_LANESELECT)
+            return false; /* (laneselect: kite's choice is bitselect, as simd_x86.h) */
         /* (a & c) | (b & ~c), as kx_select */
         kjit_reg a = vin_own(cg, kjit_fld(cg, KINT_FN_a));
         kjit_reg c = vin(cg, kjit_fld(cg, KINT_FN_c));
@@ -770,6 +981,8 @@ static bool emit_inline(kjit_cg *cg)
     }
     case KINT_SHAPE_SIMD_UNARY: return emit_unary(cg, base);
     case KINT_SHAPE_SIMD_SHIFT: return emit_shift(cg, base);
+    case KINT_SHAPE_SIMD_LOAD_LANE: return emit_lane_access(cg, base, false);
+    case KINT_SHAPE_SIMD_STORE_LANE: return emit_lane_access(cg, base, true);
     case KINT_SHAPE_SIMD_TEST: return emit_test(cg, base);
     case KINT_SHAPE_SIMD_SPLAT: emit_splat(cg, base); return true;
     case KINT_SHAPE_SIMD_EXTRACT: emit_extract(cg, base); return true;

@@ -80,6 +80,12 @@ typedef enum kjit_vop {
     KJIT_V_CVT_I32_F32, KJIT_V_CVT_I32_F64, KJIT_V_CVT_F32_F64, KJIT_V_CVT_F64_F32,
     KJIT_V_FSQRT32, KJIT_V_FSQRT64,
     KJIT_V_LOAD32, KJIT_V_LOAD64,
+    KJIT_V_MULHI16S, KJIT_V_MULHI16U, /* the high halves of the 32-bit products */
+    KJIT_V_MULU32, KJIT_V_MULS32,     /* even 32-bit lanes to 64-bit products (MULS32: SSE4.1) */
+    KJIT_V_UNPACKLO16,                /* the low halves of a and b interleaved */
+    KJIT_V_MULHRS16,                  /* (a * b + 0x4000) >> 15, 16-bit lanes */
+    KJIT_V_MADDUBS,                   /* a's bytes unsigned times b's signed, pairs summed, saturated */
+    KJIT_V_GT64S,                     /* SSE4.2 (KJIT_CPU_SSE42) */
     KJIT_V_COUNT
 } kjit_vop;
 
@@ -96,6 +102,8 @@ void kjit_vbin(kjit_masm *m, kjit_vop op, kjit_reg dst, kjit_reg a, kjit_reg b);
 /* dst = dst OP src, src a register or memory (16-byte aligned, but for
  * the unary operations' narrower reads). */
 void kjit_vop_mem(kjit_masm *m, kjit_vop op, kjit_reg dst, kjit_opnd src);
+/* dst = src's float lanes (p bits) rounded as mode says (SSE4.1). */
+void kjit_vround(kjit_masm *m, unsigned p, kjit_fround_mode mode, kjit_reg dst, kjit_reg src);
 /* Flags from a & b: EQ when it is all zeros. */
 void kjit_vtest(kjit_masm *m, kjit_reg a, kjit_reg b);
 /* Integer register dst = the top bit of each w-bit lane of src (w = 8,
@@ -174,6 +182,7 @@ enum {
     KJIT_CPU_POPCNT = 1u << 1,
     KJIT_CPU_LZCNT = 1u << 2,  /* lzcnt */
     KJIT_CPU_BMI1 = 1u << 3,   /* tzcnt */
+    KJIT_CPU_SSE42 = 1u << 4,  /* pcmpgtq */
 };
 
 typedef struct kjit_masm {
@@ -419,6 +428,12 @@ typedef enum kjit_vop {
     KJIT_V_CVT_I32_F32, KJIT_V_CVT_I32_F64, KJIT_V_CVT_F32_F64, KJIT_V_CVT_F64_F32,
     KJIT_V_FSQRT32, KJIT_V_FSQRT64,
     KJIT_V_LOAD32, KJIT_V_LOAD64,
+    KJIT_V_MULHI16S, KJIT_V_MULHI16U, /* the high halves of the 32-bit products */
+    KJIT_V_MULU32, KJIT_V_MULS32,     /* even 32-bit lanes to 64-bit products (MULS32: SSE4.1) */
+    KJIT_V_UNPACKLO16,                /* the low halves of a and b interleaved */
+    KJIT_V_MULHRS16,                  /* (a * b + 0x4000) >> 15, 16-bit lanes */
+    KJIT_V_MADDUBS,                   /* a's bytes unsigned times b's signed, pairs summed, saturated */
+    KJIT_V_GT64S,                     /* SSE4.2 (KJIT_CPU_SSE42) */
     KJIT_V_COUNT
 } kjit_vop;
 
@@ -435,6 +450,8 @@ void kjit_vbin(kjit_masm *m, kjit_vop op, kjit_reg dst, kjit_reg a, kjit_reg b);
 /* dst = dst OP src, src a register or memory (16-byte aligned, but for
  * the unary operations' narrower reads). */
 void kjit_vop_mem(kjit_masm *m, kjit_vop op, kjit_reg dst, kjit_opnd src);
+/* dst = src's float lanes (p bits) rounded as mode says (SSE4.1). */
+void kjit_vround(kjit_masm *m, unsigned p, kjit_fround_mode mode, kjit_reg dst, kjit_reg src);
 /* Flags from a & b: EQ when it is all zeros. */
 void kjit_vtest(kjit_masm *m, kjit_reg a, kjit_reg b);
 /* Integer register dst = the top bit of each w-bit lane of src (w = 8,

@@ -479,7 +479,19 @@ VOPS = [('ADD8', 'paddb', 1), ('ADD16', 'paddw', 1), ('ADD32', 'paddd', 1), ('AD
         ('FEQ32', 'cmpeqps', 1), ('FLT32', 'cmpltps', 0), ('FLE32', 'cmpleps', 0),
         ('FUNORD32', 'cmpunordps', 1), ('FNE32', 'cmpneqps', 1), ('FEQ64', 'cmpeqpd', 1),
         ('FLT64', 'cmpltpd', 0), ('FLE64', 'cmplepd', 0), ('FUNORD64', 'cmpunordpd', 1),
-        ('FNE64', 'cmpneqpd', 1), ('SHUFB', 'pshufb', 0), ('UNPACKLO64', 'punpcklqdq', 0)]
+        ('FNE64', 'cmpneqpd', 1), ('SHUFB', 'pshufb', 0), ('UNPACKLO64', 'punpcklqdq', 0),
+        ('SLL16', 'psllw', 0), ('SLL32', 'pslld', 0), ('SLL64', 'psllq', 0), ('SRL16', 'psrlw', 0),
+        ('SRL32', 'psrld', 0), ('SRL64', 'psrlq', 0), ('SRA16', 'psraw', 0), ('SRA32', 'psrad', 0),
+        ('PACKSS16', 'packsswb', 0), ('PACKUS16', 'packuswb', 0), ('PACKSS32', 'packssdw', 0),
+        ('PACKUS32', 'packusdw', 0), ('MADD16', 'pmaddwd', 1), ('UNPACKHI8', 'punpckhbw', 0),
+        ('UNPACKHI16', 'punpckhwd', 0), ('UNPACKHI32', 'punpckhdq', 0), ('ABS8', 'pabsb', 0),
+        ('ABS16', 'pabsw', 0), ('ABS32', 'pabsd', 0), ('EXT8S16', 'pmovsxbw', 0), ('EXT8U16', 'pmovzxbw', 0),
+        ('EXT16S32', 'pmovsxwd', 0), ('EXT16U32', 'pmovzxwd', 0), ('EXT32S64', 'pmovsxdq', 0),
+        ('EXT32U64', 'pmovzxdq', 0), ('CVT_I32_F32', 'cvtdq2ps', 0), ('CVT_I32_F64', 'cvtdq2pd', 0),
+        ('CVT_F32_F64', 'cvtps2pd', 0), ('CVT_F64_F32', 'cvtpd2ps', 0), ('FSQRT32', 'sqrtps', 0),
+        ('FSQRT64', 'sqrtpd', 0), ('LOAD64', 'movq', 0), ('MULHI16S', 'pmulhw', 1), ('MULHI16U', 'pmulhuw', 1),
+        ('MULU32', 'pmuludq', 1), ('MULS32', 'pmuldq', 1), ('UNPACKLO16', 'punpcklwd', 0),
+        ('MULHRS16', 'pmulhrsw', 1), ('MADDUBS', 'pmaddubsw', 0), ('GT64S', 'pcmpgtq', 0)]
 for name, ins, commutes in VOPS:
     for d, a, b in ((0, 0, 1), (9, 9, 2), (3, 12, 8)):
         case('%s %s, %s' % (ins, X(d), X(b)) if d == a else 'movaps %s, %s; %s %s, %s' % (X(d), X(a), ins, X(d), X(b)),
@@ -498,6 +510,26 @@ for name, ins in (('VSHL16', 'psllw'), ('VSHL32', 'pslld'), ('VSHL64', 'psllq'),
         case('%s %s, %d' % (ins, X(x), n), 'kjit_vshift(m, KJIT_%s, %s, %d)' % (name, CX(x), n))
 for d, s2, sel in ((0, 0, 0), (5, 12, 0x44), (9, 1, 0x1b)):
     case('pshufd %s, %s, %d' % (X(d), X(s2), sel), 'kjit_vshuf32(m, %s, %s, %d)' % (CX(d), CX(s2), sel))
+for name, ins, sz in (('EXT8S16', 'pmovsxbw', 'qword'), ('EXT32U64', 'pmovzxdq', 'qword'), ('LOAD32', 'movd', 'dword'),
+                      ('LOAD64', 'movq', 'qword'), ('SHUFB', 'pshufb', 'xmmword'), ('FADD32', 'addps', 'xmmword')):
+    for x, mem in ((2, Mem(R14, 0x10, RAX, 1)), (12, Mem(RBX, 8)), (7, Mem(R9, -0x100))):
+        case('%s %s, %s ptr %s' % (ins, X(x), sz, mem.asm()[:]),
+             'kjit_vop_mem(m, KJIT_V_%s, %s, %s)' % (name, CX(x), mem.c()))
+for name, ins in (('SHUFB', 'pshufb'), ('AND', 'pand'), ('FLT32', 'cmpltps'), ('SUB8', 'psubb')):
+    for x in (1, 11):
+        case('%s %s, [rip+1f]; nop; 1:' % (ins, X(x)),
+             '{ kjit_label l = kjit_label_new(m); kjit_vbin_label(m, KJIT_V_%s, %s, l); kjit_emit_u8(m, 0x90); '
+             'kjit_bind(m, l); }' % (name, CX(x)))
+for p in (32, 64):
+    for mode, imm in (('KJIT_ROUND_NEAREST', 8), ('KJIT_ROUND_FLOOR', 9), ('KJIT_ROUND_CEIL', 10), ('KJIT_ROUND_TRUNC', 11)):
+        for d, s2 in ((0, 1), (9, 14)):
+            case('round%s %s, %s, %d' % ('ps' if p == 32 else 'pd', X(d), X(s2), imm),
+                 'kjit_vround(m, %d, %s, %s, %s)' % (p, mode, CX(d), CX(s2)))
+for a, b in ((0, 0), (3, 10), (15, 1)):
+    case('ptest %s, %s' % (X(a), X(b)), 'kjit_vtest(m, %s, %s)' % (CX(a), CX(b)))
+for w, ins in ((8, 'pmovmskb'), (32, 'movmskps'), (64, 'movmskpd')):
+    for r, x in ((RAX, 0), (R10, 9), (RSI, 15)):
+        case('%s %s, %s' % (ins, G32[r], X(x)), 'kjit_vmovmsk(m, %d, %s, %s)' % (w, CG[r], CX(x)))
 for x in (0, 13):
     case('movdqu %s, [rip+1f]; nop; 1:' % X(x),
          '{ kjit_label l = kjit_label_new(m); kjit_vload_label(m, %s, l); kjit_emit_u8(m, 0x90); kjit_bind(m, l); }' % CX(x))

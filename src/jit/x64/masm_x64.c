@@ -46,6 +46,8 @@ uint32_t kjit_cpu_features(void)
     if (__get_cpuid(1, &a, &b, &c, &d)) {
         if (c & (1u << 19))
             f |= KJIT_CPU_SSE41;
+        if (c & (1u << 20))
+            f |= KJIT_CPU_SSE42;
         if (c & (1u << 23))
             f |= KJIT_CPU_POPCNT;
     }
@@ -988,6 +990,11 @@ static const vop_enc g_vop[KJIT_V_COUNT] = {
     [KJIT_V_CVT_F32_F64] = P2(0, 0x5A, false), [KJIT_V_CVT_F64_F32] = P2(0x66, 0x5A, false),
     [KJIT_V_FSQRT32] = P2(0, 0x51, false),    [KJIT_V_FSQRT64] = P2(0x66, 0x51, false),
     [KJIT_V_LOAD32] = P2(0x66, 0x6E, false),  [KJIT_V_LOAD64] = P2(0xF3, 0x7E, false),
+    [KJIT_V_MULHI16S] = P2(0x66, 0xE5, true), [KJIT_V_MULHI16U] = P2(0x66, 0xE4, true),
+    [KJIT_V_MULU32] = P2(0x66, 0xF4, true),   [KJIT_V_MULS32] = P3(0x28, true),
+    [KJIT_V_UNPACKLO16] = P2(0x66, 0x61, false),
+    [KJIT_V_MULHRS16] = P3(0x0B, true),       [KJIT_V_MADDUBS] = P3(0x04, false),
+    [KJIT_V_GT64S] = P3(0x37, false),
 };
 #undef P2
 #undef P3
@@ -1002,6 +1009,13 @@ void kjit_vop_mem(kjit_masm *m, kjit_vop op, kjit_reg dst, kjit_opnd src)
 }
 
 static void vop2(kjit_masm *m, kjit_vop op, kjit_reg dst, kjit_reg src) { kjit_vop_mem(m, op, dst, kjit_r(src)); }
+
+void kjit_vround(kjit_masm *m, unsigned p, kjit_fround_mode mode, kjit_reg dst, kjit_reg src)
+{
+    /* roundps/roundpd; imm bit 3 suppresses the inexact exception */
+    enc_rm(m, 0x66, false, p == 64 ? 0x093A0F : 0x083A0F, 3, dst, kjit_r(src), 0);
+    kjit_emit_u8(m, (uint8_t)(mode | 8));
+}
 
 void kjit_vtest(kjit_masm *m, kjit_reg a, kjit_reg b)
 {
