@@ -369,6 +369,13 @@ static bool emit_binary_special(kjit_cg *cg, kint_op base)
         kjit_vbin(m, KJIT_V_ADD64, r, r, FS);
         break;
     }
+    case KINT_OP_I8X16_SWIZZLE: { /* indices of 16 and more saturated past 0x7f: zero lanes */
+        kjit_reg i = vin_own(cg, sb);
+        kjit_vbin_label(m, KJIT_V_ADDSAT8U, i, vconst8(cg, 0x70));
+        r = vin_own(cg, sa);
+        kjit_vbin(m, KJIT_V_SHUFB, r, r, i);
+        break;
+    }
     case KINT_OP_I16X8_Q15MULR_SAT_S: { /* pmulhrsw, 0x8000 * 0x8000 flipped to 0x7fff */
         r = vin_own(cg, sa);
         kjit_vbin(m, KJIT_V_MULHRS16, r, r, vin(cg, sb));
@@ -674,7 +681,7 @@ static bool emit_shift(kjit_cg *cg, kint_op base)
         {KINT_OP_I8X16_SHL, 8, 0},  {KINT_OP_I8X16_SHR_U, 8, 1},  {KINT_OP_I8X16_SHR_S, 8, 2},
         {KINT_OP_I16X8_SHL, 16, 0}, {KINT_OP_I16X8_SHR_U, 16, 1}, {KINT_OP_I16X8_SHR_S, 16, 2},
         {KINT_OP_I32X4_SHL, 32, 0}, {KINT_OP_I32X4_SHR_U, 32, 1}, {KINT_OP_I32X4_SHR_S, 32, 2},
-        {KINT_OP_I64X2_SHL, 64, 0}, {KINT_OP_I64X2_SHR_U, 64, 1},
+        {KINT_OP_I64X2_SHL, 64, 0}, {KINT_OP_I64X2_SHR_U, 64, 1}, {KINT_OP_I64X2_SHR_S, 64, 2},
     };
     unsigned w = 0, kind = 0;
     for (size_t i = 0; i < sizeof(shifts) / sizeof(shifts[0]); i++)
@@ -686,6 +693,26 @@ static bool emit_shift(kjit_cg *cg, kint_op base)
     bool konst = kjit_const(cg, kjit_fld(cg, KINT_FN_b), &c);
     if (!w || (w == 8 && !konst))
         return false;
+    if (w == 64 && kind == 2) { /* no psraq: ((a ^ s) >> n) ^ s, s the lanes' signs (as simd_x86.h) */
+        kjit_reg x = vin(cg, kjit_fld(cg, KINT_FN_a));
+        kjit_reg r = vtmp(cg), t = vtmp(cg);
+        kjit_vshuf32(m, t, x, 0xF5);
+        kjit_vshift(m, KJIT_VSAR32, t, 31);
+        kjit_vbin(m, KJIT_V_XOR, r, x, t);
+        if (konst) {
+            if (c & 63)
+                kjit_vshift(m, KJIT_VSHR64, r, (unsigned)c & 63);
+        } else {
+            kjit_reg g = kjit_gin(cg, kjit_fld(cg, KINT_FN_b), 32);
+            kjit_reg u = kjit_gtmp(cg);
+            kjit_alu(m, KJIT_AND, 32, u, g, kjit_i(63));
+            kjit_mov_i2f(m, 32, FS, u);
+            kjit_vbin(m, KJIT_V_SRL64, r, r, FS);
+        }
+        kjit_vbin(m, KJIT_V_XOR, r, r, t);
+        vout(cg, kjit_fld(cg, KINT_FN_dst), r);
+        return true;
+    }
     unsigned lw = w == 8 ? 16 : w; /* the machine's lanes */
     unsigned li = lw == 16 ? 0 : lw == 32 ? 1 : 2;
     kjit_reg r;
@@ -812,6 +839,18 @@ static bool emit_unary(kjit_cg *cg, kint_op base)
     case KINT_OP_F32X4_DEMOTE_F64X2_ZERO: return unary1(cg, KJIT_V_CVT_F64_F32, false);
     case KINT_OP_F32X4_SQRT: return unary1(cg, KJIT_V_FSQRT32, false);
     case KINT_OP_F64X2_SQRT: return unary1(cg, KJIT_V_FSQRT64, false);
+    case KINT_OP_I32X4_RELAXED_TRUNC_F32X4_S: return unary1(cg, KJIT_V_CVTT_F32_I32, false);
+    case KINT_OP_I32X4_RELAXED_TRUNC_F64X2_S_ZERO: return unary1(cg, KJIT_V_CVTT_F64_I32, false);
+    case KINT_OP_I64X2_ABS: { /* (a ^ s) - s, s the lanes' signs */
+        kjit_reg x = vin(cg, kjit_fld(cg, KINT_FN_a));
+        kjit_reg r = vtmp(cg);
+        kjit_vshuf32(m, FS, x, 0xF5);
+        kjit_vshift(m, KJIT_VSAR32, FS, 31);
+        kjit_vbin(m, KJIT_V_XOR, r, x, FS);
+        kjit_vbin(m, KJIT_V_SUB64, r, r, FS);
+        vout(cg, kjit_fld(cg, KINT_FN_dst), r);
+        return true;
+    }
     case KINT_OP_F32X4_CEIL: return vround(cg, 32, KJIT_ROUND_CEIL);
     case KINT_OP_F32X4_FLOOR: return vround(cg, 32, KJIT_ROUND_FLOOR);
     case KINT_OP_F32X4_TRUNC: return vround(cg, 32, KJIT_ROUND_TRUNC);

@@ -86,6 +86,7 @@ typedef enum kjit_vop {
     KJIT_V_MULHRS16,                  /* (a * b + 0x4000) >> 15, 16-bit lanes */
     KJIT_V_MADDUBS,                   /* a's bytes unsigned times b's signed, pairs summed, saturated */
     KJIT_V_GT64S,                     /* SSE4.2 (KJIT_CPU_SSE42) */
+    KJIT_V_CVTT_F32_I32, KJIT_V_CVTT_F64_I32, /* truncating to i32 (0x80000000 when out of range) */
     KJIT_V_COUNT
 } kjit_vop;
 
@@ -434,6 +435,7 @@ typedef enum kjit_vop {
     KJIT_V_MULHRS16,                  /* (a * b + 0x4000) >> 15, 16-bit lanes */
     KJIT_V_MADDUBS,                   /* a's bytes unsigned times b's signed, pairs summed, saturated */
     KJIT_V_GT64S,                     /* SSE4.2 (KJIT_CPU_SSE42) */
+    KJIT_V_CVTT_F32_I32, KJIT_V_CVTT_F64_I32, /* truncating to i32 (0x80000000 when out of range) */
     KJIT_V_COUNT
 } kjit_vop;
 

@@ -491,7 +491,8 @@ VOPS = [('ADD8', 'paddb', 1), ('ADD16', 'paddw', 1), ('ADD32', 'paddd', 1), ('AD
         ('CVT_F32_F64', 'cvtps2pd', 0), ('CVT_F64_F32', 'cvtpd2ps', 0), ('FSQRT32', 'sqrtps', 0),
         ('FSQRT64', 'sqrtpd', 0), ('LOAD64', 'movq', 0), ('MULHI16S', 'pmulhw', 1), ('MULHI16U', 'pmulhuw', 1),
         ('MULU32', 'pmuludq', 1), ('MULS32', 'pmuldq', 1), ('UNPACKLO16', 'punpcklwd', 0),
-        ('MULHRS16', 'pmulhrsw', 1), ('MADDUBS', 'pmaddubsw', 0), ('GT64S', 'pcmpgtq', 0)]
+        ('MULHRS16', 'pmulhrsw', 1), ('MADDUBS', 'pmaddubsw', 0), ('GT64S', 'pcmpgtq', 0),
+        ('CVTT_F32_I32', 'cvttps2dq', 0), ('CVTT_F64_I32', 'cvttpd2dq', 0)]
 for name, ins, commutes in VOPS:
     for d, a, b in ((0, 0, 1), (9, 9, 2), (3, 12, 8)):
         case('%s %s, %s' % (ins, X(d), X(b)) if d == a else 'movaps %s, %s; %s %s, %s' % (X(d), X(a), ins, X(d), X(b)),

@@ -995,6 +995,7 @@ static const vop_enc g_vop[KJIT_V_COUNT] = {
     [KJIT_V_UNPACKLO16] = P2(0x66, 0x61, false),
     [KJIT_V_MULHRS16] = P3(0x0B, true),       [KJIT_V_MADDUBS] = P3(0x04, false),
     [KJIT_V_GT64S] = P3(0x37, false),
+    [KJIT_V_CVTT_F32_I32] = P2(0xF3, 0x5B, false), [KJIT_V_CVTT_F64_I32] = P2(0x66, 0xE6, false),
 };
 #undef P2
 #undef P3
