@@ -203,9 +203,9 @@ static void forget_all(kjit_cg *cg)
     cg->gdirty = cg->fdirty = 0;
 }
 
-/* Slot s gets a new value: no temporary holds it any more (a dirty old
- * value is dropped, never stored; but a dirty v128 is stored first, since
- * its other half keeps its value). */
+/* Slot s gets a new value (written to memory before or after this call):
+ * no temporary holds it any more (a dirty old value is dropped, never
+ * stored; of a dirty v128, the other half is stored, which keeps its value). */
 static void forget_slot(kjit_cg *cg, uint32_t s)
 {
     for (kjit_reg r = 0; r < KJIT_NGPR; r++)
@@ -215,8 +215,14 @@ static void forget_slot(kjit_cg *cg, uint32_t s)
         }
     for (kjit_reg r = 0; r < KJIT_NFPR; r++)
         if (fcovers(cg, r, s)) {
-            if (cg->fwidth[r] == 128 && ((cg->fdirty >> r) & 1u))
-                store_ftmp(cg, r);
+            if (cg->fwidth[r] == 128 && ((cg->fdirty >> r) & 1u)) {
+                if (cg->fslot[r] == s) { /* the high half */
+                    kjit_vshuf32(cg->m, KJIT_MASM_FSCRATCH, r, 0xEE);
+                    kjit_fmov(cg->m, 64, SLOT(s + 1), kjit_r(KJIT_MASM_FSCRATCH));
+                } else {
+                    kjit_fmov(cg->m, 64, SLOT(s - 1), kjit_r(r));
+                }
+            }
             cg->fslot[r] = KJIT_NONE;
             cg->fdirty &= ~(1u << r);
         }

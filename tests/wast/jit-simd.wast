@@ -170,3 +170,15 @@
 (assert_trap (invoke "store64" (i64.const 65513) (v128.const i64x2 1 1)) "out of bounds memory access")
 (assert_trap (invoke "add64" (i64.const 0x100000000) (v128.const i64x2 1 1)) "out of bounds memory access")
 (assert_return (invoke "load64" (i64.const 65520)) (v128.const i16x8 1 2 3 4 5 6 7 8))
+
+;; Regression (found by tests/diff/diff-tiers.sh): results written over a
+;; v128 parameter whose new value was still only in a register; the
+;; parameter's stale half must not be stored over them afterwards.
+(module
+  (func (export "ret-over-v128") (param $v v128) (param $f f32) (result i64 f32 i64 i64 f32 v128)
+    (drop (v128.any_true (local.tee $v (f32x4.replace_lane 2 (local.get $v) (local.get $f)))))
+    (return (i64.const 2) (f32.const -21711) (i64.const 65470) (i64.const 65523) (f32.const 50773)
+      (v128.const i32x4 0x43150000 0x4f000000 0xfffff73d 0x47000100))))
+(assert_return (invoke "ret-over-v128" (v128.const i64x2 -1 -1) (f32.const 1))
+  (i64.const 2) (f32.const -21711) (i64.const 65470) (i64.const 65523) (f32.const 50773)
+  (v128.const i32x4 0x43150000 0x4f000000 0xfffff73d 0x47000100))
