@@ -28,8 +28,9 @@ mkdir -p "$outdir"
 features=(--enable-sign-ext --enable-nontrapping-float-to-int --enable-bulk-memory --enable-mutable-globals
           --enable-multivalue --enable-reference-types --enable-tail-call --enable-extended-const
           --enable-multimemory --enable-memory64 --enable-threads --enable-simd --enable-relaxed-simd)
-# What the compiler refuses (part 2: the module then runs compiled only in
-# its other functions, under --tier=auto), in one module of four.
+# GC and exceptions, in one module of two. Debian's binaryen 108 writes
+# GC's pre-standard encoding, which kite rejects: with it, only binaryen
+# from npm tests GC here.
 part2=(--enable-gc --enable-exception-handling)
 end=$((SECONDS + seconds))
 made=0 compared=0 compiled=0 mismatches=0 batch=0
@@ -43,7 +44,7 @@ while [ $SECONDS -lt $end ]; do
         for f in "${features[@]}"; do
             [ $((RANDOM % 3)) -ne 0 ] && flags+=("$f")
         done
-        if [ $((RANDOM % 4)) -eq 0 ]; then
+        if [ $((RANDOM % 2)) -eq 0 ]; then
             flags+=("${part2[@]}")
         fi
         printf '%s\n' "-ttf $tmp/s$i ${flags[*]} -o $tmp/m$i.wasm"
