@@ -104,8 +104,10 @@ static kite_val_t zero_of(kite_valtype_t t)
 /* Calls export i with zero arguments; the trap, if any. */
 static kite_trap_t *call_export(run *r, size_t i, bool record)
 {
-    if (i >= kite_instance_export_count(r->inst))
-        return NULL; /* (call-export with an index out of range: nothing) */
+    /* (call-export from the start function, before the instance exists,
+     * or with an index out of range: nothing) */
+    if (!r->inst || i >= kite_instance_export_count(r->inst))
+        return NULL;
     kite_extern_t ext = kite_instance_export_at(r->inst, i);
     if (ext.kind != KITE_EXTERN_FUNC || !ext.of.func)
         return NULL;
