@@ -68,11 +68,18 @@ while [ $SECONDS -lt $end ]; do
         for f in "${files[@]}"; do cp "$f" "$KEEP/b$batch-$(basename "$f")"; done
     fi
     if [ $status -ne 0 ]; then
+        named=$(printf '%s\n' "$out" | sed -n 's/^MISMATCH \([^ ]*\) .*/\1/p' | sort -u)
+        if [ -z "$named" ]; then
+            # The tool died (a crash, a signal) before naming a module:
+            # keep the whole batch, one of them is the cause.
+            named=$(printf '%s\n' "${files[@]}")
+            echo "kite-diff-tiers exited with status $status without naming a module" >>"$outdir/mismatch-$batch.txt"
+        fi
         while read -r f; do
             mismatches=$((mismatches + 1))
             cp "$f" "$outdir/mismatch-$batch-$(basename "$f")"
-        done < <(printf '%s\n' "$out" | sed -n 's/^MISMATCH \([^ ]*\) .*/\1/p' | sort -u)
-        printf '%s\n' "$out" | head -n 60 >"$outdir/mismatch-$batch.txt"
+        done <<<"$named"
+        printf '%s\n' "$out" | head -n 60 >>"$outdir/mismatch-$batch.txt"
     fi
 done
 echo "$made modules made, $compared run in every tier ($compiled of them compiled whole under --tier=jit, the others refused for part-2 instructions), $mismatches mismatches (${seconds}s)"
