@@ -18,21 +18,7 @@
 
 #include "interp/numeric.h"
 #include "ir/opcodes.h"
-
-static int g_failures;
-static long g_checks;
-
-#define CHECK(cond, ...)                                              \
-    do {                                                              \
-        g_checks++;                                                   \
-        if (!(cond)) {                                                \
-            if (++g_failures <= 60) {                                 \
-                printf("FAIL %s:%d: ", __FILE__, __LINE__);           \
-                printf(__VA_ARGS__);                                  \
-                printf("\n");                                         \
-            }                                                         \
-        }                                                             \
-    } while (0)
+#include "check.h"
 
 /* Inputs go through volatile so the compiler cannot fold an operation on
  * constants at build time (its folding of sNaNs differs from hardware). */

@@ -21,6 +21,7 @@
 #include "util/alloc.h"
 #include "util/error.h"
 
+#include "check.h"
 #include "fail_alloc.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -36,18 +37,7 @@
 
 #define PAGE UINT64_C(65536)
 
-static int g_failures;
 static bool g_can_guard; /* the address space has room for a guarded memory */
-
-#define CHECK(cond, ...)                                              \
-    do {                                                              \
-        if (!(cond)) {                                                \
-            g_failures++;                                             \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);               \
-            printf(__VA_ARGS__);                                      \
-            printf("\n");                                             \
-        }                                                             \
-    } while (0)
 
 static kir_limits limits(uint64_t min, uint64_t max, bool has_max, bool is64, bool shared)
 {

@@ -7,16 +7,7 @@
 #include "types/canon.h"
 #include "util/alloc.h"
 #include "util/error.h"
-
-static int failures;
-
-#define CHECK(cond)                                                    \
-    do {                                                               \
-        if (!(cond)) {                                                 \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            failures++;                                                \
-        }                                                              \
-    } while (0)
+#include "check.h"
 
 static kir_type *add_type(kir_module *m, kir_comp comp, uint32_t rec_start, uint32_t rec_size)
 {
@@ -60,7 +51,7 @@ static uint32_t canon1(ktype_canon *c, kir_module *m, uint32_t idx)
     if (e) {
         fprintf(stderr, "canon error: %s\n", kite_error_message(e));
         kite_error_free(e);
-        failures++;
+        g_failures++;
         return UINT32_MAX;
     }
     return m->canon[idx];
@@ -74,11 +65,11 @@ static void test_same_group(ktype_canon *c)
     add_struct1(b, kir_vt(KIR_I32), false, 0, 1); /* shifts the index in b */
     add_func(b, p, 2, r, 1);
     uint32_t ia = canon1(c, a, 0), ib = canon1(c, b, 1);
-    CHECK(ia == ib);
-    CHECK(b->canon[0] != ib);
+    CHECK_THAT(ia == ib);
+    CHECK_THAT(b->canon[0] != ib);
     const ktype_ctype *ct = ktype_canon_type(c, ia);
-    CHECK(ct->comp == KIR_COMP_FUNC && ct->nparams == 2 && ct->nresults == 1);
-    CHECK(ct->types[1] == kir_vt(KIR_F64) && ct->types[2] == kir_vt(KIR_I64));
+    CHECK_THAT(ct->comp == KIR_COMP_FUNC && ct->nparams == 2 && ct->nresults == 1);
+    CHECK_THAT(ct->types[1] == kir_vt(KIR_F64) && ct->types[2] == kir_vt(KIR_I64));
     kir_module_free(a);
     kir_module_free(b);
 }
@@ -92,15 +83,15 @@ static void test_differences(ktype_canon *c)
     kir_type *t3 = add_struct1(m, kir_vt(KIR_I32), false, 3, 1);  /* 3: sub 2 */
     t3->super = 2;
     add_struct1(m, kir_vt(KIR_I32), false, 4, 1);                 /* 4: same as 0 */
-    CHECK(canon1(c, m, 0) != UINT32_MAX);
-    CHECK(m->canon[0] != m->canon[1]);
-    CHECK(m->canon[0] != m->canon[2]);
-    CHECK(m->canon[0] != m->canon[3]);
-    CHECK(m->canon[2] != m->canon[3]);
-    CHECK(m->canon[0] == m->canon[4]);
-    CHECK(ktype_canon_is_subtype(c, m->canon[3], m->canon[2]));
-    CHECK(!ktype_canon_is_subtype(c, m->canon[2], m->canon[3]));
-    CHECK(!ktype_canon_is_subtype(c, m->canon[3], m->canon[0]));
+    CHECK_THAT(canon1(c, m, 0) != UINT32_MAX);
+    CHECK_THAT(m->canon[0] != m->canon[1]);
+    CHECK_THAT(m->canon[0] != m->canon[2]);
+    CHECK_THAT(m->canon[0] != m->canon[3]);
+    CHECK_THAT(m->canon[2] != m->canon[3]);
+    CHECK_THAT(m->canon[0] == m->canon[4]);
+    CHECK_THAT(ktype_canon_is_subtype(c, m->canon[3], m->canon[2]));
+    CHECK_THAT(!ktype_canon_is_subtype(c, m->canon[2], m->canon[3]));
+    CHECK_THAT(!ktype_canon_is_subtype(c, m->canon[3], m->canon[0]));
     kir_module_free(m);
 
     /* Nullability and heap types of fields matter too. */
@@ -108,8 +99,8 @@ static void test_differences(ktype_canon *c)
     add_struct1(n, kir_vt_ref(true, false, KIR_HEAP_ANY), false, 0, 1);
     add_struct1(n, kir_vt_ref(false, false, KIR_HEAP_ANY), false, 1, 1);
     add_struct1(n, kir_vt_ref(true, false, KIR_HEAP_EQ), false, 2, 1);
-    CHECK(canon1(c, n, 0) != UINT32_MAX);
-    CHECK(n->canon[0] != n->canon[1] && n->canon[0] != n->canon[2] && n->canon[1] != n->canon[2]);
+    CHECK_THAT(canon1(c, n, 0) != UINT32_MAX);
+    CHECK_THAT(n->canon[0] != n->canon[1] && n->canon[0] != n->canon[2] && n->canon[1] != n->canon[2]);
     kir_module_free(n);
 }
 
@@ -125,11 +116,11 @@ static void test_rec_groups(ktype_canon *c)
     add_struct1(d, kir_vt(KIR_F32), false, 0, 1);
     add_struct1(d, kir_vt(KIR_I32), false, 1, 2);
     add_struct1(d, kir_vt(KIR_I64), false, 1, 2);
-    CHECK(canon1(c, a, 0) != UINT32_MAX && canon1(c, b, 0) != UINT32_MAX && canon1(c, d, 0) != UINT32_MAX);
-    CHECK(a->canon[0] != b->canon[0]);
-    CHECK(a->canon[1] != b->canon[1]);
-    CHECK(a->canon[1] == a->canon[0] + 1);
-    CHECK(d->canon[1] == a->canon[0] && d->canon[2] == a->canon[1]);
+    CHECK_THAT(canon1(c, a, 0) != UINT32_MAX && canon1(c, b, 0) != UINT32_MAX && canon1(c, d, 0) != UINT32_MAX);
+    CHECK_THAT(a->canon[0] != b->canon[0]);
+    CHECK_THAT(a->canon[1] != b->canon[1]);
+    CHECK_THAT(a->canon[1] == a->canon[0] + 1);
+    CHECK_THAT(d->canon[1] == a->canon[0] && d->canon[2] == a->canon[1]);
     kir_module_free(a);
     kir_module_free(b);
     kir_module_free(d);
@@ -145,12 +136,12 @@ static void test_rec_groups(ktype_canon *c)
     kir_module *r3 = kir_module_new(&kutil_libc);
     add_struct1(r3, kir_vt_ref(true, true, 0), false, 0, 2);
     add_struct1(r3, kir_vt_ref(true, true, 0), false, 0, 2);
-    CHECK(canon1(c, r1, 0) != UINT32_MAX && canon1(c, r2, 0) != UINT32_MAX && canon1(c, r3, 0) != UINT32_MAX);
-    CHECK(r1->canon[0] == r2->canon[1] && r1->canon[1] == r2->canon[2]);
-    CHECK(r3->canon[0] != r1->canon[0]);
+    CHECK_THAT(canon1(c, r1, 0) != UINT32_MAX && canon1(c, r2, 0) != UINT32_MAX && canon1(c, r3, 0) != UINT32_MAX);
+    CHECK_THAT(r1->canon[0] == r2->canon[1] && r1->canon[1] == r2->canon[2]);
+    CHECK_THAT(r3->canon[0] != r1->canon[0]);
     const ktype_ctype *ct = ktype_canon_type(c, r1->canon[0]);
-    CHECK(ct->group == r1->canon[0] && ct->group_size == 2);
-    CHECK(kir_vt_heap(ct->fields[0].type) == r1->canon[1]);
+    CHECK_THAT(ct->group == r1->canon[0] && ct->group_size == 2);
+    CHECK_THAT(kir_vt_heap(ct->fields[0].type) == r1->canon[1]);
     kir_module_free(r1);
     kir_module_free(r2);
     kir_module_free(r3);
@@ -163,8 +154,8 @@ static void test_rec_groups(ktype_canon *c)
     add_func(e2, NULL, 0, NULL, 0);
     add_struct1(e2, kir_vt(KIR_I32), false, 1, 1);
     add_func(e2, &p2, 1, NULL, 0);
-    CHECK(canon1(c, e1, 0) != UINT32_MAX && canon1(c, e2, 0) != UINT32_MAX);
-    CHECK(e1->canon[1] == e2->canon[2]);
+    CHECK_THAT(canon1(c, e1, 0) != UINT32_MAX && canon1(c, e2, 0) != UINT32_MAX);
+    CHECK_THAT(e1->canon[1] == e2->canon[2]);
     kir_module_free(e1);
     kir_module_free(e2);
 }
@@ -181,14 +172,14 @@ static void test_display(ktype_canon *c)
     kir_type *s2 = add_struct1(m, kir_vt(KIR_I32), true, 6, 1);
     s2->final = false;
     s2->super = 1;
-    CHECK(canon1(c, m, 0) != UINT32_MAX);
+    CHECK_THAT(canon1(c, m, 0) != UINT32_MAX);
     uint32_t *id = m->canon;
     for (uint32_t i = 0; i < 6; i++)
         for (uint32_t j = 0; j < 6; j++)
-            CHECK(ktype_canon_is_subtype(c, id[i], id[j]) == (i >= j));
-    CHECK(ktype_canon_type(c, id[5])->depth == 5);
-    CHECK(ktype_canon_type(c, id[5])->ancestors[0] == id[0]);
-    CHECK(id[6] == id[2]); /* structurally identical to t2, same supertype */
+            CHECK_THAT(ktype_canon_is_subtype(c, id[i], id[j]) == (i >= j));
+    CHECK_THAT(ktype_canon_type(c, id[5])->depth == 5);
+    CHECK_THAT(ktype_canon_type(c, id[5])->ancestors[0] == id[0]);
+    CHECK_THAT(id[6] == id[2]); /* structurally identical to t2, same supertype */
     kir_module_free(m);
 
     kir_module *n = kir_module_new(&kutil_libc);
@@ -200,11 +191,11 @@ static void test_display(ktype_canon *c)
     kir_type *o = add_struct1(n, kir_vt(KIR_I64), true, 3, 1); /* sub t1 with another field type */
     o->final = false;
     o->super = 1;
-    CHECK(canon1(c, n, 0) != UINT32_MAX);
-    CHECK(ktype_canon_is_subtype(c, n->canon[3], n->canon[0]));
-    CHECK(ktype_canon_is_subtype(c, n->canon[3], n->canon[1]));
-    CHECK(!ktype_canon_is_subtype(c, n->canon[3], n->canon[2]));
-    CHECK(!ktype_canon_is_subtype(c, n->canon[2], n->canon[3]));
+    CHECK_THAT(canon1(c, n, 0) != UINT32_MAX);
+    CHECK_THAT(ktype_canon_is_subtype(c, n->canon[3], n->canon[0]));
+    CHECK_THAT(ktype_canon_is_subtype(c, n->canon[3], n->canon[1]));
+    CHECK_THAT(!ktype_canon_is_subtype(c, n->canon[3], n->canon[2]));
+    CHECK_THAT(!ktype_canon_is_subtype(c, n->canon[2], n->canon[3]));
     kir_module_free(n);
 }
 
@@ -247,8 +238,8 @@ static void test_threads(ktype_canon *c)
     for (int i = 0; i < N; i++)
         pthread_join(th[i], NULL);
     for (int i = 0; i < N; i++) {
-        CHECK(jobs[i].ok);
-        CHECK(memcmp(jobs[i].ids, jobs[0].ids, sizeof(jobs[0].ids)) == 0);
+        CHECK_THAT(jobs[i].ok);
+        CHECK_THAT(memcmp(jobs[i].ids, jobs[0].ids, sizeof(jobs[0].ids)) == 0);
     }
 }
 
@@ -263,9 +254,9 @@ int main(void)
     test_display(c);
     test_threads(c);
     ktype_canon_free(c);
-    if (failures)
-        fprintf(stderr, "test_valid_canon: %d failure(s)\n", failures);
+    if (g_failures)
+        fprintf(stderr, "test_valid_canon: %d failure(s)\n", g_failures);
     else
         printf("test_valid_canon: ok\n");
-    return failures != 0;
+    return g_failures != 0;
 }
