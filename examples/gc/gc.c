@@ -9,9 +9,7 @@
 
 #include <kite.h>
 
-#ifndef EXAMPLE_DIR
-#define EXAMPLE_DIR "."
-#endif
+#include "../common/example.h"
 
 /* The module's type indices (gc.wat). */
 enum { TYPE_POINT = 0, TYPE_POINTS = 1 };
@@ -65,18 +63,10 @@ static kite_val_t call(const char *name, const kite_val_t *args, size_t nargs)
 
 int main(void)
 {
-    FILE *file = fopen(EXAMPLE_DIR "/gc.wat", "rb");
-    if (!file) {
-        perror(EXAMPLE_DIR "/gc.wat");
-        return 1;
-    }
-    static char text[1 << 16];
-    size_t len = fread(text, 1, sizeof(text), file);
-    fclose(file);
-
     kite_engine_t *engine = kite_engine_new(NULL);
-    kite_module_t *module;
-    check(kite_module_new_text(engine, text, len, &module), "gc.wat");
+    kite_module_t *module = example_module(engine, "gc.wat");
+    if (!module)
+        return 1;
     g_store = kite_store_new(engine);
     kite_trap_t *trap = NULL;
     check(kite_instance_new(g_store, module, NULL, 0, &g_instance, &trap), "instantiate");

@@ -8,9 +8,7 @@
 
 #include <kite.h>
 
-#ifndef EXAMPLE_DIR
-#define EXAMPLE_DIR "."
-#endif
+#include "../common/example.h"
 
 /* host.log(ptr, len): prints a string of the caller's memory. */
 static kite_trap_t *host_log(void *env, kite_caller_t *caller, const kite_val_t *args,
@@ -71,20 +69,10 @@ static void call(kite_store_t *store, kite_func_t *f, const char *what, const ki
 
 int main(void)
 {
-    FILE *f = fopen(EXAMPLE_DIR "/host.wat", "rb");
-    if (!f) {
-        perror(EXAMPLE_DIR "/host.wat");
-        return 1;
-    }
-    static char text[1 << 16];
-    size_t len = fread(text, 1, sizeof(text), f);
-    fclose(f);
-
     kite_engine_t *engine = kite_engine_new(NULL);
-    kite_module_t *module;
-    kite_error_t *err = kite_module_new_text(engine, text, len, &module);
-    if (err) {
-        fprintf(stderr, "host.wat: %s\n", kite_error_message(err));
+    kite_module_t *module = example_module(engine, "host.wat");
+    if (!module) {
+        kite_engine_free(engine);
         return 1;
     }
     kite_store_t *store = kite_store_new(engine);
@@ -95,7 +83,7 @@ int main(void)
     const kite_valtype_t two_i32[2] = {i32, i32};
     kite_func_t *log_fn, *check_fn;
     kite_linker_t *linker = kite_linker_new(engine);
-    err = kite_func_new_host(store, two_i32, 2, NULL, 0, host_log, NULL, NULL, &log_fn);
+    kite_error_t *err = kite_func_new_host(store, two_i32, 2, NULL, 0, host_log, NULL, NULL, &log_fn);
     if (!err)
         err = kite_func_new_host(store, &i32, 1, &i32, 1, host_check, &checks, NULL, &check_fn);
     if (!err)

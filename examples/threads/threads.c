@@ -10,9 +10,7 @@
 
 #include <kite.h>
 
-#ifndef EXAMPLE_DIR
-#define EXAMPLE_DIR "."
-#endif
+#include "../common/example.h"
 
 #define THREADS 8
 #define CALLS 50
@@ -64,20 +62,10 @@ static uint64_t expected(int id)
 
 int main(void)
 {
-    FILE *f = fopen(EXAMPLE_DIR "/work.wat", "rb");
-    if (!f) {
-        perror(EXAMPLE_DIR "/work.wat");
-        return 1;
-    }
-    static char text[1 << 16];
-    size_t len = fread(text, 1, sizeof(text), f);
-    fclose(f);
-
     kite_engine_t *engine = kite_engine_new(NULL);
-    kite_module_t *module;
-    kite_error_t *err = kite_module_new_text(engine, text, len, &module);
-    if (err) {
-        fprintf(stderr, "work.wat: %s\n", kite_error_message(err));
+    kite_module_t *module = example_module(engine, "work.wat");
+    if (!module) {
+        kite_engine_free(engine);
         return 1;
     }
     pthread_t threads[THREADS];

@@ -10,9 +10,7 @@
 
 #include <kite.h>
 
-#ifndef EXAMPLE_DIR
-#define EXAMPLE_DIR "."
-#endif
+#include "../common/example.h"
 
 static int fail(const char *what, kite_error_t *err)
 {
@@ -24,20 +22,12 @@ static int fail(const char *what, kite_error_t *err)
 int main(int argc, char **argv)
 {
     const char *dir = argc > 1 ? argv[1] : EXAMPLE_DIR;
-    FILE *f = fopen(EXAMPLE_DIR "/cat.wat", "rb");
-    if (!f) {
-        perror(EXAMPLE_DIR "/cat.wat");
+    kite_engine_t *engine = kite_engine_new(NULL);
+    kite_module_t *module = example_module(engine, "cat.wat");
+    if (!module) {
+        kite_engine_free(engine);
         return 1;
     }
-    static char text[1 << 16];
-    size_t len = fread(text, 1, sizeof(text), f);
-    fclose(f);
-
-    kite_engine_t *engine = kite_engine_new(NULL);
-    kite_module_t *module;
-    kite_error_t *err = kite_module_new_text(engine, text, len, &module);
-    if (err)
-        return fail("cat.wat", err);
 
     /* What the program sees: its arguments, and `dir` as /data. */
     kite_wasi_config_t *config = kite_wasi_config_new();
@@ -45,7 +35,7 @@ int main(int argc, char **argv)
     kite_wasi_config_push_arg(config, "/data/greeting.txt");
     kite_wasi_config_preopen_dir(config, dir, "/data", KITE_WASI_READONLY);
     kite_wasi_t *wasi;
-    err = kite_wasi_new(engine, config, &wasi);
+    kite_error_t *err = kite_wasi_new(engine, config, &wasi);
     kite_wasi_config_free(config);
     if (err)
         return fail(dir, err);
