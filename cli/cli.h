@@ -148,6 +148,8 @@ typedef struct cli_option {
 extern const cli_option cli_limit_options[];
 /* Options of the engine configuration: the execution tier (run and wast). */
 extern const cli_option cli_tier_options[];
+/* Options of the engine: the kite_config_t they set (run and wast). */
+extern const cli_option cli_engine_options[];
 
 typedef struct cli_command cli_command;
 

@@ -525,3 +525,26 @@ const cli_option cli_tier_options[] = {
      set_jit_baseline},
     {0},
 };
+
+/* ---- options shared by subcommands: the engine's configuration ---------------------------- */
+
+static const char *set_memory_reservation(void *ctx, const char *value, bool on)
+{
+    (void)on;
+    uint64_t bytes;
+    const char *why = positive_size(value, UINT64_MAX, &bytes);
+    if (!why) {
+        kite_config_set_memory_reserve(ctx, bytes);
+        kite_config_set_shared_memory_reserve(ctx, bytes);
+    }
+    return why;
+}
+
+const cli_option cli_engine_options[] = {
+    {"--memory-reservation", NULL, 'W', "memory-reservation", "BYTES",
+     "reserve at most BYTES of address space for each linear memory; below 8g + 64k, "
+     "32-bit memories check bounds instead of faulting in a guard region (for valgrind, "
+     "or where address space is scarce), and memory.grow past BYTES returns -1",
+     set_memory_reservation},
+    {0},
+};

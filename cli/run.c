@@ -582,7 +582,7 @@ static int run_main(const char *prog, int argc, char **argv)
         goto done;
     }
     cli_fail_alloc_setup(config);
-    void *const ctxs[] = {&s, &limits, config};
+    void *const ctxs[] = {&s, &limits, config, config};
     status = cli_parse_options(&cli_run_command, prog, ctxs, config,
                                CLI_STOP_AT_OPERAND | CLI_NEED_FILE, argc, argv, &n);
     if (status < 0)
@@ -623,7 +623,7 @@ static void run_notes(FILE *out)
 }
 
 static const cli_option *const run_option_tables[] = {run_options, cli_limit_options,
-                                                      cli_tier_options, NULL};
+                                                      cli_tier_options, cli_engine_options, NULL};
 
 const cli_command cli_run_command = {
     .name = "run",

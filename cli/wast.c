@@ -975,7 +975,7 @@ static int wast_main(const char *prog, int argc, char **argv)
     wast_run run = {0};
     wast_skiplist skips = {0};
     int nfiles;
-    void *const ctxs[] = {&run, &skips, &run.limits, config};
+    void *const ctxs[] = {&run, &skips, &run.limits, config, config};
     int status = cli_parse_options(&cli_wast_command, prog, ctxs, config, CLI_NEED_FILE, argc,
                                    argv, &nfiles);
     if (status >= 0) {
@@ -1016,7 +1016,8 @@ static int wast_main(const char *prog, int argc, char **argv)
 }
 
 static const cli_option *const wast_option_tables[] = {wast_run_options, wast_skip_options,
-                                                       cli_limit_options, cli_tier_options, NULL};
+                                                       cli_limit_options, cli_tier_options,
+                                                       cli_engine_options, NULL};
 
 const cli_command cli_wast_command = {
     .name = "wast",

@@ -163,6 +163,18 @@ KITE_API const char *kite_feature_help(kite_feature_t feature);
  * it returns -1 and the store's diagnostic handler says why.
  */
 KITE_API void kite_config_set_shared_memory_reserve(kite_config_t *config, uint64_t bytes);
+/*
+ * The most address space one unshared linear memory reserves (0: the
+ * default). By default a 32-bit memory with 64 KiB pages reserves 8 GiB +
+ * 64 KiB so that its accesses need no bounds checks (an access past its end
+ * faults in the reserved guard region and becomes a trap), and any other
+ * memory up to 16 GiB. A cap below 8 GiB + 64 KiB makes every memory check
+ * bounds instead of relying on faults: for address-space-limited hosts, and
+ * for tools such as valgrind, which report each access to a guard page.
+ * Where the cap leaves the reservation short of the maximum, memory.grow
+ * past it returns -1 and the store's diagnostic handler says why.
+ */
+KITE_API void kite_config_set_memory_reserve(kite_config_t *config, uint64_t bytes);
 
 /*
  * Execution tiers. KITE_TIER_INTERP interprets everything. KITE_TIER_JIT

@@ -216,6 +216,11 @@ check W-long-eq 0 "-1" "" run --wasm=max-memory-size=65536 --invoke grow trap.wa
 check W-max-memory-size 0 "-1" "" run -W max-memory-size=64k --invoke grow trap.wat
 check W-comma 0 "-1" "" run -W fuel=1000000,max-memory-size=64k --invoke grow trap.wat
 check W-max-table-elements 0 "-1" "" run -W max-table-elements=1 --invoke grow table.wat
+# A reservation cap below the guarded layout's (for valgrind): growth stops
+# at it, with a note that says so.
+check W-memory-reservation 0 "-1" "kite: note: memory.grow by 1 pages failed: the memory's address-space reservation ends at 1 pages, below its maximum of 65536 \(kite_config_set_memory_reserve caps it; the OS may give less\)" \
+    run -W memory-reservation=64k --invoke grow trap.wat
+check eq-memory-reservation 0 "1" "" run --memory-reservation=128k --invoke grow trap.wat
 check W-table-unlimited 0 "1" "" run --invoke grow table.wat
 check W-max-wasm-stack 133 "" "kite: trap: call stack exhausted(
   .*)*" run -W max-wasm-stack=4k --invoke recurse trap.wat

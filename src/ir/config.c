@@ -22,6 +22,7 @@ static const feature_row g_features[KITE_FEATURE_COUNT] = {
 void kir_config_defaults(struct kite_config *c)
 {
     c->shared_memory_reserve = 0;
+    c->memory_reserve = 0;
     for (int f = 0; f < KITE_FEATURE_COUNT; f++)
         c->features[f] = g_features[f].on_by_default;
     c->alloc = kutil_libc;
@@ -72,6 +73,11 @@ void kite_config_set_allocator(kite_config_t *config, const kite_allocator_t *al
 void kite_config_set_shared_memory_reserve(kite_config_t *config, uint64_t bytes)
 {
     config->shared_memory_reserve = bytes;
+}
+
+void kite_config_set_memory_reserve(kite_config_t *config, uint64_t bytes)
+{
+    config->memory_reserve = bytes;
 }
 
 void kite_config_set_gc_stress(kite_config_t *config, bool enabled) { config->gc_stress = enabled; }

@@ -15,6 +15,7 @@
 struct kite_config {
     bool features[KITE_FEATURE_COUNT];
     uint64_t shared_memory_reserve; /* bytes; 0: KRT_SHARED_RESERVE_DEFAULT_CAP */
+    uint64_t memory_reserve;        /* bytes; 0: the default (krt_memory_opts.reserve_cap) */
     kite_allocator_t alloc; /* everything of an engine made with it */
     bool gc_stress;         /* kite_config_set_gc_stress */
     kite_tier_t tier;

@@ -51,6 +51,8 @@ static void reserve_guarded(krt_memory *m, const krt_memory_opts *opts)
     bool small_pages = (UINT64_C(1) << m->page_size_log2) < kos_page_size();
     if (m->is64 || small_pages || opts->force_bounds_checks)
         return;
+    if (!m->shared && opts->reserve_cap && opts->reserve_cap < KRT_MEMORY_GUARDED_RESERVE)
+        return;
 #if defined(KITE_TSAN)
     /* ThreadSanitizer does not survive leaving a SIGSEGV handler by
      * siglongjmp: its builds check bounds instead. */

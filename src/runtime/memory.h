@@ -66,7 +66,8 @@
 typedef struct krt_memory_opts {
     krt_budget *budget;       /* store-wide byte limit, or NULL */
     uint64_t max_bytes;       /* this memory's own size limit; 0: none */
-    uint64_t reserve_cap;     /* bounds-checked reservations; 0: the default */
+    uint64_t reserve_cap;     /* unshared reservations; below KRT_MEMORY_GUARDED_RESERVE it
+                                 rules out the guarded layout; 0: the default */
     uint64_t shared_reserve_cap; /* shared memories' reservations; 0: the default */
     bool force_bounds_checks; /* never use the guarded layout */
 } krt_memory_opts;

@@ -153,6 +153,7 @@ kite_error_t *krt_memory_obj_init(kite_store_t *s, struct kite_memory *obj,
                                   const kir_limits *limits, uint32_t page_size_log2)
 {
     krt_memory_opts opts = {.budget = &s->memory_budget,
+                            .reserve_cap = s->engine->config.memory_reserve,
                             .shared_reserve_cap = s->engine->config.shared_memory_reserve};
     obj->store = s;
     kite_error_t *err = krt_memory_new(s->alloc, limits, page_size_log2, &opts, &obj->mem);

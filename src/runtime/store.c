@@ -180,7 +180,7 @@ uint64_t krt_store_memory_grow(kite_store_t *store, krt_memory *m, uint64_t delt
                  "%llu pages, below its maximum of %llu (%s)",
                  d, what, reserved, max,
                  m->shared ? "kite_config_set_shared_memory_reserve caps it; the OS may give less"
-                           : "the OS gave no more");
+                           : "kite_config_set_memory_reserve caps it; the OS may give less");
         break;
     default:
         diagnose(store,

@@ -683,7 +683,9 @@ static void read_module(wast *w, size_t start)
             } else if (tok_is(&t[k], "local.get") && t[k + 1].kind == 'a') {
                 char ref[32];
                 snprintf(ref, sizeof ref, "%.*s", (int)t[k + 1].n, t[k + 1].s);
-                bool ok = ref[0] == '$' ? nget < 8 && strcmp(ref, pnames[nget]) == 0
+                /* pnames holds only the parameters declared so far. */
+                bool named = nget < nparams && nget < 8;
+                bool ok = ref[0] == '$' ? named && strcmp(ref, pnames[nget]) == 0
                                         : strtol(ref, NULL, 10) == nget;
                 in_order = in_order && ok;
                 nget++;

@@ -243,6 +243,23 @@ static void test_memory64(void)
         krt_memory_release(m);
     }
 
+    /* A cap below the guarded layout's reservation makes a 32-bit memory
+     * check bounds within the cap (kite_config_set_memory_reserve); a cap
+     * above it changes nothing. */
+    krt_memory_opts small_cap = {.reserve_cap = UINT64_C(4) << 30};
+    m = make(limits(1, 0, false, false, false), 16, &small_cap);
+    if (m) {
+        CHECK(m->needs_bounds_checks && m->reserved <= small_cap.reserve_cap,
+              "capped at 4 GiB: bounds checks (reserved %llu)", (unsigned long long)m->reserved);
+        krt_memory_release(m);
+    }
+    krt_memory_opts large_cap = {.reserve_cap = UINT64_C(32) << 30};
+    m = make(limits(1, 0, false, false, false), 16, &large_cap);
+    if (m) {
+        CHECK(m->needs_bounds_checks == !g_can_guard, "capped at 32 GiB: the guarded layout");
+        krt_memory_release(m);
+    }
+
     /* The largest declarable memory64 is refused (limit), not a crash. */
     kir_limits huge = limits(UINT64_C(1) << 48, 0, false, true, false);
     krt_memory *out = NULL;
