@@ -5,7 +5,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all build run test sanitize-test tsan-test fuzz oom-sweep clean
+.PHONY: all build run test sanitize-test tsan-test memcheck fuzz oom-sweep clean
 
 all: build
 
@@ -42,6 +42,17 @@ tsan-test:
 	TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1 report_thread_leaks=0" \
 	    ctest --test-dir build-tsan --output-on-failure -j $(JOBS) -L threads
 
+# The tests under valgrind memcheck (tests/memcheck.sh): a build without
+# sanitizers whose kite command is linked dynamically (build-memcheck/), so
+# that valgrind sees every allocation. MEMCHECK picks the parts: all of
+# them by default (unit tests, kite's scripts, the whole spec testsuite,
+# the WASI programs; about TIME on 2 cores); `ci` is the slice CI runs.
+MEMCHECK ?=
+memcheck:
+	cmake -S . -B build-memcheck -DKITE_STATIC_CLI=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build build-memcheck -j $(JOBS)
+	JOBS=$(JOBS) tests/memcheck.sh build-memcheck $(MEMCHECK)
+
 # libFuzzer targets (clang): build-fuzz/fuzz_decode, build-fuzz/fuzz_text.
 # The complete out-of-memory sweep (ctest runs a sampled one): every
 # allocation of the spec testsuite, kite's scripts and the WASI programs
@@ -55,4 +66,4 @@ fuzz:
 	cmake --build build-fuzz -j $(JOBS)
 
 clean:
-	rm -rf build build-asan build-fuzz build-tsan
+	rm -rf build build-asan build-fuzz build-tsan build-memcheck
