@@ -144,7 +144,7 @@ done
 # run_task LINE: runs it, prints "ok LABEL" or "FAIL LABEL ..." with the
 # valgrind reports its processes left.
 run_task() {
-    local label=${1%%$'\t'*} cmd=${1#*$'\t'} dir out status
+    local label=${1%%$'\t'*} cmd=${1#*$'\t'} dir out status start=$SECONDS
     dir=$(mktemp -d "$MC_TMP/task.XXXXXX")
     out=$(cd "$dir" && MC_LOGDIR=$dir bash -c "$cmd" 2>&1)
     status=$?
@@ -155,12 +155,12 @@ run_task() {
         grep -q '^==[0-9]*==' "$log" 2>/dev/null && reports+=$(cat "$log")$'\n'
     done
     if [ $status -ne 0 ] || [ -n "$reports" ]; then
-        echo "FAIL $label (status $status)"
+        echo "FAIL $label (status $status, $((SECONDS - start)) s)"
         echo "  command: MC_LOGDIR=. $cmd"
         printf '%s\n' "$out" | tail -n 20 | sed 's/^/    /'
         printf '%s' "$reports" | head -n 200 | sed 's/^/    /'
     else
-        echo "ok $label"
+        echo "ok $label ($((SECONDS - start)) s)"
     fi
     rm -rf "$dir"
 }
@@ -170,8 +170,9 @@ export MC_TMP=$tmp
 count=$(wc -l <"$tmp/tasks")
 echo "memcheck: $count runs, $jobs at a time"
 start=$(date +%s)
-tr '\n' '\0' <"$tmp/tasks" | xargs -0 -P "$jobs" -I{} bash -c 'run_task "$1"' _ {} >"$tmp/results"
-grep -v '^ok ' "$tmp/results"
+tr '\n' '\0' <"$tmp/tasks" | xargs -0 -P "$jobs" -I{} bash -c 'run_task "$1"' _ {} |
+    tee "$tmp/results"
 failed=$(grep -c '^FAIL ' "$tmp/results")
+[ "$failed" -eq 0 ] || { echo "runs with findings:"; grep '^FAIL ' "$tmp/results"; }
 echo "memcheck: $count runs, $failed with findings, $(($(date +%s) - start)) s"
 [ "$failed" -eq 0 ]
