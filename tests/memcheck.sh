@@ -167,6 +167,22 @@ run_task() {
 export -f run_task
 export MC_TMP=$tmp
 
+# First, the check itself: valgrind's options must catch a use of an
+# uninitialised value and a lost block, or every run would pass.
+if command -v "${CC:-cc}" >/dev/null 2>&1; then
+    printf '%s\n' '#include <stdlib.h>' \
+        'int main(void) { int *p = malloc(64); int r = p[3] > 0; free(p); return r; }' >"$tmp/uninit.c"
+    printf '%s\n' '#include <stdlib.h>' \
+        'int main(void) { void *volatile p = malloc(64); p = 0; return p != 0; }' >"$tmp/leak.c"
+    for bad in uninit leak; do
+        if "${CC:-cc}" -g -O0 -o "$tmp/$bad" "$tmp/$bad.c" &&
+            run_task "self-check"$'\t'"$VALGRIND_CMD $(q "$tmp/$bad")" | grep -q '^ok '; then
+            echo "memcheck: valgrind did not report the $bad program (tests/memcheck.sh is broken)"
+            exit 1
+        fi
+    done
+fi
+
 count=$(wc -l <"$tmp/tasks")
 echo "memcheck: $count runs, $jobs at a time"
 start=$(date +%s)
