@@ -11,8 +11,10 @@
 # Linear memories check bounds here: with the guarded layout every
 # out-of-bounds access a test makes on purpose would be reported, since
 # valgrind sees the access to the guard region before the fault that turns
-# it into a trap. kite runs with --memory-reservation 4g (every 32-bit
-# memory still reaches 4 GiB); the unit tests, which make engines of their
+# it into a trap. kite runs with --memory-reservation 1g: valgrind gives a
+# program 128 GiB of address space, and a script keeps all its memories (a
+# memory may grow to 1 GiB here; none of the tests needs more). The unit
+# tests, which make engines of their
 # own, run with an 8 GiB address-space limit (ulimit -v), which a guarded
 # memory (8 GiB + 64 KiB) does not fit in, and KITE_TESTS_UNDER_VALGRIND=1
 # in their environment (test_runtime_memory then skips its tests that fault
@@ -61,7 +63,7 @@ export VALGRIND_CMD="${vg[*]}"
 # A kite that runs under valgrind, for the test runners that take a kite.
 cat >"$tmp/kite" <<EOF
 #!/usr/bin/env bash
-exec $VALGRIND_CMD "$kite" "\$1" --tier interp --memory-reservation 4g "\${@:2}"
+exec $VALGRIND_CMD "$kite" "\$1" --tier interp --memory-reservation 1g "\${@:2}"
 EOF
 chmod +x "$tmp/kite"
 
@@ -96,7 +98,7 @@ add_wast() {
     local f=$1
     shift
     task "wast/${f#"$here/../../shared/"}" \
-        "$VALGRIND_CMD $(q "$kite" wast --tier interp --memory-reservation 4g --skip-list "$here/memcheck-skip.txt" "$@" "$f")"
+        "$VALGRIND_CMD $(q "$kite" wast --tier interp --memory-reservation 1g --skip-list "$here/memcheck-skip.txt" "$@" "$f")"
 }
 add_spec_dir() { # DIR OPTIONS...
     local dir=$1 f
