@@ -138,14 +138,22 @@ add_own_wast() {
     for f in "$here"/wast/*.wast; do add_wast "$f"; done
 }
 
+# The WASI programs, but two checks valgrind changes: args-inherit-env runs
+# kite with an empty environment, to which valgrind adds LD_PRELOAD (and
+# which lacks MC_LOGDIR); timeout-blocked expects the program to reach its
+# blocking read within 100 ms.
+add_wasi() {
+    task wasi "KITE_WASI_SKIP='args-inherit-env timeout-blocked' $(q "$here/wasi/run-tests.sh" "$tmp/kite")"
+}
+
 for part in "${parts[@]}"; do
     case $part in
     unit) add_unit ;;
     wast) add_own_wast ;;
     spec) add_spec ;;
     spec-gc) add_spec_gc ;;
-    wasi) task wasi "$(q "$here/wasi/run-tests.sh" "$tmp/kite")" ;;
-    ci) add_unit quick; add_own_wast; add_spec_gc; task wasi "$(q "$here/wasi/run-tests.sh" "$tmp/kite")" ;;
+    wasi) add_wasi ;;
+    ci) add_unit quick; add_own_wast; add_spec_gc; add_wasi ;;
     *) echo "unknown part $part (unit wast spec spec-gc wasi ci)"; exit 2 ;;
     esac
 done
