@@ -1324,8 +1324,7 @@ bool kjit_unit_decoder(kjit_unit *u)
     return true;
 }
 
-/* Whether control never falls through op to the next instruction. */
-static bool unconditional_op(kint_op op)
+bool kjit_unconditional(kint_op op)
 {
     switch (op) {
     case KINT_OP_BR:
@@ -1569,7 +1568,7 @@ static bool analyze(kjit_cg *cg)
 static void backedge_checks(kjit_cg *cg, uint32_t pos)
 {
     kjit_masm *m = cg->m;
-    if (!unconditional_op(cg->prev_op)) /* (at 0: the prologue) */
+    if (!kjit_unconditional(cg->prev_op)) /* (at 0: the prologue) */
         kjit_jmp(m, cg->labels[pos]);
     while (cg->nextedge < cg->nbackedges && cg->backedges[cg->nextedge].header == pos) {
         const kjit_backedge *e = &cg->backedges[cg->nextedge++];

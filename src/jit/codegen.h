@@ -261,6 +261,10 @@ kjit_opnd kjit_mem_operand(kjit_cg *cg, uint8_t form, unsigned size, bool *site)
 /* Emits the current instruction if it is an atomic one (threads); false if not. */
 bool kjit_emit_atomic(kjit_cg *cg);
 
+/* Whether control never falls through op to the next instruction (the
+ * end of a block, for the code generator and the liveness analysis). */
+bool kjit_unconditional(kint_op op);
+
 /* ---- codegen_exn.c: exceptions ---- */
 
 /* Gives every catch target of the function a label (analysis). */

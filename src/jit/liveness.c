@@ -28,26 +28,6 @@ static void set_from(uint64_t *s, uint32_t from, uint32_t n)
         set_bit(s, i);
 }
 
-/* Whether op ends a block without falling through to the next one. */
-static bool unconditional(kint_op op)
-{
-    switch (op) {
-    case KINT_OP_BR:
-    case KINT_OP_COPY_BR:
-    case KINT_OP_BR_TABLE:
-    case KINT_OP_RET:
-    case KINT_OP_RET1:
-    case KINT_OP_RETN:
-    case KINT_OP_UNREACHABLE:
-    case KINT_OP_TRAP:
-    case KINT_OP_RETURN_CALL:
-    case KINT_OP_RETURN_CALL_FUNC:
-    case KINT_OP_RETURN_CALL_INDIRECT:
-    case KINT_OP_RETURN_CALL_REF: return true;
-    default: return false;
-    }
-}
-
 static bool has_label(kint_op op)
 {
     for (const kint_field *f = kint_shapes[kint_ops[op].shape].fields; f->kind != KINT_FK_NONE; f++)
@@ -119,7 +99,7 @@ bool kjit_live_compute(kjit_cg *cg)
             nblocks++;
         lv->block_of[pos] = nblocks - 1;
         starts[ninstr++] = pos;
-        after_branch = has_label(op) || unconditional(op);
+        after_branch = has_label(op) || kjit_unconditional(op);
     }
     lv->nblocks = nblocks;
     if ((uint64_t)nblocks * lv->words > LIVE_MAX_WORDS) {
@@ -167,7 +147,7 @@ bool kjit_live_compute(kjit_cg *cg)
                         live[k] |= in[k];
                 }
             }
-            if (!unconditional(op) && b + 1 < nblocks) {
+            if (!kjit_unconditional(op) && b + 1 < nblocks) {
                 const uint64_t *in = lv->live_in + (size_t)(b + 1) * lv->words;
                 for (uint32_t k = 0; k < lv->words; k++)
                     live[k] |= in[k];

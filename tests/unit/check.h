@@ -2,14 +2,15 @@
  * reports a failure without stopping the test; CHECK_THAT(cond) reports the
  * condition's text. Only the first CHECK_MAX_REPORTS failures are printed
  * (a broken operation swept over many inputs would flood the log); all are
- * counted in g_failures, and every check in g_checks. */
+ * counted in g_failures, and every check in g_checks (atomic: tests check
+ * from several threads). */
 #ifndef KITE_TESTS_CHECK_H
 #define KITE_TESTS_CHECK_H
 
 #include <stdio.h>
 
-static int g_failures;
-static long g_checks;
+static _Atomic int g_failures;
+static _Atomic long g_checks;
 
 #define CHECK_MAX_REPORTS 100
 
