@@ -6,6 +6,7 @@
 //                 [--seed S] [--count N | --minutes M] [--out DIR] [--reduce]
 //                 [--ref v8|kite[:ARGS]] [--test kite[:ARGS]] [--tools DIR]
 //                 [--kite-env NAME=VALUE] (the environment of kite-diff-exec)
+//                 [--also ENGINE]... (more engines, each compared with --test)
 //   --test kite:--gc-stress collects at every allocation (a missing GC root shows as a difference)
 //   node diff.mjs --kite-exec ... --check FILE.wasm    compare one module (exit 1: mismatch)
 //   --start I runs from the I-th module of the seed (a mismatch is reported as SET-SEED-I)
@@ -16,7 +17,9 @@
 // engine, and the traces (diff_exec.c) are compared: results, logged
 // values, traps by kind, exceptions, exported memories (hash) and globals
 // after each call. "--ref kite:--tier=interp --test kite:--tier=jit"
-// compares kite's tiers.
+// compares kite's tiers; "--ref v8 --test kite:--tier=interp --also
+// kite:--tier=jit" compares kite with V8 and kite's tiers with each other
+// on the same modules (making a module costs more than running it).
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -304,7 +307,8 @@ function ttfModule(binaryen, work, seed, features) {
 function parseArgs(argv) {
   const o = { gen: 'mix', features: null, seed: 1, count: null, minutes: null, out: null, reduce: false,
     ref: 'v8', test: 'kite', tools: process.env.KITE_FUZZ_TOOLS || path.join(here, '.tools'),
-    kiteExec: null, timeoutMs: 20000, check: null, progress: 0, wide: false, kiteEnv: {}, start: 0 };
+    kiteExec: null, timeoutMs: 20000, check: null, progress: 0, wide: false, kiteEnv: {}, start: 0,
+    also: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i], v = () => argv[++i];
     switch (a) {
@@ -317,6 +321,7 @@ function parseArgs(argv) {
       case '--reduce': o.reduce = true; break;
       case '--ref': o.ref = v(); break;
       case '--test': o.test = v(); break;
+      case '--also': o.also.push(v()); break;
       case '--tools': o.tools = v(); break;
       case '--kite-exec': o.kiteExec = v(); break;
       case '--timeout': o.timeoutMs = Number(v()) * 1000; break;
@@ -343,6 +348,9 @@ function report(stats, start, seed, mismatches) {
       `${s.skipped} skipped, ${s.mismatch} mismatches`);
     const limits = Object.entries(s.limits).sort((x, y) => y[1] - x[1]).map(([w, k]) => `${k} ${w}`);
     if (limits.length) console.log(`  limits: ${limits.join('; ')}`);
+    for (const [name, a] of Object.entries(s.also ?? {}))
+      console.log(`  ${name} against the tested engine: ${a.same} same, ${a.limit} stopped at a host limit, ` +
+        `${a.mismatch} mismatches`);
   }
   console.log(`${total} modules in ${secs} s, seed ${seed}: ${mismatches} mismatches`);
 }
@@ -350,6 +358,7 @@ function report(stats, start, seed, mismatches) {
 async function main() {
   const o = parseArgs(process.argv.slice(2));
   const ref = makeEngine(o.ref, o), test = makeEngine(o.test, o);
+  const also = o.also.map((spec) => makeEngine(spec, o));
   if (o.out) fs.mkdirSync(o.out, { recursive: true });
   const work = fs.mkdtempSync(path.join(o.out || '/tmp', 'kite-diff-'));
   const file = path.join(work, 'module.wasm');
@@ -357,6 +366,16 @@ async function main() {
     fs.writeFileSync(file, bytes);
     const a = ref.run(bytes, file), b = test.run(bytes, file);
     return { ...compareTraces(a, b), refText: a, testText: b };
+  };
+  // An --also engine against the tested one (for the reducer: the tested
+  // engine is then the reference).
+  const compareAlso = (engine, bytes, testText) => {
+    if (testText === undefined) {
+      fs.writeFileSync(file, bytes);
+      testText = test.run(bytes, file);
+    }
+    const c = engine.run(bytes, file);
+    return { ...compareTraces(testText, c), refText: testText, testText: c };
   };
 
   if (o.check) {
@@ -427,6 +446,35 @@ async function main() {
     }
     const c = compare(bytes);
     st.modules++;
+    const alsoMismatches = [];
+    for (const engine of also) {
+      const ca = compareAlso(engine, bytes, c.testText);
+      const sa = ((st.also ??= {})[engine.name] ??= { same: 0, limit: 0, mismatch: 0 });
+      if (ca.refText.startsWith('compile-error') && ca.testText.startsWith('compile-error')) continue;
+      if (ca.status === 'unsupported' || ca.status === 'same' || ca.status === 'limit') sa[ca.status === 'limit' ? 'limit' : 'same']++;
+      else { sa.mismatch++; alsoMismatches.push([engine, ca]); }
+    }
+    for (const [engine, ca] of alsoMismatches) {
+      mismatches++;
+      const tag = `${set}-${o.seed}-${i}-${engine.name.replace(/[^A-Za-z0-9]+/g, '_')}`;
+      console.log(`MISMATCH ${tag} (seed ${seed}) at ${ca.call}: ${o.test}: ${ca.ref} | ${engine.name}: ${ca.test}`);
+      if (o.out) {
+        const dir = path.join(o.out, 'mismatch-' + tag);
+        fs.mkdirSync(dir, { recursive: true });
+        fs.writeFileSync(path.join(dir, 'module.wasm'), bytes);
+        fs.writeFileSync(path.join(dir, 'ref.trace'), ca.refText);
+        fs.writeFileSync(path.join(dir, 'test.trace'), ca.testText);
+        if (o.reduce && !reducedKinds.has(engine.name + signature(ca))) {
+          reducedKinds.add(engine.name + signature(ca));
+          const ctx = { compare: (b) => compareAlso(engine, b), signature: signature(ca), binaryen, work,
+            ref: test, test: engine, tools: o.tools, features: FEATURE_SETS[set] ?? [] };
+          const reduced = numModule ? reduceNumeric(numModule, ca, ctx) : await reduceBinary(bytes, ca, ctx);
+          fs.writeFileSync(path.join(dir, 'reduced.wast'), reduced.wast);
+          if (reduced.bytes) fs.writeFileSync(path.join(dir, 'reduced.wasm'), reduced.bytes);
+          console.log(`  reduced to ${dir}/reduced.wast (${reduced.summary})`);
+        }
+      }
+    }
     st.calls += (c.refText.match(/^call /gm) || []).length;
     // Both refusing a module is agreement (binaryen made something V8 does
     // not take); kite taking a module V8 refuses is a mismatch.

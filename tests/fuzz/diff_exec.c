@@ -30,7 +30,10 @@
  * memory; the comparison stops). "unsupported WHAT" ends a run that the
  * execution tier cannot do yet.
  *
- * Usage: kite-diff-exec [--tier=NAME] [--gc-stress] [--enable-F|--disable-F]... FILE (.wasm, or .wat by hand)
+ * Usage: kite-diff-exec [--tier=NAME] [--tier-threshold=N] [--gc-stress] [--enable-F|--disable-F]... FILE
+ * (.wasm, or .wat by hand). A low --tier-threshold under --tier=auto moves
+ * calls and loops from the interpreter to compiled code early: the switch
+ * itself (on-stack replacement) is then under test.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -645,6 +648,9 @@ static bool set_tier(kite_config_t *config, const char *name)
 }
 #endif
 
+static const char USAGE[] =
+    "usage: kite-diff-exec [--tier=NAME] [--tier-threshold=N] [--gc-stress] [--enable-F|--disable-F]... FILE\n";
+
 int main(int argc, char **argv)
 {
     kite_config_t *config = kite_config_new();
@@ -656,6 +662,10 @@ int main(int argc, char **argv)
                 fprintf(stderr, "kite-diff-exec: unknown tier %s\n", a + 7);
                 return 2;
             }
+        } else if (strncmp(a, "--tier-threshold=", 17) == 0) {
+#ifdef KITE_DIFF_HAVE_TIERS
+            kite_config_set_tier_threshold(config, (uint32_t)strtoul(a + 17, NULL, 10));
+#endif
         } else if (strcmp(a, "--gc-stress") == 0) {
             /* A collection at every allocation: a missing GC root shows as a difference. */
             kite_config_set_gc_stress(config, true);
@@ -668,14 +678,14 @@ int main(int argc, char **argv)
             }
             kite_config_set_feature(config, (kite_feature_t)f, on);
         } else if (a[0] == '-' || path) {
-            fprintf(stderr, "usage: kite-diff-exec [--tier=NAME] [--gc-stress] [--enable-F|--disable-F]... FILE\n");
+            fputs(USAGE, stderr);
             return 2;
         } else {
             path = a;
         }
     }
     if (!path) {
-        fprintf(stderr, "usage: kite-diff-exec [--tier=NAME] [--gc-stress] [--enable-F|--disable-F]... FILE\n");
+        fputs(USAGE, stderr);
         return 2;
     }
     size_t len;
