@@ -1484,22 +1484,13 @@ dispatch:
             th->top = top;
             native_status = n->enter(th, fp, cki, n->entry);
             fuel_on = krt_store_checks(store);
+            top = self;
             if (UNLIKELY(native_status != RUN_OK)) {
-                top = self;
                 if (native_status == RUN_EXN)
                     goto native_exn_done; /* (compiled code searched the callee's handlers) */
                 goto native_stop;
             }
-            if (self == entry) {
-                run->status = RUN_OK;
-                th->top = self;
-                return;
-            }
-            pc = top->pc;
-            fp = top->fp;
-            ki = top->ki;
-            mem = ki->mem0;
-            NEXT();
+            goto do_return;
         }
         top->code = callee;
         top->ki = cki;
@@ -1597,6 +1588,7 @@ do_host:
                 pc = c->code + k->target;
                 NEXT();
             }
+        unwind_to_caller:
             if (top == entry) {
                 run->exn = exn;
                 run->status = RUN_EXN;
@@ -1641,18 +1633,7 @@ hot_loop:
             goto native_exn_done; /* (compiled code searched this frame's handlers) */
         if (UNLIKELY(native_status != RUN_OK))
             goto native_stop;
-        if (top == entry) {
-            run->status = RUN_OK;
-            th->top = top;
-            return;
-        }
-        top--;
-        pc = top->pc;
-        fp = top->fp;
-        ki = top->ki;
-        mem = ki->mem0;
-        th->top = top;
-        NEXT();
+        goto do_return;
     }
 
 native_exn_done:
@@ -1663,19 +1644,7 @@ native_exn_done:
      * search goes on in its caller.
      */
     exn = th->exn;
-    if (top == entry) {
-        run->exn = exn;
-        run->status = RUN_EXN;
-        th->top = top;
-        return;
-    }
-    top--;
-    fp = top->fp;
-    ki = top->ki;
-    mem = ki->mem0;
-    th->top = top;
-    throw_pos = (uint32_t)(top->pc - top->code->code) - 1;
-    goto do_throw;
+    goto unwind_to_caller;
 
 native_stop:
     /* A compiled callee called from pc (in the frame of `top`) trapped or
