@@ -15,6 +15,7 @@
 
 #include "check.h"
 #include "kite.h"
+#include "tier_env.h"
 
 static const char *const g_wat =
     "(module"
@@ -48,76 +49,24 @@ static const char *const g_wat =
     "  (func (export \"wait-forever\") (result i32) (call $block))"
     ")";
 
-typedef struct env {
-    kite_engine_t *engine;
-    kite_module_t *module;
-    kite_store_t *store;
-    kite_instance_t *inst;
-} env;
-
-static bool setup(env *e, kite_tier_t tier)
+static bool setup(tier_env *e, kite_tier_t tier)
 {
-    memset(e, 0, sizeof(*e));
-    kite_config_t *c = kite_config_new();
-    kite_config_set_tier(c, tier);
-    e->engine = kite_engine_new(c);
-    kite_config_free(c);
-    kite_error_t *err = kite_module_new_text(e->engine, g_wat, strlen(g_wat), &e->module);
-    if (err) {
-        CHECK(false, "module: %s", kite_error_message(err));
-        kite_error_free(err);
-        return false;
-    }
-    e->store = kite_store_new(e->engine);
-    kite_trap_t *trap = NULL;
-    err = kite_instance_new(e->store, e->module, NULL, 0, &e->inst, &trap);
-    CHECK(!err && !trap, "instantiate (tier %d): %s", (int)tier, err ? kite_error_message(err) : "trap");
-    if (err)
-        kite_error_free(err);
-    return e->inst != NULL;
+    return tier_env_open(e, kite_config_new(), tier, g_wat) && tier_env_instantiate(e, NULL, 0);
 }
 
-static void teardown(env *e)
+/* Calls export `name`, which takes no arguments. */
+static kite_trap_t *call(tier_env *e, const char *name)
 {
-    kite_store_free(e->store);
-    kite_module_free(e->module);
-    kite_engine_free(e->engine);
-}
-
-static kite_trap_t *call(env *e, const char *name)
-{
-    kite_extern_t ext;
-    if (!kite_instance_export(e->inst, name, strlen(name), &ext)) {
-        CHECK(false, "no export %s", name);
-        return NULL;
-    }
+    kite_func_t *f = tier_env_func(e, name);
     kite_val_t r;
-    kite_trap_t *trap = NULL;
-    kite_error_t *err = kite_func_call(e->store, ext.of.func, NULL, 0, &r, kite_func_result_count(ext.of.func), &trap);
-    CHECK(!err, "call %s: %s", name, err ? kite_error_message(err) : "");
-    if (err)
-        kite_error_free(err);
-    return trap;
+    return f ? tier_env_call(e, name, NULL, 0, &r, kite_func_result_count(f)) : NULL;
 }
 
-/* The same trap: kind, message and every frame. */
+/* The same trap, with a backtrace. */
 static void same_trap(const char *what, kite_trap_t *want, kite_trap_t *got)
 {
-    CHECK(want && got, "%s: a trap in both tiers (interp %p, jit %p)", what, (void *)want, (void *)got);
-    if (!want || !got)
-        return;
-    CHECK(kite_trap_kind(want) == kite_trap_kind(got), "%s: kind %d, jit %d", what, (int)kite_trap_kind(want),
-          (int)kite_trap_kind(got));
-    CHECK(strcmp(kite_trap_message(want), kite_trap_message(got)) == 0, "%s: message \"%s\", jit \"%s\"", what,
-          kite_trap_message(want), kite_trap_message(got));
-    size_t n = kite_trap_frame_count(want);
-    CHECK(n > 0 && n == kite_trap_frame_count(got), "%s: %zu frames, jit %zu", what, n, kite_trap_frame_count(got));
-    for (size_t i = 0; i < n && i < kite_trap_frame_count(got); i++) {
-        kite_frame_t a = kite_trap_frame(want, i), b = kite_trap_frame(got, i);
-        CHECK(a.func_index == b.func_index && a.code_offset == b.code_offset, "%s: frame %zu: func %u at %llu, jit func %u at %llu",
-              what, i, a.func_index, (unsigned long long)a.code_offset, b.func_index,
-              (unsigned long long)b.code_offset);
-    }
+    tier_same_trap(what, want, got);
+    CHECK(want && kite_trap_frame_count(want) > 0, "%s: no backtrace", what);
 }
 
 static const struct {
@@ -142,7 +91,7 @@ static const struct {
     {"unaligned-wait", KITE_TRAP_UNALIGNED_ATOMIC},
 };
 
-static void compare_traps(env *ei, env *ej)
+static void compare_traps(tier_env *ei, tier_env *ej)
 {
     for (size_t i = 0; i < sizeof(g_traps) / sizeof(g_traps[0]); i++) {
         kite_trap_t *a = call(ei, g_traps[i].name), *b = call(ej, g_traps[i].name);
@@ -165,7 +114,7 @@ static void *interrupt_later(void *arg)
 }
 
 /* A wait that nothing notifies: interrupted from another thread. */
-static kite_trap_t *interrupted_wait(env *e)
+static kite_trap_t *interrupted_wait(tier_env *e)
 {
     kite_store_enable_interrupts(e->store);
     pthread_t t;
@@ -184,7 +133,7 @@ int main(void)
     printf("no compiler tier on this host: skipped\n");
     return 0;
 #endif
-    env ei, ej;
+    tier_env ei, ej;
     if (!setup(&ei, KITE_TIER_INTERP) || !setup(&ej, KITE_TIER_JIT))
         return 1;
     compare_traps(&ei, &ej);
@@ -196,8 +145,8 @@ int main(void)
         kite_trap_free(a);
     if (b)
         kite_trap_free(b);
-    teardown(&ei);
-    teardown(&ej);
+    tier_env_close(&ei);
+    tier_env_close(&ej);
 
     /* fuel: a wait is charged for the time it sleeps, so it ends */
     if (!setup(&ei, KITE_TIER_INTERP) || !setup(&ej, KITE_TIER_JIT))
@@ -212,7 +161,7 @@ int main(void)
         kite_trap_free(a);
     if (b)
         kite_trap_free(b);
-    teardown(&ei);
-    teardown(&ej);
+    tier_env_close(&ei);
+    tier_env_close(&ej);
     return g_failures ? 1 : 0;
 }

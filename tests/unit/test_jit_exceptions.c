@@ -16,6 +16,7 @@
 
 #include "check.h"
 #include "kite.h"
+#include "tier_env.h"
 
 /* ---- an allocator that counts the bytes it has handed out ----------------------------------- */
 
@@ -109,10 +110,7 @@ static const char *const g_wat =
     ")\n";
 
 typedef struct env {
-    kite_engine_t *engine;
-    kite_module_t *module;
-    kite_store_t *store;
-    kite_instance_t *inst;
+    tier_env t;
     kite_func_t *level;
     int host_calls;
 } env;
@@ -137,61 +135,31 @@ static bool setup(env *e, kite_tier_t tier, uint32_t threshold, uint64_t heap_li
 {
     memset(e, 0, sizeof(*e));
     kite_config_t *c = kite_config_new();
-    kite_config_set_tier(c, tier);
     kite_config_set_tier_threshold(c, threshold);
     kite_config_set_allocator(c, &g_counting);
-    e->engine = kite_engine_new(c);
-    kite_config_free(c);
-    kite_error_t *err = kite_module_new_text(e->engine, g_wat, strlen(g_wat), &e->module);
-    CHECK(!err, "module: %s", err ? kite_error_message(err) : "");
-    if (err) {
-        kite_error_free(err);
-        kite_engine_free(e->engine);
+    if (!tier_env_open(&e->t, c, tier, g_wat))
         return false;
-    }
-    e->store = kite_store_new(e->engine);
     if (heap_limit) {
         kite_store_limits_t limits = {.gc_heap_bytes = heap_limit};
-        kite_store_set_limits(e->store, &limits);
+        kite_store_set_limits(e->t.store, &limits);
     }
     kite_valtype_t i32 = {KITE_I32, false, 0}, params[2] = {i32, i32};
     kite_func_t *bounce;
-    err = kite_func_new_host(e->store, params, 2, &i32, 1, host_bounce, e, NULL, &bounce);
+    kite_error_t *err = kite_func_new_host(e->t.store, params, 2, &i32, 1, host_bounce, e, NULL, &bounce);
     CHECK(!err, "host function");
     kite_error_free(err);
     kite_extern_t imp = {.kind = KITE_EXTERN_FUNC, .of.func = bounce};
-    kite_trap_t *trap = NULL;
-    err = kite_instance_new(e->store, e->module, &imp, 1, &e->inst, &trap);
-    CHECK(!err && !trap, "instantiate (tier %d): %s", (int)tier, err ? kite_error_message(err) : "trap");
-    kite_error_free(err);
-    kite_trap_free(trap);
-    kite_extern_t ext;
-    if (e->inst && kite_instance_export(e->inst, "level", 5, &ext))
-        e->level = ext.of.func;
-    return e->inst != NULL && e->level != NULL;
-}
-
-static void teardown(env *e)
-{
-    kite_store_free(e->store);
-    kite_module_free(e->module);
-    kite_engine_free(e->engine);
+    if (err || !tier_env_instantiate(&e->t, &imp, 1))
+        return false;
+    e->level = tier_env_func(&e->t, "level");
+    return e->level != NULL;
 }
 
 static kite_trap_t *call(env *e, const char *name, int32_t a, int32_t b, kite_val_t *res)
 {
-    kite_extern_t ext;
-    if (!kite_instance_export(e->inst, name, strlen(name), &ext)) {
-        CHECK(0, "no export %s", name);
-        return NULL;
-    }
     kite_val_t args[2] = {i32v(a), i32v(b)};
     size_t nargs = strcmp(name, "level") == 0 ? 2 : 1;
-    kite_trap_t *trap = NULL;
-    kite_error_t *err = kite_func_call(e->store, ext.of.func, args, nargs, res, 1, &trap);
-    CHECK(!err, "call %s: %s", name, err ? kite_error_message(err) : "");
-    kite_error_free(err);
-    return trap;
+    return tier_env_call(&e->t, name, args, nargs, res, 1);
 }
 
 /* The same outcome in both tiers: result, or a trap of the same kind,
@@ -205,16 +173,7 @@ static void same(const char *what, env *ei, env *ej, const char *name, int32_t a
     if (!ta && !tb)
         CHECK(ra.of.i32 == rb.of.i32, "%s(%d, %d): %d, compiled %d", what, a, b, ra.of.i32, rb.of.i32);
     if (ta && tb) {
-        CHECK(kite_trap_kind(ta) == kite_trap_kind(tb) && !strcmp(kite_trap_message(ta), kite_trap_message(tb)),
-              "%s(%d, %d): \"%s\", compiled \"%s\"", what, a, b, kite_trap_message(ta), kite_trap_message(tb));
-        size_t n = kite_trap_frame_count(ta);
-        CHECK(n == kite_trap_frame_count(tb), "%s: %zu frames, compiled %zu", what, n, kite_trap_frame_count(tb));
-        for (size_t i = 0; i < n && i < kite_trap_frame_count(tb); i++) {
-            kite_frame_t fa = kite_trap_frame(ta, i), fb = kite_trap_frame(tb, i);
-            CHECK(fa.func_index == fb.func_index && fa.code_offset == fb.code_offset,
-                  "%s: frame %zu: func %u at %llu, compiled func %u at %llu", what, i, fa.func_index,
-                  (unsigned long long)fa.code_offset, fb.func_index, (unsigned long long)fb.code_offset);
-        }
+        tier_same_trap(what, ta, tb);
         if (kite_trap_kind(ta) == KITE_TRAP_EXCEPTION) {
             kite_val_t pa[2], pb[2];
             size_t na = kite_trap_exception_values(ta, pa, 2), nb = kite_trap_exception_values(tb, pb, 2);
@@ -223,7 +182,7 @@ static void same(const char *what, env *ei, env *ej, const char *name, int32_t a
                   "%s: payload (%d, %lld), compiled (%d, %lld)", what, pa[0].of.i32, (long long)pa[1].of.i64,
                   pb[0].of.i32, (long long)pb[1].of.i64);
             kite_extern_t ext;
-            CHECK(kite_instance_export(ej->inst, "e", 1, &ext) && kite_trap_exception_tag(tb) == ext.of.tag,
+            CHECK(kite_instance_export(ej->t.inst, "e", 1, &ext) && kite_trap_exception_tag(tb) == ext.of.tag,
                   "%s: the exception's tag is the instance's", what);
         }
     }
@@ -237,7 +196,7 @@ static void compare(kite_tier_t tier, uint32_t threshold)
     if (!setup(&ei, KITE_TIER_INTERP, 0, 0))
         return;
     if (!setup(&ej, tier, threshold, 0)) {
-        teardown(&ei);
+        tier_env_close(&ei.t);
         return;
     }
     /* twice: under auto the second round runs what the first compiled */
@@ -259,30 +218,30 @@ static void compare(kite_tier_t tier, uint32_t threshold)
      * the middle of a throw loop traps at the same point */
     static const char *const fueled[] = {"loop", "loop_ref", "trap"};
     for (int i = 0; i < 3; i++) {
-        kite_store_set_fuel(ei.store, 100000);
-        kite_store_set_fuel(ej.store, 100000);
+        kite_store_set_fuel(ei.t.store, 100000);
+        kite_store_set_fuel(ej.t.store, 100000);
         same(fueled[i], &ei, &ej, fueled[i], 300, 0);
-        CHECK(kite_store_fuel(ei.store) == kite_store_fuel(ej.store), "%s: fuel left %llu, compiled %llu",
-              fueled[i], (unsigned long long)kite_store_fuel(ei.store), (unsigned long long)kite_store_fuel(ej.store));
-        kite_store_set_fuel(ei.store, 2000);
-        kite_store_set_fuel(ej.store, 2000);
+        CHECK(kite_store_fuel(ei.t.store) == kite_store_fuel(ej.t.store), "%s: fuel left %llu, compiled %llu",
+              fueled[i], (unsigned long long)kite_store_fuel(ei.t.store), (unsigned long long)kite_store_fuel(ej.t.store));
+        kite_store_set_fuel(ei.t.store, 2000);
+        kite_store_set_fuel(ej.t.store, 2000);
         same(fueled[i], &ei, &ej, fueled[i], 100000, 0);
     }
     /* through host frames (shallow: how deep Wasm -> host -> Wasm nests
      * depends on each tier's C stack use), running out at every point */
     for (uint64_t fuel = 1; fuel <= 60; fuel++) {
-        kite_store_set_fuel(ei.store, fuel);
-        kite_store_set_fuel(ej.store, fuel);
+        kite_store_set_fuel(ei.t.store, fuel);
+        kite_store_set_fuel(ej.t.store, fuel);
         same("outer, fuel", &ei, &ej, "outer", 4, 0);
         same("level, fuel", &ei, &ej, "level", 4, 2);
-        CHECK(kite_store_fuel(ei.store) == kite_store_fuel(ej.store), "fuel %llu: fuel left %llu, compiled %llu",
-              (unsigned long long)fuel, (unsigned long long)kite_store_fuel(ei.store),
-              (unsigned long long)kite_store_fuel(ej.store));
+        CHECK(kite_store_fuel(ei.t.store) == kite_store_fuel(ej.t.store), "fuel %llu: fuel left %llu, compiled %llu",
+              (unsigned long long)fuel, (unsigned long long)kite_store_fuel(ei.t.store),
+              (unsigned long long)kite_store_fuel(ej.t.store));
     }
-    kite_store_set_fuel(ei.store, 0);
-    kite_store_set_fuel(ej.store, 0);
-    teardown(&ei);
-    teardown(&ej);
+    kite_store_set_fuel(ei.t.store, 0);
+    kite_store_set_fuel(ej.t.store, 0);
+    tier_env_close(&ei.t);
+    tier_env_close(&ej.t);
 }
 
 /* n throws caught in compiled code: the engine's live bytes and the GC
@@ -314,11 +273,11 @@ static void constant_memory(kite_tier_t tier, uint32_t threshold)
               (int)tier, big, small);
     }
     kite_gc_stats_t st;
-    kite_store_gc_stats(e.store, &st);
+    kite_store_gc_stats(e.t.store, &st);
     CHECK(st.collections >= 10 && st.peak_heap_bytes <= limit,
           "tier %d: exceptions are collected: %llu collections, peak heap %llu", (int)tier,
           (unsigned long long)st.collections, (unsigned long long)st.peak_heap_bytes);
-    teardown(&e);
+    tier_env_close(&e.t);
 }
 
 int main(void)

@@ -15,6 +15,7 @@
 
 #include "check.h"
 #include "kite.h"
+#include "tier_env.h"
 
 static const char *const g_wat =
     "(module"
@@ -94,82 +95,20 @@ static const char *const g_wat =
     "    (local.get $s))"
     ")";
 
-typedef struct env {
-    kite_engine_t *engine;
-    kite_module_t *module;
-    kite_store_t *store;
-    kite_instance_t *inst;
-} env;
-
-static bool setup(env *e, kite_tier_t tier, uint32_t threshold, bool stress)
+static bool setup(tier_env *e, kite_tier_t tier, uint32_t threshold, bool stress)
 {
-    memset(e, 0, sizeof(*e));
     kite_config_t *c = kite_config_new();
-    kite_config_set_tier(c, tier);
     kite_config_set_tier_threshold(c, threshold);
     kite_config_set_gc_stress(c, stress);
-    e->engine = kite_engine_new(c);
-    kite_config_free(c);
-    kite_error_t *err = kite_module_new_text(e->engine, g_wat, strlen(g_wat), &e->module);
-    if (err) {
-        CHECK(false, "module: %s", kite_error_message(err));
-        kite_error_free(err);
-        return false;
-    }
-    e->store = kite_store_new(e->engine);
-    kite_trap_t *trap = NULL;
-    err = kite_instance_new(e->store, e->module, NULL, 0, &e->inst, &trap);
-    CHECK(!err && !trap, "instantiate (tier %d): %s", (int)tier, err ? kite_error_message(err) : "trap");
-    if (err)
-        kite_error_free(err);
-    if (trap)
-        kite_trap_free(trap);
-    return e->inst != NULL;
-}
-
-static void teardown(env *e)
-{
-    kite_store_free(e->store);
-    kite_module_free(e->module);
-    kite_engine_free(e->engine);
-}
-
-static kite_trap_t *call(env *e, const char *name, const kite_val_t *args, size_t nargs, kite_val_t *res,
-                         size_t nres)
-{
-    kite_extern_t ext;
-    if (!kite_instance_export(e->inst, name, strlen(name), &ext)) {
-        CHECK(false, "no export %s", name);
-        return NULL;
-    }
-    kite_trap_t *trap = NULL;
-    kite_error_t *err = kite_func_call(e->store, ext.of.func, args, nargs, res, nres, &trap);
-    CHECK(!err, "call %s: %s", name, err ? kite_error_message(err) : "");
-    if (err)
-        kite_error_free(err);
-    return trap;
+    return tier_env_open(e, c, tier, g_wat) && tier_env_instantiate(e, NULL, 0);
 }
 
 static void same_trap(const char *what, kite_trap_t *want, kite_trap_t *got, kite_trap_kind_t kind)
 {
-    CHECK(want && got, "%s: a trap in both tiers (interp %p, compiled %p)", what, (void *)want, (void *)got);
-    if (!want || !got)
-        return;
-    CHECK(kite_trap_kind(want) == kind, "%s: the interpreter's kind %d, expected %d", what,
-          (int)kite_trap_kind(want), (int)kind);
-    CHECK(kite_trap_kind(want) == kite_trap_kind(got), "%s: kind %d, compiled %d", what,
-          (int)kite_trap_kind(want), (int)kite_trap_kind(got));
-    CHECK(strcmp(kite_trap_message(want), kite_trap_message(got)) == 0, "%s: message \"%s\", compiled \"%s\"",
-          what, kite_trap_message(want), kite_trap_message(got));
-    size_t n = kite_trap_frame_count(want);
-    CHECK(n > 0 && n == kite_trap_frame_count(got), "%s: %zu frames, compiled %zu", what, n,
-          kite_trap_frame_count(got));
-    for (size_t i = 0; i < n && i < kite_trap_frame_count(got); i++) {
-        kite_frame_t a = kite_trap_frame(want, i), b = kite_trap_frame(got, i);
-        CHECK(a.func_index == b.func_index && a.code_offset == b.code_offset,
-              "%s: frame %zu: func %u at %llu, compiled func %u at %llu", what, i, a.func_index,
-              (unsigned long long)a.code_offset, b.func_index, (unsigned long long)b.code_offset);
-    }
+    tier_same_trap(what, want, got);
+    CHECK(want && kite_trap_kind(want) == kind, "%s: the interpreter's kind %d, expected %d", what,
+          want ? (int)kite_trap_kind(want) : -1, (int)kind);
+    CHECK(want && kite_trap_frame_count(want) > 0, "%s: no backtrace", what);
 }
 
 typedef struct trap_case {
@@ -209,7 +148,7 @@ static const trap_case g_traps[] = {
 
 static void compare_tiers(kite_tier_t tier, uint32_t threshold, bool stress)
 {
-    env ei, ej;
+    tier_env ei, ej;
     if (!setup(&ei, KITE_TIER_INTERP, 0, stress) || !setup(&ej, tier, threshold, stress))
         return;
     kite_store_limits_t limits = {.gc_heap_bytes = stress ? 64u << 10 : 4u << 20};
@@ -223,8 +162,8 @@ static void compare_tiers(kite_tier_t tier, uint32_t threshold, bool stress)
             size_t nres = 0;
             if (kite_instance_export(ei.inst, g_traps[i].name, strlen(g_traps[i].name), &ext))
                 nres = kite_func_result_count(ext.of.func);
-            kite_trap_t *a = call(&ei, g_traps[i].name, NULL, 0, r, nres);
-            kite_trap_t *b = call(&ej, g_traps[i].name, NULL, 0, r, nres);
+            kite_trap_t *a = tier_env_call(&ei, g_traps[i].name, NULL, 0, r, nres);
+            kite_trap_t *b = tier_env_call(&ej, g_traps[i].name, NULL, 0, r, nres);
             same_trap(g_traps[i].name, a, b, g_traps[i].kind);
             if (a)
                 kite_trap_free(a);
@@ -232,16 +171,16 @@ static void compare_tiers(kite_tier_t tier, uint32_t threshold, bool stress)
                 kite_trap_free(b);
         }
     kite_val_t ra, rb;
-    kite_trap_t *a = call(&ei, "cast-ok", NULL, 0, &ra, 1), *b = call(&ej, "cast-ok", NULL, 0, &rb, 1);
+    kite_trap_t *a = tier_env_call(&ei, "cast-ok", NULL, 0, &ra, 1), *b = tier_env_call(&ej, "cast-ok", NULL, 0, &rb, 1);
     CHECK(!a && !b && ra.of.i32 == 9 && rb.of.i32 == 9, "cast-ok");
     kite_val_t arg = {.kind = KITE_I32, .of.i32 = 300};
     for (int k = 0; k < 3; k++) {
-        a = call(&ei, "sum", &arg, 1, &ra, 1);
-        b = call(&ej, "sum", &arg, 1, &rb, 1);
+        a = tier_env_call(&ei, "sum", &arg, 1, &ra, 1);
+        b = tier_env_call(&ej, "sum", &arg, 1, &rb, 1);
         CHECK(!a && !b && ra.of.i32 == 44850 && rb.of.i32 == 44850, "sum: %d and %d", ra.of.i32, rb.of.i32);
     }
-    teardown(&ei);
-    teardown(&ej);
+    tier_env_close(&ei);
+    tier_env_close(&ej);
 }
 
 int main(void)

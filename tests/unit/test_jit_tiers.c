@@ -15,6 +15,7 @@
 
 #include "check.h"
 #include "kite.h"
+#include "tier_env.h"
 
 static const char *const g_wat =
     "(module $traps"
@@ -84,13 +85,6 @@ static const char *const g_wat =
     "  (func (export \"v128-lane-oob\") (result v128) (v128.load32_lane 0 (i32.const 65533) (v128.const i64x2 0 0)))"
     ")";
 
-typedef struct env {
-    kite_engine_t *engine;
-    kite_module_t *module;
-    kite_store_t *store;
-    kite_instance_t *inst;
-} env;
-
 static kite_trap_t *host_fail(void *e, kite_caller_t *caller, const kite_val_t *args, kite_val_t *results)
 {
     (void)e;
@@ -99,78 +93,19 @@ static kite_trap_t *host_fail(void *e, kite_caller_t *caller, const kite_val_t *
     return kite_trap_new(kite_caller_store(caller), "the host says no");
 }
 
-static bool setup(env *e, kite_tier_t tier, uint32_t threshold)
+static bool setup(tier_env *e, kite_tier_t tier, uint32_t threshold)
 {
-    memset(e, 0, sizeof(*e));
     kite_config_t *c = kite_config_new();
-    kite_config_set_tier(c, tier);
     kite_config_set_tier_threshold(c, threshold);
     kite_config_set_feature(c, KITE_FEATURE_CUSTOM_PAGE_SIZES, true);
-    e->engine = kite_engine_new(c);
-    kite_config_free(c);
-    kite_error_t *err = kite_module_new_text(e->engine, g_wat, strlen(g_wat), &e->module);
-    if (err) {
-        printf("module: %s\n", kite_error_message(err));
-        kite_error_free(err);
+    if (!tier_env_open(e, c, tier, g_wat))
         return false;
-    }
-    e->store = kite_store_new(e->engine);
     kite_func_t *fail;
-    err = kite_func_new_host(e->store, NULL, 0, NULL, 0, host_fail, NULL, NULL, &fail);
+    kite_error_t *err = kite_func_new_host(e->store, NULL, 0, NULL, 0, host_fail, NULL, NULL, &fail);
     CHECK(!err, "host function");
+    kite_error_free(err);
     kite_extern_t imp = {.kind = KITE_EXTERN_FUNC, .of.func = fail};
-    kite_trap_t *trap = NULL;
-    err = kite_instance_new(e->store, e->module, &imp, 1, &e->inst, &trap);
-    CHECK(!err && !trap, "instantiate (tier %d): %s", (int)tier, err ? kite_error_message(err) : "trap");
-    if (err)
-        kite_error_free(err);
-    return e->inst != NULL;
-}
-
-static void teardown(env *e)
-{
-    kite_store_free(e->store);
-    kite_module_free(e->module);
-    kite_engine_free(e->engine);
-}
-
-static kite_trap_t *call(env *e, const char *name, const kite_val_t *args, size_t nargs, kite_val_t *res,
-                         size_t nres)
-{
-    kite_extern_t ext;
-    if (!kite_instance_export(e->inst, name, strlen(name), &ext))
-        return NULL;
-    kite_trap_t *trap = NULL;
-    kite_error_t *err = kite_func_call(e->store, ext.of.func, args, nargs, res, nres, &trap);
-    CHECK(!err, "call %s: %s", name, err ? kite_error_message(err) : "");
-    if (err)
-        kite_error_free(err);
-    return trap;
-}
-
-/* The same trap: kind, message and every frame. */
-static void same_trap(const char *what, kite_trap_t *want, kite_trap_t *got)
-{
-    CHECK(want && got, "%s: a trap in both tiers (interp %p, compiled %p)", what, (void *)want, (void *)got);
-    if (!want || !got)
-        return;
-    CHECK(kite_trap_kind(want) == kite_trap_kind(got), "%s: kind %d, compiled %d", what,
-          (int)kite_trap_kind(want), (int)kite_trap_kind(got));
-    CHECK(strcmp(kite_trap_message(want), kite_trap_message(got)) == 0, "%s: message \"%s\", compiled \"%s\"",
-          what, kite_trap_message(want), kite_trap_message(got));
-    size_t n = kite_trap_frame_count(want);
-    CHECK(n == kite_trap_frame_count(got), "%s: %zu frames, compiled %zu", what, n, kite_trap_frame_count(got));
-    for (size_t i = 0; i < n && i < kite_trap_frame_count(got); i++) {
-        kite_frame_t a = kite_trap_frame(want, i), b = kite_trap_frame(got, i);
-        /* After a guard-page fault the interpreter does not know where in
-         * the innermost function it was (offset 0); compiled code does. */
-        if (i == 0 && a.code_offset == 0 && kite_trap_kind(want) == KITE_TRAP_MEMORY_OUT_OF_BOUNDS)
-            b.code_offset = 0;
-        CHECK(a.func_index == b.func_index && a.code_offset == b.code_offset &&
-                  (a.func_name == b.func_name || (a.func_name && b.func_name && !strcmp(a.func_name, b.func_name))),
-              "%s: frame %zu: func %u at %llu, compiled func %u at %llu", what, i, a.func_index,
-              (unsigned long long)a.code_offset, b.func_index, (unsigned long long)b.code_offset);
-    }
+    return !err && tier_env_instantiate(e, &imp, 1);
 }
 
 static const char *const g_traps[] = {
@@ -183,7 +118,7 @@ static const char *const g_traps[] = {
 
 static void compare_tiers(kite_tier_t tier, uint32_t threshold)
 {
-    env ei, ej;
+    tier_env ei, ej;
     if (!setup(&ei, KITE_TIER_INTERP, 0) || !setup(&ej, tier, threshold))
         return;
     for (size_t i = 0; i < sizeof(g_traps) / sizeof(g_traps[0]); i++) {
@@ -192,9 +127,9 @@ static void compare_tiers(kite_tier_t tier, uint32_t threshold)
         size_t nres = 0;
         if (kite_instance_export(ei.inst, g_traps[i], strlen(g_traps[i]), &ext))
             nres = kite_func_result_count(ext.of.func);
-        kite_trap_t *a = call(&ei, g_traps[i], NULL, 0, r, nres);
-        kite_trap_t *b = call(&ej, g_traps[i], NULL, 0, r, nres);
-        same_trap(g_traps[i], a, b);
+        kite_trap_t *a = tier_env_call(&ei, g_traps[i], NULL, 0, r, nres);
+        kite_trap_t *b = tier_env_call(&ej, g_traps[i], NULL, 0, r, nres);
+        tier_same_trap(g_traps[i], a, b);
         if (a)
             kite_trap_free(a);
         if (b)
@@ -202,26 +137,26 @@ static void compare_tiers(kite_tier_t tier, uint32_t threshold)
     }
     /* results, and a trap after a loop has run long enough to tier up */
     kite_val_t arg = {.kind = KITE_I32, .of.i32 = 5000}, ra, rb;
-    kite_trap_t *a = call(&ei, "sum", &arg, 1, &ra, 1), *b = call(&ej, "sum", &arg, 1, &rb, 1);
+    kite_trap_t *a = tier_env_call(&ei, "sum", &arg, 1, &ra, 1), *b = tier_env_call(&ej, "sum", &arg, 1, &rb, 1);
     CHECK(!a && !b && ra.of.i64 == rb.of.i64 && ra.of.i64 == 12502500, "sum: %lld and %lld",
           (long long)ra.of.i64, (long long)rb.of.i64);
-    a = call(&ei, "loop-trap", &arg, 1, &ra, 1);
-    b = call(&ej, "loop-trap", &arg, 1, &rb, 1);
-    same_trap("loop-trap", a, b);
+    a = tier_env_call(&ei, "loop-trap", &arg, 1, &ra, 1);
+    b = tier_env_call(&ej, "loop-trap", &arg, 1, &rb, 1);
+    tier_same_trap("loop-trap", a, b);
     if (a)
         kite_trap_free(a);
     if (b)
         kite_trap_free(b);
     arg.of.i32 = 41;
-    a = call(&ei, "indirect", &arg, 1, &ra, 1);
-    b = call(&ej, "indirect", &arg, 1, &rb, 1);
+    a = tier_env_call(&ei, "indirect", &arg, 1, &ra, 1);
+    b = tier_env_call(&ej, "indirect", &arg, 1, &rb, 1);
     CHECK(!a && !b && ra.of.i32 == 42 && rb.of.i32 == 42, "indirect call");
     /* fuel and interrupts */
     kite_store_set_fuel(ei.store, 1000);
     kite_store_set_fuel(ej.store, 1000);
-    a = call(&ei, "spin", NULL, 0, NULL, 0);
-    b = call(&ej, "spin", NULL, 0, NULL, 0);
-    same_trap("fuel", a, b);
+    a = tier_env_call(&ei, "spin", NULL, 0, NULL, 0);
+    b = tier_env_call(&ej, "spin", NULL, 0, NULL, 0);
+    tier_same_trap("fuel", a, b);
     CHECK(kite_store_fuel(ei.store) == kite_store_fuel(ej.store), "fuel left: %llu, compiled %llu",
           (unsigned long long)kite_store_fuel(ei.store), (unsigned long long)kite_store_fuel(ej.store));
     if (a)
@@ -232,12 +167,12 @@ static void compare_tiers(kite_tier_t tier, uint32_t threshold)
     kite_store_set_fuel(ej.store, 0);
     kite_store_enable_interrupts(ej.store);
     kite_store_interrupt(ej.store);
-    b = call(&ej, "spin", NULL, 0, NULL, 0);
+    b = tier_env_call(&ej, "spin", NULL, 0, NULL, 0);
     CHECK(b && kite_trap_kind(b) == KITE_TRAP_INTERRUPTED, "interrupt");
     if (b)
         kite_trap_free(b);
-    teardown(&ei);
-    teardown(&ej);
+    tier_env_close(&ei);
+    tier_env_close(&ej);
 }
 
 /* Part 2's instructions compile under jit (no refusal) and agree under auto. */
@@ -254,37 +189,19 @@ static void check_part2_compiles(void)
                                    "      (i32.const -1))))";
     for (int t = 0; t < 2; t++) {
         kite_config_t *c = kite_config_new();
-        kite_config_set_tier(c, t ? KITE_TIER_AUTO : KITE_TIER_JIT);
         kite_config_set_tier_threshold(c, 1);
-        kite_engine_t *engine = kite_engine_new(c);
-        kite_config_free(c);
-        kite_module_t *m;
-        kite_error_t *err = kite_module_new_text(engine, wat, strlen(wat), &m);
-        CHECK(!err, "part 2 module: %s", err ? kite_error_message(err) : "");
-        if (err) {
-            kite_error_free(err);
-            kite_engine_free(engine);
+        tier_env e;
+        if (!tier_env_open(&e, c, t ? KITE_TIER_AUTO : KITE_TIER_JIT, wat) || !tier_env_instantiate(&e, NULL, 0)) {
+            tier_env_close(&e);
             continue;
         }
-        kite_store_t *s = kite_store_new(engine);
-        kite_instance_t *inst = NULL;
-        kite_trap_t *trap = NULL;
-        err = kite_instance_new(s, m, NULL, 0, &inst, &trap);
-        CHECK(!err && inst, "tier %d compiles GC, exceptions, SIMD and atomics: %s", t,
-              err ? kite_error_message(err) : "");
-        kite_extern_t ext;
-        kite_val_t r;
-        if (inst && kite_instance_export(inst, "f", 1, &ext)) {
-            for (int call = 0; call < 3; call++) { /* (auto: interpreted, then compiled) */
-                kite_error_t *e2 = kite_func_call(s, ext.of.func, NULL, 0, &r, 1, &trap);
-                CHECK(!e2 && !trap && r.of.i32 == 5, "part 2 result, tier %d call %d", t, call);
-            }
+        for (int call = 0; call < 3; call++) { /* (auto: interpreted, then compiled) */
+            kite_val_t r;
+            kite_trap_t *trap = tier_env_call(&e, "f", NULL, 0, &r, 1);
+            CHECK(!trap && r.of.i32 == 5, "part 2 result, tier %d call %d", t, call);
+            kite_trap_free(trap);
         }
-        if (err)
-            kite_error_free(err);
-        kite_store_free(s);
-        kite_module_free(m);
-        kite_engine_free(engine);
+        tier_env_close(&e);
     }
 }
 
