@@ -1538,8 +1538,12 @@ do_host:
         if (UNLIKELY(t != NULL)) {
             krt_exn *thrown = krt_trap_take_exn(t, store);
             if (thrown) {
-                /* An exception from Wasm called by the host: keep unwinding here. */
+                /* An exception from Wasm called by the host: keep unwinding
+                 * here, or from the caller after a tail call, which ended
+                 * this frame and with it the reach of its handlers. */
                 exn = thrown;
+                if (tail)
+                    goto unwind_to_caller;
                 throw_pos = (uint32_t)(retpc - top->code->code) - 1;
                 goto do_throw;
             }

@@ -221,7 +221,8 @@ int kjit_h_call_func(kint_thread *th, uint64_t *cfp, krt_func *f, uint32_t tail)
         if (t) {
             krt_exn *thrown = krt_trap_take_exn(t, store); /* (as the interpreter) */
             if (thrown) {
-                th->top = self;
+                /* (a tail call ended this frame: its handlers do not apply) */
+                th->top = tail ? self - 1 : self;
                 th->exn = thrown;
                 return KINT_RUN_EXN;
             }

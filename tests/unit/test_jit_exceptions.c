@@ -8,6 +8,8 @@
  *     compiled or interpreted) and are caught at any level;
  *   - a trap inside try blocks is not caught by catch_all: the same kind,
  *     message and backtrace as the interpreter's;
+ *   - an exception from a tail-called function (Wasm or host) is not caught
+ *     by the handlers of the frame that made the tail call;
  *   - throwing and catching in a loop runs in constant memory (the
  *     engine's live bytes and the GC heap's peak stay flat).
  */
@@ -46,7 +48,9 @@ static const kite_allocator_t g_counting = {counting_realloc, NULL};
 
 static const char *const g_wat =
     "(module\n"
-    "  (import \"host\" \"bounce\" (func $bounce (param i32 i32) (result i32)))\n"
+    "  (type $bounce_t (func (param i32 i32) (result i32)))\n"
+    "  (import \"host\" \"bounce\" (func $bounce (type $bounce_t)))\n"
+    "  (elem declare func $bounce)\n"
     "  (tag $e (export \"e\") (param i32 i64))\n"
     "  (tag $i (param i32))\n"
     "  (func $thrower (param i32) (throw $e (local.get 0) (i64.const -5)))\n"
@@ -84,6 +88,19 @@ static const char *const g_wat =
     "      (unreachable))\n"
     "    (drop)\n"
     "    (i32.const -2))\n"
+    /* a tail call ends its frame: the callee's exception passes this
+     * frame's handlers by, whether the callee is Wasm or the host */
+    "  (func $throw_r (param i32) (result i32) (throw $e (local.get 0) (i64.const -5)))\n"
+    "  (func (export \"tail_host\") (param $n i32) (result i32)\n"
+    "    (block $h (try_table (catch_all $h) (return_call $bounce (local.get $n) (i32.const -1))))\n"
+    "    (i32.const -3))\n"
+    "  (func (export \"tail_wasm\") (param $n i32) (result i32)\n"
+    "    (block $h (try_table (catch_all $h) (return_call $throw_r (i32.const 77))))\n"
+    "    (i32.const -3))\n"
+    "  (func (export \"tail_ref\") (param $n i32) (result i32)\n"
+    "    (block $h (try_table (catch_all $h)\n"
+    "      (return_call_ref $bounce_t (local.get $n) (i32.const -1) (ref.func $bounce))))\n"
+    "    (i32.const -3))\n"
     /* n throws caught, the sum of their payloads */
     "  (func (export \"loop\") (param $n i32) (result i32) (local $sum i32)\n"
     "    (loop $l\n"
@@ -212,6 +229,19 @@ static void compare(kite_tier_t tier, uint32_t threshold)
         same("no trap", &ei, &ej, "trap", 1, 0);
         same("loop", &ei, &ej, "loop", 1000, 0);
         same("loop_ref", &ei, &ej, "loop_ref", 1000, 0);
+        static const char *const tails[] = {"tail_host", "tail_wasm", "tail_ref"};
+        for (int i = 0; i < 3; i++)
+            for (int32_t n = 0; n <= 2; n++) {
+                same(tails[i], &ei, &ej, tails[i], n, 0);
+                for (env *e = &ei; e; e = e == &ei ? &ej : NULL) {
+                    kite_val_t r = i32v(0);
+                    kite_trap_t *t = call(e, tails[i], n, 0, &r);
+                    CHECK(t && kite_trap_kind(t) == KITE_TRAP_EXCEPTION,
+                          "%s(%d), tier %d: the exception leaves the frame that tail-called (%s %d)", tails[i],
+                          n, (int)e->t.tier, t ? kite_trap_message(t) : "result", r.of.i32);
+                    kite_trap_free(t);
+                }
+            }
     }
     CHECK(ei.host_calls == ej.host_calls, "host calls: %d, compiled %d", ei.host_calls, ej.host_calls);
     /* throws cost fuel as in the interpreter, and running out of it in
