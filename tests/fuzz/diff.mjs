@@ -350,7 +350,7 @@ function report(stats, start, seed, mismatches) {
     if (limits.length) console.log(`  limits: ${limits.join('; ')}`);
     for (const [name, a] of Object.entries(s.also ?? {}))
       console.log(`  ${name} against the tested engine: ${a.same} same, ${a.limit} stopped at a host limit, ` +
-        `${a.mismatch} mismatches`);
+        (a.unsupported ? `${a.unsupported} unsupported by the tier, ` : '') + `${a.mismatch} mismatches`);
   }
   console.log(`${total} modules in ${secs} s, seed ${seed}: ${mismatches} mismatches`);
 }
@@ -420,6 +420,32 @@ async function main() {
   const count = o.count ?? (o.minutes ? Infinity : 100);
   let mismatches = 0, ttfCount = 0, genFailures = 0;
   const reducedKinds = new Set();
+  // A mismatch of engine `b` against `a`: printed, and kept in --out with
+  // the traces, binaryen's own run of the module and (once per pair of
+  // engines and kind of difference in a run: a frequent one would
+  // otherwise take the run's time) its reduction.
+  const keep = async (tag, seed, set, bytes, numModule, c, a, b, compareAB) => {
+    console.log(`MISMATCH ${tag} (seed ${seed}) at ${c.call}: ${a.name}: ${c.ref} | ${b.name}: ${c.test}`);
+    if (!o.out) return;
+    const dir = path.join(o.out, 'mismatch-' + tag);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'module.wasm'), bytes);
+    fs.writeFileSync(path.join(dir, 'ref.trace'), c.refText);
+    fs.writeFileSync(path.join(dir, 'test.trace'), c.testText);
+    if (binaryen) {
+      const fe = binaryen.run([path.join(dir, 'module.wasm'), '--all-features', '--fuzz-exec-before', '-q']);
+      fs.writeFileSync(path.join(dir, 'binaryen-fuzz-exec.txt'), fe.stdout + '\n' + fe.stderr);
+    }
+    const kind = `${a.name} / ${b.name}: ${signature(c)}`;
+    if (!o.reduce || reducedKinds.has(kind)) return;
+    reducedKinds.add(kind);
+    const ctx = { compare: compareAB, signature: signature(c), binaryen, work, ref: a, test: b, tools: o.tools,
+      features: FEATURE_SETS[set] ?? [] };
+    const reduced = numModule ? reduceNumeric(numModule, c, ctx) : await reduceBinary(bytes, c, ctx);
+    fs.writeFileSync(path.join(dir, 'reduced.wast'), reduced.wast);
+    if (reduced.bytes) fs.writeFileSync(path.join(dir, 'reduced.wasm'), reduced.bytes);
+    console.log(`  reduced to ${dir}/reduced.wast (${reduced.summary})`);
+  };
   const start = Date.now();
   for (let i = o.start; i < o.start + count && Date.now() < deadline; i++) {
     if (o.progress && i > o.start && (i - o.start) % o.progress === 0) report(stats, start, o.seed, mismatches);
@@ -449,31 +475,15 @@ async function main() {
     const alsoMismatches = [];
     for (const engine of also) {
       const ca = compareAlso(engine, bytes, c.testText);
-      const sa = ((st.also ??= {})[engine.name] ??= { same: 0, limit: 0, mismatch: 0 });
+      const sa = ((st.also ??= {})[engine.name] ??= { same: 0, limit: 0, unsupported: 0, mismatch: 0 });
       if (ca.refText.startsWith('compile-error') && ca.testText.startsWith('compile-error')) continue;
-      if (ca.status === 'unsupported' || ca.status === 'same' || ca.status === 'limit') sa[ca.status === 'limit' ? 'limit' : 'same']++;
-      else { sa.mismatch++; alsoMismatches.push([engine, ca]); }
+      sa[ca.status]++;
+      if (ca.status === 'mismatch') alsoMismatches.push([engine, ca]);
     }
     for (const [engine, ca] of alsoMismatches) {
       mismatches++;
-      const tag = `${set}-${o.seed}-${i}-${engine.name.replace(/[^A-Za-z0-9]+/g, '_')}`;
-      console.log(`MISMATCH ${tag} (seed ${seed}) at ${ca.call}: ${o.test}: ${ca.ref} | ${engine.name}: ${ca.test}`);
-      if (o.out) {
-        const dir = path.join(o.out, 'mismatch-' + tag);
-        fs.mkdirSync(dir, { recursive: true });
-        fs.writeFileSync(path.join(dir, 'module.wasm'), bytes);
-        fs.writeFileSync(path.join(dir, 'ref.trace'), ca.refText);
-        fs.writeFileSync(path.join(dir, 'test.trace'), ca.testText);
-        if (o.reduce && !reducedKinds.has(engine.name + signature(ca))) {
-          reducedKinds.add(engine.name + signature(ca));
-          const ctx = { compare: (b) => compareAlso(engine, b), signature: signature(ca), binaryen, work,
-            ref: test, test: engine, tools: o.tools, features: FEATURE_SETS[set] ?? [] };
-          const reduced = numModule ? reduceNumeric(numModule, ca, ctx) : await reduceBinary(bytes, ca, ctx);
-          fs.writeFileSync(path.join(dir, 'reduced.wast'), reduced.wast);
-          if (reduced.bytes) fs.writeFileSync(path.join(dir, 'reduced.wasm'), reduced.bytes);
-          console.log(`  reduced to ${dir}/reduced.wast (${reduced.summary})`);
-        }
-      }
+      await keep(`${set}-${o.seed}-${i}-${engine.name.replace(/[^A-Za-z0-9]+/g, '_')}`, seed, set, bytes, numModule,
+        ca, test, engine, (b) => compareAlso(engine, b));
     }
     st.calls += (c.refText.match(/^call /gm) || []).length;
     // Both refusing a module is agreement (binaryen made something V8 does
@@ -484,30 +494,7 @@ async function main() {
     if (c.status === 'limit') st.limits[c.why] = (st.limits[c.why] ?? 0) + 1;
     if (invalid || c.status !== 'mismatch') continue;
     mismatches++;
-    const tag = `${set}-${o.seed}-${i}`;
-    console.log(`MISMATCH ${tag} (seed ${seed}) at ${c.call}: ${o.ref}: ${c.ref} | ${o.test}: ${c.test}`);
-    if (o.out) {
-      const dir = path.join(o.out, 'mismatch-' + tag);
-      fs.mkdirSync(dir, { recursive: true });
-      fs.writeFileSync(path.join(dir, 'module.wasm'), bytes);
-      fs.writeFileSync(path.join(dir, 'ref.trace'), c.refText);
-      fs.writeFileSync(path.join(dir, 'test.trace'), c.testText);
-      if (binaryen) {
-        const fe = binaryen.run([path.join(dir, 'module.wasm'), '--all-features', '--fuzz-exec-before', '-q']);
-        fs.writeFileSync(path.join(dir, 'binaryen-fuzz-exec.txt'), fe.stdout + '\n' + fe.stderr);
-      }
-      // One reduction per kind of difference and run: a frequent one would
-      // otherwise take the run's time.
-      if (o.reduce && !reducedKinds.has(signature(c))) {
-        reducedKinds.add(signature(c));
-        const ctx = { compare, signature: signature(c), binaryen, work, ref, test, tools: o.tools,
-          features: FEATURE_SETS[set] ?? [] };
-        const reduced = numModule ? reduceNumeric(numModule, c, ctx) : await reduceBinary(bytes, c, ctx);
-        fs.writeFileSync(path.join(dir, 'reduced.wast'), reduced.wast);
-        if (reduced.bytes) fs.writeFileSync(path.join(dir, 'reduced.wasm'), reduced.bytes);
-        console.log(`  reduced to ${dir}/reduced.wast (${reduced.summary})`);
-      }
-    }
+    await keep(`${set}-${o.seed}-${i}`, seed, set, bytes, numModule, c, ref, test, compare);
   }
   report(stats, start, o.seed, mismatches);
   fs.rmSync(work, { recursive: true, force: true });
