@@ -508,6 +508,13 @@ static const char *set_jit_baseline(void *ctx, const char *value, bool on)
     return NULL;
 }
 
+static const char *set_jit_no_avx(void *ctx, const char *value, bool on)
+{
+    (void)value;
+    kite_config_set_jit_avx((kite_config_t *)ctx, !on);
+    return NULL;
+}
+
 const cli_option cli_tier_options[] = {
     {"--tier", NULL, 0, NULL, "TIER",
      "how Wasm code runs: auto (the default: interpreted, hot functions compiled to "
@@ -523,6 +530,9 @@ const cli_option cli_tier_options[] = {
      "compiled code uses only the baseline instruction set (x86-64: SSE2), none of the "
      "extensions detected at start-up",
      set_jit_baseline},
+    {"--jit-no-avx", NULL, 0, NULL, NULL,
+     "compiled SIMD code uses the SSE encodings even where the CPU has AVX",
+     set_jit_no_avx},
     {0},
 };
 

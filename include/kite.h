@@ -201,6 +201,10 @@ KITE_API void kite_config_set_tier_threshold(kite_config_t *config, uint32_t n);
  * LZCNT, BMI1): code the same on every machine, and a way to test the
  * compiler's fallbacks (calls of the interpreter's functions). Off by default. */
 KITE_API void kite_config_set_jit_baseline(kite_config_t *config, bool baseline);
+/* Compiled SIMD code uses the VEX (AVX) encodings where the CPU has them:
+ * three-operand forms, which need no register copies. On by default; off,
+ * the SSE encodings (what a CPU without AVX runs, and a way to test them). */
+KITE_API void kite_config_set_jit_avx(kite_config_t *config, bool avx);
 KITE_API kite_tier_t kite_config_tier(const kite_config_t *config);
 /* "interp", "jit" or "auto", or -1. */
 KITE_API int kite_tier_by_name(const char *name);

@@ -30,11 +30,13 @@ void kir_config_defaults(struct kite_config *c)
     c->tier = KITE_TIER_AUTO;
     c->tier_threshold = 0;
     c->jit_baseline = false;
+    c->jit_no_avx = false;
 }
 
 void kite_config_set_tier_threshold(kite_config_t *config, uint32_t n) { config->tier_threshold = n; }
 
 void kite_config_set_jit_baseline(kite_config_t *config, bool baseline) { config->jit_baseline = baseline; }
+void kite_config_set_jit_avx(kite_config_t *config, bool avx) { config->jit_no_avx = !avx; }
 
 void kite_config_set_tier(kite_config_t *config, kite_tier_t tier)
 {

@@ -21,6 +21,7 @@ struct kite_config {
     kite_tier_t tier;
     uint32_t tier_threshold; /* 0: the default */
     bool jit_baseline;       /* kite_config_set_jit_baseline */
+    bool jit_no_avx;         /* kite_config_set_jit_avx(false) */
 };
 
 static inline bool kir_feature(const struct kite_config *c, kite_feature_t f)

@@ -98,6 +98,7 @@ enum {
     KJIT_CPU_LZCNT = 1u << 2,  /* lzcnt */
     KJIT_CPU_BMI1 = 1u << 3,   /* tzcnt */
     KJIT_CPU_SSE42 = 1u << 4,  /* pcmpgtq */
+    KJIT_CPU_AVX = 1u << 5,    /* VEX encodings: three-operand SIMD (kjit_vbin) */
 };
 
 typedef struct kjit_masm {

@@ -120,8 +120,11 @@ kite_error_t *kjit_compile(kint_instance *ki, const uint32_t *funcs, uint32_t n,
     u.cells = ki->cells;
     u.nfuncs = ki->nfuncs;
     u.osr_wanted = osr;
-    kjit_masm_init(&u.m, ki->inst->store->engine->config.jit_baseline ? 0 : kjit_cpu_features(),
-                   ki->inst->store->alloc);
+    const kite_config_t *config = &ki->inst->store->engine->config;
+    uint32_t cpu = config->jit_baseline ? 0 : kjit_cpu_features();
+    if (config->jit_no_avx)
+        cpu &= ~(uint32_t)KJIT_CPU_AVX;
+    kjit_masm_init(&u.m, cpu, ki->inst->store->alloc);
     u.sites.alloc = u.m.alloc;
     u.funcs = kutil_calloc(u.m.alloc, u.nfuncs ? u.nfuncs : 1, sizeof(*u.funcs));
     if (!u.funcs || !kjit_unit_decoder(&u)) {

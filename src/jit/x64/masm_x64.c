@@ -50,6 +50,15 @@ uint32_t kjit_cpu_features(void)
             f |= KJIT_CPU_SSE42;
         if (c & (1u << 23))
             f |= KJIT_CPU_POPCNT;
+        /* AVX, and the OS saves the vector registers' state (XCR0: SSE and
+         * AVX state) */
+        if ((c & (1u << 28)) && (c & (1u << 27))) {
+            unsigned lo, hi;
+            __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+            (void)hi;
+            if ((lo & 6u) == 6u)
+                f |= KJIT_CPU_AVX;
+        }
     }
     if (__get_cpuid(0x80000001u, &a, &b, &c, &d) && (c & (1u << 5)))
         f |= KJIT_CPU_LZCNT;
@@ -86,6 +95,8 @@ void kjit_backend_patch(kjit_masm *m, const kjit_fixup *f, uint32_t target)
  * field (a register number or an opcode extension); `rm` a register or a
  * memory operand. Any immediate is emitted by the caller afterwards.
  */
+static int put_modrm(uint8_t *b, int n, unsigned reg, kjit_opnd rm);
+
 static void enc_rm(kjit_masm *m, uint8_t pfx, bool w, uint32_t op, int nop, unsigned reg, kjit_opnd rm,
                    unsigned flags)
 {
@@ -108,10 +119,17 @@ static void enc_rm(kjit_masm *m, uint8_t pfx, bool w, uint32_t op, int nop, unsi
         b[n++] = (uint8_t)(0x40 | rex);
     for (int i = 0; i < nop; i++)
         b[n++] = (uint8_t)(op >> (8 * i));
+    n = put_modrm(b, n, reg, rm);
+    kjit_emit_bytes(m, b, (size_t)n);
+}
+
+/* The ModRM byte for register reg and operand rm, with its SIB byte and
+ * displacement, at b[n]; returns the new length. */
+static int put_modrm(uint8_t *b, int n, unsigned reg, kjit_opnd rm)
+{
     if (rm.kind == KJIT_O_REG) {
         b[n++] = (uint8_t)(0xC0 | ((reg & 7) << 3) | (rm.reg & 7));
-        kjit_emit_bytes(m, b, (size_t)n);
-        return;
+        return n;
     }
     unsigned base = rm.reg & 7;
     unsigned mod = (rm.disp == 0 && base != 5) ? 0 : fits8(rm.disp) ? 1 : 2;
@@ -129,6 +147,35 @@ static void enc_rm(kjit_masm *m, uint8_t pfx, bool w, uint32_t op, int nop, unsi
         put32(b + n, (uint32_t)rm.disp);
         n += 4;
     }
+    return n;
+}
+
+/*
+ * The VEX form (AVX) of a legacy SSE instruction given as enc_rm takes it
+ * (prefix 66/F3/F2 or none; opcode bytes 0F xx, 0F 38 xx or 0F 3A xx):
+ * reg, vvvv (the extra source register; KJIT_NOREG for none) and rm. The
+ * two-byte VEX prefix where it can say everything, else the three-byte one.
+ */
+static void enc_vex(kjit_masm *m, uint8_t pfx, uint32_t op, int nop, unsigned reg, unsigned vvvv, kjit_opnd rm)
+{
+    uint8_t b[16];
+    int n = 0;
+    unsigned pp = pfx == 0x66 ? 1 : pfx == 0xF3 ? 2 : pfx == 0xF2 ? 3 : 0;
+    unsigned map = nop == 2 ? 1 : ((op >> 8) & 0xFF) == 0x38 ? 2 : 3;
+    unsigned x = rm.kind != KJIT_O_REG && rm.index != KJIT_NOREG && (rm.index & 8);
+    unsigned bx = (rm.reg & 8) != 0;
+    unsigned v = vvvv == KJIT_NOREG ? 0 : vvvv;
+    unsigned tail = ((~v & 15u) << 3) | pp; /* vvvv inverted, L = 0 (128 bits) */
+    if (map == 1 && !x && !bx) {
+        b[n++] = 0xC5;
+        b[n++] = (uint8_t)(((reg & 8) ? 0 : 0x80) | tail);
+    } else {
+        b[n++] = 0xC4;
+        b[n++] = (uint8_t)(((reg & 8) ? 0 : 0x80) | (x ? 0 : 0x40) | (bx ? 0 : 0x20) | map);
+        b[n++] = (uint8_t)tail; /* W = 0 */
+    }
+    b[n++] = (uint8_t)(op >> (8 * (nop - 1)));
+    n = put_modrm(b, n, reg, rm);
     kjit_emit_bytes(m, b, (size_t)n);
 }
 
@@ -923,18 +970,21 @@ void kjit_fence(kjit_masm *m)
 /* ---- SIMD ------------------------------------------------------------------------------------------ */
 
 /* The SSE encoding of each kjit_vop: prefix, opcode bytes (first in the
- * lowest 8 bits), their count, the cmpps/cmppd predicate (or -1), and
- * whether the operation commutes exactly (bit for bit, NaNs included). */
+ * lowest 8 bits), their count, the cmpps/cmppd predicate (or -1), whether
+ * the operation commutes exactly (bit for bit, NaNs included), and whether
+ * it is unary (dst = f(b): its VEX form has no second source). */
 typedef struct vop_enc {
     uint8_t pfx, nop;
     uint32_t op;
     int8_t pred;
-    bool commutes;
+    bool commutes, unary;
 } vop_enc;
 
-#define P2(pfx, b, c) {pfx, 2, 0x0F | ((uint32_t)(b) << 8), -1, c}
-#define P3(b, c) {0x66, 3, 0x380F | ((uint32_t)(b) << 16), -1, c}
-#define PC(pfx, pred, c) {pfx, 2, 0xC20F, pred, c}
+#define P2(pfx, b, c) {pfx, 2, 0x0F | ((uint32_t)(b) << 8), -1, c, false}
+#define P3(b, c) {0x66, 3, 0x380F | ((uint32_t)(b) << 16), -1, c, false}
+#define U2(pfx, b) {pfx, 2, 0x0F | ((uint32_t)(b) << 8), -1, false, true}
+#define U3(b) {0x66, 3, 0x380F | ((uint32_t)(b) << 16), -1, false, true}
+#define PC(pfx, pred, c) {pfx, 2, 0xC20F, pred, c, false}
 static const vop_enc g_vop[KJIT_V_COUNT] = {
     [KJIT_V_ADD8] = P2(0x66, 0xFC, true),     [KJIT_V_ADD16] = P2(0x66, 0xFD, true),
     [KJIT_V_ADD32] = P2(0x66, 0xFE, true),    [KJIT_V_ADD64] = P2(0x66, 0xD4, true),
@@ -981,24 +1031,26 @@ static const vop_enc g_vop[KJIT_V_COUNT] = {
     [KJIT_V_MADD16] = P2(0x66, 0xF5, true),
     [KJIT_V_UNPACKHI8] = P2(0x66, 0x68, false), [KJIT_V_UNPACKHI16] = P2(0x66, 0x69, false),
     [KJIT_V_UNPACKHI32] = P2(0x66, 0x6A, false),
-    [KJIT_V_ABS8] = P3(0x1C, false),          [KJIT_V_ABS16] = P3(0x1D, false),
-    [KJIT_V_ABS32] = P3(0x1E, false),
-    [KJIT_V_EXT8S16] = P3(0x20, false),       [KJIT_V_EXT8U16] = P3(0x30, false),
-    [KJIT_V_EXT16S32] = P3(0x23, false),      [KJIT_V_EXT16U32] = P3(0x33, false),
-    [KJIT_V_EXT32S64] = P3(0x25, false),      [KJIT_V_EXT32U64] = P3(0x35, false),
-    [KJIT_V_CVT_I32_F32] = P2(0, 0x5B, false), [KJIT_V_CVT_I32_F64] = P2(0xF3, 0xE6, false),
-    [KJIT_V_CVT_F32_F64] = P2(0, 0x5A, false), [KJIT_V_CVT_F64_F32] = P2(0x66, 0x5A, false),
-    [KJIT_V_FSQRT32] = P2(0, 0x51, false),    [KJIT_V_FSQRT64] = P2(0x66, 0x51, false),
-    [KJIT_V_LOAD32] = P2(0x66, 0x6E, false),  [KJIT_V_LOAD64] = P2(0xF3, 0x7E, false),
+    [KJIT_V_ABS8] = U3(0x1C),          [KJIT_V_ABS16] = U3(0x1D),
+    [KJIT_V_ABS32] = U3(0x1E),
+    [KJIT_V_EXT8S16] = U3(0x20),       [KJIT_V_EXT8U16] = U3(0x30),
+    [KJIT_V_EXT16S32] = U3(0x23),      [KJIT_V_EXT16U32] = U3(0x33),
+    [KJIT_V_EXT32S64] = U3(0x25),      [KJIT_V_EXT32U64] = U3(0x35),
+    [KJIT_V_CVT_I32_F32] = U2(0, 0x5B), [KJIT_V_CVT_I32_F64] = U2(0xF3, 0xE6),
+    [KJIT_V_CVT_F32_F64] = U2(0, 0x5A), [KJIT_V_CVT_F64_F32] = U2(0x66, 0x5A),
+    [KJIT_V_FSQRT32] = U2(0, 0x51),    [KJIT_V_FSQRT64] = U2(0x66, 0x51),
+    [KJIT_V_LOAD32] = U2(0x66, 0x6E),  [KJIT_V_LOAD64] = U2(0xF3, 0x7E),
     [KJIT_V_MULHI16S] = P2(0x66, 0xE5, true), [KJIT_V_MULHI16U] = P2(0x66, 0xE4, true),
     [KJIT_V_MULU32] = P2(0x66, 0xF4, true),   [KJIT_V_MULS32] = P3(0x28, true),
     [KJIT_V_UNPACKLO16] = P2(0x66, 0x61, false),
     [KJIT_V_MULHRS16] = P3(0x0B, true),       [KJIT_V_MADDUBS] = P3(0x04, false),
     [KJIT_V_GT64S] = P3(0x37, false),
-    [KJIT_V_CVTT_F32_I32] = P2(0xF3, 0x5B, false), [KJIT_V_CVTT_F64_I32] = P2(0x66, 0xE6, false),
+    [KJIT_V_CVTT_F32_I32] = U2(0xF3, 0x5B), [KJIT_V_CVTT_F64_I32] = U2(0x66, 0xE6),
 };
 #undef P2
 #undef P3
+#undef U2
+#undef U3
 #undef PC
 
 void kjit_vop_mem(kjit_masm *m, kjit_vop op, kjit_reg dst, kjit_opnd src)
@@ -1043,6 +1095,14 @@ void kjit_vmov(kjit_masm *m, kjit_opnd dst, kjit_opnd src)
 
 void kjit_vbin(kjit_masm *m, kjit_vop op, kjit_reg dst, kjit_reg a, kjit_reg b)
 {
+    if (m->cpu & KJIT_CPU_AVX) {
+        /* three operands: no copy, whichever registers alias */
+        const vop_enc *e = &g_vop[op];
+        enc_vex(m, e->pfx, e->op, e->nop, dst, e->unary ? KJIT_NOREG : a, kjit_r(b));
+        if (e->pred >= 0)
+            kjit_emit_u8(m, (uint8_t)e->pred);
+        return;
+    }
     if (dst == a) {
         vop2(m, op, dst, b);
         return;
