@@ -599,17 +599,19 @@ static void check_status(kjit_cg *cg)
  * instruction against the frame in memory (rare instructions: bulk memory,
  * tables, wide arithmetic, and what the CPU lacks an instruction for).
  */
-static void emit_exec(kjit_cg *cg)
+void kjit_call_exec_helper(kjit_cg *cg, const void *fn)
 {
     kjit_sync_out(cg);
     kjit_mov(cg->m, 64, kjit_r(KJIT_ARG0), kjit_r(KJIT_R_TH));
     kjit_mov(cg->m, 64, kjit_r(KJIT_ARG1), kjit_r(KJIT_R_FP));
     kjit_mov(cg->m, 64, kjit_r(KJIT_ARG2), kjit_i((int64_t)(uintptr_t)(cg->w + cg->pos)));
     kjit_mov(cg->m, 32, kjit_r(KJIT_ARG3), kjit_i(cg->op));
-    kjit_call_c(cg, (const void *)kjit_h_exec);
+    kjit_call_c(cg, fn);
     kjit_sync_in(cg);
     kjit_check_kind(cg);
 }
+
+static void emit_exec(kjit_cg *cg) { kjit_call_exec_helper(cg, (const void *)kjit_h_exec); }
 
 /* ---- branches ----------------------------------------------------------------------------------- */
 

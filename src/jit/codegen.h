@@ -216,6 +216,9 @@ void kjit_sync_in(kjit_cg *cg);
 void kjit_call_c(kjit_cg *cg, const void *fn);
 /* After a helper returning a trap kind (0: none): trap with it here. */
 void kjit_check_kind(kjit_cg *cg);
+/* Runs the current instruction in helper fn(th, fp, pc, op), which reads
+ * and writes the frame in memory and returns a trap kind (0: none). */
+void kjit_call_exec_helper(kjit_cg *cg, const void *fn);
 
 /* A branch to code position `target` (always, or when c holds), through
  * a fuel check when it goes backward and costs fuel. */

@@ -244,18 +244,7 @@ static void emit_cmpxchg(kjit_cg *cg, const atomic_op *o)
 
 /* wait and notify: a call out (the wait blocks, and an interrupt ends it),
  * with the frame written back as around any call. */
-static void emit_wait_notify(kjit_cg *cg)
-{
-    kjit_masm *m = cg->m;
-    kjit_sync_out(cg);
-    kjit_mov(m, 64, kjit_r(KJIT_ARG0), kjit_r(KJIT_R_TH));
-    kjit_mov(m, 64, kjit_r(KJIT_ARG1), kjit_r(KJIT_R_FP));
-    kjit_mov(m, 64, kjit_r(KJIT_ARG2), kjit_i((int64_t)(uintptr_t)(cg->w + cg->pos)));
-    kjit_mov(m, 32, kjit_r(KJIT_ARG3), kjit_i(cg->op));
-    kjit_call_c(cg, (const void *)kjit_h_atomic_wait_notify);
-    kjit_sync_in(cg);
-    kjit_check_kind(cg);
-}
+static void emit_wait_notify(kjit_cg *cg) { kjit_call_exec_helper(cg, (const void *)kjit_h_atomic_wait_notify); }
 
 bool kjit_emit_atomic(kjit_cg *cg)
 {

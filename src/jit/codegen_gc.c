@@ -37,18 +37,28 @@ static void null_check(kjit_cg *cg, kjit_reg r, kite_trap_kind_t kind)
 
 /* Runs the current instruction in kjit_h_gc on the frame in memory; traps
  * with the kind it returns. */
-static void call_helper(kjit_cg *cg)
+static void call_helper(kjit_cg *cg) { kjit_call_exec_helper(cg, (const void *)kjit_h_gc); }
+
+#if KJIT_HAVE_BACKEND
+/* The end of an inline allocation: the new object o goes to slot dst;
+ * then the slow path (the helper), which starts from the state at the
+ * branch to it: what the fast path loaded is forgotten (nothing is dirty). */
+static void finish_alloc(kjit_cg *cg, uint32_t dst, kjit_reg o, kjit_label slow, kjit_label done)
 {
     kjit_masm *m = cg->m;
-    kjit_sync_out(cg);
-    kjit_mov(m, 64, kjit_r(KJIT_ARG0), kjit_r(KJIT_R_TH));
-    kjit_mov(m, 64, kjit_r(KJIT_ARG1), kjit_r(KJIT_R_FP));
-    kjit_mov(m, 64, kjit_r(KJIT_ARG2), kjit_i((int64_t)(uintptr_t)(cg->w + cg->pos)));
-    kjit_mov(m, 32, kjit_r(KJIT_ARG3), kjit_i(cg->op));
-    kjit_call_c(cg, (const void *)kjit_h_gc);
-    kjit_sync_in(cg);
-    kjit_check_kind(cg);
+    if (kjit_pinned(cg, dst))
+        kjit_mov(m, 64, kjit_r(cg->pin[dst]), kjit_r(o));
+    else
+        kjit_mov(m, 64, SLOT(dst), kjit_r(o));
+    kjit_jmp(m, done);
+    for (kjit_reg r = 0; r < KJIT_NGPR; r++)
+        if ((cg->gtmps >> r) & 1u)
+            kjit_gclobber(cg, r);
+    kjit_bind(m, slow);
+    call_helper(cg); /* (ends with every temporary forgotten) */
+    kjit_bind(m, done);
 }
+#endif
 
 /* ---- allocation fast paths ---- */
 
@@ -137,19 +147,7 @@ static bool alloc_inline(kjit_cg *cg)
         break;
     }
     }
-    if (kjit_pinned(cg, dst))
-        kjit_mov(m, 64, kjit_r(cg->pin[dst]), kjit_r(o));
-    else
-        kjit_mov(m, 64, SLOT(dst), kjit_r(o));
-    kjit_jmp(m, done);
-    /* the slow path starts from the state at the branch: forget what the
-     * fast path loaded (nothing is dirty) */
-    for (kjit_reg r = 0; r < KJIT_NGPR; r++)
-        if ((cg->gtmps >> r) & 1u)
-            kjit_gclobber(cg, r);
-    kjit_bind(m, slow);
-    call_helper(cg); /* (ends with every temporary forgotten) */
-    kjit_bind(m, done);
+    finish_alloc(cg, dst, o, slow, done);
     return true;
 #endif
 }
@@ -237,17 +235,7 @@ static bool alloc_array_inline(kjit_cg *cg)
         kjit_jmp(m, zero);
     }
     kjit_bind(m, zeroed);
-    if (kjit_pinned(cg, dst))
-        kjit_mov(m, 64, kjit_r(cg->pin[dst]), kjit_r(o));
-    else
-        kjit_mov(m, 64, SLOT(dst), kjit_r(o));
-    kjit_jmp(m, done);
-    for (kjit_reg r = 0; r < KJIT_NGPR; r++)
-        if ((cg->gtmps >> r) & 1u)
-            kjit_gclobber(cg, r);
-    kjit_bind(m, slow);
-    call_helper(cg);
-    kjit_bind(m, done);
+    finish_alloc(cg, dst, o, slow, done);
     return true;
 #endif
 }
