@@ -39,7 +39,7 @@ static void null_check(kjit_cg *cg, kjit_reg r, kite_trap_kind_t kind)
  * with the kind it returns. */
 static void call_helper(kjit_cg *cg) { kjit_call_exec_helper(cg, (const void *)kjit_h_gc); }
 
-#if KJIT_HAVE_BACKEND
+#ifndef KGC_ASAN /* (the inline paths it ends are not built under ASan) */
 /* The end of an inline allocation: the new object o goes to slot dst;
  * then the slow path (the helper), which starts from the state at the
  * branch to it: what the fast path loaded is forgotten (nothing is dirty). */
